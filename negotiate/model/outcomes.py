@@ -1,0 +1,70 @@
+"""What one block of worlds produces, and how a finished world is classified.
+
+This is the contract between the engine (``negotiate.model``) and the runner
+(``negotiate.run``): the engine fills a :class:`BlockResult`, the runner
+concatenates blocks and hands them to :class:`negotiate.results.Results`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Outcome codes, in the order the int8 ``BlockResult.outcome`` indexes them.
+OUTCOMES: tuple[str, ...] = (
+    "temporary_truce",
+    "conditional_truce",
+    "comprehensive_agreement",
+    "no_agreement",
+)
+TEMPORARY, CONDITIONAL, COMPREHENSIVE, NONE = range(4)
+
+#: Agenda codes (last axis of ``offers``/``accepts``).
+AGENDAS: tuple[str, ...] = ("truce", "settlement")
+
+
+@dataclass
+class BlockResult:
+    """Per-world results of one block of N worlds (A actors, D issues).
+
+    Rounds are 1-based; 0 means "never".
+    """
+
+    outcome: np.ndarray          # (N,) int8, index into OUTCOMES
+    agreement_round: np.ndarray  # (N,) int16, round of the agreement that defines the outcome
+    truce_round: np.ndarray      # (N,) int16, round the first truce was agreed
+    collapsed: np.ndarray        # (N,) bool, a truce collapsed before its end
+    truces: np.ndarray           # (N,) int16, number of truces agreed
+    proposer: np.ndarray         # (N,) int16, actor index who proposed the defining agreement, -1
+    terms: np.ndarray            # (N, D) float64, agreed values (NaN where not agreed)
+    final_balance: np.ndarray    # (N,) float64, battlefield balance at the end
+    victory: np.ndarray          # (N,) int8, +1 / -1 if the high / low side won outright, else 0
+    offers: np.ndarray           # (N, A, 2) int16, proposals the actor answered, by agenda
+    accepts: np.ndarray          # (N, A, 2) int16, of which accepted
+    first_accept: np.ndarray     # (N, A) int16, round the actor first accepted anything
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)  # sampled inputs, (N,) each
+
+    @property
+    def n(self) -> int:
+        return int(self.outcome.shape[0])
+
+    @staticmethod
+    def concat(blocks: list["BlockResult"]) -> "BlockResult":
+        first = blocks[0]
+        out = {}
+        for name in first.__dataclass_fields__:
+            if name == "inputs":
+                out[name] = {k: np.concatenate([b.inputs[k] for b in blocks]) for k in first.inputs}
+            else:
+                out[name] = np.concatenate([getattr(b, name) for b in blocks])
+        return BlockResult(**out)
+
+    def take(self, index) -> "BlockResult":
+        out = {}
+        for name in self.__dataclass_fields__:
+            if name == "inputs":
+                out[name] = {k: v[index] for k, v in self.inputs.items()}
+            else:
+                out[name] = getattr(self, name)[index]
+        return BlockResult(**out)

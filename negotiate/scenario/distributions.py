@@ -1,0 +1,247 @@
+"""Numbers that may be distributions.
+
+Any number in a scenario may be written as a constant (``0.6``) or as a
+distribution (``{dist: beta, a: 6, b: 3}``).  Each distribution knows its
+support (checked against the field's allowed range at validation time, so an
+out-of-range value is an error rather than a silent clip), its mean, and how to
+draw ``n`` values with a caller-supplied :class:`numpy.random.Generator`.
+
+The families and their parameterisation follow ``scipy.stats``; sampling goes
+through ``scipy.stats`` frozen distributions with ``random_state=rng`` so that
+every draw comes from the generator handed down by the seed plan.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from scipy import stats
+
+__all__ = [
+    "Beta",
+    "Choice",
+    "Distribution",
+    "LogNormal",
+    "Normal",
+    "Param",
+    "TruncNormal",
+    "Triangular",
+    "Uniform",
+    "param_mean",
+    "param_support",
+    "sample_param",
+]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def frozen(self):  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def sample(self, n: int, *, rng: np.random.Generator) -> np.ndarray:
+        """Draw ``n`` values using ``rng`` (never global state)."""
+        return np.asarray(self.frozen().rvs(size=n, random_state=rng), dtype=float)
+
+    def support(self) -> tuple[float, float]:
+        lo, hi = self.frozen().support()
+        return float(lo), float(hi)
+
+    def mean(self) -> float:
+        return float(self.frozen().mean())
+
+
+def _finite(**values: float) -> None:
+    for name, v in values.items():
+        if not math.isfinite(v):
+            raise ValueError(f"parameter '{name}' must be a finite number, got {v}")
+
+
+class Normal(_Dist):
+    dist: Literal["normal"]
+    mean_: float = Field(alias="mean")
+    sd: float
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _check(self):
+        _finite(mean=self.mean_, sd=self.sd)
+        if self.sd <= 0:
+            raise ValueError(f"sd must be > 0, got {self.sd}")
+        return self
+
+    def frozen(self):
+        return stats.norm(loc=self.mean_, scale=self.sd)
+
+
+class TruncNormal(_Dist):
+    dist: Literal["truncnorm"]
+    mean_: float = Field(alias="mean")
+    sd: float
+    low: float
+    high: float
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _check(self):
+        _finite(mean=self.mean_, sd=self.sd, low=self.low, high=self.high)
+        if self.sd <= 0:
+            raise ValueError(f"sd must be > 0, got {self.sd}")
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be < high ({self.high})")
+        return self
+
+    def frozen(self):
+        a = (self.low - self.mean_) / self.sd
+        b = (self.high - self.mean_) / self.sd
+        return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
+
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
+
+
+class Beta(_Dist):
+    """Beta(a, b) rescaled to [low, high] (default [0, 1])."""
+
+    dist: Literal["beta"]
+    a: float
+    b: float
+    low: float = 0.0
+    high: float = 1.0
+
+    @model_validator(mode="after")
+    def _check(self):
+        _finite(a=self.a, b=self.b, low=self.low, high=self.high)
+        if self.a <= 0 or self.b <= 0:
+            raise ValueError(f"a and b must be > 0, got a={self.a}, b={self.b}")
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be < high ({self.high})")
+        return self
+
+    def frozen(self):
+        return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
+
+
+class Uniform(_Dist):
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check(self):
+        _finite(low=self.low, high=self.high)
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be < high ({self.high})")
+        return self
+
+    def frozen(self):
+        return stats.uniform(loc=self.low, scale=self.high - self.low)
+
+
+class Triangular(_Dist):
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check(self):
+        _finite(low=self.low, mode=self.mode, high=self.high)
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(
+                f"need low <= mode <= high and low < high, got "
+                f"low={self.low}, mode={self.mode}, high={self.high}"
+            )
+        return self
+
+    def frozen(self):
+        width = self.high - self.low
+        return stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
+
+
+class LogNormal(_Dist):
+    """exp(N(mu, sigma)): ``median = exp(mu)``."""
+
+    dist: Literal["lognormal"]
+    mu: float
+    sigma: float
+
+    @model_validator(mode="after")
+    def _check(self):
+        _finite(mu=self.mu, sigma=self.sigma)
+        if self.sigma <= 0:
+            raise ValueError(f"sigma must be > 0, got {self.sigma}")
+        return self
+
+    def frozen(self):
+        return stats.lognorm(s=self.sigma, scale=math.exp(self.mu))
+
+
+class Choice(_Dist):
+    """One of ``values``, with probabilities ``p`` (uniform if omitted)."""
+
+    dist: Literal["choice"]
+    values: list[float] = Field(min_length=1, max_length=10_000)
+    p: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        for i, v in enumerate(self.values):
+            _finite(**{f"values[{i}]": v})
+        if self.p is not None:
+            if len(self.p) != len(self.values):
+                raise ValueError(
+                    f"p has {len(self.p)} entries but values has {len(self.values)}"
+                )
+            if any((not math.isfinite(x)) or x < 0 for x in self.p):
+                raise ValueError("p must be finite and non-negative")
+            if not math.isclose(sum(self.p), 1.0, abs_tol=1e-9):
+                raise ValueError(f"p must sum to 1, sums to {sum(self.p):.6g}")
+        return self
+
+    def sample(self, n: int, *, rng: np.random.Generator) -> np.ndarray:
+        return rng.choice(np.asarray(self.values, dtype=float), size=n, p=self.p)
+
+    def support(self) -> tuple[float, float]:
+        return float(min(self.values)), float(max(self.values))
+
+    def mean(self) -> float:
+        w = self.p if self.p is not None else [1 / len(self.values)] * len(self.values)
+        return float(np.dot(w, self.values))
+
+
+Distribution = Annotated[
+    Union[Normal, TruncNormal, Beta, Uniform, Triangular, LogNormal, Choice],
+    Field(discriminator="dist"),
+]
+
+#: A scenario number: a constant or a distribution.
+Param = Union[float, Distribution]
+
+DIST_NAMES = ("normal", "truncnorm", "beta", "uniform", "triangular", "lognormal", "choice")
+
+
+def param_support(value: Any) -> tuple[float, float]:
+    if isinstance(value, _Dist):
+        return value.support()
+    return float(value), float(value)
+
+
+def param_mean(value: Any) -> float:
+    return value.mean() if isinstance(value, _Dist) else float(value)
+
+
+def is_distribution(value: Any) -> bool:
+    return isinstance(value, _Dist)
+
+
+def sample_param(value: Any, n: int, *, rng: np.random.Generator) -> np.ndarray:
+    """``n`` draws of a scenario number (a constant is repeated)."""
+    if isinstance(value, _Dist):
+        return value.sample(n, rng=rng)
+    return np.full(n, float(value))

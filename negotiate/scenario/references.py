@@ -1,0 +1,120 @@
+"""Cross-reference checks: every name used somewhere must be defined.
+
+Raises :class:`negotiate.errors.ScenarioError` (not a ``ValueError`` subclass
+that pydantic would re-wrap) so each problem keeps its own field path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from typing import TYPE_CHECKING
+
+from ..errors import Problem, ScenarioError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .schema import Scenario
+
+
+def suggest(name: str, known) -> str:
+    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    known_list = ", ".join(map(str, known))
+    return f"{hint} (known: {known_list})" if known_list else hint
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path=path, message=message))
+
+    def actor(self, path: str, name: str, actors) -> None:
+        if name not in actors:
+            self.add(path, f"unknown actor '{name}'{suggest(name, actors)}")
+
+    def issue(self, path: str, name: str, issues) -> None:
+        if name not in issues:
+            self.add(path, f"unknown issue '{name}'{suggest(name, issues)}")
+
+
+def check_references(s: "Scenario") -> None:
+    c = _Collector()
+    actors, issues = s.actors, s.issues
+    _check_issues(c, s)
+    _check_actors(c, s)
+    if sum(1 for a in actors.values() if a.role == "party") < 2:
+        c.add("actors", "a negotiation needs at least two actors with role 'party'")
+    _check_war_and_truce(c, s)
+    for i, lev in enumerate(s.leverage):
+        c.actor(f"leverage[{i}].by", lev.by, actors)
+        c.actor(f"leverage[{i}].target", lev.target, actors)
+        if lev.issue is not None:
+            c.issue(f"leverage[{i}].issue", lev.issue, issues)
+            if lev.kind == "side_payment" and lev.issue in issues:
+                if lev.by not in issues[lev.issue].controllers:
+                    c.add(
+                        f"leverage[{i}].by",
+                        f"'{lev.by}' offers a side payment on '{lev.issue}' but is not one of "
+                        f"its controllers {issues[lev.issue].controllers}",
+                    )
+    _check_recognition(c, s)
+    if c.problems:
+        raise ScenarioError(c.problems)
+
+
+def _check_issues(c: _Collector, s: "Scenario") -> None:
+    for name, issue in s.issues.items():
+        for j, ctl in enumerate(issue.controllers):
+            c.actor(f"issues.{name}.controllers[{j}]", ctl, s.actors)
+        if issue.kind == "binary" and not _is_binary(issue.status_quo):
+            c.add(f"issues.{name}.status_quo", "a binary issue's status quo must be 0 or 1")
+
+
+def _is_binary(value) -> bool:
+    return isinstance(value, (int, float)) and value in (0, 1)
+
+
+def _check_actors(c: _Collector, s: "Scenario") -> None:
+    from .distributions import param_support
+
+    for name, actor in s.actors.items():
+        for issue in actor.positions:
+            c.issue(f"actors.{name}.positions.{issue}", issue, s.issues)
+        top = sum(param_support(p.salience)[1] for p in actor.positions.values())
+        if top <= 0:
+            c.add(
+                f"actors.{name}.positions",
+                "salience is zero on every issue; give at least one issue a positive weight",
+            )
+
+
+def _check_war_and_truce(c: _Collector, s: "Scenario") -> None:
+    if s.war.battlefield_issue is not None:
+        c.issue("war.battlefield_issue", s.war.battlefield_issue, s.issues)
+    horizon = s.rounds.horizon
+    for i, ev in enumerate(s.war.events):
+        if ev.start > horizon:
+            c.add(f"war.events[{i}].start", f"round {ev.start} is after the horizon ({horizon})")
+    t = s.truce
+    if t.regeneration_issue is not None:
+        c.issue("truce.regeneration_issue", t.regeneration_issue, s.issues)
+        if t.regeneration_issue in s.issues and s.issues[t.regeneration_issue].group != "truce":
+            c.add("truce.regeneration_issue", f"'{t.regeneration_issue}' is not a truce issue")
+    for issue in t.hazard_effects:
+        c.issue(f"truce.hazard_effects.{issue}", issue, s.issues)
+
+
+def _check_recognition(c: _Collector, s: "Scenario") -> None:
+    r = s.recognition
+    if r.probabilities is not None:
+        for name in r.probabilities:
+            c.actor(f"recognition.probabilities.{name}", name, s.actors)
+    if r.order is not None:
+        for j, name in enumerate(r.order):
+            c.actor(f"recognition.order[{j}]", name, s.actors)
+    if r.probabilities is None and r.mode == "random":
+        has_mediator = any(a.role == "mediator" for a in s.actors.values())
+        if not has_mediator and not math.isclose(r.mediator_share, 0.5):
+            c.add("recognition.mediator_share", "set, but the scenario has no mediator")

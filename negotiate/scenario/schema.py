@@ -1,0 +1,292 @@
+"""The scenario format as pydantic models.
+
+Every object of the model (MODEL.md §1–5) has a class here.  Field-level
+checks (types, ranges, unknown keys) are pydantic's; cross-references (an
+actor or issue named somewhere must exist, recognition probabilities sum to 1,
+at least two parties) are checked in :meth:`Scenario._cross_references`.
+Nothing here knows any actor or issue by name.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from .distributions import Param, is_distribution, param_support
+
+Role = Literal["party", "mediator", "stakeholder"]
+Strategy = str  # checked against the engine's registry names below
+STRATEGIES = ("strategic", "compromise", "nash")
+AGENDAS = ("truce", "settlement")
+NAME_RE = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+
+
+def _ranged(lo: float, hi: float):
+    """A scenario number whose every possible value lies in [lo, hi]."""
+
+    def check(value: Any) -> Any:
+        slo, shi = param_support(value)
+        if is_distribution(value):
+            if slo < lo or shi > hi:
+                raise ValueError(
+                    f"distribution support [{slo:g}, {shi:g}] goes outside the allowed range "
+                    f"[{lo:g}, {hi:g}]; use a bounded distribution (beta, truncnorm, uniform, "
+                    f"triangular) inside the range"
+                )
+        else:
+            if not math.isfinite(slo):
+                raise ValueError(f"must be a finite number, got {slo}")
+            if slo < lo or slo > hi:
+                raise ValueError(f"must be between {lo:g} and {hi:g}, got {slo:g}")
+        return value
+
+    return Annotated[Param, AfterValidator(check)]
+
+
+Unit = _ranged(0.0, 1.0)
+NonNeg = _ranged(0.0, math.inf)
+Signed = _ranged(-math.inf, math.inf)
+Drift = _ranged(-1.0, 1.0)
+Probability = Unit
+Capability = _ranged(0.0, 1e6)
+Utility = _ranged(-1e3, 1e3)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Source(_Strict):
+    id: str = Field(pattern=NAME_RE)
+    title: str
+    date: str | None = None
+    path: str | None = None
+    url: str | None = None
+
+
+class Rounds(_Strict):
+    unit: str = "week"
+    length_days: float = Field(7.0, gt=0, le=366)
+    horizon: int = Field(52, ge=1, le=10_000)
+
+
+class Issue(_Strict):
+    group: Literal["truce", "settlement"]
+    kind: Literal["continuous", "binary"] = "continuous"
+    low: str = Field(min_length=1, description="What 0 means on this issue")
+    high: str = Field(min_length=1, description="What 1 means on this issue")
+    status_quo: Unit
+    controllers: list[str] = Field(default_factory=list, max_length=64)
+    threshold: float | None = Field(
+        None, gt=0, le=1,
+        description="Truce issues: a term moved this far off status quo counts as a condition",
+    )
+    description: str | None = None
+
+
+class Position(_Strict):
+    ideal: Unit
+    salience: NonNeg
+    source: str | None = Field(None, min_length=1)
+    assumption: str | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _cited(self):
+        if self.source is None and self.assumption is None:
+            raise ValueError(
+                "every position needs 'source:' (the sentence of the article it comes from) "
+                "or 'assumption:' (a one-line rationale)"
+            )
+        return self
+
+
+class Actor(_Strict):
+    role: Role
+    capability: Capability = 1.0
+    patience: Unit = 0.95
+    strategy: str = "strategic"
+    agendas: list[Literal["truce", "settlement"]] = Field(
+        default_factory=lambda: list(AGENDAS), min_length=1, max_length=2
+    )
+    noise: NonNeg = 0.0
+    optimism: Drift = 0.0
+    war_cost: NonNeg = 0.0
+    positions: dict[str, Position] = Field(min_length=1, max_length=1000)
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _strategy_known(self):
+        if self.strategy not in STRATEGIES:
+            raise ValueError(
+                f"unknown strategy '{self.strategy}'; choose one of {', '.join(STRATEGIES)}"
+            )
+        return self
+
+
+class WarEvent(_Strict):
+    name: str = "event"
+    start: int = Field(ge=1)
+    end: int | None = Field(None, ge=1)
+    drift: Drift = 0.0
+    volatility: NonNeg = 0.0
+    jump: Drift = 0.0
+    probability: Probability = 1.0
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class Victory(_Strict):
+    upper: float = Field(0.97, gt=0, le=1)
+    lower: float = Field(0.03, ge=0, lt=1)
+    probability: float = Field(0.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.lower < self.upper:
+            raise ValueError(f"lower ({self.lower}) must be < upper ({self.upper})")
+        return self
+
+
+class War(_Strict):
+    balance: Unit = 0.5
+    battlefield_issue: str | None = None
+    drift: Drift = 0.0
+    volatility: NonNeg = 0.0
+    lookahead: int = Field(26, ge=1, le=10_000)
+    events: list[WarEvent] = Field(default_factory=list, max_length=1000)
+    victory: Victory = Field(default_factory=Victory)
+
+
+class Hazard(_Strict):
+    scale: NonNeg = 1e9
+    shape: float = Field(0.7, gt=0, le=10)
+
+
+class Truce(_Strict):
+    length: int = Field(12, ge=1, le=10_000)
+    regeneration: NonNeg = 0.0
+    regeneration_issue: str | None = None
+    residual: Unit = 0.0
+    cost_factor: Unit = 0.2
+    hazard: Hazard = Field(default_factory=Hazard)
+    hazard_effects: dict[str, Signed] = Field(default_factory=dict, max_length=1000)
+
+
+class Leverage(_Strict):
+    name: str = "leverage"
+    by: str
+    target: str
+    kind: Literal["war_drift", "acceptance_bonus", "refusal_cost", "side_payment"]
+    amount: Signed
+    issue: str | None = None
+    start: int = Field(1, ge=1)
+    end: int | None = Field(None, ge=1)
+    source: str | None = None
+    assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _kind_fields(self):
+        if self.kind == "side_payment" and self.issue is None:
+            raise ValueError("a side_payment needs 'issue:' (an issue the payer controls)")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class Recognition(_Strict):
+    mode: Literal["random", "alternating"] = "random"
+    probabilities: dict[str, float] | None = None
+    order: list[str] | None = None
+    mediator_share: float = Field(0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _mode_fields(self):
+        if self.mode == "alternating" and not self.order:
+            raise ValueError("mode 'alternating' needs 'order:' (actor names in turn)")
+        if self.probabilities is not None:
+            for name, p in self.probabilities.items():
+                if not (math.isfinite(p) and 0 <= p <= 1):
+                    raise ValueError(f"probability of '{name}' must be in [0, 1], got {p}")
+            total = sum(self.probabilities.values())
+            if not math.isclose(total, 1.0, abs_tol=1e-6):
+                raise ValueError(f"probabilities must sum to 1, they sum to {total:.6g}")
+        return self
+
+
+class Bargaining(_Strict):
+    utility_exponent: Literal[1, 2] = 2
+    continuation: bool = True
+    iterations: int = Field(
+        3, ge=0, le=10_000,
+        description="Fixed-point sweeps per round for the continuation values (warm-started)",
+    )
+    first_round_iterations: int = Field(60, ge=0, le=100_000)
+
+
+class Outcomes(_Strict):
+    condition_threshold: float = Field(0.25, gt=0, le=1)
+
+
+class MonteCarlo(_Strict):
+    runs: int = Field(10_000, ge=1, le=10**10)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+
+
+class Scenario(_Strict):
+    """A validated scenario: the *what* of a simulation."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-\.]*$", max_length=200)
+    title: str | None = None
+    description: str | None = None
+    sources: list[Source] = Field(default_factory=list, max_length=1000)
+    rounds: Rounds = Field(default_factory=Rounds)
+    issues: dict[str, Issue] = Field(min_length=1, max_length=1000)
+    actors: dict[str, Actor] = Field(min_length=2, max_length=1000)
+    war: War = Field(default_factory=War)
+    truce: Truce = Field(default_factory=Truce)
+    leverage: list[Leverage] = Field(default_factory=list, max_length=1000)
+    recognition: Recognition = Field(default_factory=Recognition)
+    bargaining: Bargaining = Field(default_factory=Bargaining)
+    outcomes: Outcomes = Field(default_factory=Outcomes)
+    monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
+
+    # --- cross-references -------------------------------------------------
+    @model_validator(mode="after")
+    def _cross_references(self):
+        from .references import check_references
+
+        check_references(self)
+        return self
+
+    # --- convenience ------------------------------------------------------
+    @property
+    def issue_names(self) -> list[str]:
+        return list(self.issues)
+
+    @property
+    def actor_names(self) -> list[str]:
+        return list(self.actors)
+
+    def with_overrides(self, overrides: dict[str, Any]) -> "Scenario":
+        """A new validated scenario with dotted-path values replaced.
+
+        ``scenario.with_overrides({"actors.Russia.patience": 0.95})``.
+        """
+        from .load import apply_overrides
+
+        return apply_overrides(self, overrides)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (YAML/JSON-ready) that loads back to an equal scenario."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def valid_name(name: str) -> bool:
+    return re.match(NAME_RE, name) is not None
