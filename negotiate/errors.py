@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def one_line(text: str) -> str:
+    """``text`` with line breaks escaped, so that one problem is one line of output."""
+    return str(text).replace("\r", "\\r").replace("\n", "\\n")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a scenario: where (file, field path, line) and what."""
@@ -19,10 +24,14 @@ class Problem:
         if self.line is not None:
             where += f":{self.line}"
         field = self.path or "(top level)"
-        return f"{where}: {field}: {self.message}"
+        return one_line(f"{where}: {field}: {self.message}")
 
 
-class ScenarioError(ValueError):
+class NegotiateError(Exception):
+    """Base of every error this library raises on purpose (the CLI maps it to an exit code)."""
+
+
+class ScenarioError(NegotiateError, ValueError):
     """A scenario that cannot be used. ``problems`` lists every problem found,
     each naming the file, the field path and, where known, the YAML line."""
 
@@ -34,7 +43,7 @@ class ScenarioError(ValueError):
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
-    def located(self, file: str | None, lines: dict[str, int] | None = None) -> "ScenarioError":
+    def located(self, file: str | None, lines: dict[str, int] | None = None) -> ScenarioError:
         """The same problems, with the file name and YAML lines filled in."""
         lines = lines or {}
         out = []
@@ -50,6 +59,20 @@ class ScenarioError(ValueError):
         return ScenarioError(out)
 
 
+class FieldError(ValueError):
+    """Raised by a model validator to blame one field of the model it checks.
+
+    Pydantic reports a model validator's error at the model itself; the loader
+    appends ``field`` (relative to that model, e.g. ``"end"`` or
+    ``"probabilities.A"``) so the message names the field to change.
+    """
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
 def _nearest_line(path: str, lines: dict[str, int]) -> int | None:
     """Line of ``path`` or of its closest ancestor that the YAML file has."""
     parts = path.split(".") if path else []
@@ -57,9 +80,14 @@ def _nearest_line(path: str, lines: dict[str, int]) -> int | None:
         key = ".".join(parts)
         if key in lines:
             return lines[key]
+        last = parts[-1]
+        if last.endswith("]") and "[" in last:  # a.b[2] → a.b
+            parts[-1] = last[: last.rindex("[")]
+            if parts[-1]:
+                continue
         parts.pop()
     return lines.get("", None)
 
 
-class SimulationError(RuntimeError):
+class SimulationError(NegotiateError, RuntimeError):
     """A run that could not complete (a worker failed, an output could not be written)."""

@@ -1,6 +1,8 @@
 """The bargaining engine (MODEL.md §1–4), vectorised over Monte Carlo worlds."""
 
-from .outcomes import AGENDAS, OUTCOMES, BlockResult
 from .block import run_block
+from .model import NegotiationModel
+from .outcomes import AGENDAS, OUTCOMES, BlockResult
+from .proposals import STRATEGIES
 
-__all__ = ["AGENDAS", "OUTCOMES", "BlockResult", "run_block"]
+__all__ = ["AGENDAS", "OUTCOMES", "STRATEGIES", "BlockResult", "NegotiationModel", "run_block"]

@@ -176,6 +176,8 @@ class LogNormal(_Dist):
         _finite(mu=self.mu, sigma=self.sigma)
         if self.sigma <= 0:
             raise ValueError(f"sigma must be > 0, got {self.sigma}")
+        if abs(self.mu) > 700:  # exp(mu) must stay a finite float
+            raise ValueError(f"mu must be between -700 and 700, got {self.mu:g}")
         return self
 
     def frozen(self):

@@ -16,11 +16,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from .schema import Scenario
 
 
+MAX_LISTED = 12  # a message lists the valid names only when they are this few
+
+
 def suggest(name: str, known) -> str:
-    close = difflib.get_close_matches(str(name), [str(k) for k in known], n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    known_list = ", ".join(map(str, known))
-    return f"{hint} (known: {known_list})" if known_list else hint
+    """``"; did you mean 'x'?"``, else a short list of what is valid (empty if nothing is)."""
+    known = [str(k) for k in known]
+    close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    if not known:
+        return ""
+    if len(known) <= MAX_LISTED:
+        return f" (known: {', '.join(known)})"
+    return f" (none of the {len(known)} known names is close)"
 
 
 class _Collector:
@@ -39,32 +48,30 @@ class _Collector:
             self.add(path, f"unknown issue '{name}'{suggest(name, issues)}")
 
 
-def check_references(s: "Scenario") -> None:
+def check_references(s: Scenario) -> None:
     c = _Collector()
     actors, issues = s.actors, s.issues
+    _check_names(c, "issues", issues)
+    _check_names(c, "actors", actors)
     _check_issues(c, s)
     _check_actors(c, s)
     if sum(1 for a in actors.values() if a.role == "party") < 2:
         c.add("actors", "a negotiation needs at least two actors with role 'party'")
     _check_war_and_truce(c, s)
-    for i, lev in enumerate(s.leverage):
-        c.actor(f"leverage[{i}].by", lev.by, actors)
-        c.actor(f"leverage[{i}].target", lev.target, actors)
-        if lev.issue is not None:
-            c.issue(f"leverage[{i}].issue", lev.issue, issues)
-            if lev.kind == "side_payment" and lev.issue in issues:
-                if lev.by not in issues[lev.issue].controllers:
-                    c.add(
-                        f"leverage[{i}].by",
-                        f"'{lev.by}' offers a side payment on '{lev.issue}' but is not one of "
-                        f"its controllers {issues[lev.issue].controllers}",
-                    )
+    _check_leverage(c, s)
     _check_recognition(c, s)
     if c.problems:
         raise ScenarioError(c.problems)
 
 
-def _check_issues(c: _Collector, s: "Scenario") -> None:
+def _check_names(c: _Collector, where: str, names) -> None:
+    # overrides and error messages address fields as "actors.NAME.patience"
+    for name in names:
+        if not name.strip() or any(ch in name for ch in ".[]"):
+            c.add(f"{where}.{name}", f"name {name!r} must be non-blank without '.', '[' or ']'")
+
+
+def _check_issues(c: _Collector, s: Scenario) -> None:
     for name, issue in s.issues.items():
         for j, ctl in enumerate(issue.controllers):
             c.actor(f"issues.{name}.controllers[{j}]", ctl, s.actors)
@@ -76,7 +83,7 @@ def _is_binary(value) -> bool:
     return isinstance(value, (int, float)) and value in (0, 1)
 
 
-def _check_actors(c: _Collector, s: "Scenario") -> None:
+def _check_actors(c: _Collector, s: Scenario) -> None:
     from .distributions import param_support
 
     for name, actor in s.actors.items():
@@ -90,7 +97,7 @@ def _check_actors(c: _Collector, s: "Scenario") -> None:
             )
 
 
-def _check_war_and_truce(c: _Collector, s: "Scenario") -> None:
+def _check_war_and_truce(c: _Collector, s: Scenario) -> None:
     if s.war.battlefield_issue is not None:
         c.issue("war.battlefield_issue", s.war.battlefield_issue, s.issues)
     horizon = s.rounds.horizon
@@ -106,7 +113,23 @@ def _check_war_and_truce(c: _Collector, s: "Scenario") -> None:
         c.issue(f"truce.hazard_effects.{issue}", issue, s.issues)
 
 
-def _check_recognition(c: _Collector, s: "Scenario") -> None:
+def _check_leverage(c: _Collector, s: Scenario) -> None:
+    for i, lev in enumerate(s.leverage):
+        c.actor(f"leverage[{i}].by", lev.by, s.actors)
+        c.actor(f"leverage[{i}].target", lev.target, s.actors)
+        if lev.issue is None:
+            continue
+        c.issue(f"leverage[{i}].issue", lev.issue, s.issues)
+        issue = s.issues.get(lev.issue)
+        if lev.kind == "side_payment" and issue is not None and lev.by not in issue.controllers:
+            c.add(
+                f"leverage[{i}].by",
+                f"'{lev.by}' offers a side payment on '{lev.issue}' but is not one of "
+                f"its controllers {issue.controllers}",
+            )
+
+
+def _check_recognition(c: _Collector, s: Scenario) -> None:
     r = s.recognition
     if r.probabilities is not None:
         for name in r.probabilities:

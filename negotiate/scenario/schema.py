@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from ..errors import FieldError
 from .distributions import Param, is_distribution, param_support
 
 Role = Literal["party", "mediator", "stakeholder"]
@@ -40,10 +41,19 @@ def _ranged(lo: float, hi: float):
             if not math.isfinite(slo):
                 raise ValueError(f"must be a finite number, got {slo}")
             if slo < lo or slo > hi:
-                raise ValueError(f"must be between {lo:g} and {hi:g}, got {slo:g}")
+                raise ValueError(f"must be {_range_words(lo, hi)}, got {slo:g}")
         return value
 
+    check.allowed_range = (lo, hi)  # read by negotiate.scenario.jsonschema
     return Annotated[Param, AfterValidator(check)]
+
+
+def _range_words(lo: float, hi: float) -> str:
+    if math.isinf(hi):
+        return f">= {lo:g}"
+    if math.isinf(lo):
+        return f"<= {hi:g}"
+    return f"between {lo:g} and {hi:g}"
 
 
 Unit = _ranged(0.0, 1.0)
@@ -120,8 +130,9 @@ class Actor(_Strict):
     @model_validator(mode="after")
     def _strategy_known(self):
         if self.strategy not in STRATEGIES:
-            raise ValueError(
-                f"unknown strategy '{self.strategy}'; choose one of {', '.join(STRATEGIES)}"
+            raise FieldError(
+                "strategy",
+                f"unknown strategy '{self.strategy}'; choose one of {', '.join(STRATEGIES)}",
             )
         return self
 
@@ -138,7 +149,7 @@ class WarEvent(_Strict):
     @model_validator(mode="after")
     def _window(self):
         if self.end is not None and self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+            raise FieldError("end", f"end ({self.end}) is before start ({self.start})")
         return self
 
 
@@ -150,7 +161,7 @@ class Victory(_Strict):
     @model_validator(mode="after")
     def _order(self):
         if not self.lower < self.upper:
-            raise ValueError(f"lower ({self.lower}) must be < upper ({self.upper})")
+            raise FieldError("lower", f"lower ({self.lower}) must be < upper ({self.upper})")
         return self
 
 
@@ -194,9 +205,9 @@ class Leverage(_Strict):
     @model_validator(mode="after")
     def _kind_fields(self):
         if self.kind == "side_payment" and self.issue is None:
-            raise ValueError("a side_payment needs 'issue:' (an issue the payer controls)")
+            raise FieldError("issue", "a side_payment needs 'issue:' (an issue the payer controls)")
         if self.end is not None and self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+            raise FieldError("end", f"end ({self.end}) is before start ({self.start})")
         return self
 
 
@@ -209,14 +220,14 @@ class Recognition(_Strict):
     @model_validator(mode="after")
     def _mode_fields(self):
         if self.mode == "alternating" and not self.order:
-            raise ValueError("mode 'alternating' needs 'order:' (actor names in turn)")
+            raise FieldError("order", "mode 'alternating' needs 'order:' (actor names in turn)")
         if self.probabilities is not None:
             for name, p in self.probabilities.items():
                 if not (math.isfinite(p) and 0 <= p <= 1):
-                    raise ValueError(f"probability of '{name}' must be in [0, 1], got {p}")
+                    raise FieldError(f"probabilities.{name}", f"must be in [0, 1], got {p}")
             total = sum(self.probabilities.values())
             if not math.isclose(total, 1.0, abs_tol=1e-6):
-                raise ValueError(f"probabilities must sum to 1, they sum to {total:.6g}")
+                raise FieldError("probabilities", f"must sum to 1, they sum to {total:.6g}")
         return self
 
 
@@ -224,10 +235,17 @@ class Bargaining(_Strict):
     utility_exponent: Literal[1, 2] = 2
     continuation: bool = True
     iterations: int = Field(
-        3, ge=0, le=10_000,
+        1, ge=1, le=10_000,
         description="Fixed-point sweeps per round for the continuation values (warm-started)",
     )
-    first_round_iterations: int = Field(60, ge=0, le=100_000)
+    first_round_iterations: int = Field(
+        8, ge=1, le=100_000, description="Sweeps in the first round (no warm start yet)"
+    )
+    margin: float = Field(
+        1.0, ge=0, le=20,
+        description="Proposers offer each responder this many noise scales (τ) above its "
+        "reservation value, so a noisy responder accepts with probability 1/(1+e^-margin)",
+    )
 
 
 class Outcomes(_Strict):

@@ -1,0 +1,115 @@
+"""The ``negotiate`` command: parses arguments, calls the public API, maps errors to exit codes.
+
+Each subcommand is one ``_add_<name>`` function that declares its arguments
+and sets ``handler``; handlers return an exit code or raise.  ``_run`` is the
+one place where exceptions become exit codes:
+
+====  ==========================================================
+0     success
+1     any other error of this library (``NegotiateError``)
+2     an invalid scenario (``ScenarioError``), or bad arguments
+130   interrupted (Ctrl-C)
+====  ==========================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from . import __version__
+from .errors import NegotiateError, ScenarioError, one_line
+from .scenario import load_scenario
+from .scenario.jsonschema import scenario_json_schema_text
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INVALID = 2
+EXIT_INTERRUPTED = 130
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``negotiate`` console script; returns the exit code."""
+    args = _build_parser().parse_args(argv)
+    return _run(args.handler, args)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="negotiate",
+        description="Monte Carlo simulation of ceasefire negotiations.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_validate(commands)
+    _add_schema(commands)
+    return parser
+
+
+def _run(handler: Handler, args: argparse.Namespace) -> int:
+    try:
+        return handler(args)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INVALID
+    except NegotiateError as exc:
+        print(f"negotiate: error: {one_line(str(exc))}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("negotiate: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (`negotiate schema | head`): silence the flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
+
+
+# --- validate -----------------------------------------------------------------
+
+def _add_validate(commands) -> None:
+    p = commands.add_parser(
+        "validate",
+        help="check scenario files",
+        description="Check scenario files: prints 'ok: FILE (N actors, M issues)' for each "
+                    "valid one and one line per problem (FILE:LINE: field: what is wrong) "
+                    "on stderr. Exit code 0 if all are valid, 2 otherwise.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file")
+    p.set_defaults(handler=_validate)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    problems = []
+    for file in args.files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)  # keep going: report every file
+            continue
+        print(f"ok: {file} ({len(scenario.actors)} actors, {len(scenario.issues)} issues)")
+    if problems:
+        raise ScenarioError(problems)
+    return EXIT_OK
+
+
+# --- schema -------------------------------------------------------------------
+
+def _add_schema(commands) -> None:
+    p = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of scenario files",
+        description="Print the JSON Schema of scenario files (for editors). "
+                    "Regenerate the committed copy with "
+                    "`negotiate schema > scenarios/scenario.schema.json`.",
+    )
+    p.set_defaults(handler=_schema)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(scenario_json_schema_text())
+    return EXIT_OK

@@ -1,0 +1,326 @@
+"""NegotiationModel: one Mesa model playing N independent worlds at once.
+
+One ``step()`` is one round (MODEL.md §3) in every world still open:
+war or truce dynamics, leverage, recognition, proposals, responses,
+agreement.  World state is held as arrays; finished worlds are masked.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from . import leverage, truce, war
+from .actors import AGENT_TYPES
+from .outcomes import COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, AGENDAS, BlockResult
+from .params import DYNAMICS_KEY, child, draw_params
+from .proposals import SETTLEMENT, STRATEGIES, TRUCE, Offers, choose, veto_players
+from .responses import recognise, reservation
+from .values import Valuation, utility
+
+WAR, IN_TRUCE, OVER = 0, 1, 2
+
+
+class NegotiationModel(mesa.Model):
+    """Bargaining while fighting, over ``worlds`` Monte Carlo worlds.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (``negotiate.load_scenario``).
+    worlds : int
+        Number of independent worlds simulated together.
+    seed : int or numpy.random.SeedSequence
+        Root of all randomness: parameters are drawn from one child, the
+        round-by-round shocks from another.
+    record : bool, optional
+        Keep a per-round record of world 0 in a Mesa ``DataCollector``
+        (default: only when ``worlds == 1``).
+    """
+
+    def __init__(self, scenario, worlds: int = 1, *, seed=0, record: bool | None = None):
+        if not isinstance(worlds, (int, np.integer)) or worlds < 1:
+            raise ValueError(f"worlds must be a positive integer, got {worlds!r}")
+        ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
+        super().__init__(rng=np.random.default_rng(child(ss, DYNAMICS_KEY)))
+        self.scenario = scenario
+        self.params = p = draw_params(scenario, int(worlds), ss)
+        self.valuation = Valuation.build(p)
+        self.veto = veto_players(p)                     # (G, A)
+        self.round = 0
+        for a, name in enumerate(p.actor_names):
+            AGENT_TYPES[p.roles[a]](self, a, name)
+        self.actors = list(self.agents)                 # creation order = actor index
+        self._init_state()
+        self._strategies = {name: STRATEGIES[name](self) for name in set(p.strategies)}
+        self.record = (worlds == 1) if record is None else record
+        self.datacollector = mesa.DataCollector(model_reporters=self._reporters()) if self.record else None
+
+    # --- state ----------------------------------------------------------------
+    def _init_state(self) -> None:
+        p, N, A, D = self.params, self.params.n, self.params.n_actors, self.params.n_issues
+        self.balance = p.balance0.copy()
+        self.phase = np.zeros(N, np.int8)
+        self.truce_age = np.zeros(N, np.int32)
+        self.truce_terms = np.full((N, D), np.nan)
+        self.happens = self.rng.random(p.ev_prob.shape) < p.ev_prob   # (E, N)
+        self.proposer_value = None                                   # (A, N), warm start
+        self.out = dict(
+            outcome=np.full(N, NONE, np.int8), agreement_round=np.zeros(N, np.int16),
+            truce_round=np.zeros(N, np.int16), collapsed=np.zeros(N, bool),
+            truces=np.zeros(N, np.int16), proposer=np.full(N, -1, np.int16),
+            terms=np.full((N, D), np.nan), victory=np.zeros(N, np.int8),
+            offers=np.zeros((N, A, 2), np.int16), accepts=np.zeros((N, A, 2), np.int16),
+            first_accept=np.zeros((N, A), np.int16),
+        )
+        self.last = {}
+
+    @property
+    def open_worlds(self) -> np.ndarray:
+        return self.phase != OVER
+
+    # --- one round ------------------------------------------------------------
+    def step(self) -> None:
+        """Play one round in every open world."""
+        p = self.params
+        self.round += 1
+        t = self.round
+        shocks = self._draw_round_shocks()
+        self._advance_world(t, shocks)
+        drift = war.drift_now(p, t, self.happens)
+        self.belief = self.valuation.belief_drift(drift)
+        self.status = self._status_values()
+        self.bonus = leverage.bonus(p, t)
+        offers, agenda_of = self._bargain(t)
+        proposer = recognise(p, t, shocks["recognition"])
+        self._respond_and_agree(t, offers, agenda_of, proposer, shocks["response"])
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+        if t >= p.horizon:
+            self.running = False
+
+    def _draw_round_shocks(self) -> dict[str, np.ndarray]:
+        # Fixed shapes every round, open world or not: scenarios run on the same
+        # seed consume their streams in step (common random numbers).
+        N, A = self.params.n, self.params.n_actors
+        return dict(
+            war=self.rng.standard_normal(N), victory=self.rng.random(N),
+            collapse=self.rng.random(N), recognition=self.rng.random(N),
+            response=self.rng.logistic(size=(A, N)),
+        )
+
+    def _advance_world(self, t: int, shocks) -> None:
+        """War moves the front; a truce regenerates the weaker side, may collapse or expire."""
+        p = self.params
+        fighting = self.phase == WAR
+        moved = war.step(p, t, self.balance, self.happens, shocks["war"])
+        self.balance = np.where(fighting, moved, self.balance)
+        won = war.victories(p, self.balance, shocks["victory"]) * fighting
+        self.out["victory"] = np.where(won != 0, won, self.out["victory"]).astype(np.int8)
+        self.phase = np.where(won != 0, OVER, self.phase).astype(np.int8)
+
+        in_truce = self.phase == IN_TRUCE
+        if in_truce.any():
+            self.truce_age = np.where(in_truce, self.truce_age + 1, self.truce_age)
+            arms = self._truce_arms()
+            regen = self.valuation.regenerated(self.balance, 1, arms)
+            self.balance = np.where(in_truce, regen, self.balance)
+            collapse = in_truce & (shocks["collapse"] < truce.collapse_probability(p, self.truce_age, self.truce_terms))
+            expired = in_truce & (self.truce_age >= p.truce_length)
+            self.out["collapsed"] |= collapse
+            ended = collapse | expired
+            self.phase = np.where(ended, WAR, self.phase).astype(np.int8)
+            self.truce_terms[ended] = np.nan
+
+    def _truce_arms(self) -> np.ndarray:
+        r = self.params.regen_issue
+        return np.nan_to_num(self.truce_terms[:, r]) if r >= 0 else np.zeros(self.params.n)
+
+    def _status_values(self) -> np.ndarray:
+        """S (A, N): the value of the status — war, or the truce in force until it ends."""
+        v = self.valuation
+        s = v.war_value(self.balance, self.belief)
+        in_truce = self.phase == IN_TRUCE
+        if in_truce.any():
+            terms = np.where(np.isnan(self.truce_terms), self.params.status_quo, self.truce_terms)
+            remaining = np.maximum(self.params.truce_length - self.truce_age, 1)
+            tv = v.truce_value(v.truce_loss(terms), self.balance, self._truce_arms(), self.belief, remaining)
+            s = np.where(in_truce, tv, s)
+        return s
+
+    # --- bargaining -----------------------------------------------------------
+    def _bargain(self, t: int):
+        """Fixed-point sweeps for the continuation values, then everyone's offers."""
+        p = self.params
+        if self.proposer_value is None:
+            self.proposer_value = self.status.copy()
+        sweeps = max(1, p.first_iterations if t == 1 else p.iterations)
+        allowed = np.stack([self.phase == WAR, self.phase != OVER])
+        for _ in range(sweeps):
+            self.reservation = reservation(self.status, self.proposer_value, p, t)
+            # what each proposer must offer each responder: its reservation, less the
+            # leverage bonus, plus a safety margin against its response noise
+            cushion = (p.margin * p.noise)[:, None, :]
+            self.need = self.reservation[:, None, :] - self.bonus + cushion   # (A_j, A_p, N)
+            offers = self._all_offers()
+            agenda_of, value = choose(offers, self.reservation, allowed, p.agendas)
+            self.proposer_value = value
+        return offers, agenda_of
+
+    def _all_offers(self) -> Offers:
+        p = self.params
+        A, N, D = p.n_actors, p.n, p.n_issues
+        y, feasible, own = np.empty((A, 2, N, D)), np.empty((A, 2, N), bool), np.empty((A, 2, N))
+        for name, strategy in self._strategies.items():
+            who = [a for a in range(A) if p.strategies[a] == name]
+            o = strategy.propose(self, who)
+            y[who], feasible[who], own[who] = o.y, o.feasible, o.own
+        return Offers(list(range(A)), y, feasible, own)
+
+    # values the strategies ask for -------------------------------------------
+    def segment_values(self, loss_pts, arms_pts) -> np.ndarray:
+        """Values (A, P, G, 3, N) of packages given as losses at segment points."""
+        v, p = self.valuation, self.params
+        settle = 1.0 - loss_pts[:, :, SETTLEMENT]
+        truce_v = v.truce_value(loss_pts[:, :, TRUCE], self.balance, arms_pts, self.belief, p.truce_length)
+        return np.stack([truce_v, settle], axis=2)
+
+    def package_values(self, y) -> np.ndarray:
+        """Exact values (A, P, G, N) of packages y (P, G, N, D)."""
+        p, v = self.params, self.valuation
+        from .values import issue_loss
+
+        loss = issue_loss(y[None], p.ideal[:, None, None], p.salience[:, None, None], p.exponent)
+        settle = 1.0 - loss[:, :, SETTLEMENT].sum(axis=-1)
+        tl = (loss[:, :, TRUCE] * p.truce_issue).sum(axis=-1)
+        arms = y[:, TRUCE, :, p.regen_issue] if p.regen_issue >= 0 else np.zeros(y.shape[:1] + (p.n,))
+        truce_v = v.truce_value(tl, self.balance, arms, self.belief, p.truce_length)
+        return np.stack([truce_v, settle], axis=2)
+
+    # --- responses and agreement --------------------------------------------------
+    def _respond_and_agree(self, t, offers, agenda_of, proposer, shock) -> None:
+        p, N = self.params, self.params.n
+        worlds = np.arange(N)
+        agenda = agenda_of[proposer, worlds]
+        proposing = (agenda >= 0) & self.open_worlds
+        agenda = np.maximum(agenda, 0)
+        y = offers.y[proposer, agenda, worlds].copy()
+        y[:, p.binary] = np.round(y[:, p.binary])
+        values = self._offer_values(y, agenda)
+        moved = (np.abs(y - p.status_quo) > 1e-9)
+        veto = p.is_party[:, None] | (moved[None] & p.controllers.T[:, None, :]).any(axis=2)  # (A, N)
+        asked = veto & proposing[None] & (np.arange(p.n_actors)[:, None] != proposer[None])
+        bonus = self.bonus[:, proposer, worlds]                                         # (A, N)
+        yes = np.empty((p.n_actors, N), bool)
+        for agent in self.actors:
+            a = agent.index
+            yes[a] = agent.respond(values[a], bonus[a], self.reservation[a], shock[a], asked[a])
+        agreed = proposing & (yes | ~asked).all(axis=0)
+        self._tally(t, agenda, asked, yes)
+        self._agree(t, agreed, agenda, proposer, y)
+        self.last = dict(proposer=proposer, agenda=np.where(proposing, agenda, -1), y=y,
+                         values=values, asked=asked, yes=yes, agreed=agreed)
+
+    def _offer_values(self, y, agenda) -> np.ndarray:
+        """Exact value of each world's offer to every actor (A, N)."""
+        v = self.valuation
+        settle = utility(y, self.params)
+        arms = y[:, self.params.regen_issue] if self.params.regen_issue >= 0 else np.zeros(self.params.n)
+        truce_v = v.truce_value(v.truce_loss(y), self.balance, arms, self.belief, self.params.truce_length)
+        return np.where(agenda[None] == SETTLEMENT, settle, truce_v)
+
+    def _tally(self, t, agenda, asked, yes) -> None:
+        o = self.out
+        rows = np.arange(self.params.n)
+        o["offers"][rows, :, agenda] += asked.T
+        o["accepts"][rows, :, agenda] += (asked & yes).T
+        first = (o["first_accept"] == 0) & (asked & yes).T
+        o["first_accept"][first] = t
+
+    def _agree(self, t, agreed, agenda, proposer, y) -> None:
+        p, o = self.params, self.out
+        settled = agreed & (agenda == SETTLEMENT)
+        truce_now = agreed & (agenda == TRUCE)
+        o["outcome"][settled] = COMPREHENSIVE
+        o["agreement_round"][settled] = t
+        o["proposer"][settled] = proposer[settled]
+        o["terms"][settled] = y[settled]
+        self.phase[settled] = OVER
+        first = truce_now & (o["truces"] == 0)
+        kind = np.where(truce.is_conditional(p, y), CONDITIONAL, TEMPORARY)
+        o["outcome"][first] = kind[first]
+        o["truce_round"][first] = t
+        o["agreement_round"][first] = t
+        o["proposer"][first] = proposer[first]
+        o["terms"][first] = np.where(p.truce_issue, y, np.nan)[first]
+        o["truces"][truce_now] += 1
+        self.phase[truce_now] = IN_TRUCE
+        self.truce_age[truce_now] = 0
+        self.truce_terms[truce_now] = np.where(p.truce_issue, y, np.nan)[truce_now]
+
+    # --- running and results ----------------------------------------------------------
+    def run(self) -> BlockResult:
+        """Play every round up to the horizon (stopping early once all worlds are over)."""
+        while self.round < self.params.horizon and self.open_worlds.any():
+            self.step()
+        return self.result()
+
+    def result(self) -> BlockResult:
+        return BlockResult(final_balance=self.balance.copy(), inputs=dict(self.params.inputs), **self.out)
+
+    # --- one-world view (DataCollector) ---------------------------------------------------
+    def _reporters(self) -> dict:
+        p = self.params
+        rep = {
+            "round": lambda m: m.round,
+            "balance": lambda m: float(m.balance[0]),
+            "truce": lambda m: bool(m.phase[0] == IN_TRUCE),
+            "proposer": lambda m: p.actor_names[m.last["proposer"][0]] if m.last["agenda"][0] >= 0 else None,
+            "agenda": lambda m: AGENDAS[m.last["agenda"][0]] if m.last["agenda"][0] >= 0 else None,
+            "agreed": lambda m: bool(m.last["agreed"][0]),
+        }
+        for d, issue in enumerate(p.issue_names):
+            rep[f"offer:{issue}"] = lambda m, d=d: float(m.last["y"][0, d]) if m.last["agenda"][0] >= 0 else np.nan
+        for a, name in enumerate(p.actor_names):
+            rep[f"accept:{name}"] = lambda m, a=a: bool(m.last["yes"][a, 0]) if m.last["asked"][a, 0] else np.nan
+            rep[f"value:{name}"] = lambda m, a=a: float(m.last["values"][a, 0])
+            rep[f"reservation:{name}"] = lambda m, a=a: float(m.reservation[a, 0])
+        return rep
+
+    def trajectory(self):
+        """World 0, round by round, as a DataFrame (needs ``record=True``)."""
+        if self.datacollector is None:
+            raise RuntimeError("this model was built with record=False; use record=True")
+        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+    # --- evaluating an arbitrary package (theory checks, notebooks) -----------------------
+    def evaluate(self, package, agenda: str = "settlement", proposer: str | None = None) -> dict:
+        """How every actor would answer ``package`` now (exact best responses, τ ignored).
+
+        ``package`` maps issue names to values (others at status quo).  Returns
+        per-actor arrays over worlds: ``value``, ``reservation``, ``accept``.
+        """
+        p = self.params
+        if agenda not in AGENDAS:
+            raise ValueError(f"agenda must be one of {AGENDAS}, got {agenda!r}")
+        unknown = set(package) - set(p.issue_names)
+        if unknown:
+            raise ValueError(f"unknown issues {sorted(unknown)}; known: {p.issue_names}")
+        if self.round == 0:
+            self.belief = self.valuation.belief_drift(war.drift_now(p, 1, self.happens))
+            self.status = self._status_values()
+            self.bonus = leverage.bonus(p, 1)
+            self.proposer_value = None
+            self._bargain(1)
+        y = p.status_quo.copy()
+        for issue, value in package.items():
+            y[:, p.issue_names.index(issue)] = value
+        g = AGENDAS.index(agenda)
+        values = self._offer_values(y, np.full(p.n, g))
+        who = p.actor_names.index(proposer) if proposer else None
+        out = {}
+        for a, name in enumerate(p.actor_names):
+            b = self.bonus[a, who] if who is not None else 0.0
+            out[name] = dict(value=values[a], reservation=self.reservation[a],
+                             accept=values[a] + b >= self.reservation[a] - 1e-12)
+        return out

@@ -1,0 +1,238 @@
+"""Draw one block's parameters: every scenario number becomes an array over worlds.
+
+Each distribution-valued field gets its own random stream, derived from the
+block's seed and a stable hash of the field's dotted path.  So changing or
+sweeping one field never shifts the draws of another, which is what makes
+common random numbers work across scenarios (``compare``, sweeps).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..scenario.distributions import is_distribution, sample_param
+
+PARAMS_KEY, DYNAMICS_KEY = 0, 1
+
+
+def child(seed: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
+    """A named child of ``seed`` (stateless, unlike ``SeedSequence.spawn``)."""
+    return np.random.SeedSequence(entropy=seed.entropy, spawn_key=tuple(seed.spawn_key) + key)
+
+
+class ParamSampler:
+    """Samples scenario numbers for N worlds, one stream per dotted path."""
+
+    def __init__(self, n: int, seed: np.random.SeedSequence):
+        self.n = n
+        self.seed = child(seed, PARAMS_KEY)
+        self.inputs: dict[str, np.ndarray] = {}
+
+    def __call__(self, value, path: str) -> np.ndarray:
+        if not is_distribution(value):
+            return np.full(self.n, float(value))
+        key = zlib.crc32(path.encode("utf-8"))
+        rng = np.random.default_rng(child(self.seed, key))
+        draws = sample_param(value, self.n, rng=rng)
+        self.inputs[path] = draws
+        return draws
+
+
+@dataclass
+class LeverageArrays:
+    by: int
+    target: int
+    kind: str
+    amount: np.ndarray  # (N,)
+    start: int
+    end: int
+    issue: int = -1
+
+    def active(self, t: int) -> bool:
+        return self.start <= t <= self.end
+
+
+@dataclass
+class WorldParams:
+    """All parameters of a block, as arrays. Axis order: actors, worlds, issues."""
+
+    n: int
+    actor_names: list[str]
+    issue_names: list[str]
+    roles: list[str]
+    ideal: np.ndarray          # (A, N, D)
+    salience: np.ndarray       # (A, N, D), rows sum to 1
+    capability: np.ndarray     # (A, N)
+    patience: np.ndarray       # (A, N)
+    noise: np.ndarray          # (A, N)
+    optimism: np.ndarray       # (A, N)
+    war_cost: np.ndarray       # (A, N)
+    strategies: list[str]
+    agendas: np.ndarray        # (A, 2) bool: may propose truce / settlement
+    status_quo: np.ndarray     # (N, D)
+    truce_issue: np.ndarray    # (D,) bool
+    binary: np.ndarray         # (D,) bool
+    threshold: np.ndarray      # (D,)
+    controllers: np.ndarray    # (D, A) bool
+    is_party: np.ndarray       # (A,) bool
+    exponent: int
+    horizon: int
+    # war
+    balance0: np.ndarray       # (N,)
+    drift: np.ndarray          # (N,)
+    volatility: np.ndarray     # (N,)
+    lookahead: int
+    battlefield: int           # issue index or -1
+    ev_start: np.ndarray       # (E,)
+    ev_end: np.ndarray         # (E,)
+    ev_drift: np.ndarray       # (E, N)
+    ev_vol: np.ndarray         # (E, N)
+    ev_jump: np.ndarray        # (E, N)
+    ev_prob: np.ndarray        # (E, N)
+    victory_upper: float
+    victory_lower: float
+    victory_prob: float
+    # truce
+    truce_length: int
+    regeneration: np.ndarray   # (N,)
+    regen_issue: int
+    residual: np.ndarray       # (N,)
+    cost_factor: np.ndarray    # (N,)
+    hazard_scale: np.ndarray   # (N,)
+    hazard_shape: float
+    hazard_effects: np.ndarray  # (D, N)
+    # bargaining
+    leverage: list[LeverageArrays]
+    recognition_mode: str
+    recognition: np.ndarray    # (N, A) probabilities (random) | order as (K,) ints
+    continuation: bool
+    iterations: int
+    first_iterations: int
+    margin: float
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.actor_names)
+
+    @property
+    def n_issues(self) -> int:
+        return len(self.issue_names)
+
+
+def draw_params(scenario, n: int, seed: np.random.SeedSequence) -> WorldParams:
+    """Sample every scenario number for ``n`` worlds from ``seed``."""
+    draw = ParamSampler(n, seed)
+    issues = scenario.issue_names
+    actors = scenario.actor_names
+    D, A = len(issues), len(actors)
+    col = {name: d for d, name in enumerate(issues)}
+    who = {name: a for a, name in enumerate(actors)}
+
+    sq = np.stack([draw(scenario.issues[i].status_quo, f"issues.{i}.status_quo") for i in issues], axis=1)
+    ideal = np.repeat(sq[None], A, axis=0).copy()
+    sal = np.zeros((A, n, D))
+    per_actor = {k: np.zeros((A, n)) for k in ("capability", "patience", "noise", "optimism", "war_cost")}
+    for a, name in enumerate(actors):
+        actor = scenario.actors[name]
+        for key in per_actor:
+            per_actor[key][a] = draw(getattr(actor, key), f"actors.{name}.{key}")
+        for issue, pos in actor.positions.items():
+            base = f"actors.{name}.positions.{issue}"
+            ideal[a, :, col[issue]] = draw(pos.ideal, f"{base}.ideal")
+            sal[a, :, col[issue]] = draw(pos.salience, f"{base}.salience")
+    total = sal.sum(axis=2, keepdims=True)
+    sal = np.divide(sal, total, out=np.zeros_like(sal), where=total > 0)
+
+    controllers = np.zeros((D, A), bool)
+    for d, i in enumerate(issues):
+        for c in scenario.issues[i].controllers:
+            controllers[d, who[c]] = True
+    default_threshold = scenario.outcomes.condition_threshold
+    threshold = np.array([scenario.issues[i].threshold or default_threshold for i in issues])
+
+    war = scenario.war
+    events = war.events
+    horizon = scenario.rounds.horizon
+
+    def ev(attr):
+        if not events:
+            return np.zeros((0, n))
+        return np.stack([draw(getattr(e, attr), f"war.events[{k}].{attr}") for k, e in enumerate(events)])
+
+    truce = scenario.truce
+    hz_effects = np.zeros((D, n))
+    for issue, coef in truce.hazard_effects.items():
+        hz_effects[col[issue]] = draw(coef, f"truce.hazard_effects.{issue}")
+
+    leverage = [
+        LeverageArrays(
+            by=who[lv.by], target=who[lv.target], kind=lv.kind,
+            amount=draw(lv.amount, f"leverage[{k}].amount"),
+            start=lv.start, end=lv.end if lv.end is not None else horizon,
+            issue=col[lv.issue] if lv.issue is not None else -1,
+        )
+        for k, lv in enumerate(scenario.leverage)
+    ]
+    mode, recog = _recognition(scenario, per_actor["capability"], who)
+
+    return WorldParams(
+        n=n, actor_names=actors, issue_names=issues,
+        roles=[scenario.actors[a].role for a in actors],
+        ideal=ideal, salience=sal, **per_actor,
+        strategies=[scenario.actors[a].strategy for a in actors],
+        agendas=np.array([[g in scenario.actors[a].agendas for g in ("truce", "settlement")] for a in actors]),
+        status_quo=sq,
+        truce_issue=np.array([scenario.issues[i].group == "truce" for i in issues]),
+        binary=np.array([scenario.issues[i].kind == "binary" for i in issues]),
+        threshold=threshold, controllers=controllers,
+        is_party=np.array([scenario.actors[a].role == "party" for a in actors]),
+        exponent=scenario.bargaining.utility_exponent, horizon=horizon,
+        balance0=draw(war.balance, "war.balance"), drift=draw(war.drift, "war.drift"),
+        volatility=draw(war.volatility, "war.volatility"), lookahead=war.lookahead,
+        battlefield=col[war.battlefield_issue] if war.battlefield_issue else -1,
+        ev_start=np.array([e.start for e in events], int),
+        ev_end=np.array([e.end if e.end is not None else e.start for e in events], int),
+        ev_drift=ev("drift"), ev_vol=ev("volatility"), ev_jump=ev("jump"), ev_prob=ev("probability"),
+        victory_upper=war.victory.upper, victory_lower=war.victory.lower,
+        victory_prob=war.victory.probability,
+        truce_length=truce.length,
+        regeneration=draw(truce.regeneration, "truce.regeneration"),
+        regen_issue=col[truce.regeneration_issue] if truce.regeneration_issue else -1,
+        residual=draw(truce.residual, "truce.residual"),
+        cost_factor=draw(truce.cost_factor, "truce.cost_factor"),
+        hazard_scale=draw(truce.hazard.scale, "truce.hazard.scale"),
+        hazard_shape=truce.hazard.shape, hazard_effects=hz_effects,
+        leverage=leverage, recognition_mode=mode, recognition=recog,
+        continuation=scenario.bargaining.continuation,
+        iterations=scenario.bargaining.iterations,
+        first_iterations=scenario.bargaining.first_round_iterations,
+        margin=scenario.bargaining.margin,
+        inputs=draw.inputs,
+    )
+
+
+def _recognition(scenario, capability: np.ndarray, who: dict[str, int]):
+    """Recognition probabilities (N, A), or the order of an alternating protocol."""
+    r = scenario.recognition
+    A, n = capability.shape
+    if r.mode == "alternating":
+        return "alternating", np.array([who[name] for name in r.order], int)
+    if r.probabilities is not None:
+        p = np.zeros(A)
+        for name, prob in r.probabilities.items():
+            p[who[name]] = prob
+        return "random", np.broadcast_to(p, (n, A)).copy()
+    roles = [scenario.actors[a].role for a in scenario.actor_names]
+    mediators = np.array([ro == "mediator" for ro in roles])
+    parties = np.array([ro == "party" for ro in roles])
+    q = r.mediator_share if mediators.any() else 0.0
+    cap = capability.T * parties  # (N, A)
+    cap_total = cap.sum(axis=1, keepdims=True)
+    party_share = np.divide(cap, cap_total, out=np.full_like(cap, 1.0 / parties.sum()) * parties,
+                            where=cap_total > 0)
+    p = (1 - q) * party_share + q * mediators / max(mediators.sum(), 1)
+    return "random", p

@@ -1,0 +1,250 @@
+"""Proposal strategies behind one small interface, and a registry of them.
+
+A strategy computes, for a set of would-be proposers and both agendas
+(``truce``, ``settlement``), a package per world, whether it predicts every
+veto player accepts it, and what the package is worth to the proposer.  The
+shared :func:`choose` then picks each proposer's agenda.  A new strategy is one
+class with a ``propose`` method plus one line in :data:`STRATEGIES`.
+
+Packages are full ``(…, N, D)`` arrays: the agenda's issues carry the offer,
+the other issues their status quo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from . import segments
+from .values import issue_loss
+
+TRUCE, SETTLEMENT = 0, 1
+
+
+@dataclass
+class Offers:
+    """Offers of proposers ``who`` on both agendas: y (P, 2, N, D); feasible, own (P, 2, N)."""
+
+    who: list[int]
+    y: np.ndarray
+    feasible: np.ndarray
+    own: np.ndarray
+
+
+class Strategy(Protocol):
+    name: str
+
+    def propose(self, ctx, who: list[int]) -> Offers: ...
+
+
+def agenda_mask(params) -> np.ndarray:
+    """Issues each agenda moves: (2, D). A settlement settles everything."""
+    return np.stack([params.truce_issue, np.ones(params.n_issues, bool)])
+
+
+def veto_players(params) -> np.ndarray:
+    """(2, A) bool: parties plus the controllers of any issue on the agenda."""
+    moved = agenda_mask(params)
+    ctl = (moved[:, :, None] & params.controllers[None]).any(axis=1)
+    return ctl | params.is_party[None]
+
+
+class Strategic:
+    """Closest package to the proposer's ideal that every veto player accepts.
+
+    The proposer searches along segments from its ideal toward a few targets
+    (the salience-weighted ideal of the other veto players, and each of their
+    ideals), stopping on each at the smallest acceptable step (a closed form,
+    see :mod:`negotiate.model.segments`), and keeps the acceptable package it
+    likes best.  Issues the proposer does not care about are conceded outright.
+    """
+
+    name = "strategic"
+
+    def __init__(self, ctx):
+        p = ctx.params
+        A, N, D = p.n_actors, p.n, p.n_issues
+        moved = agenda_mask(p)                        # (G, D)
+        veto = veto_players(p)                        # (G, A)
+        self.start = np.empty((A, 2, A, N, D))        # (proposer, agenda, target, N, D)
+        self.delta = np.empty((A, 2, A, N, D))
+        for a in range(A):
+            for g in range(2):
+                others = veto[g].copy()
+                others[a] = False
+                w = p.salience[others]                # (k, N, D)
+                wsum = w.sum(axis=0)
+                mean = np.where(wsum > 0, (w * p.ideal[others]).sum(axis=0) / np.where(wsum > 0, wsum, 1), p.ideal[a])
+                start = np.where(p.salience[a] > 0, p.ideal[a], mean)
+                start = np.where(moved[g], start, p.status_quo)
+                targets = [mean] + [p.ideal[j] if others[j] else mean for j in range(A) if j != a]
+                for k, target in enumerate(targets):
+                    target = np.where(moved[g], target, p.status_quo)
+                    self.start[a, g, k], self.delta[a, g, k] = start, target - start
+        # every actor's loss on the agenda issues at λ = 0, ½, 1: (A_resp, A_prop, G, K, 3, N)
+        pts = self.start[:, :, :, None] + segments.POINTS[:, None, None] * self.delta[:, :, :, None]
+        self.loss_pts = np.empty((A, A, 2, A, 3, N))
+        for j in range(A):  # one responder at a time keeps the temporary small
+            loss = issue_loss(pts, p.ideal[j], p.salience[j], p.exponent)
+            self.loss_pts[j, :, TRUCE] = (loss[:, TRUCE] * p.truce_issue).sum(axis=-1)
+            self.loss_pts[j, :, SETTLEMENT] = loss[:, SETTLEMENT].sum(axis=-1)
+        r = p.regen_issue
+        self.arms_pts = pts[:, TRUCE, ..., r] if r >= 0 else np.zeros((A, A, 3, N))  # (P, K, 3, N)
+
+    def propose(self, ctx, who: list[int]) -> Offers:
+        P = len(who)
+        values = ctx.segment_values(self.loss_pts[:, who], self.arms_pts[who])  # (A, P, G, K, 3, N)
+        coef = segments.fit_quadratic(values[..., 0, :], values[..., 1, :], values[..., 2, :])
+        need = ctx.need[:, who][:, :, None, None, :]                            # (A, P, 1, 1, N)
+        lam_j = segments.smallest_acceptable(coef, need)                        # (A, P, G, K, N)
+        veto = ctx.veto.T[:, None, :, None, None]                               # (A, 1, G, 1, 1)
+        not_self = np.ones((ctx.params.n_actors, P, 1, 1, 1), bool)
+        not_self[who, np.arange(P)] = False
+        binding = veto & not_self
+        lam = np.where(binding, lam_j, 0.0).max(axis=0)                         # (P, G, K, N)
+        finite = np.isfinite(lam)
+        lam = np.where(finite, lam, 1.0)
+        ok_at = segments.evaluate(coef, lam[None]) >= need - 1e-9
+        feasible = finite & np.where(binding, ok_at, True).all(axis=0)
+        own_coef = tuple(c[who, np.arange(P)] for c in coef)
+        own = segments.evaluate(own_coef, lam)                                  # (P, G, K, N)
+        # the best acceptable target; if none is, the most accommodating step on the first
+        best = np.argmax(np.where(feasible, own, -np.inf), axis=2)              # (P, G, N)
+        best = np.where(feasible.any(axis=2), best, 0)
+        pick = lambda arr: np.take_along_axis(arr, best[:, :, None], axis=2)[:, :, 0]
+        lam_b = pick(lam)
+        start = np.take_along_axis(self.start[who], best[:, :, None, :, None], axis=2)[:, :, 0]
+        delta = np.take_along_axis(self.delta[who], best[:, :, None, :, None], axis=2)[:, :, 0]
+        y = start + lam_b[..., None] * delta
+        return Offers(who, y, pick(feasible), pick(own))
+
+
+class Compromise:
+    """Achen's compromise: capability × salience weighted mean of all positions."""
+
+    name = "compromise"
+
+    def __init__(self, ctx):
+        p = ctx.params
+        w = p.capability[:, :, None] * p.salience                # (A, N, D)
+        wsum = w.sum(axis=0)
+        point = np.where(wsum > 0, (w * p.ideal).sum(axis=0) / np.where(wsum > 0, wsum, 1), p.status_quo)
+        moved = agenda_mask(p)
+        self.y = np.where(moved[:, None, :], point[None], p.status_quo[None])  # (G, N, D)
+
+    def propose(self, ctx, who: list[int]) -> Offers:
+        y = np.broadcast_to(self.y, (len(who),) + self.y.shape)
+        return _judge(ctx, who, y)
+
+
+class Nash:
+    """Asymmetric Nash bargaining solution among the veto players.
+
+    Maximises ``Σ α_i ln(u_i(y) − d_i)`` over the agenda's issues with
+    ``α_i`` = capability, ``d_i`` = the status value (war value in war) by a
+    projected Newton method; issues off the agenda stay where they are.
+    """
+
+    name = "nash"
+    steps = 40
+
+    def __init__(self, ctx):
+        self.moved = agenda_mask(ctx.params)
+
+    def propose(self, ctx, who: list[int]) -> Offers:
+        p = ctx.params
+        ys = np.empty((2, p.n, p.n_issues))
+        for g in range(2):
+            ys[g] = nash_solution(p, ctx.veto[g], ctx.status, self.moved[g], steps=self.steps)
+        return _judge(ctx, who, np.broadcast_to(ys, (len(who),) + ys.shape))
+
+
+def nash_solution(p, players: np.ndarray, d: np.ndarray, moved: np.ndarray, *, steps: int) -> np.ndarray:
+    """Nash point for players (A,) bool with disagreement d (A, N): (N, D)."""
+    x, s = p.ideal[players], p.salience[players]                 # (k, N, D)
+    alpha = p.capability[players]
+    alpha = alpha / np.maximum(alpha.sum(axis=0, keepdims=True), 1e-300)
+    d = d[players]
+    w = alpha[:, :, None] * s
+    wsum = w.sum(axis=0)
+    y = np.where(wsum > 0, (w * x).sum(axis=0) / np.where(wsum > 0, wsum, 1), p.status_quo)
+    y = np.where(moved, y, p.status_quo)
+    free = np.broadcast_to(moved, y.shape)
+
+    def objective(y):
+        u = 1.0 - issue_loss(y[None], x, s, p.exponent).sum(axis=2)
+        gap = u - d
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = np.where((gap > 0).all(axis=0), (alpha * np.log(np.maximum(gap, 1e-300))).sum(axis=0), -np.inf)
+        return f, gap
+
+    f, gap = objective(y)
+    for _ in range(steps):
+        diff = y[None] - x
+        grad_u = -2.0 * s * diff if p.exponent == 2 else -s * np.sign(diff)      # (k, N, D)
+        wgt = alpha / np.maximum(gap, 1e-300)                                    # (k, N)
+        grad = (wgt[:, :, None] * grad_u).sum(axis=0)
+        hess = -np.einsum("kn,knd,kne->nde", wgt / np.maximum(gap, 1e-300), grad_u, grad_u)
+        if p.exponent == 2:
+            hess -= 2.0 * np.einsum("kn,knd->nd", wgt, s)[:, :, None] * np.eye(p.n_issues)[None]
+        at_low = (y <= 0) & (grad < 0)
+        at_high = (y >= 1) & (grad > 0)
+        active = free & ~at_low & ~at_high
+        eye = np.eye(p.n_issues)[None]
+        mask2 = active[:, :, None] & active[:, None, :]
+        h = np.where(mask2, hess, -eye) - 1e-12 * eye
+        g = np.where(active, grad, 0.0)
+        step = -np.linalg.solve(h, g[..., None])[..., 0]
+        t = np.ones(p.n)
+        for _ in range(30):
+            y_new = np.clip(y + t[:, None] * step, 0.0, 1.0)
+            f_new, gap_new = objective(y_new)
+            good = f_new >= f - 1e-15
+            if good.all():
+                break
+            t = np.where(good, t, t * 0.5)
+        y = np.where(good[:, None], y_new, y)
+        f = np.where(good, f_new, f)
+        gap = np.where(good[None], gap_new, gap)
+    return y
+
+
+def _judge(ctx, who: list[int], y: np.ndarray) -> Offers:
+    """Exact values of fixed packages (P, G, N, D): feasibility and own value."""
+    values = ctx.package_values(y)                            # (A, P, G, N)
+    accept = values >= ctx.need[:, who][:, :, None, :] - 1e-9
+    veto = ctx.veto.T[:, None, :, None]                       # (A, 1, G, 1)
+    not_self = np.ones((ctx.params.n_actors, len(who), 1, 1), bool)
+    not_self[who, np.arange(len(who))] = False
+    feasible = np.where(veto & not_self, accept, True).all(axis=0)
+    own = values[who, np.arange(len(who))]
+    return Offers(who, np.asarray(y), feasible, own)
+
+
+STRATEGIES: dict[str, type] = {cls.name: cls for cls in (Strategic, Compromise, Nash)}
+
+
+def choose(offers: Offers, reservation: np.ndarray, allowed: np.ndarray, may: np.ndarray):
+    """Each proposer's agenda: the acceptable offer worth most to it.
+
+    ``allowed`` (G, N): agendas open in each world (no new truce during one);
+    ``may`` (P, G): agendas each proposer is willing to put forward.
+    Returns agenda (P, N) (-1 = no proposal), and the proposer's value of
+    proposing (P, N): its best acceptable offer, or its reservation.
+    """
+    open_ = allowed[None] & may[:, :, None]
+    good = offers.feasible & open_ & (offers.own >= reservation[offers.who][:, None, :] - 1e-12)
+    score = np.where(good, offers.own, -np.inf)
+    agenda = np.argmax(score, axis=1)
+    best = np.take_along_axis(score, agenda[:, None], axis=1)[:, 0]
+    have = np.isfinite(best)
+    value = np.where(have, best, reservation[offers.who])
+    # no acceptable offer: put forward the one it likes best among those it would
+    # still sign (response noise may carry it), else make no proposal
+    willing = open_ & (offers.own >= reservation[offers.who][:, None, :] - 1e-12)
+    fallback = np.argmax(np.where(willing, offers.own, -np.inf), axis=1)
+    any_open = willing.any(axis=1)
+    agenda = np.where(have, agenda, np.where(any_open, fallback, -1))
+    return agenda, value

@@ -1,0 +1,58 @@
+"""Reservation values and quantal responses (MODEL.md §3, steps 3 and 5).
+
+Rejecting an offer means one more round of the status (war, or the truce in
+force) and then bargaining again, so in normalised flow units the reservation
+value is ``R = (1 − δ)·S + δ·C`` whenever the continuation ``C`` beats the
+status value ``S`` (and ``S`` otherwise): ``R = S + δ·max(0, C − S)``.
+
+The continuation comes from the stationary equilibrium of random-proposer
+bargaining (Baron & Ferejohn 1989; Rubinstein 1982 for alternating offers):
+a responder whose constraint binds gets exactly its reservation, a proposer
+gets the value of its own best acceptable offer ``P``.  With recognition
+probability π that gives ``C − S = π (P − S) / (1 − (1 − π) δ)``; under
+alternating offers, ``R − S = δ^k (P − S)`` with ``k`` rounds to one's next turn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def reservation(status, proposer_value, params, t: int) -> np.ndarray:
+    """R (A, N) in round ``t`` from status values S and own-proposal values P."""
+    if not params.continuation or t >= params.horizon:
+        return status.copy()
+    delta = params.patience
+    gain = np.maximum(proposer_value - status, 0.0)
+    if params.recognition_mode == "alternating":
+        k = _rounds_to_turn(params, t)                         # (A,) ints, inf if never
+        factor = np.where(np.isfinite(k), delta ** np.where(np.isfinite(k), k, 0)[:, None], 0.0)
+        return status + factor * gain
+    pi = params.recognition.T                                  # (A, N)
+    return status + delta * pi * gain / (1.0 - (1.0 - pi) * delta)
+
+
+def _rounds_to_turn(params, t: int) -> np.ndarray:
+    """Rounds from round t until each actor next proposes (≥ 1)."""
+    order = params.recognition
+    k = np.full(params.n_actors, np.inf)
+    for step in range(1, len(order) + 1):
+        who = order[(t - 1 + step) % len(order)]
+        if not np.isfinite(k[who]):
+            k[who] = step
+    return k
+
+
+def recognise(params, t: int, uniform: np.ndarray) -> np.ndarray:
+    """The proposer of round t in each world: (N,) actor indices."""
+    if params.recognition_mode == "alternating":
+        order = params.recognition
+        return np.full(params.n, order[(t - 1) % len(order)], dtype=np.int64)
+    cum = np.cumsum(params.recognition, axis=1)
+    idx = (uniform[:, None] >= cum).sum(axis=1)
+    return np.minimum(idx, params.n_actors - 1)
+
+
+def accepts(value, bonus, reservation, noise, shock) -> np.ndarray:
+    """Quantal response: accept iff ``u + bonus + τ·ε ≥ R`` with ε standard logistic."""
+    return value + bonus + noise * shock >= reservation - 1e-12

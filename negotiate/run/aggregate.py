@@ -1,0 +1,118 @@
+"""Summaries of blocks that add up: what ``Results`` needs without per-run rows.
+
+Everything but the term sums is an integer count, so merging is exact in any
+order.  The float sums are merged block by block in block order by the
+runner, so they too are identical whatever the workers or chunk size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from ..errors import SimulationError
+from ..model.outcomes import COMPREHENSIVE, CONDITIONAL, OUTCOMES, TEMPORARY, BlockResult
+
+__all__ = ["TERM_BINS", "TERM_GROUPS", "Aggregates"]
+
+#: Equal bins on [0, 1] for the distribution of agreed terms.
+TERM_BINS = 50
+#: Which runs' terms are summarised: runs ending in a comprehensive agreement, or in a truce.
+TERM_GROUPS: tuple[str, ...] = ("comprehensive_agreement", "truce")
+
+
+def term_group_masks(outcome: np.ndarray) -> list[np.ndarray]:
+    return [outcome == COMPREHENSIVE, (outcome == TEMPORARY) | (outcome == CONDITIONAL)]
+
+
+@dataclass
+class Aggregates:
+    """Additive summaries of ``n`` runs (A actors, D issues, H = horizon)."""
+
+    n: int
+    outcome_counts: np.ndarray   # (4,) runs per outcome
+    round_counts: np.ndarray     # (H + 1, 4) runs per (defining agreement round, outcome)
+    truce_runs: int              # runs with at least one truce
+    collapsed_runs: int          # of which a truce collapsed
+    offers: np.ndarray           # (A, 2) Σ answers per actor and agenda
+    accepts: np.ndarray          # (A, 2) Σ acceptances
+    offers_sq: np.ndarray        # (A, 2) Σ answers² (per run), for clustered intervals
+    accepts_sq: np.ndarray       # (A, 2) Σ acceptances²
+    offers_accepts: np.ndarray   # (A, 2) Σ answers × acceptances
+    term_hist: np.ndarray        # (2, D, TERM_BINS) agreed values per TERM_GROUPS, issue, bin
+    term_sum: np.ndarray         # (2, D) Σ agreed values
+    term_sumsq: np.ndarray       # (2, D) Σ agreed values²
+
+    @classmethod
+    def from_block(cls, block: BlockResult, horizon: int) -> "Aggregates":
+        """Summarise one block (or any set of runs)."""
+        n = block.n
+        outcome = np.asarray(block.outcome, dtype=np.int64)
+        rounds = np.asarray(block.agreement_round, dtype=np.int64)
+        if n and (outcome.min() < 0 or outcome.max() >= len(OUTCOMES)):
+            raise SimulationError(f"engine returned outcome codes outside 0..{len(OUTCOMES) - 1}")
+        if n and (rounds.min() < 0 or rounds.max() > horizon):
+            raise SimulationError(f"engine returned agreement rounds outside 0..{horizon}")
+        round_counts = np.zeros((horizon + 1, len(OUTCOMES)), dtype=np.int64)
+        np.add.at(round_counts, (rounds, outcome), 1)
+        offers = np.asarray(block.offers, dtype=np.int64)
+        accepts = np.asarray(block.accepts, dtype=np.int64)
+        had_truce = np.asarray(block.truces) > 0
+        hist, tsum, tsq = _term_summaries(block.terms, outcome)
+        return cls(
+            n=n,
+            outcome_counts=np.bincount(outcome, minlength=len(OUTCOMES)).astype(np.int64),
+            round_counts=round_counts,
+            truce_runs=int(np.count_nonzero(had_truce)),
+            collapsed_runs=int(np.count_nonzero(had_truce & np.asarray(block.collapsed, bool))),
+            offers=offers.sum(axis=0),
+            accepts=accepts.sum(axis=0),
+            offers_sq=(offers * offers).sum(axis=0),
+            accepts_sq=(accepts * accepts).sum(axis=0),
+            offers_accepts=(offers * accepts).sum(axis=0),
+            term_hist=hist,
+            term_sum=tsum,
+            term_sumsq=tsq,
+        )
+
+    def merge(self, other: "Aggregates") -> "Aggregates":
+        """Summary of both sets of runs (``self`` first, for the float sums' order)."""
+        out = {}
+        for f in fields(self):
+            a, b = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(a, np.ndarray) and a.shape != b.shape:
+                raise SimulationError(f"cannot merge summaries: '{f.name}' has shapes {a.shape} and {b.shape}")
+            out[f.name] = a + b
+        return Aggregates(**out)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {f.name: np.asarray(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_arrays(cls, arrays) -> "Aggregates":
+        names = [f.name for f in fields(cls)]
+        missing = [k for k in names if k not in arrays]
+        if missing:
+            raise ValueError(f"summary arrays are missing {', '.join(missing)}")
+        scalars = {"n", "truce_runs", "collapsed_runs"}
+        return cls(**{k: int(arrays[k]) if k in scalars else np.asarray(arrays[k]) for k in names})
+
+
+def _term_summaries(terms: np.ndarray, outcome: np.ndarray):
+    terms = np.asarray(terms, dtype=float)
+    n_issues = terms.shape[1]
+    hist = np.zeros((len(TERM_GROUPS), n_issues, TERM_BINS), dtype=np.int64)
+    tsum = np.zeros((len(TERM_GROUPS), n_issues))
+    tsq = np.zeros((len(TERM_GROUPS), n_issues))
+    for g, mask in enumerate(term_group_masks(outcome)):
+        sub = terms[mask]
+        for d in range(n_issues):
+            values = sub[:, d]
+            values = values[~np.isnan(values)]
+            # agreed values live in [0, 1]; the last bin is closed on the right
+            bins = np.clip((values * TERM_BINS).astype(np.int64), 0, TERM_BINS - 1)
+            hist[g, d] = np.bincount(bins, minlength=TERM_BINS)
+            tsum[g, d] = values.sum()
+            tsq[g, d] = (values * values).sum()
+    return hist, tsum, tsq

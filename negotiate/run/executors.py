@@ -1,0 +1,161 @@
+"""Where chunks of runs are computed: in this process, or in worker processes.
+
+An executor maps a picklable top-level function over a list of tasks.
+``imap_unordered`` yields ``(index, result)`` as tasks finish; ``map`` yields
+results in task order.  A failing task raises :class:`SimulationError` whose
+``__cause__`` is the original exception.  More backends (Dask, in a later
+module ``negotiate.run.dask_executor``) plug in through :func:`get_executor`
+without the rest of the library importing them.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import importlib
+import multiprocessing
+import os
+from abc import ABC, abstractmethod
+from typing import Any, Callable, Iterable, Iterator
+
+from ..errors import SimulationError
+
+__all__ = [
+    "EXECUTORS",
+    "Executor",
+    "InProcessExecutor",
+    "ProcessExecutor",
+    "get_executor",
+]
+
+
+class Executor(ABC):
+    """Runs ``fn(task)`` for each task; subclasses implement :meth:`imap_unordered`."""
+
+    name = "executor"
+    workers = 1
+
+    @abstractmethod
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[int, Any]]:
+        """Yield ``(task index, result)`` in completion order."""
+
+    def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        """Yield results in task order (early finishers wait in a buffer)."""
+        pending: dict[int, Any] = {}
+        next_index = 0
+        for index, result in self.imap_unordered(fn, tasks):
+            pending[index] = result
+            while next_index in pending:
+                yield pending.pop(next_index)
+                next_index += 1
+
+    def close(self) -> None:
+        """Release workers; the executor may not be used afterwards."""
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _failure(index: int, exc: BaseException, where: str) -> SimulationError:
+    return SimulationError(f"task {index} failed {where}: {type(exc).__name__}: {exc}")
+
+
+class InProcessExecutor(Executor):
+    """Runs tasks one after the other in this process (no pickling)."""
+
+    name = "inprocess"
+
+    def imap_unordered(self, fn, tasks):
+        for index, task in enumerate(tasks):
+            try:
+                result = fn(task)
+            except Exception as exc:
+                raise _failure(index, exc, "in process") from exc
+            yield index, result
+
+
+def _default_start_method() -> str:
+    # fork is unsafe once threads exist (Jupyter kernels, BLAS pools);
+    # forkserver starts clean workers cheaply where the platform has it.
+    methods = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+class ProcessExecutor(Executor):
+    """A pool of ``workers`` processes (``concurrent.futures.ProcessPoolExecutor``).
+
+    The pool starts on first use and is reused until :meth:`close`.  Tasks
+    and results must be picklable and ``fn`` importable (a module-level
+    function), as for any process pool.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None, *, start_method: str | None = None):
+        workers = (os.cpu_count() or 1) if workers is None else workers
+        if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+            raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
+        self.workers = workers
+        self.start_method = start_method or _default_start_method()
+        self._pool: cf.ProcessPoolExecutor | None = None
+
+    def _get_pool(self) -> cf.ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context(self.start_method)
+            self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self._pool
+
+    def imap_unordered(self, fn, tasks):
+        pool = self._get_pool()
+        futures = {pool.submit(fn, task): index for index, task in enumerate(tasks)}
+        try:
+            for future in cf.as_completed(futures):
+                index = futures[future]
+                try:
+                    result = future.result()
+                except cf.process.BrokenProcessPool as exc:
+                    self._pool = None  # a broken pool cannot be reused
+                    raise _failure(index, exc, "because a worker process died "
+                                   "(killed, or out of memory?)") from exc
+                except Exception as exc:
+                    raise _failure(index, exc, "in a worker process") from exc
+                yield index, result
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+#: Executors by name.  A string value is a module imported only when asked
+#: for, whose ``make_executor(workers)`` builds the executor.
+EXECUTORS: dict[str, type[Executor] | str] = {
+    "inprocess": InProcessExecutor,
+    "processes": ProcessExecutor,
+    "dask": "negotiate.run.dask_executor",
+}
+
+
+def get_executor(kind: str | Executor, workers: int = 1) -> Executor:
+    """An executor by name (``"inprocess"``, ``"processes"``, ``"dask"``) or as given."""
+    if isinstance(kind, Executor):
+        return kind
+    entry = EXECUTORS.get(kind) if isinstance(kind, str) else None
+    if entry is None:
+        raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)} "
+                         "or pass an Executor instance")
+    if entry is InProcessExecutor:
+        return InProcessExecutor()
+    if isinstance(entry, str):
+        try:
+            module = importlib.import_module(entry)
+        except ImportError as exc:
+            raise ValueError(f"executor {kind!r} is not available ({exc}); "
+                             "install the optional dependencies, e.g. negotiate[distributed]") from exc
+        return module.make_executor(workers)
+    return entry(workers)
