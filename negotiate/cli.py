@@ -91,10 +91,15 @@ def _validate(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             problems.extend(exc.problems)  # keep going: report every file
             continue
-        print(f"ok: {file} ({len(scenario.actors)} actors, {len(scenario.issues)} issues)")
+        print(f"ok: {file} ({_count(scenario.actors, 'actor')}, "
+              f"{_count(scenario.issues, 'issue')})")
     if problems:
         raise ScenarioError(problems)
     return EXIT_OK
+
+
+def _count(items, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
 
 # --- schema -------------------------------------------------------------------

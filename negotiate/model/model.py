@@ -161,10 +161,14 @@ class NegotiationModel(mesa.Model):
             # what each proposer must offer each responder: its reservation, less the
             # leverage bonus, plus a safety margin against its response noise
             cushion = (p.margin * p.noise)[:, None, :]
-            self.need = self.reservation[:, None, :] - self.bonus + cushion   # (A_j, A_p, N)
+            self.need = self.reservation - self.bonus + cushion   # (A_j, A_p, N)
             offers = self._all_offers()
-            agenda_of, value = choose(offers, self.reservation, allowed, p.agendas)
+            own_reservation = self.reservation[np.arange(p.n_actors), np.arange(p.n_actors)]
+            agenda_of, value = choose(offers, own_reservation, allowed, p.agendas, self.veto.T)
+            settled = np.abs(value - self.proposer_value).max(initial=0.0) <= 1e-13
             self.proposer_value = value
+            if settled:  # the continuation values reached their fixed point
+                break
         return offers, agenda_of
 
     def _all_offers(self) -> Offers:
@@ -211,10 +215,11 @@ class NegotiationModel(mesa.Model):
         veto = p.is_party[:, None] | (moved[None] & p.controllers.T[:, None, :]).any(axis=2)  # (A, N)
         asked = veto & proposing[None] & (np.arange(p.n_actors)[:, None] != proposer[None])
         bonus = self.bonus[:, proposer, worlds]                                         # (A, N)
+        reservation = self.reservation[:, proposer, worlds]
         yes = np.empty((p.n_actors, N), bool)
         for agent in self.actors:
             a = agent.index
-            yes[a] = agent.respond(values[a], bonus[a], self.reservation[a], shock[a], asked[a])
+            yes[a] = agent.respond(values[a], bonus[a], reservation[a], shock[a], asked[a])
         agreed = proposing & (yes | ~asked).all(axis=0)
         self._tally(t, agenda, asked, yes)
         self._agree(t, agreed, agenda, proposer, y)
@@ -284,7 +289,7 @@ class NegotiationModel(mesa.Model):
         for a, name in enumerate(p.actor_names):
             rep[f"accept:{name}"] = lambda m, a=a: bool(m.last["yes"][a, 0]) if m.last["asked"][a, 0] else np.nan
             rep[f"value:{name}"] = lambda m, a=a: float(m.last["values"][a, 0])
-            rep[f"reservation:{name}"] = lambda m, a=a: float(m.reservation[a, 0])
+            rep[f"reservation:{name}"] = lambda m, a=a: float(m.reservation[a, m.last["proposer"][0], 0])
         return rep
 
     def trajectory(self):
@@ -321,6 +326,6 @@ class NegotiationModel(mesa.Model):
         out = {}
         for a, name in enumerate(p.actor_names):
             b = self.bonus[a, who] if who is not None else 0.0
-            out[name] = dict(value=values[a], reservation=self.reservation[a],
-                             accept=values[a] + b >= self.reservation[a] - 1e-12)
+            r = self.reservation[a, who if who is not None else a]
+            out[name] = dict(value=values[a], reservation=r, accept=values[a] + b >= r - 1e-12)
         return out

@@ -167,11 +167,7 @@ def nash_solution(p, players: np.ndarray, d: np.ndarray, moved: np.ndarray, *, s
     alpha = p.capability[players]
     alpha = alpha / np.maximum(alpha.sum(axis=0, keepdims=True), 1e-300)
     d = d[players]
-    w = alpha[:, :, None] * s
-    wsum = w.sum(axis=0)
-    y = np.where(wsum > 0, (w * x).sum(axis=0) / np.where(wsum > 0, wsum, 1), p.status_quo)
-    y = np.where(moved, y, p.status_quo)
-    free = np.broadcast_to(moved, y.shape)
+    free = np.broadcast_to(moved, p.status_quo.shape)
 
     def objective(y):
         u = 1.0 - issue_loss(y[None], x, s, p.exponent).sum(axis=2)
@@ -180,13 +176,28 @@ def nash_solution(p, players: np.ndarray, d: np.ndarray, moved: np.ndarray, *, s
             f = np.where((gap > 0).all(axis=0), (alpha * np.log(np.maximum(gap, 1e-300))).sum(axis=0), -np.inf)
         return f, gap
 
-    f, gap = objective(y)
+    # start from the best of a few interior guesses: the α-weighted and plain
+    # means of the ideals, and each player's ideal
+    starts = [(alpha[:, :, None] * s * x).sum(0) / np.maximum((alpha[:, :, None] * s).sum(0), 1e-300),
+              x.mean(axis=0), *x]
+    y, f, gap = None, None, None
+    for guess in starts:
+        guess = np.where(free, guess, p.status_quo)
+        f_g, gap_g = objective(guess)
+        if y is None:
+            y, f, gap = guess, f_g, gap_g
+            continue
+        better = f_g > f
+        y = np.where(better[:, None], guess, y)
+        f = np.where(better, f_g, f)
+        gap = np.where(better[None], gap_g, gap)
     for _ in range(steps):
         diff = y[None] - x
         grad_u = -2.0 * s * diff if p.exponent == 2 else -s * np.sign(diff)      # (k, N, D)
-        wgt = alpha / np.maximum(gap, 1e-300)                                    # (k, N)
+        gap_safe = np.maximum(gap, 1e-150)
+        wgt = alpha / gap_safe                                                   # (k, N)
         grad = (wgt[:, :, None] * grad_u).sum(axis=0)
-        hess = -np.einsum("kn,knd,kne->nde", wgt / np.maximum(gap, 1e-300), grad_u, grad_u)
+        hess = -np.einsum("kn,knd,kne->nde", wgt / gap_safe, grad_u, grad_u)
         if p.exponent == 2:
             hess -= 2.0 * np.einsum("kn,knd->nd", wgt, s)[:, :, None] * np.eye(p.n_issues)[None]
         at_low = (y <= 0) & (grad < 0)
@@ -226,16 +237,20 @@ def _judge(ctx, who: list[int], y: np.ndarray) -> Offers:
 STRATEGIES: dict[str, type] = {cls.name: cls for cls in (Strategic, Compromise, Nash)}
 
 
-def choose(offers: Offers, reservation: np.ndarray, allowed: np.ndarray, may: np.ndarray):
+def choose(offers: Offers, reservation: np.ndarray, allowed: np.ndarray, may: np.ndarray,
+           signs: np.ndarray):
     """Each proposer's agenda: the acceptable offer worth most to it.
 
     ``allowed`` (G, N): agendas open in each world (no new truce during one);
-    ``may`` (P, G): agendas each proposer is willing to put forward.
+    ``may`` (P, G): agendas each proposer is willing to put forward;
+    ``signs`` (P, G): whether the proposer's own consent is needed (a mediator
+    that controls nothing on the agenda proposes whatever it likes best).
     Returns agenda (P, N) (-1 = no proposal), and the proposer's value of
     proposing (P, N): its best acceptable offer, or its reservation.
     """
     open_ = allowed[None] & may[:, :, None]
-    good = offers.feasible & open_ & (offers.own >= reservation[offers.who][:, None, :] - 1e-12)
+    content = ~signs[:, :, None] | (offers.own >= reservation[offers.who][:, None, :] - 1e-12)
+    good = offers.feasible & open_ & content
     score = np.where(good, offers.own, -np.inf)
     agenda = np.argmax(score, axis=1)
     best = np.take_along_axis(score, agenda[:, None], axis=1)[:, 0]
@@ -243,7 +258,7 @@ def choose(offers: Offers, reservation: np.ndarray, allowed: np.ndarray, may: np
     value = np.where(have, best, reservation[offers.who])
     # no acceptable offer: put forward the one it likes best among those it would
     # still sign (response noise may carry it), else make no proposal
-    willing = open_ & (offers.own >= reservation[offers.who][:, None, :] - 1e-12)
+    willing = open_ & content
     fallback = np.argmax(np.where(willing, offers.own, -np.inf), axis=1)
     any_open = willing.any(axis=1)
     agenda = np.where(have, agenda, np.where(any_open, fallback, -1))

@@ -19,27 +19,39 @@ import numpy as np
 
 
 def reservation(status, proposer_value, params, t: int) -> np.ndarray:
-    """R (A, N) in round ``t`` from status values S and own-proposal values P."""
+    """R (A_responder, A_proposer, N) in round ``t``.
+
+    Under random recognition a responder's reservation does not depend on who
+    proposes; under alternating offers it depends on how many rounds separate
+    the proposer's turn from the responder's next one.
+    """
+    A = params.n_actors
     if not params.continuation or t >= params.horizon:
-        return status.copy()
+        return np.broadcast_to(status[:, None, :], (A, A, params.n))
     delta = params.patience
     gain = np.maximum(proposer_value - status, 0.0)
     if params.recognition_mode == "alternating":
-        k = _rounds_to_turn(params, t)                         # (A,) ints, inf if never
-        factor = np.where(np.isfinite(k), delta ** np.where(np.isfinite(k), k, 0)[:, None], 0.0)
-        return status + factor * gain
-    pi = params.recognition.T                                  # (A, N)
-    return status + delta * pi * gain / (1.0 - (1.0 - pi) * delta)
+        k = _rounds_to_turn(params, t)                           # (A_j, A_p)
+        factor = np.where(np.isfinite(k)[..., None], delta[:, None, :] ** np.nan_to_num(k, posinf=0)[..., None], 0.0)
+        return status[:, None, :] + factor * gain[:, None, :]
+    pi = params.recognition.T                                    # (A, N)
+    r = status + delta * pi * gain / (1.0 - (1.0 - pi) * delta)
+    return np.broadcast_to(r[:, None, :], (A, A, params.n))
 
 
 def _rounds_to_turn(params, t: int) -> np.ndarray:
-    """Rounds from round t until each actor next proposes (≥ 1)."""
+    """(A_j, A_p): rounds from proposer p's turn until j next proposes (inf if never).
+
+    A proposer that is not in the order is placed at round t's turn.
+    """
     order = params.recognition
-    k = np.full(params.n_actors, np.inf)
-    for step in range(1, len(order) + 1):
-        who = order[(t - 1 + step) % len(order)]
-        if not np.isfinite(k[who]):
-            k[who] = step
+    m, A = len(order), params.n_actors
+    k = np.full((A, A), np.inf)
+    for p in range(A):
+        mine = [i for i, who in enumerate(order) if who == p]
+        at = mine[0] if mine else (t - 1) % m
+        for step in range(m, 0, -1):  # nearest turn wins
+            k[order[(at + step) % m], p] = step
     return k
 
 

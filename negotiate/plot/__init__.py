@@ -1,0 +1,25 @@
+"""Figures (matplotlib).  Every function takes ``ax=None`` and returns what it
+drew on; none calls ``show()``.  Importing this package imports matplotlib."""
+
+from .acceptance import plot_acceptance_rates
+from .compare import plot_comparison
+from .outcomes import plot_outcome_probabilities
+from .style import OKABE_ITO, OUTCOME_COLOURS, OUTCOME_LABELS
+from .terms import plot_settled_terms
+from .timing import plot_time_to_agreement
+from .trajectory import plot_balance, plot_offers, plot_responses, plot_trajectory
+
+__all__ = [
+    "OKABE_ITO",
+    "OUTCOME_COLOURS",
+    "OUTCOME_LABELS",
+    "plot_acceptance_rates",
+    "plot_balance",
+    "plot_comparison",
+    "plot_offers",
+    "plot_outcome_probabilities",
+    "plot_responses",
+    "plot_settled_terms",
+    "plot_time_to_agreement",
+    "plot_trajectory",
+]

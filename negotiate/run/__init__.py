@@ -1,0 +1,20 @@
+"""How to run many worlds: the seed plan, executors, ``simulate`` and ``compare``."""
+
+from .comparison import Comparison
+from .executors import EXECUTORS, Executor, InProcessExecutor, ProcessExecutor, get_executor
+from .seeding import BLOCK_SIZE, SeedPlan, block_seed
+from .simulate import compare, simulate
+
+__all__ = [
+    "BLOCK_SIZE",
+    "EXECUTORS",
+    "Comparison",
+    "Executor",
+    "InProcessExecutor",
+    "ProcessExecutor",
+    "SeedPlan",
+    "block_seed",
+    "compare",
+    "get_executor",
+    "simulate",
+]

@@ -76,6 +76,17 @@ class Aggregates:
             term_sumsq=tsq,
         )
 
+    @classmethod
+    def from_runs(cls, block: BlockResult, horizon: int, block_size: int) -> "Aggregates":
+        """Summarise many runs block by block, in order, as the runner does."""
+        if block.n == 0:
+            raise SimulationError("no runs to summarise")
+        total = None
+        for start in range(0, block.n, block_size):
+            part = cls.from_block(block.take(slice(start, start + block_size)), horizon)
+            total = part if total is None else total.merge(part)
+        return total
+
     def merge(self, other: "Aggregates") -> "Aggregates":
         """Summary of both sets of runs (``self`` first, for the float sums' order)."""
         out = {}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import uuid
 from contextlib import contextmanager
 from fnmatch import fnmatch
@@ -69,7 +68,9 @@ def atomic_directory(target: str | os.PathLike) -> Iterator[Path]:
                                   "choose a new or empty output directory")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+        # not mkdtemp: its 0700 mode would become the output's; mkdir honours the umask
+        tmp = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.partial"
+        tmp.mkdir()
     except OSError as exc:
         raise SimulationError(f"{target}: cannot create the output directory: {exc}") from exc
     try:

@@ -47,6 +47,8 @@ class _Dist(BaseModel):
         return np.asarray(self.frozen().rvs(size=n, random_state=rng), dtype=float)
 
     def support(self) -> tuple[float, float]:
+        # each family states its support in closed form: exact at the bounds, and
+        # validation does not pay for building a scipy distribution per field
         lo, hi = self.frozen().support()
         return float(lo), float(hi)
 
@@ -76,6 +78,9 @@ class Normal(_Dist):
 
     def frozen(self):
         return stats.norm(loc=self.mean_, scale=self.sd)
+
+    def support(self) -> tuple[float, float]:
+        return -math.inf, math.inf
 
 
 class TruncNormal(_Dist):
@@ -126,6 +131,9 @@ class Beta(_Dist):
     def frozen(self):
         return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
 
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
+
 
 class Uniform(_Dist):
     dist: Literal["uniform"]
@@ -141,6 +149,9 @@ class Uniform(_Dist):
 
     def frozen(self):
         return stats.uniform(loc=self.low, scale=self.high - self.low)
+
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
 
 
 class Triangular(_Dist):
@@ -163,6 +174,9 @@ class Triangular(_Dist):
         width = self.high - self.low
         return stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
 
+    def support(self) -> tuple[float, float]:
+        return self.low, self.high
+
 
 class LogNormal(_Dist):
     """exp(N(mu, sigma)): ``median = exp(mu)``."""
@@ -182,6 +196,9 @@ class LogNormal(_Dist):
 
     def frozen(self):
         return stats.lognorm(s=self.sigma, scale=math.exp(self.mu))
+
+    def support(self) -> tuple[float, float]:
+        return 0.0, math.inf
 
 
 class Choice(_Dist):

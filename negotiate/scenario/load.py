@@ -9,6 +9,7 @@ pydantic's into plain words at the path the user wrote (``_problems_from``).
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 import os
 import re
@@ -83,6 +84,18 @@ def _read(path: Path) -> bytes:
 
 # --- YAML ---------------------------------------------------------------------
 
+class _Loader(yaml.SafeLoader):
+    """Safe loading, plus numbers like ``1e-6`` and ``2.5e4``: YAML 1.1 reads them as
+    text (it wants ``1.0e-6``), YAML 1.2 and the editors that check files read numbers."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
 def _parse_yaml(text: str | bytes, file: str | None) -> tuple[Any, dict[str, int]]:
     """The YAML document as plain data, and the line of each field path."""
 
@@ -90,8 +103,9 @@ def _parse_yaml(text: str | bytes, file: str | None) -> tuple[Any, dict[str, int
         return ScenarioError([Problem(path, msg, file=file, line=line)])
 
     text = _decode(text, fail)
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # may already refuse a control character
         node = loader.get_single_node()
         if node is None:
             return None, {}
@@ -113,16 +127,19 @@ def _parse_yaml(text: str | bytes, file: str | None) -> tuple[Any, dict[str, int
         # e.g. an integer longer than Python will convert
         raise fail(f"a value cannot be read: {str(exc).split(';')[0]}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _decode(text: str | bytes, fail) -> str:
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise fail(f"expected YAML text, got {type(text).__name__}")
     if len(text) > MAX_FILE_BYTES:
         raise fail(f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
     if isinstance(text, str):
         return text
     try:
-        return text.decode("utf-8-sig")
+        return bytes(text).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = text[: exc.start].count(b"\n") + 1
         raise fail(f"not valid UTF-8 (byte {exc.start}); save the file as UTF-8", line) from None
@@ -132,6 +149,8 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[str, int | None]:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
     problem = exc.problem or exc.context or "syntax error"
+    if problem.startswith("but ") and exc.context:  # "expected X" + "but found Y"
+        problem = f"{exc.context} {problem}"
     if "'\\t'" in problem:
         return "invalid YAML: a tab character; indent with spaces", line
     tag = re.search(r"constructor for the tag '([^']*)'", problem)
@@ -209,10 +228,17 @@ class _Where:
 
 def _problems_from(exc: ValidationError) -> list[Problem]:
     """One problem per field path, in pydantic's order."""
+    located = [(err, _locate(err["loc"])) for err in exc.errors(include_url=False)]
+    located = [(err, where) for err, where in located if not _from_other_branch(err, where)]
+    # a misspelt required field is one mistake: say "did you mean 'b'?", not also "b is missing"
+    meant = set()
+    for err, where in located:
+        close = err["type"] == "extra_forbidden" and _close_field(str(err["loc"][-1]), where.parent)
+        if close:
+            meant.add(_join(where.path.rpartition(".")[0], close))
     problems: dict[str, Problem] = {}
-    for err in exc.errors(include_url=False):
-        where = _locate(err["loc"])
-        if _from_other_branch(err, where):
+    for err, where in located:
+        if err["type"] == "missing" and where.path in meant:
             continue
         for problem in _explain(err, where):
             problems.setdefault(problem.path, problem)
@@ -311,6 +337,13 @@ def _message(err: dict, where: _Where) -> str:
         return f"expected a list, got {shown}"
     if kind == "literal_error":
         return _not_one_of(got, where.annotation, ctx.get("expected", ""))
+    if kind in ("too_short", "too_long"):
+        limit = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        one, many = ("entry", "entries") if ctx.get("field_type") == "Dictionary" else \
+            ("item", "items")
+        noun = one if limit == 1 else many
+        bound = "at least" if kind == "too_short" else "at most"
+        return f"needs {bound} {limit} {noun}, has {ctx.get('actual_length')}"
     if kind == "string_pattern_mismatch":
         return f"{shown} has characters not allowed here (pattern {ctx.get('pattern')})"
     msg = err["msg"]
@@ -333,10 +366,10 @@ def _unknown_field(key: str, model: type[BaseModel] | None) -> str:
     """Suggest from the fields valid where the key was written, never the whole vocabulary."""
     if model is None:
         return f"unknown field '{key}'"
-    valid = [f.alias or name for name, f in model.model_fields.items()]
-    hint = suggest(key, valid)
-    if "did you mean" in hint:
-        return f"unknown field '{key}'{hint}"
+    close = _close_field(key, model)
+    if close:
+        return f"unknown field '{key}'; did you mean '{close}'?"
+    valid = _field_names(model)
     homes = _homes().get(key, [])
     if homes:
         places = " or ".join("at the top level" if h == "" else f"under '{h}'" for h in homes[:3])
@@ -344,6 +377,18 @@ def _unknown_field(key: str, model: type[BaseModel] | None) -> str:
     if len(valid) <= MAX_FIELDS_LISTED:
         return f"unknown field '{key}'; valid here: {', '.join(valid)}"
     return f"unknown field '{key}'"
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _close_field(key: str, model: type[BaseModel] | None) -> str:
+    """The field of ``model`` that ``key`` is probably a misspelling of ('' if none)."""
+    if model is None:
+        return ""
+    close = difflib.get_close_matches(key, _field_names(model), n=1, cutoff=0.6)
+    return close[0] if close else ""
 
 
 @functools.cache

@@ -1,0 +1,362 @@
+"""What a Monte Carlo run produced: tables with honest intervals, and files.
+
+:class:`Results` holds the scenario, the seed plan and either every run
+(``keep_runs=True``: a :class:`~negotiate.model.BlockResult` over all runs)
+or only additive summaries (:class:`~negotiate.run.aggregate.Aggregates`),
+which it always has.  Probabilities, time to agreement, acceptance and
+collapse rates come from the summaries, so they are the same in both modes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata as _metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import SimulationError
+from .model.outcomes import AGENDAS, OUTCOMES, BlockResult
+from .run.aggregate import TERM_BINS, TERM_GROUPS, Aggregates, term_group_masks
+from .run.seeding import BLOCK_SIZE
+from .run.storage import PRODUCER, atomic_directory, read_runs_table, write_runs_table
+from .scenario import Scenario, load_scenario
+from .stats import clustered_ratio_interval, incidence_from_counts, proportion_interval
+
+__all__ = ["Results", "library_versions", "load_results", "scenario_digest"]
+
+FORMAT_VERSION = 1
+ROW_GROUP = 65_536  # rows per Parquet row group: bounds the memory of save()
+AGREEMENTS = OUTCOMES[:3]  # outcomes that have an agreement round
+QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
+_LIBRARIES = ("negotiate", "numpy", "scipy", "mesa", "pandas", "pyarrow", "matplotlib")
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries that shape a result (and of Python)."""
+    out = {"python": platform.python_version()}
+    for name in _LIBRARIES:
+        try:
+            out[name] = _metadata.version(name)
+        except _metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """sha256 of the canonical JSON of a scenario (sorted keys, no spaces, UTF-8)."""
+    text = json.dumps(scenario.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(repr=False)
+class Results:
+    """Outcome of ``simulate``: ask it for tables (``outcome_probabilities()``…),
+    the per-run table (``to_frame()``), a plot (``plot()``) or files (``save()``)."""
+
+    scenario: Scenario
+    seed: int
+    runs: int
+    wall_time: float
+    aggregates: Aggregates
+    run_data: BlockResult | None = None
+    versions: dict[str, str] = field(default_factory=library_versions)
+
+    @classmethod
+    def from_block(cls, scenario: Scenario, block: BlockResult, *, seed: int = 0,
+                   wall_time: float = 0.0) -> "Results":
+        """Results holding ``block`` as its runs (summaries computed block by block)."""
+        aggregates = Aggregates.from_runs(block, scenario.rounds.horizon, BLOCK_SIZE)
+        return cls(scenario, seed, block.n, wall_time, aggregates, block)
+
+    @property
+    def keep_runs(self) -> bool:
+        return self.run_data is not None
+
+    # --- the per-run table ---------------------------------------------------
+    def to_frame(self, *, by_agenda: bool = False) -> pd.DataFrame:
+        """One row per run (index ``run``).
+
+        Columns: ``outcome`` (categorical), ``agreement_round`` and
+        ``truce_round`` (<NA> = never), ``collapsed``, ``truces``, ``proposer``
+        (actor name, NaN if none), ``final_balance``, ``victory``,
+        ``term:<issue>``, ``offers:<actor>`` / ``accepts:<actor>`` (answers and
+        acceptances, summed over agendas; per agenda as
+        ``offers:<actor>:<agenda>`` with ``by_agenda=True``),
+        ``first_accept:<actor>`` and the sampled inputs ``input:<path>``.
+        """
+        self._require_runs("to_frame()")
+        return run_frame(self.scenario, self.run_data, 0, self.runs, by_agenda=by_agenda)
+
+    def _require_runs(self, what: str) -> None:
+        if self.run_data is None:
+            raise ValueError(f"{what} needs the per-run data, which was not kept "
+                             "(simulate(..., keep_runs=False)); rerun with keep_runs=True")
+
+    # --- tables ----------------------------------------------------------------
+    def outcome_probabilities(self, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+        """Probability of each outcome (all four, in ``OUTCOMES`` order) with its interval."""
+        counts = self.aggregates.outcome_counts
+        lo, hi = proportion_interval(counts, self.runs, level, method)
+        table = pd.DataFrame({"p": counts / self.runs, "ci_low": lo, "ci_high": hi, "count": counts},
+                             index=pd.Index(OUTCOMES, name="outcome"))
+        table.attrs.update(n=self.runs, method=method, level=level)
+        return table
+
+    def time_to_agreement(self) -> pd.DataFrame:
+        """Cumulative probability, by round, of each agreement outcome having been reached.
+
+        Column ``o`` at round ``t`` is P(the run ends in outcome ``o`` and its
+        defining agreement came by round ``t``); at the horizon it equals the
+        outcome's probability.  Runs with no agreement are censored at the horizon.
+        """
+        counts = self.aggregates.round_counts[:, : len(AGREEMENTS)]
+        values = incidence_from_counts(counts, self.runs)
+        index = pd.RangeIndex(values.shape[0], name="round")
+        return pd.DataFrame(values, index=index, columns=pd.Index(AGREEMENTS, name="outcome"))
+
+    def settled_terms(self) -> pd.DataFrame:
+        """Distribution of each issue's agreed value, for runs ending in a
+        comprehensive agreement and for runs ending in a truce.
+
+        Index ``(agreement, issue)``; columns ``count``, ``mean``, ``sd``, the
+        quantiles ``q05 … q95`` and the issue's ``low``/``high`` labels.  With
+        the runs kept the quantiles are exact (linear interpolation);
+        otherwise they are read from a {bins}-bin histogram, within 1/{bins}
+        of the inverted-CDF quantile of the values.
+        """
+        rows = []
+        for g, group in enumerate(TERM_GROUPS):
+            for d, name in enumerate(self.scenario.issue_names):
+                issue = self.scenario.issues[name]
+                stats = self._term_stats(g, d)
+                rows.append({"agreement": group, "issue": name, **stats,
+                             "low": issue.low, "high": issue.high})
+        return pd.DataFrame(rows).set_index(["agreement", "issue"])
+
+    settled_terms.__doc__ = settled_terms.__doc__.format(bins=TERM_BINS)
+
+    def _term_stats(self, group: int, issue: int) -> dict[str, float]:
+        agg = self.aggregates
+        count = int(agg.term_hist[group, issue].sum())
+        out = {"count": count, "mean": np.nan, "sd": np.nan, **{q: np.nan for q in QUANTILES}}
+        if count == 0:
+            return out
+        if self.run_data is not None:
+            mask = term_group_masks(self.run_data.outcome)[group]
+            values = self.run_data.terms[mask, issue]
+            values = values[~np.isnan(values)]
+            out.update(zip(QUANTILES, np.quantile(values, list(QUANTILES.values()))))
+        else:
+            out.update(zip(QUANTILES, _hist_quantiles(agg.term_hist[group, issue], QUANTILES.values())))
+        mean = agg.term_sum[group, issue] / count
+        out["mean"] = mean
+        if count > 1:
+            var = (agg.term_sumsq[group, issue] - count * mean * mean) / (count - 1)
+            out["sd"] = float(np.sqrt(max(var, 0.0)))
+        return out
+
+    def acceptance_rates(self, level: float = 0.95) -> pd.DataFrame:
+        """Share of proposals each actor accepted, per agenda, with an interval
+        that treats the answers within one run as correlated
+        (:func:`negotiate.stats.clustered_ratio_interval`)."""
+        agg = self.aggregates
+        rate, lo, hi = clustered_ratio_interval(agg.accepts, agg.offers, agg.accepts_sq,
+                                                agg.offers_sq, agg.offers_accepts, self.runs, level)
+        index = pd.MultiIndex.from_product([self.scenario.actor_names, AGENDAS],
+                                           names=["actor", "agenda"])
+        return pd.DataFrame({"offers": agg.offers.ravel(), "accepts": agg.accepts.ravel(),
+                             "rate": np.ravel(rate), "ci_low": np.ravel(lo), "ci_high": np.ravel(hi)},
+                            index=index)
+
+    def collapse_rate(self, method: str = "wilson", level: float = 0.95) -> pd.Series:
+        """Share of runs with a truce in which a truce collapsed (``n`` = runs with a truce)."""
+        k, n = self.aggregates.collapsed_runs, self.aggregates.truce_runs
+        lo, hi = proportion_interval(k, n, level, method)
+        p = k / n if n else np.nan
+        return pd.Series({"p": p, "ci_low": lo, "ci_high": hi, "count": k, "n": n}, name="collapse")
+
+    # --- display ---------------------------------------------------------------
+    def plot(self, ax=None, **kwargs):
+        """Outcome probabilities with their intervals (see :mod:`negotiate.plot`)."""
+        from .plot.outcomes import plot_outcome_probabilities  # matplotlib only when plotting
+
+        return plot_outcome_probabilities(self, ax=ax, **kwargs)
+
+    def __repr__(self) -> str:
+        table = self.outcome_probabilities()
+        parts = [f"{o} {r.p:.1%} [{r.ci_low:.1%}, {r.ci_high:.1%}]" for o, r in table.iterrows()]
+        return (f"<Results {self.scenario.name}: {self.runs:,} runs, seed {self.seed}; "
+                + "; ".join(parts) + ">")
+
+    def _repr_html_(self) -> str:
+        head = f"<p><b>{self.scenario.name}</b>: {self.runs:,} runs, seed {self.seed}</p>"
+        return head + self.outcome_probabilities().to_html(float_format=lambda x: f"{x:.4f}")
+
+    # --- files -----------------------------------------------------------------
+    def metadata(self) -> dict:
+        return {
+            "producer": PRODUCER,
+            "format": FORMAT_VERSION,
+            "kind": "results",
+            "scenario_name": self.scenario.name,
+            "scenario_sha256": scenario_digest(self.scenario),
+            "seed": self.seed,
+            "runs": self.runs,
+            "block_size": BLOCK_SIZE,
+            "keep_runs": self.keep_runs,
+            "wall_time_seconds": self.wall_time,
+            "versions": self.versions,
+            "saved_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "scenario": self.scenario.to_dict(),
+        }
+
+    def write_files(self, directory: Path) -> list[Path]:
+        """Write summary.csv, aggregates.npz, runs.parquet (if kept), metadata.json
+        into an existing ``directory`` (not atomic: see :meth:`save`)."""
+        directory = Path(directory)
+        paths = [directory / "summary.csv"]
+        summary = self.outcome_probabilities()[["p", "ci_low", "ci_high"]]
+        summary.to_csv(paths[0], index_label="outcome")
+        paths.append(directory / "aggregates.npz")
+        np.savez(paths[-1], **self.aggregates.to_arrays())
+        if self.run_data is not None:
+            frames = (run_frame(self.scenario, self.run_data, start,
+                                min(start + ROW_GROUP, self.runs), by_agenda=True)
+                      for start in range(0, self.runs, ROW_GROUP))
+            paths.append(write_runs_table(directory, frames))
+        # metadata last: a directory with metadata.json is a complete one
+        paths.append(directory / "metadata.json")
+        paths[-1].write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False), encoding="utf-8")
+        return paths
+
+    def save(self, directory) -> Path:
+        """Write the output directory atomically (the old one stays until the new one is complete)."""
+        with atomic_directory(directory) as tmp:
+            self.write_files(tmp)
+        return Path(directory)
+
+
+def load_results(directory) -> Results:
+    """Read back a directory written by :meth:`Results.save`."""
+    directory = Path(directory)
+    meta_path = directory / "metadata.json"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{meta_path}: not found; is this a directory written by "
+                                "Results.save?") from None
+    except ValueError as exc:
+        raise SimulationError(f"{meta_path}: not valid JSON: {exc}") from None
+    if not isinstance(meta, dict) or meta.get("producer") != PRODUCER:
+        raise SimulationError(f"{meta_path}: not a negotiate results file")
+    if meta.get("kind") != "results":
+        raise SimulationError(f"{meta_path}: holds a {meta.get('kind')!r} output, not Results")
+    if meta.get("format") != FORMAT_VERSION:
+        raise SimulationError(f"{meta_path}: format {meta.get('format')!r} is not supported "
+                              f"(this version reads format {FORMAT_VERSION})")
+    scenario = load_scenario(meta["scenario"])
+    with np.load(directory / "aggregates.npz", allow_pickle=False) as arrays:
+        aggregates = Aggregates.from_arrays(dict(arrays))
+    frame = read_runs_table(directory)
+    run_data = block_from_frame(scenario, frame) if frame is not None else None
+    return Results(scenario, int(meta["seed"]), int(meta["runs"]), float(meta["wall_time_seconds"]),
+                   aggregates, run_data, dict(meta.get("versions", {})))
+
+
+# --- per-run table <-> BlockResult ------------------------------------------------
+
+def _nullable_round(values: np.ndarray):
+    values = np.asarray(values, dtype=np.int16)
+    return pd.arrays.IntegerArray(values.copy(), mask=values == 0)
+
+
+def run_frame(scenario: Scenario, block: BlockResult, start: int, stop: int, *,
+              by_agenda: bool) -> pd.DataFrame:
+    """Rows ``start:stop`` of the per-run table (see :meth:`Results.to_frame`)."""
+    s = slice(start, stop)
+    actors = scenario.actor_names
+    cols: dict[str, object] = {
+        "outcome": pd.Categorical.from_codes(block.outcome[s].astype(np.int8), categories=OUTCOMES),
+        "agreement_round": _nullable_round(block.agreement_round[s]),
+        "truce_round": _nullable_round(block.truce_round[s]),
+        "collapsed": np.asarray(block.collapsed[s], dtype=bool),
+        "truces": np.asarray(block.truces[s], dtype=np.int16),
+        "proposer": pd.Categorical.from_codes(block.proposer[s].astype(np.int16), categories=actors),
+        "final_balance": np.asarray(block.final_balance[s], dtype=float),
+        "victory": np.asarray(block.victory[s], dtype=np.int8),
+    }
+    for d, issue in enumerate(scenario.issue_names):
+        cols[f"term:{issue}"] = np.asarray(block.terms[s, d], dtype=float)
+    for a, actor in enumerate(actors):
+        if by_agenda:
+            for g, agenda in enumerate(AGENDAS):
+                cols[f"offers:{actor}:{agenda}"] = np.asarray(block.offers[s, a, g], dtype=np.int32)
+                cols[f"accepts:{actor}:{agenda}"] = np.asarray(block.accepts[s, a, g], dtype=np.int32)
+        else:
+            cols[f"offers:{actor}"] = block.offers[s, a, :].sum(axis=-1, dtype=np.int32)
+            cols[f"accepts:{actor}"] = block.accepts[s, a, :].sum(axis=-1, dtype=np.int32)
+    for a, actor in enumerate(actors):
+        cols[f"first_accept:{actor}"] = _nullable_round(block.first_accept[s, a])
+    for key, values in block.inputs.items():
+        cols[f"input:{key}"] = np.asarray(values[s])
+    return pd.DataFrame(cols, index=pd.RangeIndex(start, stop, name="run"))
+
+
+def block_from_frame(scenario: Scenario, frame: pd.DataFrame) -> BlockResult:
+    """The runs of a per-run table written with ``by_agenda=True``."""
+    actors, issues = scenario.actor_names, scenario.issue_names
+
+    def rounds(col: str) -> np.ndarray:
+        return frame[col].fillna(0).to_numpy(dtype=np.int16)
+
+    def ints(col: str, dtype) -> np.ndarray:
+        return frame[col].to_numpy(dtype=dtype)
+
+    try:
+        offers = np.stack([np.stack([ints(f"offers:{a}:{g}", np.int16) for g in AGENDAS], -1)
+                           for a in actors], 1)
+        accepts = np.stack([np.stack([ints(f"accepts:{a}:{g}", np.int16) for g in AGENDAS], -1)
+                            for a in actors], 1)
+        return BlockResult(
+            outcome=pd.Categorical(frame["outcome"], categories=OUTCOMES).codes.astype(np.int8),
+            agreement_round=rounds("agreement_round"),
+            truce_round=rounds("truce_round"),
+            collapsed=ints("collapsed", bool),
+            truces=ints("truces", np.int16),
+            proposer=pd.Categorical(frame["proposer"], categories=actors).codes.astype(np.int16),
+            terms=np.stack([ints(f"term:{i}", float) for i in issues], 1),
+            final_balance=ints("final_balance", float),
+            victory=ints("victory", np.int8),
+            offers=offers,
+            accepts=accepts,
+            first_accept=np.stack([rounds(f"first_accept:{a}") for a in actors], 1),
+            inputs={c.removeprefix("input:"): frame[c].to_numpy() for c in frame.columns
+                    if c.startswith("input:")},
+        )
+    except KeyError as exc:
+        raise SimulationError(f"per-run table lacks column {exc}") from None
+
+
+def _hist_quantiles(hist: np.ndarray, probs) -> list[float]:
+    """Quantiles of values binned on [0, 1]: the bin holding the ⌈q·n⌉-th
+    smallest value, interpolated linearly within it (so within one bin width
+    of the inverted-CDF quantile of the unbinned values)."""
+    total = hist.sum()
+    if total == 0:
+        return [np.nan for _ in probs]
+    width = 1.0 / hist.size
+    right = np.cumsum(hist)
+    out = []
+    for p in probs:
+        target = p * total
+        j = min(int(np.searchsorted(right, target, side="left")), hist.size - 1)
+        before = right[j] - hist[j]
+        inside = (target - before) / hist[j] if hist[j] else 0.0
+        out.append(float((j + min(max(inside, 0.0), 1.0)) * width))
+    return out

@@ -1,0 +1,118 @@
+"""`negotiate validate` and `negotiate schema`, run as a user would: a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MINIMAL = ROOT / "tests" / "scenario" / "data" / "minimal.yaml"
+
+
+def negotiate(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    # import this checkout, whatever is installed
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-m", "negotiate", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+@pytest.fixture()
+def bad_file(tmp_path: Path) -> Path:
+    text = MINIMAL.read_text().replace("    role: party\n    capability",
+                                       "    role: party\n    patiense: 0.5\n    capability")
+    text = text.replace("status_quo: 0.5", "status_quo: 1.5")
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_validate_valid_file(tmp_path):
+    done = negotiate("validate", str(MINIMAL), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"ok: {MINIMAL} (2 actors, 1 issue)\n"
+    assert done.stderr == ""
+
+
+def test_validate_invalid_file_prints_one_line_per_problem(tmp_path, bad_file):
+    done = negotiate("validate", str(bad_file), cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        f"{bad_file}:7: issues.share.status_quo: must be between 0 and 1, got 1.5",
+        f"{bad_file}:11: actors.A.patiense: unknown field 'patiense'; did you mean 'patience'?",
+    ]
+
+
+def test_validate_many_files_reports_each(tmp_path, bad_file):
+    missing = tmp_path / "missing.yaml"
+    done = negotiate("validate", str(MINIMAL), str(bad_file), str(missing), str(tmp_path),
+                     cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == f"ok: {MINIMAL} (2 actors, 1 issue)\n"
+    lines = done.stderr.splitlines()
+    assert len(lines) == 4
+    assert lines[2] == f"{missing}: (top level): file not found"
+    assert lines[3] == f"{tmp_path}: (top level): is a directory, not a scenario file"
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("content", [b"name: [unclosed\n", b"\xff\xfe\n", b"", b"- a\n",
+                                     b"name: !!python/object/apply:os.system ['true']\n"])
+def test_validate_unreadable_files_exit_2_without_traceback(tmp_path, content):
+    path = tmp_path / "odd.yaml"
+    path.write_bytes(content)
+    done = negotiate("validate", str(path), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    [line] = done.stderr.splitlines()
+    assert re.match(rf"{re.escape(str(path))}:\d+: \(top level\): \S", line), line
+
+
+def test_validate_needs_a_file(tmp_path):
+    done = negotiate("validate", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "usage:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_schema_prints_the_committed_schema(tmp_path):
+    done = negotiate("schema", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["title"] == "negotiate scenario"
+    committed = (ROOT / "scenarios" / "scenario.schema.json").read_text()
+    assert done.stdout == committed
+
+
+def test_main_maps_errors_to_exit_codes(monkeypatch, capsys):
+    """The single place that turns exceptions into exit codes (in-process: no subprocess
+    can raise a chosen exception inside a handler)."""
+    from negotiate import cli
+    from negotiate.errors import ScenarioError, SimulationError
+
+    def raising(exc):
+        def handler(args):
+            raise exc
+        return handler
+
+    cases = [(ScenarioError("bad value", path="a.b"), 2, "<scenario>: a.b: bad value"),
+             (SimulationError("worker died"), 1, "negotiate: error: worker died"),
+             (KeyboardInterrupt(), 130, "negotiate: interrupted")]
+    for exc, code, words in cases:
+        assert cli._run(raising(exc), None) == code
+        err = capsys.readouterr().err
+        assert words in err and "Traceback" not in err
+
+
+def test_version(tmp_path):
+    done = negotiate("--version", cwd=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.startswith("negotiate ")

@@ -1,0 +1,77 @@
+"""Executors: order, failures, names, optional backends."""
+
+import math
+import subprocess
+import sys
+
+import pytest
+
+from negotiate import SimulationError
+from negotiate.run import executors
+from negotiate.run.executors import InProcessExecutor, ProcessExecutor, get_executor
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with ProcessExecutor(2) as ex:
+        yield ex
+
+
+def test_in_process_map_keeps_task_order():
+    assert list(InProcessExecutor().map(math.sqrt, [9, 4, 1])) == [3.0, 2.0, 1.0]
+
+
+def test_process_map_keeps_task_order(pool):
+    tasks = list(range(40))
+    assert list(pool.map(math.factorial, tasks)) == [math.factorial(t) for t in tasks]
+
+
+def test_process_unordered_yields_every_index_once(pool):
+    seen = dict(pool.imap_unordered(math.sqrt, [16, 25, 36]))
+    assert seen == {0: 4.0, 1: 5.0, 2: 6.0}
+
+
+@pytest.mark.parametrize("make", [InProcessExecutor, lambda: None], ids=["inprocess", "processes"])
+def test_a_failing_task_raises_simulation_error_with_its_cause(make, pool):
+    ex = make() or pool
+    with pytest.raises(SimulationError, match="task 1 failed") as info:
+        list(ex.map(math.sqrt, [4, -1, 9]))
+    assert isinstance(info.value.__cause__, ValueError)
+    assert "math domain error" in str(info.value)
+
+
+def test_pool_is_usable_after_a_task_failed(pool):
+    with pytest.raises(SimulationError):
+        list(pool.map(math.sqrt, [-1]))
+    assert list(pool.map(math.sqrt, [1, 4])) == [1.0, 2.0]
+
+
+def test_get_executor_by_name_and_instance():
+    assert isinstance(get_executor("inprocess"), InProcessExecutor)
+    proc = get_executor("processes", 3)
+    assert isinstance(proc, ProcessExecutor) and proc.workers == 3
+    mine = InProcessExecutor()
+    assert get_executor(mine) is mine
+
+
+def test_unknown_executor_lists_the_known_ones():
+    with pytest.raises(ValueError, match="inprocess, processes"):
+        get_executor("threads")
+
+
+def test_optional_backend_that_cannot_be_imported_is_a_clear_error(monkeypatch):
+    monkeypatch.setitem(executors.EXECUTORS, "fancy", "negotiate.run.no_such_backend")
+    with pytest.raises(ValueError, match="fancy.*not available"):
+        get_executor("fancy")
+
+
+@pytest.mark.parametrize("workers", [0, -2, 1.5, True])
+def test_process_executor_needs_a_positive_whole_number_of_workers(workers):
+    with pytest.raises(ValueError, match="workers"):
+        ProcessExecutor(workers)
+
+
+def test_importing_the_library_does_not_import_dask():
+    code = ("import sys, negotiate, negotiate.run, negotiate.results, negotiate.run.report; "
+            "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]")
+    subprocess.run([sys.executable, "-c", code], check=True)
