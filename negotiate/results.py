@@ -13,7 +13,7 @@ import hashlib
 import json
 import platform
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata as _metadata
 from pathlib import Path
 
@@ -69,7 +69,7 @@ class Results:
 
     @classmethod
     def from_block(cls, scenario: Scenario, block: BlockResult, *, seed: int = 0,
-                   wall_time: float = 0.0) -> "Results":
+                   wall_time: float = 0.0) -> Results:
         """Results holding ``block`` as its runs (summaries computed block by block)."""
         aggregates = Aggregates.from_runs(block, scenario.rounds.horizon, BLOCK_SIZE)
         return cls(scenario, seed, block.n, wall_time, aggregates, block)
@@ -212,7 +212,7 @@ class Results:
             "keep_runs": self.keep_runs,
             "wall_time_seconds": self.wall_time,
             "versions": self.versions,
-            "saved_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "saved_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "scenario": self.scenario.to_dict(),
         }
 

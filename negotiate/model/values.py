@@ -38,6 +38,7 @@ class Valuation:
     bf_salience: np.ndarray     # (A, N) salience of the battlefield issue (0 if none)
     bf_ideal: np.ndarray        # (A, N)
     bf_in_truce: bool           # the battlefield issue is itself a truce term (Powell's setting)
+    fade: np.ndarray            # (A, N) δ^H: weight of the war's end state
 
     @classmethod
     def build(cls, params: WorldParams) -> "Valuation":
@@ -56,29 +57,35 @@ class Valuation:
             bf_salience=params.salience[:, :, bf] if bf >= 0 else np.zeros((A, N)),
             bf_ideal=params.ideal[:, :, bf] if bf >= 0 else np.zeros((A, N)),
             bf_in_truce=bool(bf >= 0 and params.truce_issue[bf]),
+            fade=params.patience ** params.lookahead,
         )
 
     # --- war ----------------------------------------------------------------
     def war_value(self, balance: np.ndarray, belief_drift: np.ndarray) -> np.ndarray:
-        """``W_i = E_i[u_i(war outcome)] − k_i`` from balance (…, N) → (A, …, N).
+        """``W_i``: fight on for ``H = lookahead`` rounds, then live with where the front is.
 
-        The battlefield issue ends where actor i expects the front to be after
-        ``lookahead`` rounds (its own belief about the drift); with quadratic
-        utility the spread of that outcome costs ``s·Var`` (risk aversion), the
-        variance capped at the largest a [0, 1] variable with that mean can have.
+        ``W_i = (1 − δ_i^H)·(u_i(front now) − k_i) + δ_i^H·E_i[u_i(front after H)]``:
+        the costs and the current front are paid as a flow while the war lasts
+        (Fearon 1995's costly lottery, spread over the war as in Powell 2006),
+        and actor i expects the front to move at its own believed drift.  With
+        quadratic utility the spread of the outcome costs ``s·Var`` (risk
+        aversion); the variance is capped at the largest that a [0, 1] variable
+        with that mean can have.  Balance (…, N) → values (A, …, N).
         """
         p = self.params
         horizon = p.lookahead
-        mean = np.clip(balance + belief_drift * horizon, 0.0, 1.0)
-        gap = np.abs(mean - _expand(self.bf_ideal, mean))
+        sal = _expand(self.bf_salience, belief_drift)  # belief comes shaped (A, …, N)
+        ideal = _expand(self.bf_ideal, sal)
+        mean = np.clip(balance + _expand(belief_drift, sal) * horizon, 0.0, 1.0)
+        gap_end, gap_now = np.abs(mean - ideal), np.abs(balance - ideal)
         if p.exponent == 2:
             var = np.minimum(p.volatility ** 2 * horizon, mean * (1.0 - mean))
-            bf_loss = gap * gap + var
+            loss_end, loss_now = gap_end * gap_end + var, gap_now * gap_now
         else:
-            bf_loss = gap
-        sal = _expand(self.bf_salience, mean)
-        fixed = _expand(1.0 - self.sq_loss_other - self.sq_loss_truce - p.war_cost, mean)
-        return fixed - sal * bf_loss
+            loss_end, loss_now = gap_end, gap_now
+        fade = _expand(self.fade, sal)
+        base = _expand(1.0 - self.sq_loss_other - self.sq_loss_truce, sal)
+        return base - (1.0 - fade) * (sal * loss_now + _expand(p.war_cost, sal)) - fade * sal * loss_end
 
     def belief_drift(self, drift_now: np.ndarray) -> np.ndarray:
         """Each actor's belief about the drift: (N,) → (A, N)."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import textwrap
 
+import numpy as np
 from matplotlib.patches import Rectangle
 
 from ..run.aggregate import TERM_GROUPS

@@ -45,7 +45,7 @@ class Aggregates:
     term_sumsq: np.ndarray       # (2, D) Σ agreed values²
 
     @classmethod
-    def from_block(cls, block: BlockResult, horizon: int) -> "Aggregates":
+    def from_block(cls, block: BlockResult, horizon: int) -> Aggregates:
         """Summarise one block (or any set of runs)."""
         n = block.n
         outcome = np.asarray(block.outcome, dtype=np.int64)
@@ -77,7 +77,7 @@ class Aggregates:
         )
 
     @classmethod
-    def from_runs(cls, block: BlockResult, horizon: int, block_size: int) -> "Aggregates":
+    def from_runs(cls, block: BlockResult, horizon: int, block_size: int) -> Aggregates:
         """Summarise many runs block by block, in order, as the runner does."""
         if block.n == 0:
             raise SimulationError("no runs to summarise")
@@ -87,7 +87,7 @@ class Aggregates:
             total = part if total is None else total.merge(part)
         return total
 
-    def merge(self, other: "Aggregates") -> "Aggregates":
+    def merge(self, other: Aggregates) -> Aggregates:
         """Summary of both sets of runs (``self`` first, for the float sums' order)."""
         out = {}
         for f in fields(self):
@@ -101,7 +101,7 @@ class Aggregates:
         return {f.name: np.asarray(getattr(self, f.name)) for f in fields(self)}
 
     @classmethod
-    def from_arrays(cls, arrays) -> "Aggregates":
+    def from_arrays(cls, arrays) -> Aggregates:
         names = [f.name for f in fields(cls)]
         missing = [k for k in names if k not in arrays]
         if missing:

@@ -15,7 +15,8 @@ import importlib
 import multiprocessing
 import os
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Self
 
 from ..errors import SimulationError
 
@@ -51,7 +52,7 @@ class Executor(ABC):
     def close(self) -> None:
         """Release workers; the executor may not be used afterwards."""
 
-    def __enter__(self) -> "Executor":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -15,10 +15,10 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import pandas as pd
 

@@ -2,13 +2,13 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot is imported anywhere: no display in tests
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-import negotiate  # noqa: E402
-from negotiate.model import BlockResult  # noqa: E402
-from negotiate.results import Results  # noqa: E402
+import negotiate
+from negotiate.model import BlockResult
+from negotiate.results import Results
 
 
 @pytest.fixture(autouse=True)

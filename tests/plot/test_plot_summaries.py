@@ -18,7 +18,7 @@ def _by_gid(artists, prefix):
 # --- outcome bars ---------------------------------------------------------------
 
 def test_bar_heights_are_the_probabilities_and_whiskers_the_intervals(results):
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     assert nplot.plot_outcome_probabilities(results, ax=ax) is ax
     table = results.outcome_probabilities()
     bars = _by_gid(ax.patches, "bar:")

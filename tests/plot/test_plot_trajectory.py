@@ -54,8 +54,7 @@ def test_balance_line_truce_shading_and_agreements(frame):
     np.testing.assert_allclose(line.get_ydata(), frame["balance"])
     for first, last in [(3, 4), (7, 8)]:
         span = _gid(ax.patches, f"truce:{first}-{last}")
-        xs = span.get_xy()[:, 0] if hasattr(span, "get_xy") else None
-        assert (xs.min(), xs.max()) == (first - 0.5, last + 0.5)
+        assert (span.get_x(), span.get_x() + span.get_width()) == (first - 0.5, last + 0.5)
     agreed = [a for a in ax.lines if (a.get_gid() or "").startswith("agreed:")]
     assert sorted(a.get_xdata()[0] for a in agreed) == [3, 7]
     texts = [t.get_text().strip() for t in ax.texts]
@@ -95,13 +94,13 @@ def test_scenario_unit_labels_the_round_axis(frame):
 
 
 def test_one_axes_draws_the_balance_panel_only(frame):
-    fig, ax = plt.subplots()
+    _fig, ax = plt.subplots()
     assert plot_trajectory(frame, ax=ax) is ax
     assert _gid(ax.lines, "balance")
 
 
 def test_wrong_axes_or_columns_are_refused(frame):
-    fig, axes = plt.subplots(2)
+    _fig, axes = plt.subplots(2)
     with pytest.raises(ValueError, match="one axes or three"):
         plot_trajectory(frame, ax=axes)
     with pytest.raises(ValueError, match="balance"):

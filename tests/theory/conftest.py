@@ -18,3 +18,12 @@ def theory():
         return scenario
 
     return load
+
+
+def per_round_cost(c: float, delta: float, lookahead: int = 26) -> float:
+    """Per-round war cost k that makes the war's total cost (in flow units) equal c.
+
+    The engine values a war of H rounds as (1 − δ^H)(u_now − k) + δ^H E[u_end],
+    so with the front standing still its cost is c = (1 − δ^H) k.
+    """
+    return c / (1.0 - delta**lookahead)

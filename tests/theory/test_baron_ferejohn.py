@@ -6,11 +6,14 @@ from scipy import stats
 
 from negotiate.model import NegotiationModel, OUTCOMES
 
+from .conftest import per_round_cost
+
 
 @pytest.mark.parametrize("p_a, delta", [(0.3, 0.9), (0.5, 0.5), (0.8, 0.95)])
 def test_expected_payoff_equals_recognition_probability(theory, p_a, delta):
     scenario = theory(
         "baron_ferejohn", actors__A__patience=delta, actors__B__patience=delta,
+        actors__A__war_cost=per_round_cost(0.5, delta), actors__B__war_cost=per_round_cost(0.5, delta),
         **{"recognition.probabilities": {"A": p_a, "B": 1 - p_a}},
     )
     n = 4_000

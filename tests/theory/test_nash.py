@@ -6,6 +6,10 @@ from scipy.optimize import brentq
 
 from negotiate.model import NegotiationModel, OUTCOMES
 
+from .conftest import per_round_cost
+
+DELTA = 0.95  # default patience: the disagreement value is u(sq) − (1 − δ^H) k
+
 COMPREHENSIVE = OUTCOMES.index("comprehensive_agreement")
 
 
@@ -36,7 +40,7 @@ def quadratic_nash(alpha, d):
 def test_quadratic_nash_matches_model_md(theory, alpha, d, expected):
     scenario = theory(
         "nash", actors__A__capability=alpha[0], actors__B__capability=alpha[1],
-        actors__A__war_cost=0.75 - d[0], actors__B__war_cost=0.75 - d[1],
+        actors__A__war_cost=per_round_cost(0.75 - d[0], DELTA), actors__B__war_cost=per_round_cost(0.75 - d[1], DELTA),
     )
     assert settle(scenario) == pytest.approx(expected, abs=5e-5)
     assert settle(scenario) == pytest.approx(quadratic_nash(alpha, d), abs=1e-6)
@@ -49,7 +53,7 @@ def test_quadratic_nash_matches_model_md(theory, alpha, d, expected):
 def test_quadratic_nash_solves_first_order_condition(theory, alpha, d):
     scenario = theory(
         "nash", actors__A__capability=alpha[0], actors__B__capability=alpha[1],
-        actors__A__war_cost=0.75 - d[0], actors__B__war_cost=0.75 - d[1],
+        actors__A__war_cost=per_round_cost(0.75 - d[0], DELTA), actors__B__war_cost=per_round_cost(0.75 - d[1], DELTA),
     )
     assert settle(scenario) == pytest.approx(quadratic_nash(alpha, d), abs=1e-6)
 
@@ -61,12 +65,12 @@ def test_quadratic_nash_solves_first_order_condition(theory, alpha, d):
 def test_linear_pie_split(theory, alpha, d):
     """Pie of 1, linear utility: x_i = d_i + α_i/Σα · (1 − Σd).
 
-    A (ideal 0) gets 1 − y, B (ideal 1) gets y; d_i = 1 − |0.5 − x_i| − cost = 0.5 − cost.
+    A (ideal 0) gets 1 − y, B (ideal 1) gets y; d_i = 1 − |0.5 − x_i| − (1 − δ^H) k = 0.5 − (1 − δ^H) k.
     """
     scenario = theory(
         "nash", bargaining__utility_exponent=1,
         actors__A__capability=alpha[0], actors__B__capability=alpha[1],
-        actors__A__war_cost=0.5 - d[0], actors__B__war_cost=0.5 - d[1],
+        actors__A__war_cost=per_round_cost(0.5 - d[0], DELTA), actors__B__war_cost=per_round_cost(0.5 - d[1], DELTA),
     )
     share_b = settle(scenario)
     expected_b = d[1] + alpha[1] / sum(alpha) * (1 - sum(d))

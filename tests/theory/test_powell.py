@@ -7,6 +7,8 @@ import pytest
 
 from negotiate.model import NegotiationModel
 
+from .conftest import per_round_cost
+
 GRID = list(itertools.product([0.7, 0.8, 0.9], [0.05, 0.15], [0.6, 0.9, 0.97], [0.0, 0.05, 0.2]))
 
 
@@ -14,7 +16,7 @@ GRID = list(itertools.product([0.7, 0.8, 0.9], [0.05, 0.15], [0.6, 0.9, 0.97], [
 def test_declining_side_rejects_iff_powell_condition(theory, p0, rho, delta, cost):
     scenario = theory(
         "powell", war__balance=p0, truce__regeneration=rho,
-        actors__D__patience=delta, actors__D__war_cost=cost,
+        actors__D__patience=delta, actors__D__war_cost=per_round_cost(cost, delta),
     )
     model = NegotiationModel(scenario, 1, seed=0)
     p1 = p0 - rho
