@@ -20,8 +20,12 @@ class Negotiator(mesa.Agent):
 
     def __init__(self, model, index: int, name: str):
         super().__init__(model)
-        p = model.params
         self.index, self.name = index, name
+        self.bind(model.params)
+
+    def bind(self, p) -> None:
+        """Point this agent at its rows of the block's parameters (views, no copies)."""
+        index = self.index
         self.ideal = p.ideal[index]            # (N, D)
         self.salience = p.salience[index]      # (N, D)
         self.capability = p.capability[index]  # (N,)

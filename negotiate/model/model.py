@@ -45,6 +45,9 @@ class NegotiationModel(mesa.Model):
         super().__init__(rng=np.random.default_rng(child(ss, DYNAMICS_KEY)))
         self.scenario = scenario
         self.params = p = draw_params(scenario, int(worlds), ss)
+        self.inputs = p.inputs
+        self.n_worlds = int(worlds)
+        self.ids = np.arange(self.n_worlds)   # which worlds the arrays below hold
         self.valuation = Valuation.build(p)
         self.veto = veto_players(p)                     # (G, A)
         self.round = 0
@@ -91,6 +94,7 @@ class NegotiationModel(mesa.Model):
         self.belief = self.valuation.belief_drift(drift)
         self.status = self._status_values()
         self.bonus = leverage.bonus(p, t)
+        self._truce_terms = None
         offers, agenda_of = self._bargain(t)
         proposer = recognise(p, t, shocks["recognition"])
         self._respond_and_agree(t, offers, agenda_of, proposer, shocks["response"])
@@ -98,15 +102,16 @@ class NegotiationModel(mesa.Model):
             self.datacollector.collect(self)
         if t >= p.horizon:
             self.running = False
+        self._maybe_compact()
 
     def _draw_round_shocks(self) -> dict[str, np.ndarray]:
         # Fixed shapes every round, open world or not: scenarios run on the same
         # seed consume their streams in step (common random numbers).
-        N, A = self.params.n, self.params.n_actors
+        N, A, ids = self.n_worlds, self.params.n_actors, self.ids
         return dict(
-            war=self.rng.standard_normal(N), victory=self.rng.random(N),
-            collapse=self.rng.random(N), recognition=self.rng.random(N),
-            response=self.rng.logistic(size=(A, N)),
+            war=self.rng.standard_normal(N)[ids], victory=self.rng.random(N)[ids],
+            collapse=self.rng.random(N)[ids], recognition=self.rng.random(N)[ids],
+            response=self.rng.logistic(size=(A, N))[:, ids],
         )
 
     def _advance_world(self, t: int, shocks) -> None:
@@ -182,12 +187,14 @@ class NegotiationModel(mesa.Model):
         return Offers(list(range(A)), y, feasible, own)
 
     # values the strategies ask for -------------------------------------------
-    def segment_values(self, loss_pts, arms_pts) -> np.ndarray:
-        """Values (A, P, G, 3, N) of packages given as losses at segment points."""
-        v, p = self.valuation, self.params
-        settle = 1.0 - loss_pts[:, :, SETTLEMENT]
-        truce_v = v.truce_value(loss_pts[:, :, TRUCE], self.balance, arms_pts, self.belief, p.truce_length)
-        return np.stack([truce_v, settle], axis=2)
+    def truce_terms_now(self):
+        """This round's pieces of a new truce's value: flow, δ^L, and W after it
+        as a quadratic in the arms term (see :meth:`Valuation.war_after_truce`)."""
+        if self._truce_terms is None:
+            v, L = self.valuation, self.params.truce_length
+            flow, fade = v.truce_flow(self.balance, L)
+            self._truce_terms = (flow, fade, v.war_after_truce(self.balance, self.belief, L))
+        return self._truce_terms
 
     def package_values(self, y) -> np.ndarray:
         """Exact values (A, P, G, N) of packages y (P, G, N, D)."""
@@ -263,6 +270,41 @@ class NegotiationModel(mesa.Model):
         self.truce_age[truce_now] = 0
         self.truce_terms[truce_now] = np.where(p.truce_issue, y, np.nan)[truce_now]
 
+    # --- dropping finished worlds -------------------------------------------------------
+    COMPACT_BELOW = 0.6   # compact when fewer than this share of held worlds are open
+    COMPACT_MIN = 64      # ... and more than this many worlds are held
+
+    def _maybe_compact(self) -> None:
+        """Stop carrying finished worlds: move their results out, shrink every array."""
+        open_ = self.open_worlds
+        held = open_.size
+        if held <= self.COMPACT_MIN or open_.sum() >= self.COMPACT_BELOW * held:
+            return
+        self._flush(~open_)
+        keep = np.flatnonzero(open_)
+        self.ids = self.ids[keep]
+        self.params = self.params.take(keep)
+        self.valuation = Valuation.build(self.params)
+        for name in ("balance", "phase", "truce_age", "truce_terms"):
+            setattr(self, name, getattr(self, name)[keep])
+        self.happens = self.happens[:, keep]
+        self.proposer_value = self.proposer_value[:, keep]
+        self.out = {k: v[keep] for k, v in self.out.items()}
+        for agent in self.actors:
+            agent.bind(self.params)
+        self._strategies = {name: strategy.take(keep) for name, strategy in self._strategies.items()}
+
+    def _flush(self, rows: np.ndarray) -> None:
+        """Copy the results of held worlds ``rows`` (mask) into the block-wide arrays."""
+        if not hasattr(self, "_final"):
+            N = self.n_worlds
+            self._final = {k: np.empty((N,) + v.shape[1:], v.dtype) for k, v in self.out.items()}
+            self._final["final_balance"] = np.empty(N)
+        ids = self.ids[rows]
+        for k, v in self.out.items():
+            self._final[k][ids] = v[rows]
+        self._final["final_balance"][ids] = self.balance[rows]
+
     # --- running and results ----------------------------------------------------------
     def run(self) -> BlockResult:
         """Play every round up to the horizon (stopping early once all worlds are over)."""
@@ -271,7 +313,10 @@ class NegotiationModel(mesa.Model):
         return self.result()
 
     def result(self) -> BlockResult:
-        return BlockResult(final_balance=self.balance.copy(), inputs=dict(self.params.inputs), **self.out)
+        """Per-world results of every world of the block, in world order."""
+        self._flush(np.ones(self.ids.size, bool))
+        final = dict(self._final)
+        return BlockResult(inputs=dict(self.inputs), **final)
 
     # --- one-world view (DataCollector) ---------------------------------------------------
     def _reporters(self) -> dict:
@@ -315,6 +360,7 @@ class NegotiationModel(mesa.Model):
             self.belief = self.valuation.belief_drift(war.drift_now(p, 1, self.happens))
             self.status = self._status_values()
             self.bonus = leverage.bonus(p, 1)
+            self._truce_terms = None
             self.proposer_value = None
             self._bargain(1)
         y = p.status_quo.copy()

@@ -118,9 +118,28 @@ class WorldParams:
     def n_actors(self) -> int:
         return len(self.actor_names)
 
+    def take(self, keep: np.ndarray) -> "WorldParams":
+        """The same parameters for a subset of worlds (``keep``: indices)."""
+        from dataclasses import replace
+
+        changes = {name: np.take(getattr(self, name), keep, axis=axis) for name, axis in _WORLD_AXIS.items()}
+        if self.recognition_mode == "random":
+            changes["recognition"] = self.recognition[keep]
+        changes["leverage"] = [replace(lv, amount=lv.amount[keep]) for lv in self.leverage]
+        return replace(self, n=len(keep), **changes)
+
     @property
     def n_issues(self) -> int:
         return len(self.issue_names)
+
+
+#: Which axis of each per-world array indexes the worlds.
+_WORLD_AXIS = {
+    "ideal": 1, "salience": 1, "capability": 1, "patience": 1, "noise": 1, "optimism": 1,
+    "war_cost": 1, "status_quo": 0, "balance0": 0, "drift": 0, "volatility": 0,
+    "ev_drift": 1, "ev_vol": 1, "ev_jump": 1, "ev_prob": 1, "regeneration": 0, "residual": 0,
+    "cost_factor": 0, "hazard_scale": 0, "hazard_effects": 1,
+}
 
 
 def draw_params(scenario, n: int, seed: np.random.SeedSequence) -> WorldParams:

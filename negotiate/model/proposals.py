@@ -83,20 +83,36 @@ class Strategic:
                 for k, target in enumerate(targets):
                     target = np.where(moved[g], target, p.status_quo)
                     self.start[a, g, k], self.delta[a, g, k] = start, target - start
-        # every actor's loss on the agenda issues at λ = 0, ½, 1: (A_resp, A_prop, G, K, 3, N)
-        pts = self.start[:, :, :, None] + segments.POINTS[:, None, None] * self.delta[:, :, :, None]
-        self.loss_pts = np.empty((A, A, 2, A, 3, N))
-        for j in range(A):  # one responder at a time keeps the temporary small
-            loss = issue_loss(pts, p.ideal[j], p.salience[j], p.exponent)
-            self.loss_pts[j, :, TRUCE] = (loss[:, TRUCE] * p.truce_issue).sum(axis=-1)
-            self.loss_pts[j, :, SETTLEMENT] = loss[:, SETTLEMENT].sum(axis=-1)
+        self.loss_coef = _loss_coefficients(p, self.start, self.delta)   # 3 × (A_resp, A_prop, G, K, N)
         r = p.regen_issue
-        self.arms_pts = pts[:, TRUCE, ..., r] if r >= 0 else np.zeros((A, A, 3, N))  # (P, K, 3, N)
+        zero = np.zeros((A, A, N))
+        self.arms0 = self.start[:, TRUCE, ..., r] if r >= 0 else zero    # (A_prop, K, N)
+        self.arms_step = self.delta[:, TRUCE, ..., r] if r >= 0 else zero
+
+    def take(self, keep) -> "Strategic":
+        """The same strategy for a subset of worlds."""
+        new = object.__new__(Strategic)
+        new.start, new.delta = self.start[..., keep, :], self.delta[..., keep, :]
+        new.loss_coef = tuple(c[..., keep] for c in self.loss_coef)
+        new.arms0, new.arms_step = self.arms0[..., keep], self.arms_step[..., keep]
+        return new
+
+    def _value_coefficients(self, ctx, who):
+        """Each actor's value along each segment as c0 + c1 λ + c2 λ²: 3 × (A, P, G, K, N)."""
+        l0, l1, l2 = (c[:, who] for c in self.loss_coef)
+        flow, fade, (w0, w1, w2) = ctx.truce_terms_now()                  # (A, N) each
+        ex = lambda a: a[:, None, None, :]
+        a0, da = self.arms0[who][None], self.arms_step[who][None]            # (1, P, K, N)
+        keep = 1.0 - ex(fade)
+        t0 = keep * (ex(flow) - l0[:, :, TRUCE]) + ex(fade) * (ex(w0) + ex(w1) * a0 + ex(w2) * a0 * a0)
+        t1 = -keep * l1[:, :, TRUCE] + ex(fade) * (ex(w1) * da + 2.0 * ex(w2) * a0 * da)
+        t2 = -keep * l2[:, :, TRUCE] + ex(fade) * ex(w2) * da * da
+        s0, s1, s2 = 1.0 - l0[:, :, SETTLEMENT], -l1[:, :, SETTLEMENT], -l2[:, :, SETTLEMENT]
+        return tuple(np.stack([t, u], axis=2) for t, u in ((t0, s0), (t1, s1), (t2, s2)))
 
     def propose(self, ctx, who: list[int]) -> Offers:
         P = len(who)
-        values = ctx.segment_values(self.loss_pts[:, who], self.arms_pts[who])  # (A, P, G, K, 3, N)
-        coef = segments.fit_quadratic(values[..., 0, :], values[..., 1, :], values[..., 2, :])
+        coef = self._value_coefficients(ctx, who)                               # (A, P, G, K, N)
         need = ctx.need[:, who][:, :, None, None, :]                            # (A, P, 1, 1, N)
         lam_j = segments.smallest_acceptable(coef, need)                        # (A, P, G, K, N)
         veto = ctx.veto.T[:, None, :, None, None]                               # (A, 1, G, 1, 1)
@@ -121,6 +137,33 @@ class Strategic:
         return Offers(who, y, pick(feasible), pick(own))
 
 
+
+def _loss_coefficients(p, start, delta):
+    """Loss of every actor along every segment, as a quadratic in λ.
+
+    Segment arrays are (A_prop, G, K, N, D).  Returns (l0, l1, l2), each
+    (A_resp, A_prop, G, K, N); the truce agenda's loss counts truce issues only.
+    Exact for quadratic utility; with p = 1 it is the quadratic through
+    λ = 0, ½, 1 (exact while no issue crosses the responder's ideal).
+    """
+    A = p.n_actors
+    weight = np.where(np.arange(2)[:, None] == TRUCE, p.truce_issue, True).astype(float)  # (G, D)
+    shape = (A,) + start.shape[:-1]
+    out = [np.empty(shape) for _ in range(3)]
+    for j in range(A):  # one responder at a time keeps the temporaries small
+        s = p.salience[j][None, None, None] * weight[None, :, None, None, :]   # (1, G, 1, N, D)
+        gap = start - p.ideal[j]
+        if p.exponent == 2:
+            out[0][j] = (s * gap * gap).sum(-1)
+            out[1][j] = 2.0 * (s * gap * delta).sum(-1)
+            out[2][j] = (s * delta * delta).sum(-1)
+        else:
+            pts = [(s * np.abs(gap + lam * delta)).sum(-1) for lam in segments.POINTS]
+            for k, c in enumerate(segments.fit_quadratic(*pts)):
+                out[k][j] = c
+    return tuple(out)
+
+
 class Compromise:
     """Achen's compromise: capability × salience weighted mean of all positions."""
 
@@ -133,6 +176,11 @@ class Compromise:
         point = np.where(wsum > 0, (w * p.ideal).sum(axis=0) / np.where(wsum > 0, wsum, 1), p.status_quo)
         moved = agenda_mask(p)
         self.y = np.where(moved[:, None, :], point[None], p.status_quo[None])  # (G, N, D)
+
+    def take(self, keep) -> "Compromise":
+        new = object.__new__(Compromise)
+        new.y = self.y[:, keep]
+        return new
 
     def propose(self, ctx, who: list[int]) -> Offers:
         y = np.broadcast_to(self.y, (len(who),) + self.y.shape)
@@ -152,6 +200,9 @@ class Nash:
 
     def __init__(self, ctx):
         self.moved = agenda_mask(ctx.params)
+
+    def take(self, keep) -> "Nash":
+        return self
 
     def propose(self, ctx, who: list[int]) -> Offers:
         p = ctx.params

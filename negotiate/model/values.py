@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtr
 
 from .params import WorldParams
 
@@ -39,6 +40,7 @@ class Valuation:
     bf_ideal: np.ndarray        # (A, N)
     bf_in_truce: bool           # the battlefield issue is itself a truce term (Powell's setting)
     fade: np.ndarray            # (A, N) δ^H: weight of the war's end state
+    u_victory: np.ndarray       # (2, A, N) utility of the high / low side's imposed peace
 
     @classmethod
     def build(cls, params: WorldParams) -> "Valuation":
@@ -58,6 +60,7 @@ class Valuation:
             bf_ideal=params.ideal[:, :, bf] if bf >= 0 else np.zeros((A, N)),
             bf_in_truce=bool(bf >= 0 and params.truce_issue[bf]),
             fade=params.patience ** params.lookahead,
+            u_victory=_victory_utilities(params),
         )
 
     # --- war ----------------------------------------------------------------
@@ -85,7 +88,25 @@ class Valuation:
             loss_end, loss_now = gap_end, gap_now
         fade = _expand(self.fade, sal)
         base = _expand(1.0 - self.sq_loss_other - self.sq_loss_truce, sal)
-        return base - (1.0 - fade) * (sal * loss_now + _expand(p.war_cost, sal)) - fade * sal * loss_end
+        end = base - sal * loss_end
+        if p.victory_prob > 0:
+            end = self._with_victories(end, mean, sal)
+        return base - (1.0 - fade) * (sal * loss_now + _expand(p.war_cost, sal)) + fade * (end - base)
+
+    def _with_victories(self, end, mean, like):
+        """Mix in outright wins: the winner imposes its ideal settlement.
+
+        P(win) ≈ P(front beyond the threshold after H rounds) × P(the win comes
+        within the half of the window the front spends there), the front at H
+        being normal around the believed mean with sd σ√H.
+        """
+        p = self.params
+        sd = np.maximum(p.volatility * np.sqrt(p.lookahead), 1e-12)
+        strike = 1.0 - (1.0 - p.victory_prob) ** (p.lookahead / 2.0)
+        p_high = ndtr((mean - p.victory_upper) / sd) * strike
+        p_low = ndtr((p.victory_lower - mean) / sd) * strike
+        u_high, u_low = _expand(self.u_victory[0], like), _expand(self.u_victory[1], like)
+        return (1.0 - p_high - p_low) * end + p_high * u_high + p_low * u_low
 
     def belief_drift(self, drift_now: np.ndarray) -> np.ndarray:
         """Each actor's belief about the drift: (N,) → (A, N)."""
@@ -103,20 +124,39 @@ class Valuation:
     def truce_value(self, truce_loss, balance, arms, belief_drift, rounds) -> np.ndarray:
         """Value of a truce lasting ``rounds`` with loss ``truce_loss`` (A, …, N) on its terms.
 
+        ``(1 − δ^L)·(flow while it holds) + δ^L·W(balance after regeneration)``;
         ``truce_loss`` is the salience-weighted loss on the truce issues the
         package sets (including the battlefield issue when it is a truce term).
         """
+        flow, fade = self.truce_flow(balance, rounds)
+        flow, fade = _expand(flow, truce_loss), _expand(fade, truce_loss)
+        after = self.war_value(self.regenerated(balance, rounds, arms), _expand(belief_drift, truce_loss))
+        return (1.0 - fade) * (flow - truce_loss) + fade * after
+
+    def truce_flow(self, balance, rounds):
+        """(flow during the truce before its terms' loss, δ^L), each (A, N).
+
+        The front is frozen where it stands (unless it is itself a truce term),
+        other settlement issues stay at status quo, a share of war costs remains.
+        """
         p = self.params
-        delta_l = p.patience ** rounds
         frozen = 0.0
         if not self.bf_in_truce:
-            gap = np.abs(balance - _expand(self.bf_ideal, truce_loss))
-            frozen = _expand(self.bf_salience, truce_loss) * (gap * gap if p.exponent == 2 else gap)
-        flow = (1.0 - truce_loss - frozen - _expand(self.sq_loss_other, truce_loss)
-                - _expand(p.cost_factor * p.war_cost, truce_loss))
-        after = self.war_value(self.regenerated(balance, rounds, arms), _expand(belief_drift, truce_loss))
-        delta_l = _expand(delta_l, truce_loss)
-        return (1.0 - delta_l) * flow + delta_l * after
+            gap = np.abs(balance - self.bf_ideal)
+            frozen = self.bf_salience * (gap * gap if p.exponent == 2 else gap)
+        flow = 1.0 - frozen - self.sq_loss_other - p.cost_factor * p.war_cost
+        return flow, p.patience ** rounds
+
+    def war_after_truce(self, balance, belief_drift, rounds):
+        """W after a truce as a quadratic in the arms term a ∈ [0, 1]: (w0, w1, w2), each (A, N).
+
+        Fitted through a = 0, ½, 1; exact when W is quadratic in the balance
+        (quadratic utility, no clipping, no outright wins).
+        """
+        arms = np.array([0.0, 0.5, 1.0])[:, None]
+        after = self.war_value(self.regenerated(balance, rounds, arms), belief_drift[:, None, :])
+        v0, vh, v1 = after[:, 0], after[:, 1], after[:, 2]
+        return v0, -3.0 * v0 + 4.0 * vh - v1, 2.0 * (v0 - 2.0 * vh + v1)
 
     def truce_loss(self, y: np.ndarray) -> np.ndarray:
         """Loss on the truce issues of package y (N, D) → (A, N)."""
@@ -134,3 +174,23 @@ def _expand(arr: np.ndarray, like: np.ndarray) -> np.ndarray:
     extra = like.ndim - arr.ndim
     return arr.reshape(arr.shape[:1] + (1,) * extra + arr.shape[1:])
 
+
+
+def _victory_utilities(p: WorldParams) -> np.ndarray:
+    """(2, A, N): each actor's utility if the high (low) side wins outright.
+
+    The winner is the party whose ideal on the battlefield issue is highest
+    (lowest); it imposes its ideal on every settlement issue.
+    """
+    A, N = p.n_actors, p.n
+    if p.battlefield < 0:
+        return np.zeros((2, A, N))
+    parties = np.flatnonzero(p.is_party)
+    on_front = p.ideal[parties, :, p.battlefield]              # (k, N)
+    out = np.empty((2, A, N))
+    for side, pick in enumerate((np.argmax, np.argmin)):
+        winner = parties[pick(on_front, axis=0)]              # (N,)
+        terms = p.ideal[winner, np.arange(N)]                 # (N, D)
+        terms = np.where(p.truce_issue, p.status_quo, terms)
+        out[side] = utility(terms, p)
+    return out

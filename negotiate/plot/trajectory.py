@@ -51,6 +51,15 @@ def plot_trajectory(frame: pd.DataFrame, *, scenario=None, ax=None):
     return np.asarray(axes)
 
 
+def _round_axis(ax, frame: pd.DataFrame, scenario) -> None:
+    """Whole rounds, labelled in the scenario's unit, spanning the recorded rounds."""
+    rounds = frame["round"].to_numpy()
+    if rounds.size:
+        ax.set_xlim(rounds.min() - 0.5, rounds.max() + 0.5)
+    ax.set_xlabel(unit_label(scenario))
+    round_axis(ax.xaxis)
+
+
 def truce_spans(frame: pd.DataFrame) -> list[tuple[int, int]]:
     """(first, last) round of each stretch of consecutive truce rounds."""
     spans, start, prev = [], None, None
@@ -71,7 +80,8 @@ def plot_balance(frame: pd.DataFrame, *, scenario=None, ax=None):
     _check(frame)
     ax = new_axes(ax)
     rounds = frame["round"].to_numpy()
-    (line,) = ax.plot(rounds, frame["balance"].to_numpy(float), color=OKABE_ITO["black"], linewidth=1.6)
+    (line,) = ax.plot(rounds, frame["balance"].to_numpy(float), color=OKABE_ITO["black"], linewidth=1.6,
+                      marker="o", markersize=2.5)
     line.set_gid("balance")
     for i, (first, last) in enumerate(truce_spans(frame)):
         span = ax.axvspan(first - 0.5, last + 0.5, color=OKABE_ITO["sky_blue"], alpha=0.25,
@@ -84,8 +94,7 @@ def plot_balance(frame: pd.DataFrame, *, scenario=None, ax=None):
         ax.text(row["round"], 0.97, f" {who}: {what}", rotation=90, va="top", ha="right", fontsize=8)
     ax.set_ylim(0, 1)
     ax.set_ylabel("Battlefield balance")
-    ax.set_xlabel(unit_label(scenario))
-    round_axis(ax.xaxis)
+    _round_axis(ax, frame, scenario)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(frameon=False, fontsize=8, loc="lower left")
     return ax
@@ -102,10 +111,9 @@ def plot_offers(frame: pd.DataFrame, *, scenario=None, ax=None):
         line.set_gid(f"offer:{issue}")
     ax.set_ylim(-0.02, 1.02)
     ax.set_ylabel("Proposed value")
-    ax.set_xlabel(unit_label(scenario))
-    round_axis(ax.xaxis)
+    _round_axis(ax, frame, scenario)
     if columns:
-        ax.legend(frameon=False, fontsize=7, ncol=min(4, len(columns)), loc="upper left",
+        ax.legend(frameon=False, fontsize=7, ncol=1 if len(columns) <= 6 else 2, loc="upper left",
                   bbox_to_anchor=(1.0, 1.0))
     return ax
 
@@ -126,8 +134,7 @@ def plot_responses(frame: pd.DataFrame, *, scenario=None, ax=None):
                    s=22, gid=f"reject:{actor}", label="rejected" if i == 0 else None)
     ax.set_yticks(np.arange(len(actors))[::-1], actors)
     ax.set_ylim(-0.6, len(actors) - 0.4)
-    ax.set_xlabel(unit_label(scenario))
-    round_axis(ax.xaxis)
+    _round_axis(ax, frame, scenario)
     if actors:
         ax.legend(frameon=False, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax

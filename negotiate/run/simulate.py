@@ -32,6 +32,7 @@ from .seeding import BLOCK_SIZE, Block, SeedPlan, block_seed, round_chunk_size
 __all__ = ["compare", "simulate"]
 
 CHUNKS_PER_WORKER = 4  # more chunks than workers, so one slow chunk does not idle the rest
+MAX_DEFAULT_CHUNK_BLOCKS = 8  # 32,768 runs: bounds the memory of the chunks in flight
 
 
 def simulate(scenario, runs: int | None = None, *, seed: int | None = None,
@@ -148,7 +149,8 @@ class _RunOutput:
 def _run(plan: SeedPlan, scenarios: tuple[Scenario, ...], workers: int, chunk_size,
          executor, progress, keep_runs: bool) -> _RunOutput:
     if chunk_size is None:
-        per_chunk = max(1, math.ceil(plan.n_blocks / (workers * CHUNKS_PER_WORKER)))
+        per_chunk = math.ceil(plan.n_blocks / (workers * CHUNKS_PER_WORKER))
+        per_chunk = min(max(1, per_chunk), MAX_DEFAULT_CHUNK_BLOCKS)
         chunk_size = per_chunk * BLOCK_SIZE
     chunk_size = round_chunk_size(_whole_number("chunk_size", chunk_size, 1))
     tasks = [_Task(scenarios, plan.seed, chunk, bool(keep_runs)) for chunk in plan.chunks(chunk_size)]
