@@ -92,7 +92,7 @@ def main() -> int:
         print(json.dumps(measure(args)))
         return 0
     cmd = [sys.executable, __file__, "--child", *sys.argv[1:]]
-    child = subprocess.run(cmd, capture_output=True, text=True)
+    child = subprocess.run(cmd, check=False, capture_output=True, text=True)
     if child.returncode:
         sys.stderr.write(child.stderr)
         return child.returncode
