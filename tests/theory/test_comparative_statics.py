@@ -50,7 +50,9 @@ def _truce_acceptance(scenario, arms, seed=3):
 
 @pytest.mark.parametrize("regeneration", [0.01, 0.02])
 def test_arms_halt_helps_the_stronger_side_accept_and_the_weaker_refuse(theory, regeneration):
-    scenario = theory("statics", truce__regeneration=regeneration)
+    # neither side cares about the arms term itself: only its effect on regeneration counts
+    scenario = theory("statics", truce__regeneration=regeneration,
+                      actors__S__positions__arms__salience=0, actors__W__positions__arms__salience=0)
     s_flow, w_flow = _truce_acceptance(scenario, arms=0.0)
     s_halt, w_halt = _truce_acceptance(scenario, arms=1.0)
     lo, hi = paired_interval(s_halt, s_flow)
