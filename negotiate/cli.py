@@ -45,6 +45,8 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_run(commands)
+    _add_compare(commands)
     _add_validate(commands)
     _add_schema(commands)
     return parser
@@ -117,4 +119,76 @@ def _add_schema(commands) -> None:
 
 def _schema(args: argparse.Namespace) -> int:
     sys.stdout.write(scenario_json_schema_text())
+    return EXIT_OK
+
+
+# --- run and compare ------------------------------------------------------------
+
+def _add_simulation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runs", type=int, default=None, help="Monte Carlo runs (default: the scenario's)")
+    p.add_argument("--seed", type=int, default=None, help="root seed (default: the scenario's)")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--chunk-size", type=int, default=None, help="runs per task handed to a worker")
+    p.add_argument("--no-plots", action="store_true", help="write the tables only")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _add_run(commands) -> None:
+    p = commands.add_parser(
+        "run",
+        help="simulate a scenario and write its table and plots",
+        description="Simulate a scenario: prints the outcome table and writes summary.csv, "
+                    "runs.parquet, metadata.json and PNG plots to --out (replaced atomically).",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--out", default=None, help="output directory (default: out/<scenario name>)")
+    _add_simulation_options(p)
+    p.set_defaults(handler=_run_scenario)
+
+
+def _simulation_kwargs(args: argparse.Namespace) -> dict:
+    return dict(runs=args.runs, seed=args.seed, workers=args.workers, chunk_size=args.chunk_size,
+                progress=False if args.no_progress else None)
+
+
+def _run_scenario(args: argparse.Namespace) -> int:
+    from .run import simulate
+    from .run.report import write_outputs
+
+    scenario = load_scenario(args.file)
+    results = simulate(scenario, **_simulation_kwargs(args))
+    out = args.out or os.path.join("out", scenario.name)
+    paths = write_outputs(results, out, plots=not args.no_plots)
+    table = results.outcome_probabilities()[["p", "ci_low", "ci_high"]]
+    print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, 95% Wilson intervals")
+    print(table.to_string(float_format=lambda v: f"{v:.4f}"))
+    print(f"wrote {len(paths)} files to {out}")
+    return EXIT_OK
+
+
+def _add_compare(commands) -> None:
+    p = commands.add_parser(
+        "compare",
+        help="compare two scenarios on common random numbers",
+        description="Run two scenarios on the same draws (common random numbers) and print the "
+                    "paired difference (B − A) of each outcome probability with a 95% interval.",
+    )
+    p.add_argument("file_a", metavar="A", help="scenario YAML file (reference)")
+    p.add_argument("file_b", metavar="B", help="scenario YAML file (variant)")
+    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    _add_simulation_options(p)
+    p.set_defaults(handler=_compare)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from .run import compare
+    from .run.report import write_comparison_outputs
+
+    a, b = load_scenario(args.file_a), load_scenario(args.file_b)
+    comparison = compare(a, b, **_simulation_kwargs(args))
+    print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
+    print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))
+    if args.out:
+        paths = write_comparison_outputs(comparison, args.out, plots=not args.no_plots)
+        print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK

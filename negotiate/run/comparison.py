@@ -65,3 +65,8 @@ class Comparison:
                  for o, r in table.iterrows()]
         a, b = self.labels
         return f"<Comparison {b} − {a}: {self.runs:,} paired runs; " + "; ".join(parts) + ">"
+
+    def _repr_html_(self) -> str:
+        a, b = self.labels
+        head = f"<p><b>{b} − {a}</b>: {self.runs:,} paired runs</p>"
+        return head + self.differences().to_html(float_format=lambda x: f"{x:.4f}")

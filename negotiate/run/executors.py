@@ -121,7 +121,9 @@ class ProcessExecutor(Executor):
         futures = {pool.submit(fn, task): index for index, task in enumerate(tasks)}
         try:
             for future in cf.as_completed(futures):
-                index = futures[future]
+                # drop our reference: a finished future holds its result, and
+                # keeping them all would hold every chunk until the end
+                index = futures.pop(future)
                 try:
                     result = future.result()
                 except cf.process.BrokenProcessPool as exc:
@@ -132,7 +134,7 @@ class ProcessExecutor(Executor):
                     raise _failure(index, exc, "in a worker process") from exc
                 yield index, result
         finally:
-            for future in futures:
+            for future in futures:  # those not yet finished
                 future.cancel()
 
     def close(self) -> None:

@@ -1,0 +1,670 @@
+"""A naive Mesa implementation of the bargaining model: the engine benchmark's reference.
+
+This is the model of :mod:`negotiate.model` (MODEL.md §1–4) written the way a
+typical Mesa user would write it: one :class:`mesa.Model` per run, one
+:class:`mesa.Agent` per actor holding plain Python floats and lists, decisions
+taken in Python loops (per actor, per issue, per proposer), the round logic in
+``model.step()``, and runs driven by a plain loop (:func:`run_naive`).  Nothing
+is vectorised: it is what the engine is timed against (``benchmarks/engine.py``)
+and checked against (``tests/run/test_naive_reference.py``).
+
+Every mechanism of the engine is here: the war step with events and leverage
+drift, outright victory, truce regeneration, collapse and expiry, war and
+truce values, reservation values with continuation values (random and
+alternating recognition), the strategic proposer's segment search (the same
+closed-form quadratic root, in scalar Python), compromise and Nash proposals,
+the agenda choice, quantal responses and the classification of outcomes.
+
+Parameter draws come from the library (:func:`negotiate.model.params.draw_params`,
+run ``i`` uses row ``i``), so a comparison is about simulating, not sampling.
+The round-by-round shocks come from each run's own ``model.random``: single
+runs differ from the engine's, the distribution of outcomes should not.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import accumulate
+
+import mesa
+import numpy as np
+
+from negotiate.model.outcomes import COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
+from negotiate.model.params import child, draw_params
+
+WAR, IN_TRUCE, OVER = 0, 1, 2
+TRUCE, SETTLEMENT = 0, 1
+SHOCKS_KEY = 2      # child of the run seed for the per-run shock seeds (the library uses 0 and 1)
+INF = math.inf
+
+
+class World:
+    """One run's scenario numbers as plain Python values (row ``i`` of the library's draws)."""
+
+    def __init__(self, p, i: int):
+        self.n_actors, self.n_issues = p.n_actors, p.n_issues
+        self.status_quo = p.status_quo[i].tolist()
+        self.truce_issue = p.truce_issue.tolist()
+        self.binary = p.binary.tolist()
+        self.threshold = p.threshold.tolist()
+        self.controllers = p.controllers.tolist()        # [issue][actor]
+        self.exponent, self.horizon = int(p.exponent), int(p.horizon)
+        self.balance0, self.drift = float(p.balance0[i]), float(p.drift[i])
+        self.volatility, self.lookahead = float(p.volatility[i]), int(p.lookahead)
+        self.battlefield = int(p.battlefield)
+        self.events = [dict(start=int(p.ev_start[e]), end=int(p.ev_end[e]), drift=float(p.ev_drift[e, i]),
+                            volatility=float(p.ev_vol[e, i]), jump=float(p.ev_jump[e, i]),
+                            probability=float(p.ev_prob[e, i])) for e in range(len(p.ev_start))]
+        self.victory_upper, self.victory_lower = p.victory_upper, p.victory_lower
+        self.victory_probability = p.victory_prob
+        self.truce_length, self.regen_issue = int(p.truce_length), int(p.regen_issue)
+        self.regeneration, self.residual = float(p.regeneration[i]), float(p.residual[i])
+        self.cost_factor = float(p.cost_factor[i])
+        self.hazard_scale, self.hazard_shape = float(p.hazard_scale[i]), p.hazard_shape
+        self.hazard_effects = p.hazard_effects[:, i].tolist()
+        self.leverage = [dict(by=lv.by, target=lv.target, kind=lv.kind, amount=float(lv.amount[i]),
+                              start=lv.start, end=lv.end, issue=lv.issue) for lv in p.leverage]
+        self.recognition_mode = p.recognition_mode
+        self.recognition = (p.recognition[i].tolist() if p.recognition_mode == "random"
+                            else [int(a) for a in p.recognition])
+        self.continuation, self.margin = p.continuation, p.margin
+        self.iterations, self.first_iterations = p.iterations, p.first_iterations
+        # the issues each agenda moves: a truce its truce issues, a settlement everything
+        self.moves = [list(self.truce_issue), [True] * self.n_issues]
+
+
+def ndtr(x: float) -> float:
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def clip01(x: float) -> float:
+    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+
+
+def evaluate(coef, lam: float) -> float:
+    c0, c1, c2 = coef
+    return c0 + lam * (c1 + lam * c2)
+
+
+def smallest_acceptable(coef, need: float, tol: float = 1e-12) -> float:
+    """Smallest λ in [0, 1] with c0 + c1 λ + c2 λ² ≥ need (inf if none): a quadratic's root."""
+    a, b, c = coef[2], coef[1], coef[0] - need
+    if c >= -tol:
+        return 0.0
+    if abs(a) <= 1e-14:  # linear
+        cands = [-c / b if b != 0 else INF]
+    else:
+        disc = b * b - 4.0 * a * c
+        if disc < -tol:
+            return INF
+        root = math.sqrt(max(disc, 0.0))
+        q = -0.5 * (b + (root if b >= 0 else -root))
+        cands = [q / a, c / q if q != 0 else INF]
+    ok = [min(max(r, 0.0), 1.0) for r in cands if -tol <= r <= 1.0 + tol]
+    return min(ok) if ok else INF
+
+
+def solve(h, b):
+    """Solve h x = b by Gaussian elimination with partial pivoting (small systems)."""
+    n = len(b)
+    m = [list(row) + [b[r]] for r, row in enumerate(h)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(m[r][col]))
+        m[col], m[pivot] = m[pivot], m[col]
+        for r in range(col + 1, n):
+            f = m[r][col] / m[col][col]
+            for k in range(col, n + 1):
+                m[r][k] -= f * m[col][k]
+    x = [0.0] * n
+    for r in reversed(range(n)):
+        x[r] = (m[r][n] - sum(m[r][k] * x[k] for k in range(r + 1, n))) / m[r][r]
+    return x
+
+
+class Actor(mesa.Agent):
+    """One scenario actor in one run: plain floats and lists."""
+
+    def __init__(self, model, p, a: int, i: int):
+        super().__init__(model)
+        w = model.world
+        self.index, self.name, self.role = a, p.actor_names[a], p.roles[a]
+        self.is_party = bool(p.is_party[a])
+        self.ideal, self.salience = p.ideal[a, i].tolist(), p.salience[a, i].tolist()
+        self.capability, self.patience = float(p.capability[a, i]), float(p.patience[a, i])
+        self.noise, self.optimism = float(p.noise[a, i]), float(p.optimism[a, i])
+        self.war_cost, self.strategy = float(p.war_cost[a, i]), p.strategies[a]
+        self.may_propose = [bool(v) for v in p.agendas[a]]
+        bf, sq = w.battlefield, w.status_quo
+        off_front = [d for d in range(w.n_issues) if d != bf]
+        self.sq_loss_other = sum(self.loss(d, sq[d]) for d in off_front if not w.truce_issue[d])
+        self.sq_loss_truce = sum(self.loss(d, sq[d]) for d in off_front if w.truce_issue[d])
+        self.bf_salience = self.salience[bf] if bf >= 0 else 0.0
+        self.bf_ideal = self.ideal[bf] if bf >= 0 else 0.0
+        self.fade = self.patience ** w.lookahead
+        self.u_victory = (0.0, 0.0)   # set by the model once every actor exists
+
+    # --- utility ---------------------------------------------------------------------
+    def loss(self, d: int, value: float) -> float:
+        gap = abs(value - self.ideal[d])
+        return self.salience[d] * (gap * gap if self.model.world.exponent == 2 else gap)
+
+    def utility(self, y) -> float:
+        return 1.0 - sum(self.loss(d, v) for d, v in enumerate(y))
+
+    def truce_loss(self, y) -> float:
+        truce = self.model.world.truce_issue
+        return sum(self.loss(d, v) for d, v in enumerate(y) if truce[d])
+
+    # --- war and truce values --------------------------------------------------------
+    def war_value(self, balance: float) -> float:
+        """Fight on for H rounds at the believed drift, then live with where the front is."""
+        w = self.model.world
+        H, sal = w.lookahead, self.bf_salience
+        mean = clip01(balance + self.belief * H)
+        gap_end, gap_now = abs(mean - self.bf_ideal), abs(balance - self.bf_ideal)
+        if w.exponent == 2:
+            var = min(w.volatility ** 2 * H, mean * (1.0 - mean))
+            loss_end, loss_now = gap_end * gap_end + var, gap_now * gap_now
+        else:
+            loss_end, loss_now = gap_end, gap_now
+        base = 1.0 - self.sq_loss_other - self.sq_loss_truce
+        end = base - sal * loss_end
+        if w.victory_probability > 0:
+            sd = max(w.volatility * math.sqrt(H), 1e-12)
+            strike = 1.0 - (1.0 - w.victory_probability) ** (H / 2.0)
+            p_high = ndtr((mean - w.victory_upper) / sd) * strike
+            p_low = ndtr((w.victory_lower - mean) / sd) * strike
+            end = (1.0 - p_high - p_low) * end + p_high * self.u_victory[0] + p_low * self.u_victory[1]
+        return base - (1.0 - self.fade) * (sal * loss_now + self.war_cost) + self.fade * (end - base)
+
+    def truce_flow(self, balance: float, rounds: int):
+        """Flow while a truce holds (before its terms' loss), and δ^rounds."""
+        w = self.model.world
+        frozen = 0.0
+        if not (w.battlefield >= 0 and w.truce_issue[w.battlefield]):
+            gap = abs(balance - self.bf_ideal)
+            frozen = self.bf_salience * (gap * gap if w.exponent == 2 else gap)
+        flow = 1.0 - frozen - self.sq_loss_other - w.cost_factor * self.war_cost
+        return flow, self.patience ** rounds
+
+    def truce_value(self, truce_loss: float, balance: float, arms: float, rounds: int) -> float:
+        flow, fade = self.truce_flow(balance, rounds)
+        after = self.war_value(self.model.regenerated(balance, rounds, arms))
+        return (1.0 - fade) * (flow - truce_loss) + fade * after
+
+    def package_value(self, y, agenda: int) -> float:
+        """Value of a package put forward on ``agenda`` (a new truce lasts its full length)."""
+        if agenda == SETTLEMENT:
+            return self.utility(y)
+        m = self.model
+        r = m.world.regen_issue
+        return self.truce_value(self.truce_loss(y), m.balance, y[r] if r >= 0 else 0.0, m.world.truce_length)
+
+    def prepare_round(self, drift: float) -> None:
+        """This round's belief, status value and the pieces of a new truce's value."""
+        m, w = self.model, self.model.world
+        self.belief = drift + self.optimism
+        if m.phase == IN_TRUCE:
+            terms = [m.truce_terms.get(d, w.status_quo[d]) for d in range(w.n_issues)]
+            remaining = max(w.truce_length - m.truce_age, 1)
+            self.status = self.truce_value(self.truce_loss(terms), m.balance, m.truce_arms(), remaining)
+        else:
+            self.status = self.war_value(m.balance)
+        L = w.truce_length
+        self.flow, self.fade_truce = self.truce_flow(m.balance, L)
+        v0, vh, v1 = (self.war_value(m.regenerated(m.balance, L, arms)) for arms in (0.0, 0.5, 1.0))
+        self.after_truce = (v0, -3.0 * v0 + 4.0 * vh - v1, 2.0 * (v0 - 2.0 * vh + v1))
+
+    def value_along(self, segment, agenda: int):
+        """This actor's value along a proposer's segment, as (c0, c1, c2) in λ."""
+        l0, l1, l2 = segment["loss"][self.index]
+        if agenda == SETTLEMENT:
+            return 1.0 - l0, -l1, -l2
+        fade, keep = self.fade_truce, 1.0 - self.fade_truce
+        w0, w1, w2 = self.after_truce
+        a0, da = segment["arms0"], segment["arms_step"]
+        return (keep * (self.flow - l0) + fade * (w0 + w1 * a0 + w2 * a0 * a0),
+                -keep * l1 + fade * (w1 * da + 2.0 * w2 * a0 * da),
+                -keep * l2 + fade * w2 * da * da)
+
+    # --- proposing --------------------------------------------------------------------
+    def offers(self):
+        """(y, feasible, own) on each agenda, by this actor's strategy."""
+        if self.strategy == "strategic":
+            return [self.strategic_offer(g) for g in (TRUCE, SETTLEMENT)]
+        packages = self.model.compromise if self.strategy == "compromise" else self.model.nash_packages()
+        return [self.judge(packages[g], g) for g in (TRUCE, SETTLEMENT)]
+
+    def strategic_offer(self, g: int):
+        """Closest acceptable package along the segments toward the other veto players."""
+        m = self.model
+        binding = [j for j in range(m.world.n_actors) if m.veto[g][j] and j != self.index]
+        choice = None
+        for k, seg in enumerate(self.segments[g]):
+            coefs = {j: m.actors[j].value_along(seg, g) for j in binding}
+            lam = 0.0
+            for j in binding:
+                lam = max(lam, smallest_acceptable(coefs[j], m.need[j][self.index]))
+            finite = lam != INF
+            lam = lam if finite else 1.0
+            feasible = finite and all(evaluate(coefs[j], lam) >= m.need[j][self.index] - 1e-9
+                                      for j in binding)
+            own = evaluate(self.value_along(seg, g), lam)
+            if k == 0 or (feasible and (not choice[1] or own > choice[2])):
+                choice = (lam, feasible, own, seg)
+        lam, feasible, own, seg = choice
+        y = [s + lam * dl for s, dl in zip(seg["start"], seg["delta"])]
+        return y, feasible, own
+
+    def judge(self, y, g: int):
+        """A fixed package: does every veto player accept it, and what is it worth to me."""
+        m = self.model
+        values = [actor.package_value(y, g) for actor in m.actors]
+        feasible = all(values[j] >= m.need[j][self.index] - 1e-9
+                       for j in range(m.world.n_actors) if m.veto[g][j] and j != self.index)
+        return y, feasible, values[self.index]
+
+    def choose_agenda(self, offers, allowed):
+        """The agenda whose acceptable offer I like best (-1: none), and my value of proposing."""
+        m = self.model
+        me = self.index
+        reservation = m.reservation[me][me]
+        score, willing = [], []
+        for g in (TRUCE, SETTLEMENT):
+            y, feasible, own = offers[g]
+            open_ = allowed[g] and self.may_propose[g]
+            content = (not m.veto[g][me]) or own >= reservation - 1e-12
+            willing.append(own if open_ and content else -INF)
+            score.append(own if feasible and open_ and content else -INF)
+        best = 0 if score[0] >= score[1] else 1
+        if score[best] != -INF:
+            return best, score[best]
+        # no acceptable offer: the one it would still sign (noise may carry it), else none
+        if willing[0] == -INF and willing[1] == -INF:
+            return -1, reservation
+        return (0 if willing[0] >= willing[1] else 1), reservation
+
+    # --- responding -----------------------------------------------------------------------
+    def respond(self, value: float, bonus: float, reservation: float) -> bool:
+        """Quantal response: accept iff u + bonus + τ·ε ≥ R, ε standard logistic."""
+        u = self.model.random.random()
+        while u == 0.0:
+            u = self.model.random.random()
+        shock = math.log(u) - math.log1p(-u)
+        return value + bonus + self.noise * shock >= reservation - 1e-12
+
+
+class NaiveNegotiation(mesa.Model):
+    """One run (world) of the bargaining model; ``step()`` is one round."""
+
+    def __init__(self, params, world: int, *, seed: int):
+        super().__init__(seed=seed)
+        self.world = w = World(params, world)
+        for a in range(params.n_actors):
+            Actor(self, params, a, world)
+        self.actors = sorted(self.agents, key=lambda actor: actor.index)
+        A, D = w.n_actors, w.n_issues
+        self.veto = [[actor.is_party or any(w.moves[g][d] and w.controllers[d][actor.index] for d in range(D))
+                      for actor in self.actors] for g in (TRUCE, SETTLEMENT)]
+        self._set_victory_utilities()
+        for actor in self.actors:
+            if actor.strategy == "strategic":
+                actor.segments = [self._segments(actor, g) for g in (TRUCE, SETTLEMENT)]
+        self.compromise = self._compromise_packages()
+        self.round, self.balance, self.phase = 0, w.balance0, WAR
+        self.truce_age, self.truce_terms = 0, {}
+        self.happens = [self.random.random() < e["probability"] for e in w.events]
+        self.proposer_value = None
+        self.outcome, self.agreement_round, self.truce_round = NONE, 0, 0
+        self.collapsed, self.truces, self.proposer, self.victory = False, 0, -1, 0
+        self.terms = [math.nan] * D
+        self.offered = [[0, 0] for _ in range(A)]
+        self.accepted = [[0, 0] for _ in range(A)]
+        self.first_accept = [0] * A
+        self.last = None
+
+    # --- set-up ----------------------------------------------------------------------------
+    def _set_victory_utilities(self) -> None:
+        """If the high (low) side wins, the party with the highest (lowest) ideal on the
+        front imposes its ideal settlement (truce issues stay at status quo)."""
+        w = self.world
+        if w.battlefield < 0:
+            return
+        parties = [a for a in self.actors if a.is_party]
+        high = max(parties, key=lambda a: a.ideal[w.battlefield])     # first of equals, as argmax
+        low = min(parties, key=lambda a: a.ideal[w.battlefield])
+        imposed = [[w.status_quo[d] if w.truce_issue[d] else win.ideal[d] for d in range(w.n_issues)]
+                   for win in (high, low)]
+        for actor in self.actors:
+            actor.u_victory = (actor.utility(imposed[0]), actor.utility(imposed[1]))
+
+    def _segments(self, proposer, g: int):
+        """Segments from the proposer's ideal toward the salience-weighted ideal of the other
+        veto players and toward each of theirs, with every actor's loss along each in λ."""
+        w, D = self.world, self.world.n_issues
+        others = [a for a in self.actors if self.veto[g][a.index] and a is not proposer]
+        mean = []
+        for d in range(D):
+            wsum = sum(a.salience[d] for a in others)
+            mean.append(sum(a.salience[d] * a.ideal[d] for a in others) / wsum if wsum > 0
+                        else proposer.ideal[d])
+        start = [(proposer.ideal[d] if proposer.salience[d] > 0 else mean[d]) if w.moves[g][d]
+                 else w.status_quo[d] for d in range(D)]
+        segments = []
+        for target in [mean] + [a.ideal for a in others]:
+            target = [target[d] if w.moves[g][d] else w.status_quo[d] for d in range(D)]
+            delta = [target[d] - start[d] for d in range(D)]
+            r = w.regen_issue
+            segments.append(dict(start=start, delta=delta,
+                                 arms0=start[r] if r >= 0 else 0.0, arms_step=delta[r] if r >= 0 else 0.0,
+                                 loss=[self._loss_along(a, start, delta, g) for a in self.actors]))
+        return segments
+
+    def _loss_along(self, actor, start, delta, g: int):
+        """Actor's loss along start + λ·delta as (l0, l1, l2); a truce counts truce issues only."""
+        w = self.world
+        issues = [d for d in range(w.n_issues) if g == SETTLEMENT or w.truce_issue[d]]
+        if w.exponent == 2:
+            gaps = {d: start[d] - actor.ideal[d] for d in issues}
+            return (sum(actor.salience[d] * gaps[d] * gaps[d] for d in issues),
+                    2.0 * sum(actor.salience[d] * gaps[d] * delta[d] for d in issues),
+                    sum(actor.salience[d] * delta[d] * delta[d] for d in issues))
+        v0, vh, v1 = (sum(actor.salience[d] * abs(start[d] + lam * delta[d] - actor.ideal[d]) for d in issues)
+                      for lam in (0.0, 0.5, 1.0))
+        return v0, -3.0 * v0 + 4.0 * vh - v1, 2.0 * (v0 - 2.0 * vh + v1)
+
+    def _compromise_packages(self):
+        """Capability × salience weighted mean of all positions, on each agenda's issues."""
+        w = self.world
+        point = []
+        for d in range(w.n_issues):
+            weights = [a.capability * a.salience[d] for a in self.actors]
+            total = sum(weights)
+            point.append(sum(wt * a.ideal[d] for wt, a in zip(weights, self.actors)) / total if total > 0
+                         else w.status_quo[d])
+        return [[point[d] if w.moves[g][d] else w.status_quo[d] for d in range(w.n_issues)]
+                for g in (TRUCE, SETTLEMENT)]
+
+    # --- war and truce -------------------------------------------------------------------------
+    def active_events(self, t: int):
+        return [(e, on) for e, on in zip(self.world.events, self.happens) if e["start"] <= t <= e["end"]]
+
+    def drift_now(self, t: int) -> float:
+        drift = self.world.drift
+        drift += sum(e["drift"] * on for e, on in self.active_events(t))
+        for lev in self.world.leverage:
+            if lev["kind"] == "war_drift" and lev["start"] <= t <= lev["end"]:
+                drift += lev["amount"]
+        return drift
+
+    def regenerated(self, balance: float, rounds: int, arms: float) -> float:
+        """The front drifts toward 0.5 during a truce, less so when arms are halted."""
+        w = self.world
+        rate = w.regeneration * (1.0 - (1.0 - w.residual) * arms)
+        gap = balance - 0.5
+        sign = (gap > 0) - (gap < 0)
+        return balance - sign * min(abs(gap), rate * rounds)
+
+    def truce_arms(self) -> float:
+        return self.truce_terms.get(self.world.regen_issue, 0.0)
+
+    def fight(self, t: int) -> None:
+        w = self.world
+        active = self.active_events(t)
+        volatility = w.volatility + sum(e["volatility"] * on for e, on in active)
+        balance = self.balance + self.drift_now(t) + volatility * self.random.gauss(0.0, 1.0)
+        balance += sum(e["jump"] * on for e, on in zip(w.events, self.happens) if e["start"] == t)
+        self.balance = clip01(balance)
+        if w.victory_probability > 0 and self.random.random() < w.victory_probability:
+            self.victory = 1 if self.balance >= w.victory_upper else -1 if self.balance <= w.victory_lower else 0
+            if self.victory:
+                self.phase = OVER
+
+    def hold_truce(self) -> None:
+        """A round of truce: the weaker side regenerates; the truce may collapse or expire."""
+        w = self.world
+        self.truce_age += 1
+        self.balance = self.regenerated(self.balance, 1, self.truce_arms())
+        mult = math.exp(sum(w.hazard_effects[d] * v for d, v in self.truce_terms.items()))
+        k, scale = w.hazard_shape, w.hazard_scale
+        cum = (self.truce_age / scale) ** k - (max(self.truce_age - 1.0, 0.0) / scale) ** k
+        collapse = self.random.random() < 1.0 - math.exp(-mult * cum)
+        self.collapsed |= collapse
+        if collapse or self.truce_age >= w.truce_length:
+            self.phase, self.truce_terms = WAR, {}
+
+    def bonus(self, t: int):
+        """[responder][proposer]: extra value of accepting this round."""
+        w = self.world
+        out = [[0.0] * w.n_actors for _ in range(w.n_actors)]
+        for lev in w.leverage:
+            if not lev["start"] <= t <= lev["end"]:
+                continue
+            if lev["kind"] in ("acceptance_bonus", "refusal_cost"):
+                out[lev["target"]][lev["by"]] += lev["amount"]
+            elif lev["kind"] == "side_payment":
+                d, target = lev["issue"], self.actors[lev["target"]]
+                sq, x, s = w.status_quo[d], target.ideal[d], target.salience[d]
+                step = min(max(x - sq, -abs(lev["amount"])), abs(lev["amount"]))
+                before, after = abs(sq - x), abs(sq + step - x)
+                value = s * (before ** 2 - after ** 2) if w.exponent == 2 else s * (before - after)
+                for p in range(w.n_actors):
+                    out[lev["target"]][p] += value
+        return out
+
+    # --- bargaining ----------------------------------------------------------------------------
+    def reservations(self, t: int):
+        """[responder][proposer]: status value plus the discounted gain of bargaining on."""
+        w, A = self.world, self.world.n_actors
+        status = [a.status for a in self.actors]
+        if not w.continuation or t >= w.horizon:
+            return [[status[j]] * A for j in range(A)]
+        gain = [max(self.proposer_value[j] - status[j], 0.0) for j in range(A)]
+        if w.recognition_mode == "alternating":
+            order, m = w.recognition, len(w.recognition)
+            out = [[status[j]] * A for j in range(A)]
+            for p in range(A):
+                mine = [i for i, who in enumerate(order) if who == p]
+                at = mine[0] if mine else (t - 1) % m
+                k = {}
+                for step in range(m, 0, -1):   # the nearest turn wins
+                    k[order[(at + step) % m]] = step
+                for j in range(A):
+                    factor = self.actors[j].patience ** k[j] if j in k else 0.0
+                    out[j][p] = status[j] + factor * gain[j]
+            return out
+        out = []
+        for j, actor in enumerate(self.actors):
+            pi, delta = w.recognition[j], actor.patience
+            out.append([status[j] + delta * pi * gain[j] / (1.0 - (1.0 - pi) * delta)] * A)
+        return out
+
+    def bargain(self, t: int):
+        """Sweeps to the continuation values' fixed point, then everyone's offer and agenda."""
+        w, A = self.world, self.world.n_actors
+        if self.proposer_value is None:
+            self.proposer_value = [a.status for a in self.actors]
+        allowed = (self.phase == WAR, self.phase != OVER)
+        for _ in range(max(1, w.first_iterations if t == 1 else w.iterations)):
+            self.reservation = self.reservations(t)
+            self.need = [[self.reservation[j][p] - self._bonus[j][p] + w.margin * self.actors[j].noise
+                          for p in range(A)] for j in range(A)]
+            offers, agendas, values = [], [], []
+            for actor in self.actors:
+                mine = actor.offers()
+                agenda, value = actor.choose_agenda(mine, allowed)
+                offers.append(mine)
+                agendas.append(agenda)
+                values.append(value)
+            settled = max(abs(v - old) for v, old in zip(values, self.proposer_value)) <= 1e-13
+            self.proposer_value = values
+            if settled:
+                break
+        return offers, agendas
+
+    def nash_packages(self):
+        """The asymmetric Nash bargaining solution of each agenda's veto players (cached per round)."""
+        if self._nash is None:
+            self._nash = [self._nash_solution(g) for g in (TRUCE, SETTLEMENT)]
+        return self._nash
+
+    def _nash_solution(self, g: int, steps: int = 40):
+        """Maximise Σ α_k ln(u_k − d_k) by projected Newton steps with a backtracking search."""
+        w, D = self.world, self.world.n_issues
+        players = [a for a in self.actors if self.veto[g][a.index]]
+        total = sum(a.capability for a in players)
+        alpha = [a.capability / max(total, 1e-300) for a in players]
+        free = w.moves[g]
+
+        def objective(y):
+            gaps = [a.utility(y) - a.status for a in players]
+            if all(gp > 0 for gp in gaps):
+                return sum(al * math.log(max(gp, 1e-300)) for al, gp in zip(alpha, gaps)), gaps
+            return -INF, gaps
+
+        weighted = []
+        for d in range(D):
+            num = sum(al * a.salience[d] * a.ideal[d] for al, a in zip(alpha, players))
+            weighted.append(num / max(sum(al * a.salience[d] for al, a in zip(alpha, players)), 1e-300))
+        plain = [sum(a.ideal[d] for a in players) / len(players) for d in range(D)]
+        y, f, gaps = None, None, None
+        for guess in [weighted, plain] + [a.ideal for a in players]:
+            guess = [guess[d] if free[d] else w.status_quo[d] for d in range(D)]
+            f_g, gaps_g = objective(guess)
+            if y is None or f_g > f:
+                y, f, gaps = guess, f_g, gaps_g
+        for _ in range(steps):
+            y, f, gaps = self._nash_step(players, alpha, free, y, f, gaps, objective)
+        return y
+
+    def _nash_step(self, players, alpha, free, y, f, gaps, objective):
+        D, quadratic = self.world.n_issues, self.world.exponent == 2
+        grad, hess = [0.0] * D, [[0.0] * D for _ in range(D)]
+        for al, a, gp in zip(alpha, players, gaps):
+            gp = max(gp, 1e-150)
+            wgt = al / gp
+            gu = [-2.0 * a.salience[d] * (y[d] - a.ideal[d]) if quadratic
+                  else -a.salience[d] * ((y[d] > a.ideal[d]) - (y[d] < a.ideal[d])) for d in range(D)]
+            for d in range(D):
+                grad[d] += wgt * gu[d]
+                for e in range(D):
+                    hess[d][e] -= wgt / gp * gu[d] * gu[e]
+                if quadratic:
+                    hess[d][d] -= 2.0 * wgt * a.salience[d]
+        active = [free[d] and not (y[d] <= 0 and grad[d] < 0) and not (y[d] >= 1 and grad[d] > 0)
+                  for d in range(D)]
+        h = [[(hess[d][e] if active[d] and active[e] else -float(d == e)) - 1e-12 * (d == e)
+              for e in range(D)] for d in range(D)]
+        step = [-s for s in solve(h, [grad[d] if active[d] else 0.0 for d in range(D)])]
+        t = 1.0
+        for _ in range(30):
+            y_new = [clip01(y[d] + t * step[d]) for d in range(D)]
+            f_new, gaps_new = objective(y_new)
+            if f_new >= f - 1e-15:
+                return y_new, f_new, gaps_new
+            t *= 0.5
+        return y, f, gaps
+
+    def recognise(self, t: int) -> int:
+        w = self.world
+        if w.recognition_mode == "alternating":
+            return w.recognition[(t - 1) % len(w.recognition)]
+        u = self.random.random()
+        return min(sum(u >= c for c in accumulate(w.recognition)), w.n_actors - 1)
+
+    # --- one round -----------------------------------------------------------------------------
+    def step(self) -> None:
+        self.round += 1
+        t, w = self.round, self.world
+        if self.phase == WAR:
+            self.fight(t)
+        elif self.phase == IN_TRUCE:
+            self.hold_truce()
+        if self.phase == OVER:       # an outright win ends the run before anyone proposes
+            self.running = False
+            return
+        drift = self.drift_now(t)
+        for actor in self.actors:
+            actor.prepare_round(drift)
+        self._bonus, self._nash = self.bonus(t), None
+        offers, agendas = self.bargain(t)
+        proposer = self.recognise(t)
+        agenda = agendas[proposer]
+        self.last = dict(proposer=proposer, agenda=agenda, y=None, agreed=False)
+        if agenda >= 0:
+            y = [round(v) if w.binary[d] else v for d, v in enumerate(offers[proposer][agenda][0])]
+            self.last.update(y=y, agreed=self.put_to_vote(t, proposer, agenda, y))
+        if t >= w.horizon or self.phase == OVER:
+            self.running = False
+
+    def put_to_vote(self, t: int, proposer: int, agenda: int, y) -> bool:
+        """Every veto player of the package answers; record the agreement if all accept."""
+        w = self.world
+        moved = [abs(y[d] - w.status_quo[d]) > 1e-9 for d in range(w.n_issues)]
+        agreed = True
+        for actor in self.actors:
+            j = actor.index
+            if j == proposer or not (actor.is_party or any(
+                    moved[d] and w.controllers[d][j] for d in range(w.n_issues))):
+                continue
+            yes = actor.respond(actor.package_value(y, agenda), self._bonus[j][proposer],
+                                self.reservation[j][proposer])
+            self.offered[j][agenda] += 1
+            if yes:
+                self.accepted[j][agenda] += 1
+                self.first_accept[j] = self.first_accept[j] or t
+            agreed &= yes
+        if agreed:
+            self.agree(t, proposer, agenda, y)
+        return agreed
+
+    def agree(self, t: int, proposer: int, agenda: int, y) -> None:
+        w = self.world
+        if agenda == SETTLEMENT:
+            self.outcome, self.agreement_round, self.proposer = COMPREHENSIVE, t, proposer
+            self.terms, self.phase = list(y), OVER
+            return
+        terms = {d: y[d] for d in range(w.n_issues) if w.truce_issue[d]}
+        if self.truces == 0:
+            conditional = any(abs(v - w.status_quo[d]) > w.threshold[d] for d, v in terms.items())
+            self.outcome = CONDITIONAL if conditional else TEMPORARY
+            self.truce_round = self.agreement_round = t
+            self.proposer = proposer
+            self.terms = [terms.get(d, math.nan) for d in range(w.n_issues)]
+        self.truces += 1
+        self.phase, self.truce_age, self.truce_terms = IN_TRUCE, 0, terms
+
+    def record(self) -> dict:
+        """This run's results, as one row of a :class:`BlockResult`."""
+        return dict(outcome=self.outcome, agreement_round=self.agreement_round, truce_round=self.truce_round,
+                    collapsed=self.collapsed, truces=self.truces, proposer=self.proposer, terms=self.terms,
+                    final_balance=self.balance, victory=self.victory, offers=self.offered,
+                    accepts=self.accepted, first_accept=self.first_accept)
+
+
+_DTYPES = dict(outcome=np.int8, agreement_round=np.int16, truce_round=np.int16, collapsed=bool,
+               truces=np.int16, proposer=np.int16, terms=float, final_balance=float, victory=np.int8,
+               offers=np.int16, accepts=np.int16, first_accept=np.int16)
+
+
+def shock_seeds(seed: np.random.SeedSequence, runs: int) -> list[int]:
+    """One integer seed per run for its ``model.random`` (independent of the parameter draws)."""
+    return [int(s) for s in child(seed, SHOCKS_KEY).generate_state(runs, np.uint64)]
+
+
+def naive_models(scenario, runs: int, seed):
+    """The ``runs`` models of a naive simulation, before any step (run i: row i of the draws)."""
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
+    params = draw_params(scenario, runs, ss)
+    return [NaiveNegotiation(params, i, seed=s) for i, s in enumerate(shock_seeds(ss, runs))], params
+
+
+def run_naive(scenario, runs: int, seed=0) -> BlockResult:
+    """Play ``runs`` runs one model at a time, each to the end; results in run order."""
+    models, params = naive_models(scenario, runs, seed)
+    rows = []
+    for model in models:
+        model.run_model()
+        rows.append(model.record())
+    columns = {k: np.array([row[k] for row in rows], dtype) for k, dtype in _DTYPES.items()}
+    return BlockResult(inputs=dict(params.inputs), **columns)
