@@ -8,11 +8,30 @@ Importing the package does no work and draws no random numbers.
 """
 
 from .errors import NegotiateError, ScenarioError, SimulationError
-from .results import Results, load_results
-from .run import Comparison, compare, simulate
 from .scenario import Scenario, dump_yaml, load_scenario
 
 __version__ = "0.1.0"
+
+# The runner and results pull in mesa, pandas and matplotlib: load them on
+# first use (PEP 562) so `negotiate validate` and `import negotiate` stay quick.
+_LAZY = {
+    "Results": ".results", "load_results": ".results",
+    "Comparison": ".run", "compare": ".run", "simulate": ".run",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'negotiate' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "Comparison",

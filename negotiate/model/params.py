@@ -126,6 +126,7 @@ class WorldParams:
         if self.recognition_mode == "random":
             changes["recognition"] = self.recognition[keep]
         changes["leverage"] = [replace(lv, amount=lv.amount[keep]) for lv in self.leverage]
+        changes["inputs"] = {path: draws[keep] for path, draws in self.inputs.items()}
         return replace(self, n=len(keep), **changes)
 
     @property

@@ -35,21 +35,26 @@ def reservation(status, proposer_value, params, t: int) -> np.ndarray:
         factor = np.where(np.isfinite(k)[..., None], delta[:, None, :] ** np.nan_to_num(k, posinf=0)[..., None], 0.0)
         return status[:, None, :] + factor * gain[:, None, :]
     pi = params.recognition.T                                    # (A, N)
-    r = status + delta * pi * gain / (1.0 - (1.0 - pi) * delta)
+    # π = 0 with δ = 1 is 0/0: an actor that never proposes gains nothing by waiting
+    denominator = 1.0 - (1.0 - pi) * delta
+    factor = np.divide(delta * pi, denominator, out=np.zeros_like(pi), where=denominator > 0)
+    r = status + factor * gain
     return np.broadcast_to(r[:, None, :], (A, A, params.n))
 
 
 def _rounds_to_turn(params, t: int) -> np.ndarray:
     """(A_j, A_p): rounds from proposer p's turn until j next proposes (inf if never).
 
-    A proposer that is not in the order is placed at round t's turn.
+    Proposer p's turn is its next place in the order from round t on (an actor
+    may appear several times); one that is not in the order is placed at round t.
     """
     order = params.recognition
     m, A = len(order), params.n_actors
+    now = (t - 1) % m
     k = np.full((A, A), np.inf)
     for p in range(A):
-        mine = [i for i, who in enumerate(order) if who == p]
-        at = mine[0] if mine else (t - 1) % m
+        ahead = [(i - now) % m for i, who in enumerate(order) if who == p]
+        at = (now + min(ahead)) % m if ahead else now
         for step in range(m, 0, -1):  # nearest turn wins
             k[order[(at + step) % m], p] = step
     return k

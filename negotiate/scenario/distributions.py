@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy import stats
 
 __all__ = [
     "Beta",
@@ -77,6 +76,8 @@ class Normal(_Dist):
         return self
 
     def frozen(self):
+        from scipy import stats  # imported on first draw: validation does not need it
+
         return stats.norm(loc=self.mean_, scale=self.sd)
 
     def support(self) -> tuple[float, float]:
@@ -102,6 +103,8 @@ class TruncNormal(_Dist):
         return self
 
     def frozen(self):
+        from scipy import stats  # imported on first draw: validation does not need it
+
         a = (self.low - self.mean_) / self.sd
         b = (self.high - self.mean_) / self.sd
         return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
@@ -129,6 +132,8 @@ class Beta(_Dist):
         return self
 
     def frozen(self):
+        from scipy import stats  # imported on first draw: validation does not need it
+
         return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
 
     def support(self) -> tuple[float, float]:
@@ -148,6 +153,8 @@ class Uniform(_Dist):
         return self
 
     def frozen(self):
+        from scipy import stats  # imported on first draw: validation does not need it
+
         return stats.uniform(loc=self.low, scale=self.high - self.low)
 
     def support(self) -> tuple[float, float]:
@@ -171,6 +178,8 @@ class Triangular(_Dist):
         return self
 
     def frozen(self):
+        from scipy import stats  # imported on first draw: validation does not need it
+
         width = self.high - self.low
         return stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
 
@@ -195,6 +204,8 @@ class LogNormal(_Dist):
         return self
 
     def frozen(self):
+        from scipy import stats  # imported on first draw: validation does not need it
+
         return stats.lognorm(s=self.sigma, scale=math.exp(self.mu))
 
     def support(self) -> tuple[float, float]:
