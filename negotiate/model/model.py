@@ -15,7 +15,7 @@ from .actors import AGENT_TYPES
 from .outcomes import COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, AGENDAS, BlockResult
 from .params import DYNAMICS_KEY, child, draw_params
 from .proposals import SETTLEMENT, STRATEGIES, TRUCE, Offers, choose, veto_players
-from .responses import recognise, reservation
+from .responses import option_weight, recognise, with_option
 from .values import Valuation, utility
 
 WAR, IN_TRUCE, OVER = 0, 1, 2
@@ -162,7 +162,8 @@ class NegotiationModel(mesa.Model):
         sweeps = max(1, p.first_iterations if t == 1 else p.iterations)
         allowed = np.stack([self.phase == WAR, self.phase != OVER])
         for _ in range(sweeps):
-            self.reservation = reservation(self.status, self.proposer_value, p, t)
+            self.option = option_weight(p, t)                                # (A_j, A_p, N)
+            self.reservation = with_option(self.status[:, None, :], self.proposer_value[:, None, :], self.option)
             # what each proposer must offer each responder: its reservation, less the
             # leverage bonus, plus a safety margin against its response noise
             cushion = (p.margin * p.noise)[:, None, :]
@@ -196,8 +197,8 @@ class NegotiationModel(mesa.Model):
             self._truce_terms = (flow, fade, v.war_after_truce(self.balance, self.belief, L))
         return self._truce_terms
 
-    def package_values(self, y) -> np.ndarray:
-        """Exact values (A, P, G, N) of packages y (P, G, N, D)."""
+    def package_values(self, y, who: list[int]) -> np.ndarray:
+        """Exact values (A, P, G, N) of packages y (P, G, N, D) put forward by ``who``."""
         p, v = self.params, self.valuation
         from .values import issue_loss
 
@@ -206,6 +207,7 @@ class NegotiationModel(mesa.Model):
         tl = (loss[:, :, TRUCE] * p.truce_issue).sum(axis=-1)
         arms = y[:, TRUCE, :, p.regen_issue] if p.regen_issue >= 0 else np.zeros(y.shape[:1] + (p.n,))
         truce_v = v.truce_value(tl, self.balance, arms, self.belief, p.truce_length)
+        truce_v = with_option(truce_v, self.proposer_value[:, None], self.option[:, who])
         return np.stack([truce_v, settle], axis=2)
 
     # --- responses and agreement --------------------------------------------------
@@ -217,7 +219,7 @@ class NegotiationModel(mesa.Model):
         agenda = np.maximum(agenda, 0)
         y = offers.y[proposer, agenda, worlds].copy()
         y[:, p.binary] = np.round(y[:, p.binary])
-        values = self._offer_values(y, agenda)
+        values = self._offer_values(y, agenda, proposer)
         moved = (np.abs(y - p.status_quo) > 1e-9)
         veto = p.is_party[:, None] | (moved[None] & p.controllers.T[:, None, :]).any(axis=2)  # (A, N)
         asked = veto & proposing[None] & (np.arange(p.n_actors)[:, None] != proposer[None])
@@ -233,12 +235,14 @@ class NegotiationModel(mesa.Model):
         self.last = dict(proposer=proposer, agenda=np.where(proposing, agenda, -1), y=y,
                          values=values, asked=asked, yes=yes, agreed=agreed)
 
-    def _offer_values(self, y, agenda) -> np.ndarray:
+    def _offer_values(self, y, agenda, proposer) -> np.ndarray:
         """Exact value of each world's offer to every actor (A, N)."""
-        v = self.valuation
-        settle = utility(y, self.params)
-        arms = y[:, self.params.regen_issue] if self.params.regen_issue >= 0 else np.zeros(self.params.n)
-        truce_v = v.truce_value(v.truce_loss(y), self.balance, arms, self.belief, self.params.truce_length)
+        v, p = self.valuation, self.params
+        settle = utility(y, p)
+        arms = y[:, p.regen_issue] if p.regen_issue >= 0 else np.zeros(p.n)
+        truce_v = v.truce_value(v.truce_loss(y), self.balance, arms, self.belief, p.truce_length)
+        option = self.option[:, proposer, np.arange(p.n)]
+        truce_v = with_option(truce_v, self.proposer_value, option)
         return np.where(agenda[None] == SETTLEMENT, settle, truce_v)
 
     def _tally(self, t, agenda, asked, yes) -> None:
@@ -367,8 +371,8 @@ class NegotiationModel(mesa.Model):
         for issue, value in package.items():
             y[:, p.issue_names.index(issue)] = value
         g = AGENDAS.index(agenda)
-        values = self._offer_values(y, np.full(p.n, g))
         who = p.actor_names.index(proposer) if proposer else None
+        values = self._offer_values(y, np.full(p.n, g), np.full(p.n, who if who is not None else 0))
         out = {}
         for a, name in enumerate(p.actor_names):
             b = self.bonus[a, who] if who is not None else 0.0

@@ -107,6 +107,11 @@ class Strategic:
         t0 = keep * (ex(flow) - l0[:, :, TRUCE]) + ex(fade) * (ex(w0) + ex(w1) * a0 + ex(w2) * a0 * a0)
         t1 = -keep * l1[:, :, TRUCE] + ex(fade) * (ex(w1) * da + 2.0 * ex(w2) * a0 * da)
         t2 = -keep * l2[:, :, TRUCE] + ex(fade) * ex(w2) * da * da
+        # talks go on during a truce: v + f·(P − v), taking the settlement one
+        # hopes for (P) to be worth more than the truce, as it is when planning
+        f = ctx.option[:, who][:, :, None, :]                                # (A, P, 1, N)
+        hope = f * ctx.proposer_value[:, None, None, :]
+        t0, t1, t2 = (1.0 - f) * t0 + hope, (1.0 - f) * t1, (1.0 - f) * t2
         s0, s1, s2 = 1.0 - l0[:, :, SETTLEMENT], -l1[:, :, SETTLEMENT], -l2[:, :, SETTLEMENT]
         return tuple(np.stack([t, u], axis=2) for t, u in ((t0, s0), (t1, s1), (t2, s2)))
 
@@ -275,7 +280,7 @@ def nash_solution(p, players: np.ndarray, d: np.ndarray, moved: np.ndarray, *, s
 
 def _judge(ctx, who: list[int], y: np.ndarray) -> Offers:
     """Exact values of fixed packages (P, G, N, D): feasibility and own value."""
-    values = ctx.package_values(y)                            # (A, P, G, N)
+    values = ctx.package_values(y, who)                       # (A, P, G, N)
     accept = values >= ctx.need[:, who][:, :, None, :] - 1e-9
     veto = ctx.veto.T[:, None, :, None]                       # (A, 1, G, 1)
     not_self = np.ones((ctx.params.n_actors, len(who), 1, 1), bool)

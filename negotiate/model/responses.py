@@ -11,6 +11,10 @@ a responder whose constraint binds gets exactly its reservation, a proposer
 gets the value of its own best acceptable offer ``P``.  With recognition
 probability π that gives ``C − S = π (P − S) / (1 − (1 − π) δ)``; under
 alternating offers, ``R − S = δ^k (P − S)`` with ``k`` rounds to one's next turn.
+
+Talks go on during a truce, so a truce is worth its own value plus the same
+option (:func:`with_option`): whether to accept a truce then turns on the
+truce against the war, not on the truce against the settlement one hopes for.
 """
 
 from __future__ import annotations
@@ -18,28 +22,45 @@ from __future__ import annotations
 import numpy as np
 
 
+def option_weight(params, t: int) -> np.ndarray:
+    """f (A_responder, A_proposer, N): how much of ``P − S`` keeping bargaining is worth.
+
+    Random recognition: ``f = δπ / (1 − (1 − π)δ)``, whoever proposes.
+    Alternating offers: ``f = δ^k``, k rounds from the proposer's turn to the
+    responder's next one.  No continuation (or the last round): ``f = 0``.
+    """
+    A, N = params.n_actors, params.n
+    if not params.continuation or t >= params.horizon:
+        return np.zeros((A, A, N))
+    delta = params.patience
+    if params.recognition_mode == "alternating":
+        k = _rounds_to_turn(params, t)                           # (A_j, A_p)
+        finite = np.isfinite(k)[..., None]
+        return np.where(finite, delta[:, None, :] ** np.where(finite, k[..., None], 0.0), 0.0)
+    pi = params.recognition.T                                    # (A, N)
+    # π = 0 with δ = 1 is 0/0: an actor that never proposes gains nothing by waiting
+    denominator = 1.0 - (1.0 - pi) * delta
+    f = np.divide(delta * pi, denominator, out=np.zeros_like(pi), where=denominator > 0)
+    return np.broadcast_to(f[:, None, :], (A, A, N))
+
+
+def with_option(value, proposer_value, weight):
+    """A state's value plus the option of bargaining on from it: ``v + f·max(0, P − v)``.
+
+    Applied to the status it gives the reservation value; applied to a truce
+    it credits the truce with the settlement talks that go on while it holds.
+    """
+    return value + weight * np.maximum(proposer_value - value, 0.0)
+
+
 def reservation(status, proposer_value, params, t: int) -> np.ndarray:
-    """R (A_responder, A_proposer, N) in round ``t``.
+    """R (A_responder, A_proposer, N) in round ``t``: ``S + f·max(0, P − S)``.
 
     Under random recognition a responder's reservation does not depend on who
     proposes; under alternating offers it depends on how many rounds separate
     the proposer's turn from the responder's next one.
     """
-    A = params.n_actors
-    if not params.continuation or t >= params.horizon:
-        return np.broadcast_to(status[:, None, :], (A, A, params.n))
-    delta = params.patience
-    gain = np.maximum(proposer_value - status, 0.0)
-    if params.recognition_mode == "alternating":
-        k = _rounds_to_turn(params, t)                           # (A_j, A_p)
-        factor = np.where(np.isfinite(k)[..., None], delta[:, None, :] ** np.nan_to_num(k, posinf=0)[..., None], 0.0)
-        return status[:, None, :] + factor * gain[:, None, :]
-    pi = params.recognition.T                                    # (A, N)
-    # π = 0 with δ = 1 is 0/0: an actor that never proposes gains nothing by waiting
-    denominator = 1.0 - (1.0 - pi) * delta
-    factor = np.divide(delta * pi, denominator, out=np.zeros_like(pi), where=denominator > 0)
-    r = status + factor * gain
-    return np.broadcast_to(r[:, None, :], (A, A, params.n))
+    return with_option(status[:, None, :], proposer_value[:, None, :], option_weight(params, t))
 
 
 def _rounds_to_turn(params, t: int) -> np.ndarray:
