@@ -52,9 +52,10 @@ class World:
         self.balance0, self.drift = float(p.balance0[i]), float(p.drift[i])
         self.volatility, self.lookahead = float(p.volatility[i]), int(p.lookahead)
         self.battlefield = int(p.battlefield)
-        self.events = [dict(start=int(p.ev_start[e]), end=int(p.ev_end[e]), drift=float(p.ev_drift[e, i]),
-                            volatility=float(p.ev_vol[e, i]), jump=float(p.ev_jump[e, i]),
-                            probability=float(p.ev_prob[e, i])) for e in range(len(p.ev_start))]
+        self.events = [{"start": int(p.ev_start[e]), "end": int(p.ev_end[e]),
+                        "drift": float(p.ev_drift[e, i]), "volatility": float(p.ev_vol[e, i]),
+                        "jump": float(p.ev_jump[e, i]), "probability": float(p.ev_prob[e, i])}
+                       for e in range(len(p.ev_start))]
         self.victory_upper, self.victory_lower = p.victory_upper, p.victory_lower
         self.victory_probability = p.victory_prob
         self.truce_length, self.regen_issue = int(p.truce_length), int(p.regen_issue)
@@ -62,8 +63,9 @@ class World:
         self.cost_factor = float(p.cost_factor[i])
         self.hazard_scale, self.hazard_shape = float(p.hazard_scale[i]), p.hazard_shape
         self.hazard_effects = p.hazard_effects[:, i].tolist()
-        self.leverage = [dict(by=lv.by, target=lv.target, kind=lv.kind, amount=float(lv.amount[i]),
-                              start=lv.start, end=lv.end, issue=lv.issue) for lv in p.leverage]
+        self.leverage = [{"by": lv.by, "target": lv.target, "kind": lv.kind,
+                          "amount": float(lv.amount[i]), "start": lv.start, "end": lv.end,
+                          "issue": lv.issue} for lv in p.leverage]
         self.recognition_mode = p.recognition_mode
         self.recognition = (p.recognition[i].tolist() if p.recognition_mode == "random"
                             else [int(a) for a in p.recognition])
@@ -78,7 +80,7 @@ def ndtr(x: float) -> float:
 
 
 def clip01(x: float) -> float:
-    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+    return min(max(x, 0.0), 1.0)
 
 
 def evaluate(coef, lam: float) -> float:
@@ -87,7 +89,7 @@ def evaluate(coef, lam: float) -> float:
 
 
 def smallest_acceptable(coef, need: float, tol: float = 1e-12) -> float:
-    """Smallest λ in [0, 1] with c0 + c1 λ + c2 λ² ≥ need (inf if none): a quadratic's root."""
+    """Smallest λ in [0, 1] with c0 + c1 λ + c2 λ² ≥ need (inf if none): a quadratic root."""
     a, b, c = coef[2], coef[1], coef[0] - need
     if c >= -tol:
         return 0.0
@@ -174,8 +176,10 @@ class Actor(mesa.Agent):
             strike = 1.0 - (1.0 - w.victory_probability) ** (H / 2.0)
             p_high = ndtr((mean - w.victory_upper) / sd) * strike
             p_low = ndtr((w.victory_lower - mean) / sd) * strike
-            end = (1.0 - p_high - p_low) * end + p_high * self.u_victory[0] + p_low * self.u_victory[1]
-        return base - (1.0 - self.fade) * (sal * loss_now + self.war_cost) + self.fade * (end - base)
+            u_high, u_low = self.u_victory
+            end = (1.0 - p_high - p_low) * end + p_high * u_high + p_low * u_low
+        fade = self.fade
+        return base - (1.0 - fade) * (sal * loss_now + self.war_cost) + fade * (end - base)
 
     def truce_flow(self, balance: float, rounds: int):
         """Flow while a truce holds (before its terms' loss), and δ^rounds."""
@@ -192,13 +196,16 @@ class Actor(mesa.Agent):
         after = self.war_value(self.model.regenerated(balance, rounds, arms))
         return (1.0 - fade) * (flow - truce_loss) + fade * after
 
-    def package_value(self, y, agenda: int) -> float:
-        """Value of a package put forward on ``agenda`` (a new truce lasts its full length)."""
+    def package_value(self, y, agenda: int, proposer: int) -> float:
+        """Value of a package ``proposer`` puts forward on ``agenda``; a new truce lasts
+        its full length, and talks go on while it holds (the option of bargaining on)."""
         if agenda == SETTLEMENT:
             return self.utility(y)
         m = self.model
         r = m.world.regen_issue
-        return self.truce_value(self.truce_loss(y), m.balance, y[r] if r >= 0 else 0.0, m.world.truce_length)
+        arms = y[r] if r >= 0 else 0.0
+        value = self.truce_value(self.truce_loss(y), m.balance, arms, m.world.truce_length)
+        return m.with_option(value, self.index, proposer)
 
     def prepare_round(self, drift: float) -> None:
         """This round's belief, status value and the pieces of a new truce's value."""
@@ -207,7 +214,8 @@ class Actor(mesa.Agent):
         if m.phase == IN_TRUCE:
             terms = [m.truce_terms.get(d, w.status_quo[d]) for d in range(w.n_issues)]
             remaining = max(w.truce_length - m.truce_age, 1)
-            self.status = self.truce_value(self.truce_loss(terms), m.balance, m.truce_arms(), remaining)
+            loss = self.truce_loss(terms)
+            self.status = self.truce_value(loss, m.balance, m.truce_arms(), remaining)
         else:
             self.status = self.war_value(m.balance)
         L = w.truce_length
@@ -215,7 +223,7 @@ class Actor(mesa.Agent):
         v0, vh, v1 = (self.war_value(m.regenerated(m.balance, L, arms)) for arms in (0.0, 0.5, 1.0))
         self.after_truce = (v0, -3.0 * v0 + 4.0 * vh - v1, 2.0 * (v0 - 2.0 * vh + v1))
 
-    def value_along(self, segment, agenda: int):
+    def value_along(self, segment, agenda: int, proposer: int):
         """This actor's value along a proposer's segment, as (c0, c1, c2) in λ."""
         l0, l1, l2 = segment["loss"][self.index]
         if agenda == SETTLEMENT:
@@ -223,16 +231,22 @@ class Actor(mesa.Agent):
         fade, keep = self.fade_truce, 1.0 - self.fade_truce
         w0, w1, w2 = self.after_truce
         a0, da = segment["arms0"], segment["arms_step"]
-        return (keep * (self.flow - l0) + fade * (w0 + w1 * a0 + w2 * a0 * a0),
-                -keep * l1 + fade * (w1 * da + 2.0 * w2 * a0 * da),
-                -keep * l2 + fade * w2 * da * da)
+        t0 = keep * (self.flow - l0) + fade * (w0 + w1 * a0 + w2 * a0 * a0)
+        t1 = -keep * l1 + fade * (w1 * da + 2.0 * w2 * a0 * da)
+        t2 = -keep * l2 + fade * w2 * da * da
+        # talks go on during the truce: v + f·(P − v), taking the hoped-for settlement
+        # P to be worth more than the truce (a quadratic in λ again)
+        f = self.model.option[self.index][proposer]
+        return ((1.0 - f) * t0 + f * self.model.proposer_value[self.index],
+                (1.0 - f) * t1, (1.0 - f) * t2)
 
     # --- proposing --------------------------------------------------------------------
     def offers(self):
         """(y, feasible, own) on each agenda, by this actor's strategy."""
         if self.strategy == "strategic":
             return [self.strategic_offer(g) for g in (TRUCE, SETTLEMENT)]
-        packages = self.model.compromise if self.strategy == "compromise" else self.model.nash_packages()
+        m = self.model
+        packages = m.compromise if self.strategy == "compromise" else m.nash_packages()
         return [self.judge(packages[g], g) for g in (TRUCE, SETTLEMENT)]
 
     def strategic_offer(self, g: int):
@@ -241,7 +255,7 @@ class Actor(mesa.Agent):
         binding = [j for j in range(m.world.n_actors) if m.veto[g][j] and j != self.index]
         choice = None
         for k, seg in enumerate(self.segments[g]):
-            coefs = {j: m.actors[j].value_along(seg, g) for j in binding}
+            coefs = {j: m.actors[j].value_along(seg, g, self.index) for j in binding}
             lam = 0.0
             for j in binding:
                 lam = max(lam, smallest_acceptable(coefs[j], m.need[j][self.index]))
@@ -249,7 +263,7 @@ class Actor(mesa.Agent):
             lam = lam if finite else 1.0
             feasible = finite and all(evaluate(coefs[j], lam) >= m.need[j][self.index] - 1e-9
                                       for j in binding)
-            own = evaluate(self.value_along(seg, g), lam)
+            own = evaluate(self.value_along(seg, g, self.index), lam)
             if k == 0 or (feasible and (not choice[1] or own > choice[2])):
                 choice = (lam, feasible, own, seg)
         lam, feasible, own, seg = choice
@@ -259,7 +273,7 @@ class Actor(mesa.Agent):
     def judge(self, y, g: int):
         """A fixed package: does every veto player accept it, and what is it worth to me."""
         m = self.model
-        values = [actor.package_value(y, g) for actor in m.actors]
+        values = [actor.package_value(y, g, self.index) for actor in m.actors]
         feasible = all(values[j] >= m.need[j][self.index] - 1e-9
                        for j in range(m.world.n_actors) if m.veto[g][j] and j != self.index)
         return y, feasible, values[self.index]
@@ -271,7 +285,7 @@ class Actor(mesa.Agent):
         reservation = m.reservation[me][me]
         score, willing = [], []
         for g in (TRUCE, SETTLEMENT):
-            y, feasible, own = offers[g]
+            _, feasible, own = offers[g]
             open_ = allowed[g] and self.may_propose[g]
             content = (not m.veto[g][me]) or own >= reservation - 1e-12
             willing.append(own if open_ and content else -INF)
@@ -304,7 +318,8 @@ class NaiveNegotiation(mesa.Model):
             Actor(self, params, a, world)
         self.actors = sorted(self.agents, key=lambda actor: actor.index)
         A, D = w.n_actors, w.n_issues
-        self.veto = [[actor.is_party or any(w.moves[g][d] and w.controllers[d][actor.index] for d in range(D))
+        self.veto = [[actor.is_party or any(w.moves[g][d] and w.controllers[d][actor.index]
+                                            for d in range(D))
                       for actor in self.actors] for g in (TRUCE, SETTLEMENT)]
         self._set_victory_utilities()
         for actor in self.actors:
@@ -333,8 +348,8 @@ class NaiveNegotiation(mesa.Model):
         parties = [a for a in self.actors if a.is_party]
         high = max(parties, key=lambda a: a.ideal[w.battlefield])     # first of equals, as argmax
         low = min(parties, key=lambda a: a.ideal[w.battlefield])
-        imposed = [[w.status_quo[d] if w.truce_issue[d] else win.ideal[d] for d in range(w.n_issues)]
-                   for win in (high, low)]
+        imposed = [[w.status_quo[d] if w.truce_issue[d] else winner.ideal[d]
+                    for d in range(w.n_issues)] for winner in (high, low)]
         for actor in self.actors:
             actor.u_victory = (actor.utility(imposed[0]), actor.utility(imposed[1]))
 
@@ -355,13 +370,14 @@ class NaiveNegotiation(mesa.Model):
             target = [target[d] if w.moves[g][d] else w.status_quo[d] for d in range(D)]
             delta = [target[d] - start[d] for d in range(D)]
             r = w.regen_issue
-            segments.append(dict(start=start, delta=delta,
-                                 arms0=start[r] if r >= 0 else 0.0, arms_step=delta[r] if r >= 0 else 0.0,
-                                 loss=[self._loss_along(a, start, delta, g) for a in self.actors]))
+            segments.append({"start": start, "delta": delta,
+                             "arms0": start[r] if r >= 0 else 0.0,
+                             "arms_step": delta[r] if r >= 0 else 0.0,
+                             "loss": [self._loss_along(a, start, delta, g) for a in self.actors]})
         return segments
 
     def _loss_along(self, actor, start, delta, g: int):
-        """Actor's loss along start + λ·delta as (l0, l1, l2); a truce counts truce issues only."""
+        """Actor's loss along start + λ·delta as (l0, l1, l2); a truce counts its issues only."""
         w = self.world
         issues = [d for d in range(w.n_issues) if g == SETTLEMENT or w.truce_issue[d]]
         if w.exponent == 2:
@@ -369,8 +385,8 @@ class NaiveNegotiation(mesa.Model):
             return (sum(actor.salience[d] * gaps[d] * gaps[d] for d in issues),
                     2.0 * sum(actor.salience[d] * gaps[d] * delta[d] for d in issues),
                     sum(actor.salience[d] * delta[d] * delta[d] for d in issues))
-        v0, vh, v1 = (sum(actor.salience[d] * abs(start[d] + lam * delta[d] - actor.ideal[d]) for d in issues)
-                      for lam in (0.0, 0.5, 1.0))
+        v0, vh, v1 = (sum(actor.salience[d] * abs(start[d] + lam * delta[d] - actor.ideal[d])
+                          for d in issues) for lam in (0.0, 0.5, 1.0))
         return v0, -3.0 * v0 + 4.0 * vh - v1, 2.0 * (v0 - 2.0 * vh + v1)
 
     def _compromise_packages(self):
@@ -380,14 +396,15 @@ class NaiveNegotiation(mesa.Model):
         for d in range(w.n_issues):
             weights = [a.capability * a.salience[d] for a in self.actors]
             total = sum(weights)
-            point.append(sum(wt * a.ideal[d] for wt, a in zip(weights, self.actors)) / total if total > 0
-                         else w.status_quo[d])
+            weighted = sum(wt * a.ideal[d] for wt, a in zip(weights, self.actors))
+            point.append(weighted / total if total > 0 else w.status_quo[d])
         return [[point[d] if w.moves[g][d] else w.status_quo[d] for d in range(w.n_issues)]
                 for g in (TRUCE, SETTLEMENT)]
 
     # --- war and truce -------------------------------------------------------------------------
     def active_events(self, t: int):
-        return [(e, on) for e, on in zip(self.world.events, self.happens) if e["start"] <= t <= e["end"]]
+        return [(e, on) for e, on in zip(self.world.events, self.happens)
+                if e["start"] <= t <= e["end"]]
 
     def drift_now(self, t: int) -> float:
         drift = self.world.drift
@@ -416,7 +433,8 @@ class NaiveNegotiation(mesa.Model):
         balance += sum(e["jump"] * on for e, on in zip(w.events, self.happens) if e["start"] == t)
         self.balance = clip01(balance)
         if w.victory_probability > 0 and self.random.random() < w.victory_probability:
-            self.victory = 1 if self.balance >= w.victory_upper else -1 if self.balance <= w.victory_lower else 0
+            self.victory = ((self.balance >= w.victory_upper)
+                            - (self.balance <= w.victory_lower))
             if self.victory:
                 self.phase = OVER
 
@@ -453,31 +471,38 @@ class NaiveNegotiation(mesa.Model):
         return out
 
     # --- bargaining ----------------------------------------------------------------------------
-    def reservations(self, t: int):
-        """[responder][proposer]: status value plus the discounted gain of bargaining on."""
+    def option_weights(self, t: int):
+        """f [responder][proposer]: the share of ``P − S`` that bargaining on is worth.
+
+        Random recognition: δπ / (1 − (1 − π)δ), whoever proposes (0 for π = 0, δ = 1);
+        alternating offers: δ^k, k rounds from the proposer's turn to the responder's next.
+        """
         w, A = self.world, self.world.n_actors
-        status = [a.status for a in self.actors]
         if not w.continuation or t >= w.horizon:
-            return [[status[j]] * A for j in range(A)]
-        gain = [max(self.proposer_value[j] - status[j], 0.0) for j in range(A)]
-        if w.recognition_mode == "alternating":
-            order, m = w.recognition, len(w.recognition)
-            out = [[status[j]] * A for j in range(A)]
-            for p in range(A):
-                mine = [i for i, who in enumerate(order) if who == p]
-                at = mine[0] if mine else (t - 1) % m
-                k = {}
-                for step in range(m, 0, -1):   # the nearest turn wins
-                    k[order[(at + step) % m]] = step
-                for j in range(A):
-                    factor = self.actors[j].patience ** k[j] if j in k else 0.0
-                    out[j][p] = status[j] + factor * gain[j]
+            return [[0.0] * A for _ in range(A)]
+        if w.recognition_mode == "random":
+            out = []
+            for j, actor in enumerate(self.actors):
+                pi, delta = w.recognition[j], actor.patience
+                denominator = 1.0 - (1.0 - pi) * delta
+                out.append([delta * pi / denominator if denominator > 0 else 0.0] * A)
             return out
-        out = []
-        for j, actor in enumerate(self.actors):
-            pi, delta = w.recognition[j], actor.patience
-            out.append([status[j] + delta * pi * gain[j] / (1.0 - (1.0 - pi) * delta)] * A)
+        order, m = w.recognition, len(w.recognition)
+        now = (t - 1) % m
+        out = [[0.0] * A for _ in range(A)]
+        for p in range(A):
+            ahead = [(i - now) % m for i, who in enumerate(order) if who == p]
+            at = (now + min(ahead)) % m if ahead else now    # p's next turn from round t on
+            k = {}
+            for step in range(m, 0, -1):   # the nearest turn wins
+                k[order[(at + step) % m]] = step
+            for j, rounds in k.items():
+                out[j][p] = self.actors[j].patience ** rounds
         return out
+
+    def with_option(self, value: float, j: int, proposer: int) -> float:
+        """A state's value to j plus the option of bargaining on from it: v + f·max(0, P − v)."""
+        return value + self.option[j][proposer] * max(self.proposer_value[j] - value, 0.0)
 
     def bargain(self, t: int):
         """Sweeps to the continuation values' fixed point, then everyone's offer and agenda."""
@@ -485,10 +510,14 @@ class NaiveNegotiation(mesa.Model):
         if self.proposer_value is None:
             self.proposer_value = [a.status for a in self.actors]
         allowed = (self.phase == WAR, self.phase != OVER)
+        self.option = self.option_weights(t)
         for _ in range(max(1, w.first_iterations if t == 1 else w.iterations)):
-            self.reservation = self.reservations(t)
-            self.need = [[self.reservation[j][p] - self._bonus[j][p] + w.margin * self.actors[j].noise
-                          for p in range(A)] for j in range(A)]
+            self.reservation = [[self.with_option(actor.status, actor.index, p) for p in range(A)]
+                                for actor in self.actors]
+            # what a proposer must offer: reservation, less the leverage bonus, plus
+            # a safety margin against the responder's noise
+            self.need = [[self.reservation[j][p] - self._bonus[j][p]
+                          + w.margin * self.actors[j].noise for p in range(A)] for j in range(A)]
             offers, agendas, values = [], [], []
             for actor in self.actors:
                 mine = actor.offers()
@@ -503,7 +532,7 @@ class NaiveNegotiation(mesa.Model):
         return offers, agendas
 
     def nash_packages(self):
-        """The asymmetric Nash bargaining solution of each agenda's veto players (cached per round)."""
+        """The asymmetric Nash solution of each agenda's veto players (once per round)."""
         if self._nash is None:
             self._nash = [self._nash_solution(g) for g in (TRUCE, SETTLEMENT)]
         return self._nash
@@ -525,7 +554,8 @@ class NaiveNegotiation(mesa.Model):
         weighted = []
         for d in range(D):
             num = sum(al * a.salience[d] * a.ideal[d] for al, a in zip(alpha, players))
-            weighted.append(num / max(sum(al * a.salience[d] for al, a in zip(alpha, players)), 1e-300))
+            den = sum(al * a.salience[d] for al, a in zip(alpha, players))
+            weighted.append(num / max(den, 1e-300))
         plain = [sum(a.ideal[d] for a in players) / len(players) for d in range(D)]
         y, f, gaps = None, None, None
         for guess in [weighted, plain] + [a.ideal for a in players]:
@@ -543,8 +573,11 @@ class NaiveNegotiation(mesa.Model):
         for al, a, gp in zip(alpha, players, gaps):
             gp = max(gp, 1e-150)
             wgt = al / gp
-            gu = [-2.0 * a.salience[d] * (y[d] - a.ideal[d]) if quadratic
-                  else -a.salience[d] * ((y[d] > a.ideal[d]) - (y[d] < a.ideal[d])) for d in range(D)]
+            if quadratic:
+                gu = [-2.0 * a.salience[d] * (y[d] - a.ideal[d]) for d in range(D)]
+            else:
+                gu = [-a.salience[d] * ((y[d] > a.ideal[d]) - (y[d] < a.ideal[d]))
+                      for d in range(D)]
             for d in range(D):
                 grad[d] += wgt * gu[d]
                 for e in range(D):
@@ -590,7 +623,7 @@ class NaiveNegotiation(mesa.Model):
         offers, agendas = self.bargain(t)
         proposer = self.recognise(t)
         agenda = agendas[proposer]
-        self.last = dict(proposer=proposer, agenda=agenda, y=None, agreed=False)
+        self.last = {"proposer": proposer, "agenda": agenda, "y": None, "agreed": False}
         if agenda >= 0:
             y = [round(v) if w.binary[d] else v for d, v in enumerate(offers[proposer][agenda][0])]
             self.last.update(y=y, agreed=self.put_to_vote(t, proposer, agenda, y))
@@ -607,7 +640,7 @@ class NaiveNegotiation(mesa.Model):
             if j == proposer or not (actor.is_party or any(
                     moved[d] and w.controllers[d][j] for d in range(w.n_issues))):
                 continue
-            yes = actor.respond(actor.package_value(y, agenda), self._bonus[j][proposer],
+            yes = actor.respond(actor.package_value(y, agenda, proposer), self._bonus[j][proposer],
                                 self.reservation[j][proposer])
             self.offered[j][agenda] += 1
             if yes:
@@ -636,15 +669,17 @@ class NaiveNegotiation(mesa.Model):
 
     def record(self) -> dict:
         """This run's results, as one row of a :class:`BlockResult`."""
-        return dict(outcome=self.outcome, agreement_round=self.agreement_round, truce_round=self.truce_round,
-                    collapsed=self.collapsed, truces=self.truces, proposer=self.proposer, terms=self.terms,
-                    final_balance=self.balance, victory=self.victory, offers=self.offered,
-                    accepts=self.accepted, first_accept=self.first_accept)
+        return {"outcome": self.outcome, "agreement_round": self.agreement_round,
+                "truce_round": self.truce_round, "collapsed": self.collapsed, "truces": self.truces,
+                "proposer": self.proposer, "terms": self.terms, "final_balance": self.balance,
+                "victory": self.victory, "offers": self.offered, "accepts": self.accepted,
+                "first_accept": self.first_accept}
 
 
-_DTYPES = dict(outcome=np.int8, agreement_round=np.int16, truce_round=np.int16, collapsed=bool,
-               truces=np.int16, proposer=np.int16, terms=float, final_balance=float, victory=np.int8,
-               offers=np.int16, accepts=np.int16, first_accept=np.int16)
+_DTYPES = {"outcome": np.int8, "agreement_round": np.int16, "truce_round": np.int16,
+           "collapsed": bool, "truces": np.int16, "proposer": np.int16, "terms": float,
+           "final_balance": float, "victory": np.int8, "offers": np.int16, "accepts": np.int16,
+           "first_accept": np.int16}
 
 
 def shock_seeds(seed: np.random.SeedSequence, runs: int) -> list[int]:
@@ -656,7 +691,8 @@ def naive_models(scenario, runs: int, seed):
     """The ``runs`` models of a naive simulation, before any step (run i: row i of the draws)."""
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
     params = draw_params(scenario, runs, ss)
-    return [NaiveNegotiation(params, i, seed=s) for i, s in enumerate(shock_seeds(ss, runs))], params
+    models = [NaiveNegotiation(params, i, seed=s) for i, s in enumerate(shock_seeds(ss, runs))]
+    return models, params
 
 
 def run_naive(scenario, runs: int, seed=0) -> BlockResult:

@@ -197,13 +197,24 @@ class NegotiationModel(mesa.Model):
             self._truce_terms = (flow, fade, v.war_after_truce(self.balance, self.belief, L))
         return self._truce_terms
 
+    def _settlement_values(self, u, y, belief):
+        """Settlement values given utilities u (A, …, N) of packages y (…, N, D)."""
+        v = self.valuation
+        if not v.durable:
+            return u
+        line, extra = v.settlement_line_and_drift(y)
+        if line is None:
+            line = np.broadcast_to(self.balance, extra.shape)
+        return v.settlement_value(u, line, extra, belief)
+
     def package_values(self, y, who: list[int]) -> np.ndarray:
         """Exact values (A, P, G, N) of packages y (P, G, N, D) put forward by ``who``."""
         p, v = self.params, self.valuation
         from .values import issue_loss
 
         loss = issue_loss(y[None], p.ideal[:, None, None], p.salience[:, None, None], p.exponent)
-        settle = 1.0 - loss[:, :, SETTLEMENT].sum(axis=-1)
+        settle = self._settlement_values(1.0 - loss[:, :, SETTLEMENT].sum(axis=-1), y[:, SETTLEMENT],
+                                         self.belief[:, None, :])
         tl = (loss[:, :, TRUCE] * p.truce_issue).sum(axis=-1)
         arms = y[:, TRUCE, :, p.regen_issue] if p.regen_issue >= 0 else np.zeros(y.shape[:1] + (p.n,))
         truce_v = v.truce_value(tl, self.balance, arms, self.belief, p.truce_length)
@@ -238,7 +249,7 @@ class NegotiationModel(mesa.Model):
     def _offer_values(self, y, agenda, proposer) -> np.ndarray:
         """Exact value of each world's offer to every actor (A, N)."""
         v, p = self.valuation, self.params
-        settle = utility(y, p)
+        settle = self._settlement_values(utility(y, p), y, self.belief)
         arms = y[:, p.regen_issue] if p.regen_issue >= 0 else np.zeros(p.n)
         truce_v = v.truce_value(v.truce_loss(y), self.balance, arms, self.belief, p.truce_length)
         option = self.option[:, proposer, np.arange(p.n)]

@@ -104,6 +104,9 @@ class WorldParams:
     hazard_scale: np.ndarray   # (N,)
     hazard_shape: float
     hazard_effects: np.ndarray  # (D, N)
+    # settlement durability
+    settlement_hazard: np.ndarray  # (N,)
+    power_effects: np.ndarray      # (D, N) drift per unit of each agreed term in a renewed war
     # bargaining
     leverage: list[LeverageArrays]
     recognition_mode: str
@@ -139,7 +142,8 @@ _WORLD_AXIS = {
     "ideal": 1, "salience": 1, "capability": 1, "patience": 1, "noise": 1, "optimism": 1,
     "war_cost": 1, "status_quo": 0, "balance0": 0, "drift": 0, "volatility": 0,
     "ev_drift": 1, "ev_vol": 1, "ev_jump": 1, "ev_prob": 1, "regeneration": 0, "residual": 0,
-    "cost_factor": 0, "hazard_scale": 0, "hazard_effects": 1,
+    "cost_factor": 0, "hazard_scale": 0, "hazard_effects": 1, "settlement_hazard": 0,
+    "power_effects": 1,
 }
 
 
@@ -188,6 +192,10 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence) -> WorldParams:
     for issue, coef in truce.hazard_effects.items():
         hz_effects[col[issue]] = draw(coef, f"truce.hazard_effects.{issue}")
 
+    power = np.zeros((D, n))
+    for issue, coef in scenario.settlement.power_effects.items():
+        power[col[issue]] = draw(coef, f"settlement.power_effects.{issue}")
+
     leverage = [
         LeverageArrays(
             by=who[lv.by], target=who[lv.target], kind=lv.kind,
@@ -226,6 +234,7 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence) -> WorldParams:
         cost_factor=draw(truce.cost_factor, "truce.cost_factor"),
         hazard_scale=draw(truce.hazard.scale, "truce.hazard.scale"),
         hazard_shape=truce.hazard.shape, hazard_effects=hz_effects,
+        settlement_hazard=draw(scenario.settlement.hazard, "settlement.hazard"), power_effects=power,
         leverage=leverage, recognition_mode=mode, recognition=recog,
         continuation=scenario.bargaining.continuation,
         iterations=scenario.bargaining.iterations,

@@ -88,6 +88,12 @@ class Strategic:
         zero = np.zeros((A, A, N))
         self.arms0 = self.start[:, TRUCE, ..., r] if r >= 0 else zero    # (A_prop, K, N)
         self.arms_step = self.delta[:, TRUCE, ..., r] if r >= 0 else zero
+        self.durable = ctx.valuation.durable
+        if self.durable:  # where a broken settlement would leave the war, at λ = 0, ½, 1
+            pts = (self.start[:, SETTLEMENT, :, None]
+                   + segments.POINTS[:, None, None] * self.delta[:, SETTLEMENT, :, None])
+            line, self.resume_drift = ctx.valuation.settlement_line_and_drift(pts)  # (A_prop, K, 3, N)
+            self.resume_line = line if line is not None else None
 
     def take(self, keep) -> "Strategic":
         """The same strategy for a subset of worlds."""
@@ -95,6 +101,10 @@ class Strategic:
         new.start, new.delta = self.start[..., keep, :], self.delta[..., keep, :]
         new.loss_coef = tuple(c[..., keep] for c in self.loss_coef)
         new.arms0, new.arms_step = self.arms0[..., keep], self.arms_step[..., keep]
+        new.durable = self.durable
+        if self.durable:
+            new.resume_drift = self.resume_drift[..., keep]
+            new.resume_line = self.resume_line[..., keep] if self.resume_line is not None else None
         return new
 
     def _value_coefficients(self, ctx, who):
@@ -113,7 +123,18 @@ class Strategic:
         hope = f * ctx.proposer_value[:, None, None, :]
         t0, t1, t2 = (1.0 - f) * t0 + hope, (1.0 - f) * t1, (1.0 - f) * t2
         s0, s1, s2 = 1.0 - l0[:, :, SETTLEMENT], -l1[:, :, SETTLEMENT], -l2[:, :, SETTLEMENT]
+        if self.durable:
+            s0, s1, s2 = self._durable(ctx, who, s0, s1, s2)
         return tuple(np.stack([t, u], axis=2) for t, u in ((t0, s0), (t1, s1), (t2, s2)))
+
+    def _durable(self, ctx, who, s0, s1, s2):
+        """α·u + (1 − α)·W' along the segments, W' fitted through λ = 0, ½, 1."""
+        v = ctx.valuation
+        line = self.resume_line[who] if self.resume_line is not None else np.broadcast_to(ctx.balance, self.resume_drift[who].shape)
+        resumed = v.war_value(line, ctx.belief[:, None, None, None, :] + self.resume_drift[who])  # (A, P, K, 3, N)
+        w0, w1, w2 = segments.fit_quadratic(resumed[..., 0, :], resumed[..., 1, :], resumed[..., 2, :])
+        keep = v.survival[:, None, None, :]
+        return keep * s0 + (1 - keep) * w0, keep * s1 + (1 - keep) * w1, keep * s2 + (1 - keep) * w2
 
     def propose(self, ctx, who: list[int]) -> Offers:
         P = len(who)

@@ -158,6 +158,41 @@ class Valuation:
         v0, vh, v1 = after[:, 0], after[:, 1], after[:, 2]
         return v0, -3.0 * v0 + 4.0 * vh - v1, 2.0 * (v0 - 2.0 * vh + v1)
 
+    # --- settlement -----------------------------------------------------------
+    @property
+    def durable(self) -> bool:
+        return bool(np.any(self.params.settlement_hazard > 0))
+
+    def settlement_value(self, u, line, extra_drift, belief_drift) -> np.ndarray:
+        """A settlement that may break down: ``α·u + (1 − α)·W'`` (Fearon 1996, Powell 2006).
+
+        With a breakdown hazard h per round, ``α = (1 − δ)/(1 − δ + δh)`` is the
+        share of the agreement's value that survives; ``W'`` is the war that
+        resumes from the agreed ``line`` with the drift shifted by the agreed
+        terms' power effects.  ``u`` is (A, …, N); ``line`` and ``extra_drift``
+        (…, N); ``belief_drift`` comes shaped like ``u``.
+        """
+        if not self.durable:
+            return u
+        keep = _expand(self.survival, u)
+        resumed = self.war_value(line, belief_drift + extra_drift)
+        return keep * u + (1.0 - keep) * resumed
+
+    @property
+    def survival(self) -> np.ndarray:
+        """α (A, N): the weight of the agreement itself in a settlement's value."""
+        p = self.params
+        d, h = p.patience, p.settlement_hazard
+        denominator = 1.0 - d + d * h
+        return np.divide(1.0 - d, denominator, out=np.ones_like(d), where=denominator > 0)
+
+    def settlement_line_and_drift(self, y: np.ndarray):
+        """The agreed line (battlefield term, or the front now) and the power-effect drift of y (…, N, D)."""
+        p = self.params
+        line = y[..., p.battlefield] if p.battlefield >= 0 else None
+        extra = np.einsum("...nd,dn->...n", y, p.power_effects)
+        return line, extra
+
     def truce_loss(self, y: np.ndarray) -> np.ndarray:
         """Loss on the truce issues of package y (N, D) → (A, N)."""
         p = self.params

@@ -111,6 +111,8 @@ def _check_war_and_truce(c: _Collector, s: Scenario) -> None:
             c.add("truce.regeneration_issue", f"'{t.regeneration_issue}' is not a truce issue")
     for issue in t.hazard_effects:
         c.issue(f"truce.hazard_effects.{issue}", issue, s.issues)
+    for issue in s.settlement.power_effects:
+        c.issue(f"settlement.power_effects.{issue}", issue, s.issues)
 
 
 def _check_leverage(c: _Collector, s: Scenario) -> None:

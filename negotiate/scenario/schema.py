@@ -190,6 +190,19 @@ class Truce(_Strict):
     hazard_effects: dict[str, Signed] = Field(default_factory=dict, max_length=1000)
 
 
+class Settlement(_Strict):
+    """How durable a comprehensive agreement is expected to be (Fearon 1996; Powell 2006).
+
+    Each round a settlement may break down with probability ``hazard``; war then
+    resumes from the agreed line, with the drift shifted by ``power_effects``
+    (per unit of each agreed term: e.g. limits on one side's forces speed the
+    other's advance).  Actors value a settlement accordingly.
+    """
+
+    hazard: Probability = 0.0
+    power_effects: dict[str, Drift] = Field(default_factory=dict, max_length=1000)
+
+
 class Leverage(_Strict):
     name: str = "leverage"
     by: str
@@ -269,6 +282,7 @@ class Scenario(_Strict):
     actors: dict[str, Actor] = Field(min_length=2, max_length=1000)
     war: War = Field(default_factory=War)
     truce: Truce = Field(default_factory=Truce)
+    settlement: Settlement = Field(default_factory=Settlement)
     leverage: list[Leverage] = Field(default_factory=list, max_length=1000)
     recognition: Recognition = Field(default_factory=Recognition)
     bargaining: Bargaining = Field(default_factory=Bargaining)

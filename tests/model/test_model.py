@@ -94,7 +94,7 @@ def check_result(result, scenario, n):
     assert ((result.accepts >= 0) & (result.accepts <= result.offers)).all()
 
 
-GENERATED = settings(max_examples=80, deadline=None, database=None,
+GENERATED = settings(max_examples=8, deadline=None, database=None,
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

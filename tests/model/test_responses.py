@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from negotiate.model.responses import accepts, recognise, reservation
+from negotiate.model.responses import (accepts, option_weight, recognise, reservation,
+                                        with_option)
 
 from .conftest import params
 
 Z = stats.norm.ppf(0.9995)    # two-sided 99.9% band for frequency checks
+A_, B_, C_ = range(3)         # actors of alternating.yaml
 
 STATUS = np.array([[0.1], [0.2], [0.3], [0.4]])     # (A, N) for mechanics' H, L, M, S
 PROPOSER = np.array([[0.5], [0.6], [0.2], [0.9]])   # M's own offer is worth less than S
@@ -52,17 +54,50 @@ def test_reservation_is_the_status_value_in_the_last_round_or_without_continuati
                                   np.broadcast_to(STATUS[:, None, :], (4, 4, 1)))
 
 
-@pytest.mark.xfail(strict=True, reason="π = 0 and δ = 1 give 0/0 in responses.reservation: "
-                   "R is NaN (an actor that never proposes should keep R = S)")
 def test_reservation_of_a_fully_patient_actor_never_recognised_is_its_status():
+    """π = 0 with δ = 1 makes the formula 0/0; an actor that never proposes has R = S."""
     p = params("mechanics", recognition={"probabilities": {"H": 1.0}}, actors__L__patience=1.0)
     r = reservation(STATUS, PROPOSER, p, t=1)
     np.testing.assert_allclose(r[1, :, 0], 0.2)
 
 
+# --- the option of bargaining on: f, and v + f·max(0, P − v) -----------------------------------
+
+@pytest.mark.parametrize("pi, delta, f", [
+    (0.3, 0.9, 0.27 / 0.37),    # δπ / (1 − (1 − π)δ)
+    (0.5, 0.5, 0.25 / 0.75),
+    (1.0, 0.8, 0.8),            # always the proposer: f = δ
+    (0.0, 0.9, 0.0),            # never the proposer: nothing to wait for
+])
+def test_option_weight_random_recognition(pi, delta, f):
+    p = params("mechanics", recognition={"probabilities": {"H": pi, "L": 1 - pi}},
+               actors__H__patience=delta)
+    w = option_weight(p, 1)
+    np.testing.assert_allclose(w[0, :, 0], f, atol=1e-15)
+    assert not option_weight(p, p.horizon).any()
+    off = params("mechanics", recognition={"probabilities": {"H": pi, "L": 1 - pi}},
+                 bargaining__continuation=False)
+    assert not option_weight(off, 1).any()
+
+
+def test_option_weight_alternating_is_delta_to_the_rounds_until_ones_turn():
+    w = option_weight(params("alternating"), 1)[..., 0]      # A proposes in round 1
+    np.testing.assert_allclose([w[B_, A_], w[C_, A_]], [0.8, 0.7**2], atol=1e-15)
+
+
+@pytest.mark.parametrize("value, proposer_value, f, expected", [
+    (0.2, 0.6, 0.5, 0.4),       # half the gain of bargaining on
+    (0.2, 0.6, 0.0, 0.2),
+    (0.7, 0.6, 0.9, 0.7),       # bargaining on offers nothing better: no gain, no loss
+    (-0.1, 0.3, 1.0, 0.3),
+])
+def test_with_option(value, proposer_value, f, expected):
+    assert with_option(np.array(value), np.array(proposer_value), np.array(f)) == \
+        pytest.approx(expected, abs=1e-15)
+
+
 # --- alternating offers: R = S + δ^k (P − S), k rounds to one's next turn ------------------
 
-A_, B_, C_ = range(3)
 S3 = np.array([[0.1], [0.2], [0.3]])
 P3 = np.array([[0.5], [0.6], [0.7]])
 D3 = (0.9, 0.8, 0.7)
@@ -89,10 +124,8 @@ def test_reservation_alternating_two_players_is_rubinstein():
     assert r[C_, A_] == pytest.approx(0.3)
 
 
-@pytest.mark.xfail(strict=True, reason="responses._rounds_to_turn counts from an actor's FIRST "
-                   "place in the order: with order A, B, A, C, in round 3 (A's second turn) C is "
-                   "next (k = 1) and B three rounds away, but the engine uses k = 3 and k = 1")
 def test_reservation_alternating_with_an_actor_twice_in_the_order():
+    """Order A, B, A, C: in round 3 (A's second turn) C is next (k = 1), B three rounds on."""
     p = params("alternating", recognition={"mode": "alternating", "order": ["A", "B", "A", "C"]})
     r = reservation(S3, P3, p, 3)[..., 0]
     assert r[C_, A_] == pytest.approx(0.3 + 0.7 * 0.4)

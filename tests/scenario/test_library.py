@@ -43,7 +43,7 @@ VARIANT_FILES = [p for p in ALL_FILES if p != BASELINE and not p.stem.startswith
 HYPOTHETICAL_FILES = [p for p in ALL_FILES if p.stem.startswith(HYPOTHETICAL_PREFIX)]
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
-_CHANGES = re.compile(r"^# changes:(.*?)(?:\(|^#\s*$)", re.M | re.S)
+_CHANGES = re.compile(r"^# changes:(.*?)(?:\(|^#\s*$)", re.MULTILINE | re.DOTALL)
 _PATH = re.compile(r"^[A-Za-z_][\w\-]*(\[\d+\])?(\.[A-Za-z_][\w\-]*(\[\d+\])?)*$")
 
 
@@ -71,7 +71,7 @@ def claimed_changes(path: Path) -> list[str]:
     text = path.read_text(encoding="utf-8")
     match = _CHANGES.search(text)
     assert match, f"{path.name}: no '# changes: <dotted paths>' line in the header comment"
-    words = re.sub(r"^#", " ", match.group(1), flags=re.M).replace(",", " ").split()
+    words = re.sub(r"^#", " ", match.group(1), flags=re.MULTILINE).replace(",", " ").split()
     bad = [w for w in words if not _PATH.match(w)]
     assert not bad, f"{path.name}: '# changes:' lists {bad}, which are not dotted field paths"
     assert words, f"{path.name}: '# changes:' lists no field"
@@ -98,7 +98,7 @@ def differing_fields(a, b, path: str = ""):
 
 
 def under(path: str, prefix: str) -> bool:
-    return path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "[")
+    return path == prefix or path.startswith((prefix + ".", prefix + "["))
 
 
 # --- the library is there and loads ------------------------------------------------

@@ -1,0 +1,137 @@
+"""The contract every proposal strategy keeps, checked for each entry of
+``negotiate.model.proposals.STRATEGIES`` (a new strategy is tested automatically).
+
+A strategy's ``propose(ctx, who)`` returns, for each proposer in ``who`` and both
+agendas, a package per world, whether it predicts every veto player accepts it,
+and the package's value to the proposer (``own``).  The checks compare those
+predictions with what the responders actually do (``NegotiationModel.evaluate``,
+the value and reservation the response step uses).  The contract scenarios have
+2, 3, 4 and 7 actors, no response noise (τ = 0), quadratic utility and no
+clipping anywhere, and vary their parameters over 12 worlds.
+"""
+
+import functools
+
+import numpy as np
+import pytest
+
+from negotiate.model import AGENDAS, STRATEGIES, NegotiationModel
+from negotiate.model.proposals import TRUCE
+
+from .conftest import load
+
+SCENARIOS = ["contract2", "contract3", "contract4", "contract7"]
+WORLDS = 12
+CASES = [(s, c) for s in STRATEGIES for c in SCENARIOS]
+
+
+def everyone_uses(name, strategy):
+    scenario = load(name)
+    return scenario.with_overrides({f"actors.{a}.strategy": strategy for a in scenario.actor_names})
+
+
+@functools.cache
+def prepared(name, strategy, seed=4):
+    """A model at the start of round 1 (status, reservations, continuation values set)
+    and every actor's offers under ``strategy``."""
+    model = NegotiationModel(everyone_uses(name, strategy), WORLDS, seed=seed, record=False)
+    model.evaluate({})
+    offers = STRATEGIES[strategy](model).propose(model, list(range(model.params.n_actors)))
+    return model, offers
+
+
+def answers(model, offers, a, g):
+    """How every actor answers proposer a's offer on agenda g, world by world."""
+    p = model.params
+    package = {issue: offers.y[a, g, :, d] for d, issue in enumerate(p.issue_names)}
+    return model.evaluate(package, agenda=AGENDAS[g], proposer=p.actor_names[a])
+
+
+@pytest.mark.parametrize("strategy, name", CASES)
+def test_offers_stay_in_the_unit_interval(strategy, name):
+    model, offers = prepared(name, strategy)
+    A, N, D = model.params.n_actors, WORLDS, model.params.n_issues
+    assert offers.y.shape == (A, 2, N, D)
+    assert offers.feasible.shape == offers.own.shape == (A, 2, N)
+    assert np.isfinite(offers.y).all() and (offers.y >= 0).all() and (offers.y <= 1).all()
+
+
+@pytest.mark.parametrize("strategy, name", CASES)
+def test_a_truce_offer_moves_only_truce_issues(strategy, name):
+    model, offers = prepared(name, strategy)
+    p = model.params
+    others = ~p.truce_issue
+    truce_offers = offers.y[:, TRUCE]                                   # (A, N, D)
+    np.testing.assert_array_equal(truce_offers[..., others],
+                                  np.broadcast_to(p.status_quo[:, others], truce_offers[..., others].shape))
+
+
+@pytest.mark.parametrize("strategy, name", CASES)
+def test_an_offer_predicted_feasible_is_accepted_by_every_veto_player(strategy, name):
+    model, offers = prepared(name, strategy)
+    p = model.params
+    assert offers.feasible.any()          # the check below is not vacuous
+    assert not p.noise.any()              # τ = 0: exact best responses
+    for a in range(p.n_actors):
+        for g in range(2):
+            if not offers.feasible[a, g].any():
+                continue
+            said = answers(model, offers, a, g)
+            for j, name_j in enumerate(p.actor_names):
+                if j == a or not model.veto[g, j]:
+                    continue
+                margin = said[name_j]["value"] + model.bonus[j, a] - said[name_j]["reservation"]
+                rejected = offers.feasible[a, g] & (margin < -1e-9)
+                assert not rejected.any(), (p.actor_names[a], AGENDAS[g], name_j, margin[rejected])
+
+
+OWN_APPROXIMATION = pytest.mark.xfail(strict=True, reason=(
+    "Strategic values a truce as (1 − f)·v + f·P (proposals.Strategic._value_coefficients) "
+    "while its exact value is v + f·max(0, P − v): they differ by f·(v − P) whenever the truce "
+    "is worth more than the settlement the actor hopes for (P < v).  In contract7, B's truce "
+    "offer (the status quo) in world 2: v = 0.7463049, P = 0.7461692, f = 0.4857, own "
+    "0.7462390 instead of 0.7463049"))
+
+
+@pytest.mark.parametrize("strategy, name", [
+    pytest.param(s, c, marks=OWN_APPROXIMATION) if (s, c) == ("strategic", "contract7") else (s, c)
+    for s, c in CASES
+])
+def test_own_is_the_proposers_exact_value(strategy, name):
+    model, offers = prepared(name, strategy)
+    p = model.params
+    for a, proposer in enumerate(p.actor_names):
+        for g in range(2):
+            exact = answers(model, offers, a, g)[proposer]["value"]
+            np.testing.assert_allclose(offers.own[a, g], exact, atol=1e-9, rtol=0,
+                                       err_msg=f"{proposer}, {AGENDAS[g]}")
+
+
+@pytest.mark.parametrize("strategy, name", CASES)
+def test_deterministic(strategy, name):
+    model, offers = prepared(name, strategy)
+    again = STRATEGIES[strategy](model).propose(model, list(range(model.params.n_actors)))
+    fresh = prepared.__wrapped__(name, strategy)[1]
+    for other in (again, fresh):
+        np.testing.assert_array_equal(other.y, offers.y)
+        np.testing.assert_array_equal(other.feasible, offers.feasible)
+        np.testing.assert_array_equal(other.own, offers.own)
+
+
+@pytest.mark.parametrize("strategy, name", CASES)
+def test_offers_of_one_proposer_do_not_depend_on_who_else_is_asked(strategy, name):
+    model, offers = prepared(name, strategy)
+    for a in range(model.params.n_actors):
+        alone = STRATEGIES[strategy](model).propose(model, [a])
+        np.testing.assert_allclose(alone.y[0], offers.y[a], atol=1e-12)
+        np.testing.assert_array_equal(alone.feasible[0], offers.feasible[a])
+        np.testing.assert_allclose(alone.own[0], offers.own[a], atol=1e-12)
+
+
+@pytest.mark.parametrize("strategy, name", CASES)
+def test_a_whole_run_with_the_strategy(strategy, name):
+    scenario = everyone_uses(name, strategy)
+    result = NegotiationModel(scenario, WORLDS, seed=5, record=False).run()
+    assert result.n == WORLDS
+    finite = np.isfinite(result.terms)
+    assert ((result.terms[finite] >= 0) & (result.terms[finite] <= 1)).all()
