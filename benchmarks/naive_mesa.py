@@ -10,7 +10,8 @@ and checked against (``tests/run/test_naive_reference.py``).
 
 Every mechanism of the engine is here: the war step with events and leverage
 drift, outright victory, truce regeneration, collapse and expiry, war and
-truce values, reservation values with continuation values (random and
+truce values (a truce carrying the option of bargaining on), settlements that
+may break down, reservation values with continuation values (random and
 alternating recognition), the strategic proposer's segment search (the same
 closed-form quadratic root, in scalar Python), compromise and Nash proposals,
 the agenda choice, quantal responses and the classification of outcomes.
@@ -63,6 +64,8 @@ class World:
         self.cost_factor = float(p.cost_factor[i])
         self.hazard_scale, self.hazard_shape = float(p.hazard_scale[i]), p.hazard_shape
         self.hazard_effects = p.hazard_effects[:, i].tolist()
+        self.settlement_hazard = float(p.settlement_hazard[i])
+        self.power_effects = p.power_effects[:, i].tolist()
         self.leverage = [{"by": lv.by, "target": lv.target, "kind": lv.kind,
                           "amount": float(lv.amount[i]), "start": lv.start, "end": lv.end,
                           "issue": lv.issue} for lv in p.leverage]
@@ -106,6 +109,11 @@ def smallest_acceptable(coef, need: float, tol: float = 1e-12) -> float:
     return min(ok) if ok else INF
 
 
+def fit_quadratic(v0: float, vh: float, v1: float):
+    """Coefficients of the quadratic in λ through the values at λ = 0, ½, 1."""
+    return v0, -3.0 * v0 + 4.0 * vh - v1, 2.0 * (v0 - 2.0 * vh + v1)
+
+
 def solve(h, b):
     """Solve h x = b by Gaussian elimination with partial pivoting (small systems)."""
     n = len(b)
@@ -143,6 +151,9 @@ class Actor(mesa.Agent):
         self.bf_salience = self.salience[bf] if bf >= 0 else 0.0
         self.bf_ideal = self.ideal[bf] if bf >= 0 else 0.0
         self.fade = self.patience ** w.lookahead
+        # share of a settlement's value that survives its breakdown hazard h
+        d, h = self.patience, w.settlement_hazard
+        self.survival = (1.0 - d) / (1.0 - d + d * h) if 1.0 - d + d * h > 0 else 1.0
         self.u_victory = (0.0, 0.0)   # set by the model once every actor exists
 
     # --- utility ---------------------------------------------------------------------
@@ -158,11 +169,12 @@ class Actor(mesa.Agent):
         return sum(self.loss(d, v) for d, v in enumerate(y) if truce[d])
 
     # --- war and truce values --------------------------------------------------------
-    def war_value(self, balance: float) -> float:
+    def war_value(self, balance: float, belief: float | None = None) -> float:
         """Fight on for H rounds at the believed drift, then live with where the front is."""
         w = self.model.world
         H, sal = w.lookahead, self.bf_salience
-        mean = clip01(balance + self.belief * H)
+        belief = self.belief if belief is None else belief
+        mean = clip01(balance + belief * H)
         gap_end, gap_now = abs(mean - self.bf_ideal), abs(balance - self.bf_ideal)
         if w.exponent == 2:
             var = min(w.volatility ** 2 * H, mean * (1.0 - mean))
@@ -196,11 +208,22 @@ class Actor(mesa.Agent):
         after = self.war_value(self.model.regenerated(balance, rounds, arms))
         return (1.0 - fade) * (flow - truce_loss) + fade * after
 
+    def settlement_value(self, y) -> float:
+        """A settlement that may break down: α·u + (1 − α)·W', W' the war resuming from
+        the agreed line with the drift shifted by the agreed terms' power effects."""
+        u, w = self.utility(y), self.model.world
+        if w.settlement_hazard <= 0:
+            return u
+        line = y[w.battlefield] if w.battlefield >= 0 else self.model.balance
+        extra = sum(v * e for v, e in zip(y, w.power_effects))
+        resumed = self.war_value(line, self.belief + extra)
+        return self.survival * u + (1.0 - self.survival) * resumed
+
     def package_value(self, y, agenda: int, proposer: int) -> float:
         """Value of a package ``proposer`` puts forward on ``agenda``; a new truce lasts
         its full length, and talks go on while it holds (the option of bargaining on)."""
         if agenda == SETTLEMENT:
-            return self.utility(y)
+            return self.settlement_value(y)
         m = self.model
         r = m.world.regen_issue
         arms = y[r] if r >= 0 else 0.0
@@ -211,6 +234,7 @@ class Actor(mesa.Agent):
         """This round's belief, status value and the pieces of a new truce's value."""
         m, w = self.model, self.model.world
         self.belief = drift + self.optimism
+        self.resumed = {}
         if m.phase == IN_TRUCE:
             terms = [m.truce_terms.get(d, w.status_quo[d]) for d in range(w.n_issues)]
             remaining = max(w.truce_length - m.truce_age, 1)
@@ -221,13 +245,26 @@ class Actor(mesa.Agent):
         L = w.truce_length
         self.flow, self.fade_truce = self.truce_flow(m.balance, L)
         v0, vh, v1 = (self.war_value(m.regenerated(m.balance, L, arms)) for arms in (0.0, 0.5, 1.0))
-        self.after_truce = (v0, -3.0 * v0 + 4.0 * vh - v1, 2.0 * (v0 - 2.0 * vh + v1))
+        self.after_truce = fit_quadratic(v0, vh, v1)
 
     def value_along(self, segment, agenda: int, proposer: int):
         """This actor's value along a proposer's segment, as (c0, c1, c2) in λ."""
         l0, l1, l2 = segment["loss"][self.index]
         if agenda == SETTLEMENT:
-            return 1.0 - l0, -l1, -l2
+            if segment["resume"] is None:
+                return 1.0 - l0, -l1, -l2
+            # a settlement that may break down, with the resumed war fitted through λ = 0, ½, 1
+            # (the same all round: kept until the next round)
+            key = id(segment)
+            if key not in self.resumed:
+                balance = self.model.balance
+                self.resumed[key] = fit_quadratic(*(
+                    self.war_value(balance if line is None else line, self.belief + extra)
+                    for line, extra in segment["resume"]))
+            w0, w1, w2 = self.resumed[key]
+            keep = self.survival
+            return (keep * (1.0 - l0) + (1 - keep) * w0, keep * -l1 + (1 - keep) * w1,
+                    keep * -l2 + (1 - keep) * w2)
         fade, keep = self.fade_truce, 1.0 - self.fade_truce
         w0, w1, w2 = self.after_truce
         a0, da = segment["arms0"], segment["arms_step"]
@@ -373,8 +410,23 @@ class NaiveNegotiation(mesa.Model):
             segments.append({"start": start, "delta": delta,
                              "arms0": start[r] if r >= 0 else 0.0,
                              "arms_step": delta[r] if r >= 0 else 0.0,
-                             "loss": [self._loss_along(a, start, delta, g) for a in self.actors]})
+                             "loss": [self._loss_along(a, start, delta, g) for a in self.actors],
+                             "resume": (self._resumed_wars(start, delta) if g == SETTLEMENT
+                                        else None)})
         return segments
+
+    def _resumed_wars(self, start, delta):
+        """Where a broken settlement at λ = 0, ½, 1 leaves the war: (line, extra drift);
+        the line is the agreed battlefield term (None: the front as it then stands)."""
+        w = self.world
+        if w.settlement_hazard <= 0:
+            return None
+        out = []
+        for lam in (0.0, 0.5, 1.0):
+            y = [s + lam * d for s, d in zip(start, delta)]
+            line = y[w.battlefield] if w.battlefield >= 0 else None
+            out.append((line, sum(v * e for v, e in zip(y, w.power_effects))))
+        return out
 
     def _loss_along(self, actor, start, delta, g: int):
         """Actor's loss along start + λ·delta as (l0, l1, l2); a truce counts its issues only."""
@@ -387,7 +439,7 @@ class NaiveNegotiation(mesa.Model):
                     sum(actor.salience[d] * delta[d] * delta[d] for d in issues))
         v0, vh, v1 = (sum(actor.salience[d] * abs(start[d] + lam * delta[d] - actor.ideal[d])
                           for d in issues) for lam in (0.0, 0.5, 1.0))
-        return v0, -3.0 * v0 + 4.0 * vh - v1, 2.0 * (v0 - 2.0 * vh + v1)
+        return fit_quadratic(v0, vh, v1)
 
     def _compromise_packages(self):
         """Capability × salience weighted mean of all positions, on each agenda's issues."""

@@ -55,7 +55,7 @@ def test_readme_examples_run(tmp_path: Path):
     path = tmp_path / "readme_examples.py"
     path.write_text(script, encoding="utf-8")
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    proc = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True,
+    proc = subprocess.run([sys.executable, str(path)], check=False, cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, (f"the README's examples failed (script: blocks joined, "
                                   f"runs={RUNS}):\n{script}\n--- stderr:\n{proc.stderr[-5000:]}")

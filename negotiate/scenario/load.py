@@ -89,11 +89,16 @@ class _Loader(yaml.SafeLoader):
     text (it wants ``1.0e-6``), YAML 1.2 and the editors that check files read numbers."""
 
 
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."),
-)
+class _Dumper(yaml.SafeDumper):
+    """Dumps text that ``_Loader`` would read as a number (``"1e5"``) in quotes."""
+
+
+for _cls in (_Loader, _Dumper):
+    _cls.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$"),
+        list("-+0123456789."),
+    )
 
 
 def _parse_yaml(text: str | bytes, file: str | None) -> tuple[Any, dict[str, int]]:
@@ -529,4 +534,4 @@ def _set_path(data: Any, dotted: str, value: Any) -> None:
 
 def dump_yaml(scenario: Scenario) -> str:
     """YAML text that :func:`scenario_from_yaml` loads back to an equal scenario."""
-    return yaml.safe_dump(scenario.to_dict(), sort_keys=False, allow_unicode=True)
+    return yaml.dump(scenario.to_dict(), Dumper=_Dumper, sort_keys=False, allow_unicode=True)

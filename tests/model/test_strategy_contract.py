@@ -22,7 +22,20 @@ from .conftest import load
 
 SCENARIOS = ["contract2", "contract3", "contract4", "contract7"]
 WORLDS = 12
-CASES = [(s, c) for s in STRATEGIES for c in SCENARIOS]
+NASH_SINGULAR = pytest.mark.xfail(strict=True, raises=np.linalg.LinAlgError, reason=(
+    "proposals.nash_solution: when a player's gain u − d is not positive at the iterate (here "
+    "stakeholder E in world 4 of contract7, d = u(status quo) = 0.99, settlement agenda) the gain "
+    "is floored at 1e-150, the Hessian gets entries near 1e290 and numpy.linalg.solve raises "
+    "'Singular matrix'"))
+
+
+def case(strategy, name):
+    if (strategy, name) == ("nash", "contract7"):
+        return pytest.param(strategy, name, marks=NASH_SINGULAR)
+    return pytest.param(strategy, name)
+
+
+CASES = [case(s, c) for s in STRATEGIES for c in SCENARIOS]
 
 
 def everyone_uses(name, strategy):
@@ -94,8 +107,8 @@ OWN_APPROXIMATION = pytest.mark.xfail(strict=True, reason=(
 
 
 @pytest.mark.parametrize("strategy, name", [
-    pytest.param(s, c, marks=OWN_APPROXIMATION) if (s, c) == ("strategic", "contract7") else (s, c)
-    for s, c in CASES
+    pytest.param(s, c, marks=OWN_APPROXIMATION) if (s, c) == ("strategic", "contract7") else case(s, c)
+    for s in STRATEGIES for c in SCENARIOS
 ])
 def test_own_is_the_proposers_exact_value(strategy, name):
     model, offers = prepared(name, strategy)
@@ -135,3 +148,37 @@ def test_a_whole_run_with_the_strategy(strategy, name):
     assert result.n == WORLDS
     finite = np.isfinite(result.terms)
     assert ((result.terms[finite] >= 0) & (result.terms[finite] <= 1)).all()
+
+
+# --- known breaches of the contract, each on a scenario small enough to solve by hand ---------
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Strategic with linear utility (p = 1) fits each responder's loss along a segment by the "
+    "quadratic through λ = 0, ½, 1, which is wrong when the segment crosses the responder's "
+    "ideal: P offers y = 0.887 (predicted feasible), R1 loses 0.387 > 0.3 and rejects; the "
+    "best acceptable package is y = 0.8"))
+def test_strategic_with_linear_utility_offers_the_best_acceptable_package():
+    model = NegotiationModel(load("crossing"), 1, seed=0)
+    model.step()
+    assert model.last["agreed"][0]
+    assert model.last["y"][0, 0] == pytest.approx(0.8, abs=1e-9)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Strategies plan with unrounded values on binary issues, the response step rounds them "
+    "(NegotiationModel._respond_and_agree): P offers y = 0.8, predicted feasible, which is "
+    "rounded to 1 and rejected; the only acceptable package, y = 0, is never offered"))
+def test_offers_on_binary_issues_are_planned_as_they_will_be_rounded():
+    model = NegotiationModel(load("binary"), 1, seed=0)
+    model.step()
+    assert model.last["agreed"][0]
+    assert model.last["y"][0, 0] == 0.0
+
+
+@pytest.mark.xfail(strict=True, raises=np.linalg.LinAlgError, reason=(
+    "proposals.nash_solution raises 'Singular matrix' on a two-party, two-issue scenario where "
+    "no starting guess gives both parties more than their disagreement value (found by the "
+    "generated-scenario test)"))
+def test_nash_survives_starting_outside_the_bargaining_set():
+    result = NegotiationModel(load("nash_singular"), 1, seed=0).run()
+    assert result.n == 1

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -39,6 +40,7 @@ EXPECTED = {
 }
 RUNS = 300
 CELL_TIMEOUT = 120  # seconds per cell
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython colours its tracebacks
 
 
 def _code_cells(path: Path) -> list[dict]:
@@ -54,7 +56,7 @@ def test_committed_notebook_has_no_outputs(path: Path):
     dirty = [i for i, cell in enumerate(_code_cells(path))
              if cell.get("outputs") or cell.get("execution_count") is not None]
     assert not dirty, (f"{path.name}: code cells {dirty} carry outputs or execution counts; "
-                       "clear them before committing (e.g. jupyter nbconvert --clear-output --inplace)")
+                       "clear them before committing (in Jupyter: Edit, Clear Outputs of All Cells, then save)")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -97,7 +99,7 @@ def test_notebook_runs(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     try:
         client.execute(env=env)
     except CellExecutionError as error:
-        pytest.fail(f"{path.name}: a cell failed\n{error}", pytrace=False)
+        pytest.fail(f"{path.name}: a cell failed\n{ANSI.sub('', str(error))}", pytrace=False)
 
     printed = "".join(out.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
                       for out in cell.get("outputs", []) if out.get("output_type") == "stream")
