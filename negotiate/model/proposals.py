@@ -131,7 +131,8 @@ class Strategic:
         """α·u + (1 − α)·W' along the segments, W' fitted through λ = 0, ½, 1."""
         v = ctx.valuation
         line = self.resume_line[who] if self.resume_line is not None else np.broadcast_to(ctx.balance, self.resume_drift[who].shape)
-        resumed = v.war_value(line, ctx.belief[:, None, None, None, :] + self.resume_drift[who])  # (A, P, K, 3, N)
+        resumed = v.war_value(line, ctx.belief[:, None, None, None, :] + self.resume_drift[who],
+                              victories=False)                                     # (A, P, K, 3, N)
         w0, w1, w2 = segments.fit_quadratic(resumed[..., 0, :], resumed[..., 1, :], resumed[..., 2, :])
         keep = v.survival[:, None, None, :]
         return keep * s0 + (1 - keep) * w0, keep * s1 + (1 - keep) * w1, keep * s2 + (1 - keep) * w2

@@ -64,7 +64,7 @@ class Valuation:
         )
 
     # --- war ----------------------------------------------------------------
-    def war_value(self, balance: np.ndarray, belief_drift: np.ndarray) -> np.ndarray:
+    def war_value(self, balance: np.ndarray, belief_drift: np.ndarray, *, victories: bool = True) -> np.ndarray:
         """``W_i``: fight on for ``H = lookahead`` rounds, then live with where the front is.
 
         ``W_i = (1 − δ_i^H)·(u_i(front now) − k_i) + δ_i^H·E_i[u_i(front after H)]``:
@@ -74,6 +74,8 @@ class Valuation:
         quadratic utility the spread of the outcome costs ``s·Var`` (risk
         aversion); the variance is capped at the largest that a [0, 1] variable
         with that mean can have.  Balance (…, N) → values (A, …, N).
+        ``victories=False`` leaves out outright wins (a cheaper approximation
+        proposers may use when planning; responses always use the full value).
         """
         p = self.params
         horizon = p.lookahead
@@ -89,7 +91,7 @@ class Valuation:
         fade = _expand(self.fade, sal)
         base = _expand(1.0 - self.sq_loss_other - self.sq_loss_truce, sal)
         end = base - sal * loss_end
-        if p.victory_prob > 0:
+        if victories and p.victory_prob > 0:  # planners may skip this refinement
             end = self._with_victories(end, mean, sal)
         return base - (1.0 - fade) * (sal * loss_now + _expand(p.war_cost, sal)) + fade * (end - base)
 

@@ -168,7 +168,7 @@ def test_frequency_check_detects_a_different_model(change):
     (as a faulty reimplementation might) is caught."""
     data = every_mechanism()
     change(data)
-    naive = run_naive(negotiate.load_scenario(data), 500, np.random.SeedSequence(101))
+    naive = run_naive(negotiate.load_scenario(data), 400, np.random.SeedSequence(101))
     assert disagreements(naive, engine_block("every_mechanism")) != []
 
 
