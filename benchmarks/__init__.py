@@ -1,0 +1,1 @@
+"""Benchmarks of the library (run as scripts; not part of the installed package)."""

@@ -169,8 +169,10 @@ class Actor(mesa.Agent):
         return sum(self.loss(d, v) for d, v in enumerate(y) if truce[d])
 
     # --- war and truce values --------------------------------------------------------
-    def war_value(self, balance: float, belief: float | None = None) -> float:
-        """Fight on for H rounds at the believed drift, then live with where the front is."""
+    def war_value(self, balance: float, belief: float | None = None,
+                  victories: bool = True) -> float:
+        """Fight on for H rounds at the believed drift, then live with where the front is
+        (``victories=False``: without outright wins, as proposers plan resumed wars)."""
         w = self.model.world
         H, sal = w.lookahead, self.bf_salience
         belief = self.belief if belief is None else belief
@@ -183,7 +185,7 @@ class Actor(mesa.Agent):
             loss_end, loss_now = gap_end, gap_now
         base = 1.0 - self.sq_loss_other - self.sq_loss_truce
         end = base - sal * loss_end
-        if w.victory_probability > 0:
+        if victories and w.victory_probability > 0:
             sd = max(w.volatility * math.sqrt(H), 1e-12)
             strike = 1.0 - (1.0 - w.victory_probability) ** (H / 2.0)
             p_high = ndtr((mean - w.victory_upper) / sd) * strike
@@ -259,7 +261,8 @@ class Actor(mesa.Agent):
             if key not in self.resumed:
                 balance = self.model.balance
                 self.resumed[key] = fit_quadratic(*(
-                    self.war_value(balance if line is None else line, self.belief + extra)
+                    self.war_value(balance if line is None else line, self.belief + extra,
+                                   victories=False)
                     for line, extra in segment["resume"]))
             w0, w1, w2 = self.resumed[key]
             keep = self.survival

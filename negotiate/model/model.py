@@ -178,14 +178,25 @@ class NegotiationModel(mesa.Model):
         return offers, agenda_of
 
     def _all_offers(self) -> Offers:
+        """Every actor's offers; actors never recognised make none (their
+        continuation weight is 0, so their offers would change nothing)."""
         p = self.params
         A, N, D = p.n_actors, p.n, p.n_issues
-        y, feasible, own = np.empty((A, 2, N, D)), np.empty((A, 2, N), bool), np.empty((A, 2, N))
+        y = np.broadcast_to(p.status_quo, (A, 2, N, D)).copy()
+        feasible, own = np.zeros((A, 2, N), bool), np.full((A, 2, N), -np.inf)
         for name, strategy in self._strategies.items():
-            who = [a for a in range(A) if p.strategies[a] == name]
-            o = strategy.propose(self, who)
-            y[who], feasible[who], own[who] = o.y, o.feasible, o.own
+            who = [a for a in self._proposers if p.strategies[a] == name]
+            if who:
+                o = strategy.propose(self, who)
+                y[who], feasible[who], own[who] = o.y, o.feasible, o.own
         return Offers(list(range(A)), y, feasible, own)
+
+    @property
+    def _proposers(self) -> list[int]:
+        p = self.params
+        if p.recognition_mode == "alternating":
+            return sorted(set(int(a) for a in p.recognition))
+        return [a for a in range(p.n_actors) if (p.recognition[:, a] > 0).any()]
 
     # values the strategies ask for -------------------------------------------
     def truce_terms_now(self):

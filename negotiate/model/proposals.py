@@ -269,11 +269,14 @@ def nash_solution(p, players: np.ndarray, d: np.ndarray, moved: np.ndarray, *, s
         y = np.where(better[:, None], guess, y)
         f = np.where(better, f_g, f)
         gap = np.where(better[None], gap_g, gap)
+    # no guess gives every player more than its disagreement value: no Nash point
+    # to look for there (the offer will be judged infeasible)
+    alive = np.isfinite(f)
     for _ in range(steps):
         diff = y[None] - x
         grad_u = -2.0 * s * diff if p.exponent == 2 else -s * np.sign(diff)      # (k, N, D)
-        gap_safe = np.maximum(gap, 1e-150)
-        wgt = alpha / gap_safe                                                   # (k, N)
+        gap_safe = np.where(alive[None], np.maximum(gap, 1e-150), 1.0)
+        wgt = np.where(alive[None], alpha / gap_safe, 0.0)                       # (k, N)
         grad = (wgt[:, :, None] * grad_u).sum(axis=0)
         hess = -np.einsum("kn,knd,kne->nde", wgt / gap_safe, grad_u, grad_u)
         if p.exponent == 2:
@@ -283,7 +286,10 @@ def nash_solution(p, players: np.ndarray, d: np.ndarray, moved: np.ndarray, *, s
         active = free & ~at_low & ~at_high
         eye = np.eye(p.n_issues)[None]
         mask2 = active[:, :, None] & active[:, None, :]
-        h = np.where(mask2, hess, -eye) - 1e-12 * eye
+        h = np.where(mask2, hess, -eye)
+        # a ridge scaled to the Hessian keeps rank-one (linear-utility) cases solvable
+        scale = np.abs(np.diagonal(h, axis1=1, axis2=2)).max(axis=1)
+        h = h - (1e-12 * scale + 1e-12)[:, None, None] * eye
         g = np.where(active, grad, 0.0)
         step = -np.linalg.solve(h, g[..., None])[..., 0]
         t = np.ones(p.n)

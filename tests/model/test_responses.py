@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from negotiate.model.responses import (accepts, option_weight, recognise, reservation,
-                                        with_option)
+from negotiate.model.responses import accepts, option_weight, recognise, reservation, with_option
 
 from .conftest import params
 

@@ -162,7 +162,8 @@ def no_fixed_point_sweeps(data):
     data["bargaining"] = {"first_round_iterations": 1}
 
 
-@pytest.mark.parametrize("change", [no_safety_margin, no_continuation_values, no_fixed_point_sweeps])
+@pytest.mark.parametrize("change",
+                         [no_safety_margin, no_continuation_values, no_fixed_point_sweeps])
 def test_frequency_check_detects_a_different_model(change):
     """The comparison has power: a model that leaves out one piece of the bargaining
     (as a faulty reimplementation might) is caught."""
