@@ -124,11 +124,26 @@ def _schema(args: argparse.Namespace) -> int:
 
 # --- run and compare ------------------------------------------------------------
 
+def _whole(minimum: int):
+    """An argparse type: a whole number >= minimum (argparse turns errors into exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+
+    return parse
+
+
 def _add_simulation_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runs", type=int, default=None, help="Monte Carlo runs (default: the scenario's)")
-    p.add_argument("--seed", type=int, default=None, help="root seed (default: the scenario's)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
-    p.add_argument("--chunk-size", type=int, default=None, help="runs per task handed to a worker")
+    p.add_argument("--runs", type=_whole(1), default=None, help="Monte Carlo runs (default: the scenario's)")
+    p.add_argument("--seed", type=_whole(0), default=None, help="root seed (default: the scenario's)")
+    p.add_argument("--workers", type=_whole(1), default=None, help="worker processes (default: all cores)")
+    p.add_argument("--chunk-size", type=_whole(1), default=None, help="runs per task handed to a worker")
     p.add_argument("--no-plots", action="store_true", help="write the tables only")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
