@@ -6,8 +6,10 @@ agendas, a package per world, whether it predicts every veto player accepts it,
 and the package's value to the proposer (``own``).  The checks compare those
 predictions with what the responders actually do (``NegotiationModel.evaluate``,
 the value and reservation the response step uses).  The contract scenarios have
-2, 3, 4 and 7 actors, no response noise (τ = 0), quadratic utility and no
-clipping anywhere, and vary their parameters over 12 worlds.
+2, 3, 4 and 7 actors, no response noise (τ = 0) and quadratic utility, and vary
+their parameters over 12 worlds; `contract3_durable` adds settlements that may
+break down.  Breaches found so far are marked ``xfail(strict=True)`` with the
+numbers that show them.
 """
 
 import functools
@@ -20,22 +22,37 @@ from negotiate.model.proposals import TRUCE
 
 from .conftest import load
 
-SCENARIOS = ["contract2", "contract3", "contract4", "contract7"]
+SCENARIOS = ["contract2", "contract3", "contract4", "contract7", "contract3_durable"]
 WORLDS = 12
-NASH_SINGULAR = pytest.mark.xfail(strict=True, raises=np.linalg.LinAlgError, reason=(
-    "proposals.nash_solution: when a player's gain u − d is not positive at the iterate (here "
-    "stakeholder E in world 4 of contract7, d = u(status quo) = 0.99, settlement agenda) the gain "
-    "is floored at 1e-150, the Hessian gets entries near 1e290 and numpy.linalg.solve raises "
-    "'Singular matrix'"))
+
+# Known breaches, found by these tests (see each reason); strict, so a fix shows up.
+OWN_APPROXIMATION = pytest.mark.xfail(strict=True, reason=(
+    "Strategic values a truce as (1 − f)·v + f·P (proposals.Strategic._value_coefficients) "
+    "while its exact value is v + f·max(0, P − v): they differ by f·(v − P) whenever the truce "
+    "is worth more than the settlement the actor hopes for (P < v).  In contract7, B's truce "
+    "offer (the status quo) in world 2: v = 0.7463049, P = 0.7461692, f = 0.4857, own "
+    "0.7462390 instead of 0.7463049"))
+DURABLE_FIT = pytest.mark.xfail(strict=True, reason=(
+    "Strategic fits the war that resumes after a broken settlement by a quadratic through "
+    "λ = 0, ½, 1 (Strategic._durable), but that value has kinks where the expected front is "
+    "clipped to [0, 1] and the variance capped at m(1 − m), e.g. on every segment starting at "
+    "A's ideal front 1.  In contract3_durable offers predicted feasible are rejected (A's "
+    "settlement offer falls 3.6e-4 short of B's reservation in world 1) and own is off by up "
+    "to 3.4e-4"))
+KNOWN = {
+    ("strategic", "contract7", "own"): OWN_APPROXIMATION,
+    ("strategic", "contract3_durable", "own"): DURABLE_FIT,
+    ("strategic", "contract3_durable", "feasible"): DURABLE_FIT,
+}
 
 
-def case(strategy, name):
-    if (strategy, name) == ("nash", "contract7"):
-        return pytest.param(strategy, name, marks=NASH_SINGULAR)
-    return pytest.param(strategy, name)
+def cases(check=""):
+    """(strategy, scenario) pairs, with the known breaches of ``check`` marked."""
+    return [pytest.param(s, c, marks=KNOWN[(s, c, check)]) if (s, c, check) in KNOWN
+            else pytest.param(s, c) for s in STRATEGIES for c in SCENARIOS]
 
 
-CASES = [case(s, c) for s in STRATEGIES for c in SCENARIOS]
+CASES = cases()
 
 
 def everyone_uses(name, strategy):
@@ -79,7 +96,7 @@ def test_a_truce_offer_moves_only_truce_issues(strategy, name):
                                   np.broadcast_to(p.status_quo[:, others], truce_offers[..., others].shape))
 
 
-@pytest.mark.parametrize("strategy, name", CASES)
+@pytest.mark.parametrize("strategy, name", cases("feasible"))
 def test_an_offer_predicted_feasible_is_accepted_by_every_veto_player(strategy, name):
     model, offers = prepared(name, strategy)
     p = model.params
@@ -98,18 +115,7 @@ def test_an_offer_predicted_feasible_is_accepted_by_every_veto_player(strategy, 
                 assert not rejected.any(), (p.actor_names[a], AGENDAS[g], name_j, margin[rejected])
 
 
-OWN_APPROXIMATION = pytest.mark.xfail(strict=True, reason=(
-    "Strategic values a truce as (1 − f)·v + f·P (proposals.Strategic._value_coefficients) "
-    "while its exact value is v + f·max(0, P − v): they differ by f·(v − P) whenever the truce "
-    "is worth more than the settlement the actor hopes for (P < v).  In contract7, B's truce "
-    "offer (the status quo) in world 2: v = 0.7463049, P = 0.7461692, f = 0.4857, own "
-    "0.7462390 instead of 0.7463049"))
-
-
-@pytest.mark.parametrize("strategy, name", [
-    pytest.param(s, c, marks=OWN_APPROXIMATION) if (s, c) == ("strategic", "contract7") else case(s, c)
-    for s in STRATEGIES for c in SCENARIOS
-])
+@pytest.mark.parametrize("strategy, name", cases("own"))
 def test_own_is_the_proposers_exact_value(strategy, name):
     model, offers = prepared(name, strategy)
     p = model.params
@@ -175,11 +181,11 @@ def test_offers_on_binary_issues_are_planned_as_they_will_be_rounded():
     assert model.last["y"][0, 0] == 0.0
 
 
-@pytest.mark.xfail(strict=True, raises=np.linalg.LinAlgError, reason=(
-    "proposals.nash_solution: no starting guess lies where both parties gain (u − d > 0), the "
-    "gains are floored at 1e-150, the Hessian reaches ~1e290 and numpy.linalg.solve raises "
-    "'Singular matrix'.  The same happens in 1000-world runs of contract2/3/4 (worlds with low "
-    "war costs) and in contract7: one such world makes the whole block fail"))
+@pytest.mark.xfail(strict=True, reason=(
+    "proposals.nash_solution gives up on a world when none of its starting guesses (the weighted "
+    "and plain means of the ideals, each ideal) gives every player more than its disagreement "
+    "value; here such packages exist (0.530958 < t < 0.535413 on the diagonal) but the guesses "
+    "miss them, so the Nash offer stays at the mean t = 0.5, which A rejects"))
 def test_nash_finds_a_thin_bargaining_set():
     from negotiate.model.proposals import SETTLEMENT, nash_solution
     # the model only supplies the disagreement values (status); nash_solution is called alone

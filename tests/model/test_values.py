@@ -200,3 +200,52 @@ def test_war_after_truce_is_quadratic_in_arms(b, rho, residual):
     for a in (0.3, 0.85):
         w = v.war_value(v.regenerated(np.array([b]), rounds, np.array([a])), belief)[:, 0]
         np.testing.assert_allclose(w, w0 + w1 * a + w2 * a * a, atol=1e-13)
+
+
+def test_planners_may_leave_out_outright_victories():
+    b, mu, sigma = 0.8, 0.01, 0.1
+    p = params("mechanics", war__drift=mu, war__volatility=sigma,
+               war__victory={"upper": 0.9, "lower": 0.1, "probability": 0.2})
+    v = Valuation.build(p)
+    w = v.war_value(np.array([b]), v.belief_drift(np.array([mu])), victories=False)[:, 0]
+    for actor in (H, L):
+        assert w[actor] == pytest.approx(hand_war_value(actor, 2, b, 0.9, 0.09), abs=1e-13)
+
+
+# --- a settlement that may break down: α u + (1 − α) W', α = (1 − δ)/(1 − δ + δh) ------------
+
+@pytest.mark.parametrize("hazard, alpha_h, alpha_l", [
+    (0.02, 0.1 / (0.1 + 0.9 * 0.02), 0.2 / (0.2 + 0.8 * 0.02)),
+    (0.5, 0.1 / (0.1 + 0.45), 0.2 / (0.2 + 0.4)),
+    (0.0, 1.0, 1.0),
+])
+def test_settlement_survival_weight(hazard, alpha_h, alpha_l):
+    p = params("mechanics", settlement={"hazard": hazard})
+    v = Valuation.build(p)
+    assert v.durable == (hazard > 0)
+    np.testing.assert_allclose(v.survival[:2, 0], [alpha_h, alpha_l], atol=1e-15)
+
+
+def test_a_fully_patient_actor_values_only_the_war_a_settlement_will_turn_back_into():
+    p = params("mechanics", settlement={"hazard": 0.1}, actors__H__patience=1.0)
+    assert Valuation.build(p).survival[H, 0] == 0.0
+
+
+@pytest.mark.parametrize("power", [0.0, 0.01, -0.02])
+def test_settlement_value_with_breakdown_and_power_effects(power):
+    """y = (front 0.7, sanctions 0.4, arms 0.5, monitors 1): the line is 0.7, the resumed war
+    drifts at μ + power·0.4; other issues go back to status quo in the resumed war."""
+    mu, hazard = 0.01, 0.02
+    p = params("mechanics", settlement={"hazard": hazard, "power_effects": {"sanctions": power}})
+    v = Valuation.build(p)
+    y = np.array([[0.7, 0.4, 0.5, 1.0]])
+    line, extra = v.settlement_line_and_drift(y)
+    np.testing.assert_allclose([line[0], extra[0]], [0.7, power * 0.4], atol=1e-15)
+    value = v.settlement_value(utility(y, p), line, extra, v.belief_drift(np.array([mu])))[:, 0]
+    m = 0.7 + (mu + power * 0.4) * HORIZON
+    u = (0.797, 0.465)                                  # worked out in test_utility
+    for actor in (H, L):
+        alpha = (1 - DELTA[actor]) / (1 - DELTA[actor] + DELTA[actor] * hazard)
+        resumed = hand_war_value(actor, 2, 0.7, m, 0.025)  # 0.025 = σ²H < m(1 − m)
+        expected = alpha * u[actor] + (1 - alpha) * resumed
+        assert value[actor] == pytest.approx(expected, abs=1e-13)
