@@ -162,8 +162,8 @@ def _add_run(commands) -> None:
 
 
 def _simulation_kwargs(args: argparse.Namespace) -> dict:
-    return dict(runs=args.runs, seed=args.seed, workers=args.workers, chunk_size=args.chunk_size,
-                progress=False if args.no_progress else None)
+    return {"runs": args.runs, "seed": args.seed, "workers": args.workers, "chunk_size": args.chunk_size,
+                "progress": False if args.no_progress else None}
 
 
 def _run_scenario(args: argparse.Namespace) -> int:

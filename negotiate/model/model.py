@@ -12,7 +12,7 @@ import numpy as np
 
 from . import leverage, truce, war
 from .actors import AGENT_TYPES
-from .outcomes import COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, AGENDAS, BlockResult
+from .outcomes import AGENDAS, COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
 from .params import DYNAMICS_KEY, child, draw_params
 from .proposals import SETTLEMENT, STRATEGIES, TRUCE, Offers, choose, veto_players
 from .responses import option_weight, recognise, with_option
@@ -68,14 +68,14 @@ class NegotiationModel(mesa.Model):
         self.truce_terms = np.full((N, D), np.nan)
         self.happens = self.rng.random(p.ev_prob.shape) < p.ev_prob   # (E, N)
         self.proposer_value = None                                   # (A, N), warm start
-        self.out = dict(
-            outcome=np.full(N, NONE, np.int8), agreement_round=np.zeros(N, np.int16),
-            truce_round=np.zeros(N, np.int16), collapsed=np.zeros(N, bool),
-            truces=np.zeros(N, np.int16), proposer=np.full(N, -1, np.int16),
-            terms=np.full((N, D), np.nan), victory=np.zeros(N, np.int8),
-            offers=np.zeros((N, A, 2), np.int16), accepts=np.zeros((N, A, 2), np.int16),
-            first_accept=np.zeros((N, A), np.int16),
-        )
+        self.out = {
+            "outcome": np.full(N, NONE, np.int8), "agreement_round": np.zeros(N, np.int16),
+            "truce_round": np.zeros(N, np.int16), "collapsed": np.zeros(N, bool),
+            "truces": np.zeros(N, np.int16), "proposer": np.full(N, -1, np.int16),
+            "terms": np.full((N, D), np.nan), "victory": np.zeros(N, np.int8),
+            "offers": np.zeros((N, A, 2), np.int16), "accepts": np.zeros((N, A, 2), np.int16),
+            "first_accept": np.zeros((N, A), np.int16),
+        }
         self.last = {}
 
     @property
@@ -108,11 +108,11 @@ class NegotiationModel(mesa.Model):
         # Fixed shapes every round, open world or not: scenarios run on the same
         # seed consume their streams in step (common random numbers).
         N, A, ids = self.n_worlds, self.params.n_actors, self.ids
-        return dict(
-            war=self.rng.standard_normal(N)[ids], victory=self.rng.random(N)[ids],
-            collapse=self.rng.random(N)[ids], recognition=self.rng.random(N)[ids],
-            response=self.rng.logistic(size=(A, N))[:, ids],
-        )
+        return {
+            "war": self.rng.standard_normal(N)[ids], "victory": self.rng.random(N)[ids],
+            "collapse": self.rng.random(N)[ids], "recognition": self.rng.random(N)[ids],
+            "response": self.rng.logistic(size=(A, N))[:, ids],
+        }
 
     def _advance_world(self, t: int, shocks) -> None:
         """War moves the front; a truce regenerates the weaker side, may collapse or expire."""
@@ -195,7 +195,7 @@ class NegotiationModel(mesa.Model):
     def _proposers(self) -> list[int]:
         p = self.params
         if p.recognition_mode == "alternating":
-            return sorted(set(int(a) for a in p.recognition))
+            return sorted({int(a) for a in p.recognition})
         return [a for a in range(p.n_actors) if (p.recognition[:, a] > 0).any()]
 
     # values the strategies ask for -------------------------------------------
@@ -254,8 +254,8 @@ class NegotiationModel(mesa.Model):
         agreed = proposing & (yes | ~asked).all(axis=0)
         self._tally(t, agenda, asked, yes)
         self._agree(t, agreed, agenda, proposer, y)
-        self.last = dict(proposer=proposer, agenda=np.where(proposing, agenda, -1), y=y,
-                         values=values, asked=asked, yes=yes, agreed=agreed)
+        self.last = {"proposer": proposer, "agenda": np.where(proposing, agenda, -1), "y": y,
+                         "values": values, "asked": asked, "yes": yes, "agreed": agreed}
 
     def _offer_values(self, y, agenda, proposer) -> np.ndarray:
         """Exact value of each world's offer to every actor (A, N)."""
@@ -399,5 +399,5 @@ class NegotiationModel(mesa.Model):
         for a, name in enumerate(p.actor_names):
             b = self.bonus[a, who] if who is not None else 0.0
             r = self.reservation[a, who if who is not None else a]
-            out[name] = dict(value=values[a], reservation=r, accept=values[a] + b >= r - 1e-12)
+            out[name] = {"value": values[a], "reservation": r, "accept": values[a] + b >= r - 1e-12}
         return out

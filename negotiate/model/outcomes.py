@@ -50,7 +50,7 @@ class BlockResult:
         return int(self.outcome.shape[0])
 
     @staticmethod
-    def concat(blocks: list["BlockResult"]) -> "BlockResult":
+    def concat(blocks: list[BlockResult]) -> BlockResult:
         first = blocks[0]
         out = {}
         for name in first.__dataclass_fields__:
@@ -60,7 +60,7 @@ class BlockResult:
                 out[name] = np.concatenate([getattr(b, name) for b in blocks])
         return BlockResult(**out)
 
-    def take(self, index) -> "BlockResult":
+    def take(self, index) -> BlockResult:
         out = {}
         for name in self.__dataclass_fields__:
             if name == "inputs":

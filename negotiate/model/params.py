@@ -121,7 +121,7 @@ class WorldParams:
     def n_actors(self) -> int:
         return len(self.actor_names)
 
-    def take(self, keep: np.ndarray) -> "WorldParams":
+    def take(self, keep: np.ndarray) -> WorldParams:
         """The same parameters for a subset of worlds (``keep``: indices)."""
         from dataclasses import replace
 

@@ -95,7 +95,7 @@ class Strategic:
             line, self.resume_drift = ctx.valuation.settlement_line_and_drift(pts)  # (A_prop, K, 3, N)
             self.resume_line = line if line is not None else None
 
-    def take(self, keep) -> "Strategic":
+    def take(self, keep) -> Strategic:
         """The same strategy for a subset of worlds."""
         new = object.__new__(Strategic)
         new.start, new.delta = self.start[..., keep, :], self.delta[..., keep, :]
@@ -204,7 +204,7 @@ class Compromise:
         moved = agenda_mask(p)
         self.y = np.where(moved[:, None, :], point[None], p.status_quo[None])  # (G, N, D)
 
-    def take(self, keep) -> "Compromise":
+    def take(self, keep) -> Compromise:
         new = object.__new__(Compromise)
         new.y = self.y[:, keep]
         return new
@@ -228,7 +228,7 @@ class Nash:
     def __init__(self, ctx):
         self.moved = agenda_mask(ctx.params)
 
-    def take(self, keep) -> "Nash":
+    def take(self, keep) -> Nash:
         return self
 
     def propose(self, ctx, who: list[int]) -> Offers:

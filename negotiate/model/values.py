@@ -43,7 +43,7 @@ class Valuation:
     u_victory: np.ndarray       # (2, A, N) utility of the high / low side's imposed peace
 
     @classmethod
-    def build(cls, params: WorldParams) -> "Valuation":
+    def build(cls, params: WorldParams) -> Valuation:
         loss = issue_loss(params.status_quo[None], params.ideal, params.salience, params.exponent)
         bf = params.battlefield
         not_bf = np.ones(params.n_issues, bool)

@@ -26,8 +26,8 @@ __all__ = [
     "LogNormal",
     "Normal",
     "Param",
-    "TruncNormal",
     "Triangular",
+    "TruncNormal",
     "Uniform",
     "param_mean",
     "param_support",
@@ -246,7 +246,7 @@ class Choice(_Dist):
 
 
 Distribution = Annotated[
-    Union[Normal, TruncNormal, Beta, Uniform, Triangular, LogNormal, Choice],
+    Normal | TruncNormal | Beta | Uniform | Triangular | LogNormal | Choice,
     Field(discriminator="dist"),
 ]
 

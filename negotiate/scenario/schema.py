@@ -306,10 +306,10 @@ class Scenario(_Strict):
     def actor_names(self) -> list[str]:
         return list(self.actors)
 
-    def with_overrides(self, overrides: dict[str, Any]) -> "Scenario":
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """A new validated scenario with dotted-path values replaced.
 
-        ``scenario.with_overrides({"actors.Russia.patience": 0.95})``.
+        ``scenario.with_overrides({"actors.A.patience": 0.95})``.
         """
         from .load import apply_overrides
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from negotiate.model import NegotiationModel, OUTCOMES
+from negotiate.model import OUTCOMES, NegotiationModel
 
 from .conftest import per_round_cost
 

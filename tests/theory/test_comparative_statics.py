@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from negotiate.model import NegotiationModel, OUTCOMES
+from negotiate.model import NegotiationModel
 
 Z99 = stats.norm.ppf(0.995)
 N = 3000

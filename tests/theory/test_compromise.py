@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from negotiate.model import NegotiationModel, OUTCOMES
+from negotiate.model import OUTCOMES, NegotiationModel
 
 CASES = [
     # capabilities (A, B, M), ideals on x, ideals on z, raw saliences (x, z) per actor

@@ -4,14 +4,14 @@
 import numpy as np
 import pytest
 
-from negotiate.model import NegotiationModel, OUTCOMES
+from negotiate.model import OUTCOMES, NegotiationModel
 
 from .conftest import per_round_cost
 
 
 def costs(c_a, c_b, delta=0.95, lookahead=26):
-    return dict(actors__A__war_cost=per_round_cost(c_a, delta, lookahead),
-                actors__B__war_cost=per_round_cost(c_b, delta, lookahead))
+    return {"actors__A__war_cost": per_round_cost(c_a, delta, lookahead),
+                "actors__B__war_cost": per_round_cost(c_b, delta, lookahead)}
 
 CASES = [(0.6, 0.1, 0.15), (0.3, 0.05, 0.02), (0.75, 0.2, 0.1)]
 

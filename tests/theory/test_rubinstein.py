@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from negotiate.model import NegotiationModel, OUTCOMES
+from negotiate.model import OUTCOMES, NegotiationModel
 
 from .conftest import per_round_cost
 
 
 def status_zero(d1, d2):
     """War costs that make both status values 0 (u(sq) = 0.5)."""
-    return dict(actors__A__war_cost=per_round_cost(0.5, d1), actors__B__war_cost=per_round_cost(0.5, d2))
+    return {"actors__A__war_cost": per_round_cost(0.5, d1), "actors__B__war_cost": per_round_cost(0.5, d2)}
 
 
 @pytest.mark.parametrize("d1, d2", [(0.9, 0.8), (0.5, 0.5), (0.95, 0.6), (0.3, 0.9)])
