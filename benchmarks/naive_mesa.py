@@ -308,11 +308,22 @@ class Actor(mesa.Agent):
                 choice = (lam, feasible, own, seg)
         lam, feasible, own, seg = choice
         y = [s + lam * dl for s, dl in zip(seg["start"], seg["delta"])]
-        return y, feasible, own
+        binary = m.world.binary
+        if not any(binary):
+            return y, feasible, own
+        # binary issues are settled rounded: judge the rounded offer, and if no one
+        # would take it, the one that gives the binary issues to the target's side
+        first = self.judge(y, g)
+        if first[1]:
+            return first
+        target = [s + dl for s, dl in zip(seg["start"], seg["delta"])]
+        second = self.judge([round(t) if binary[d] else y[d] for d, t in enumerate(target)], g)
+        return second if second[1] else first
 
     def judge(self, y, g: int):
         """A fixed package: does every veto player accept it, and what is it worth to me."""
         m = self.model
+        y = [round(v) if m.world.binary[d] else v for d, v in enumerate(y)]
         values = [actor.package_value(y, g, self.index) for actor in m.actors]
         feasible = all(values[j] >= m.need[j][self.index] - 1e-9
                        for j in range(m.world.n_actors) if m.veto[g][j] and j != self.index)

@@ -161,7 +161,10 @@ class Strategic:
         start = np.take_along_axis(self.start[who], best[:, :, None, :, None], axis=2)[:, :, 0]
         delta = np.take_along_axis(self.delta[who], best[:, :, None, :, None], axis=2)[:, :, 0]
         y = start + lam_b[..., None] * delta
-        return Offers(who, y, pick(feasible), pick(own))
+        offers = Offers(who, y, pick(feasible), pick(own))
+        if ctx.params.binary.any():
+            offers = _round_binaries(ctx, offers, start + delta)
+        return offers
 
 
 
@@ -306,8 +309,34 @@ def nash_solution(p, players: np.ndarray, d: np.ndarray, moved: np.ndarray, *, s
     return y
 
 
+def _round_binaries(ctx, offers: Offers, target: np.ndarray) -> Offers:
+    """Binary issues are settled at 0 or 1: judge the offer as it will be rounded.
+
+    Planned on unrounded values, an offer may be rounded out of every
+    responder's reach; then the binary issues go the way of the segment's
+    target (the responders' side) instead, when that package is acceptable.
+    """
+    binary = ctx.params.binary
+    rounded = np.where(binary, np.round(offers.y), offers.y)
+    yielding = np.where(binary, np.round(target), offers.y)
+    first, second = _judge(ctx, offers.who, rounded), _judge(ctx, offers.who, yielding)
+    use_second = ~first.feasible & second.feasible
+    return Offers(
+        offers.who,
+        np.where(use_second[..., None], second.y, first.y),
+        first.feasible | second.feasible,
+        np.where(use_second, second.own, first.own),
+    )
+
+
 def _judge(ctx, who: list[int], y: np.ndarray) -> Offers:
-    """Exact values of fixed packages (P, G, N, D): feasibility and own value."""
+    """Exact values of fixed packages (P, G, N, D): feasibility and own value.
+
+    Binary issues are judged as they will be settled, rounded to 0 or 1.
+    """
+    binary = ctx.params.binary
+    if binary.any():
+        y = np.where(binary, np.round(y), y)
     values = ctx.package_values(y, who)                       # (A, P, G, N)
     accept = values >= ctx.need[:, who][:, :, None, :] - 1e-9
     veto = ctx.veto.T[:, None, :, None]                       # (A, 1, G, 1)

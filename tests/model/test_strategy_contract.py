@@ -170,10 +170,6 @@ def test_strategic_with_linear_utility_offers_the_best_acceptable_package():
     assert model.last["y"][0, 0] == pytest.approx(0.8, abs=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Strategies plan with unrounded values on binary issues, the response step rounds them "
-    "(NegotiationModel._respond_and_agree): P offers y = 0.8, predicted feasible, which is "
-    "rounded to 1 and rejected; the only acceptable package, y = 0, is never offered"))
 def test_offers_on_binary_issues_are_planned_as_they_will_be_rounded():
     model = NegotiationModel(load("binary"), 1, seed=0)
     model.step()

@@ -151,26 +151,28 @@ def test_outcome_frequencies_agree(name):
 
 
 def no_safety_margin(data):
-    data["bargaining"] = {"margin": 0.0}
+    data.setdefault("bargaining", {})["margin"] = 0.0
 
 
 def no_continuation_values(data):
-    data["bargaining"] = {"continuation": False}
+    data.setdefault("bargaining", {})["continuation"] = False
 
 
 def no_fixed_point_sweeps(data):
-    data["bargaining"] = {"first_round_iterations": 1}
+    data.setdefault("bargaining", {})["first_round_iterations"] = 1
 
 
-@pytest.mark.parametrize("change",
-                         [no_safety_margin, no_continuation_values, no_fixed_point_sweeps])
-def test_frequency_check_detects_a_different_model(change):
+# each change on a scenario where that piece visibly shapes the outcomes
+@pytest.mark.parametrize("change, name", [(no_safety_margin, "every_mechanism"),
+                                          (no_continuation_values, "two_party"),
+                                          (no_fixed_point_sweeps, "every_mechanism")])
+def test_frequency_check_detects_a_different_model(change, name):
     """The comparison has power: a model that leaves out one piece of the bargaining
     (as a faulty reimplementation might) is caught."""
-    data = every_mechanism()
+    data = negotiate.load_scenario(SCENARIOS[name]()).to_dict()
     change(data)
     naive = run_naive(negotiate.load_scenario(data), 400, np.random.SeedSequence(101))
-    assert disagreements(naive, engine_block("every_mechanism")) != []
+    assert disagreements(naive, engine_block(name)) != []
 
 
 # --- world by world ----------------------------------------------------------------------------
