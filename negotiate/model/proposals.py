@@ -117,11 +117,12 @@ class Strategic:
         t0 = keep * (ex(flow) - l0[:, :, TRUCE]) + ex(fade) * (ex(w0) + ex(w1) * a0 + ex(w2) * a0 * a0)
         t1 = -keep * l1[:, :, TRUCE] + ex(fade) * (ex(w1) * da + 2.0 * ex(w2) * a0 * da)
         t2 = -keep * l2[:, :, TRUCE] + ex(fade) * ex(w2) * da * da
-        # talks go on during a truce: v + f·(P − v), taking the settlement one
-        # hopes for (P) to be worth more than the truce, as it is when planning
+        # talks go on during a truce: v + f·max(0, P − v), fitted through λ = 0, ½, 1
+        # (exact unless the truce overtakes the hoped-for settlement P mid-segment)
         f = ctx.option[:, who][:, :, None, :]                                # (A, P, 1, N)
-        hope = f * ctx.proposer_value[:, None, None, :]
-        t0, t1, t2 = (1.0 - f) * t0 + hope, (1.0 - f) * t1, (1.0 - f) * t2
+        hope = ctx.proposer_value[:, None, None, :]
+        pts = [segments.evaluate((t0, t1, t2), lam) for lam in segments.POINTS]
+        t0, t1, t2 = segments.fit_quadratic(*(v + f * np.maximum(hope - v, 0.0) for v in pts))
         s0, s1, s2 = 1.0 - l0[:, :, SETTLEMENT], -l1[:, :, SETTLEMENT], -l2[:, :, SETTLEMENT]
         if self.durable:
             s0, s1, s2 = self._durable(ctx, who, s0, s1, s2)
