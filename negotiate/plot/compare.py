@@ -32,9 +32,10 @@ def plot_comparison(comparison, *, level: float = 0.95, method: str = "newcombe"
     span = float(np.nanmax(np.abs(table[["ci_low", "ci_high"]].to_numpy()))) if len(table) else 0.0
     ax.set_xlim(-max(span, 0.01) * 1.15, max(span, 0.01) * 1.15)
     percent_axis(ax.xaxis, points=True)
-    ax.set_xlabel(f"Change in probability, {label_b} − {label_a} (percentage points)")
+    ax.set_xlabel("Change in probability (percentage points)")
     n = table.attrs.get("n")
     level_txt = f"{table.attrs.get('level', level):.0%}"
-    ax.set_title((f"{n:,} paired runs, " if n else "") + f"{level_txt} paired intervals", fontsize=10)
+    ax.set_title(f"{label_b} − {label_a}\n" + (f"{n:,} paired runs, " if n else "")
+                 + f"{level_txt} paired intervals", fontsize=10)
     ax.grid(axis="x", alpha=0.3)
     return ax

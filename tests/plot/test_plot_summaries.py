@@ -100,7 +100,7 @@ def test_forest_plot_shows_each_difference_and_interval(results, results_in):
     assert ys == sorted(ys, reverse=True)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["Temporary truce", "Conditional truce", "Comprehensive agreement", "No agreement"]
-    assert "percentage points" in ax.get_xlabel() and "b − a" in ax.get_xlabel()
+    assert "percentage points" in ax.get_xlabel() and "b − a" in ax.get_title()
     assert any(line.get_xdata()[0] == 0 for line in ax.lines if line.get_linestyle() == "--")
 
 
