@@ -274,11 +274,11 @@ class Actor(mesa.Agent):
         t0 = keep * (self.flow - l0) + fade * (w0 + w1 * a0 + w2 * a0 * a0)
         t1 = -keep * l1 + fade * (w1 * da + 2.0 * w2 * a0 * da)
         t2 = -keep * l2 + fade * w2 * da * da
-        # talks go on during the truce: v + f·(P − v), taking the hoped-for settlement
-        # P to be worth more than the truce (a quadratic in λ again)
+        # talks go on during the truce: v + f·max(0, P − v), fitted through λ = 0, ½, 1
         f = self.model.option[self.index][proposer]
-        return ((1.0 - f) * t0 + f * self.model.proposer_value[self.index],
-                (1.0 - f) * t1, (1.0 - f) * t2)
+        hope = self.model.proposer_value[self.index]
+        values = [evaluate((t0, t1, t2), lam) for lam in (0.0, 0.5, 1.0)]
+        return fit_quadratic(*(v + f * max(0.0, hope - v) for v in values))
 
     # --- proposing --------------------------------------------------------------------
     def offers(self):

@@ -9,21 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import stats
 
 import negotiate
 from negotiate.model import NegotiationModel
 from negotiate.stats import wilson_interval
+from tests.intervals import paired_interval
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "ukraine_march_2025.yaml"
-Z99 = stats.norm.ppf(0.995)
 WORLDS = 3000
-
-
-def paired_interval(a, b):
-    d = np.asarray(a, float) - np.asarray(b, float)
-    half = Z99 * d.std(ddof=1) / np.sqrt(d.size)
-    return d.mean() - half, d.mean() + half
 
 
 @pytest.fixture(scope="module")

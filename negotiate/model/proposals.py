@@ -131,12 +131,25 @@ class Strategic:
     def _durable(self, ctx, who, s0, s1, s2):
         """α·u + (1 − α)·W' along the segments, W' fitted through λ = 0, ½, 1."""
         v = ctx.valuation
-        line = self.resume_line[who] if self.resume_line is not None else np.broadcast_to(ctx.balance, self.resume_drift[who].shape)
-        resumed = v.war_value(line, ctx.belief[:, None, None, None, :] + self.resume_drift[who],
-                              victories=False)                                     # (A, P, K, 3, N)
-        w0, w1, w2 = segments.fit_quadratic(resumed[..., 0, :], resumed[..., 1, :], resumed[..., 2, :])
+        w0, w1, w2 = self._resumed_war(ctx, who)
         keep = v.survival[:, None, None, :]
         return keep * s0 + (1 - keep) * w0, keep * s1 + (1 - keep) * w1, keep * s2 + (1 - keep) * w2
+
+    def _resumed_war(self, ctx, who):
+        """The war a broken settlement would leave, as a quadratic along each segment.
+
+        It depends on the round (beliefs, front) but not on the sweep: computed
+        once per round.
+        """
+        key = (ctx.round, tuple(who))
+        if getattr(self, "_resumed_key", None) != key:
+            line = (self.resume_line[who] if self.resume_line is not None
+                    else np.broadcast_to(ctx.balance, self.resume_drift[who].shape))
+            resumed = ctx.valuation.war_value(line, ctx.belief[:, None, None, None, :] + self.resume_drift[who],
+                                              victories=False)                   # (A, P, K, 3, N)
+            self._resumed = segments.fit_quadratic(resumed[..., 0, :], resumed[..., 1, :], resumed[..., 2, :])
+            self._resumed_key = key
+        return self._resumed
 
     def propose(self, ctx, who: list[int]) -> Offers:
         P = len(who)

@@ -7,19 +7,11 @@ asks that a 99% interval for the paired difference lies on the predicted side.
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from negotiate.model import NegotiationModel
+from tests.intervals import paired_interval
 
-Z99 = stats.norm.ppf(0.995)
 N = 3000
-
-
-def paired_interval(a, b):
-    """99% normal interval for mean(a − b), paired by world."""
-    d = np.asarray(a, float) - np.asarray(b, float)
-    half = Z99 * d.std(ddof=1) / np.sqrt(d.size)
-    return d.mean() - half, d.mean() + half
 
 
 def rounds_to_agreement(result, horizon):
