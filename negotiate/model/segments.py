@@ -29,23 +29,25 @@ def evaluate(coef, lam):
 def smallest_acceptable(coef, need, tol: float = 1e-12) -> np.ndarray:
     """Smallest λ in [0, 1] with ``c0 + c1 λ + c2 λ² ≥ need`` (``inf`` if none).
 
-    All arguments broadcast; the result has their broadcast shape.
+    All arguments broadcast; the result has their broadcast shape.  With
+    ``f(0) < need`` the first root in [0, 1] is where ``f`` reaches ``need``.
+    Written with few temporaries: this is the engine's innermost loop.
     """
-    c0, c1, c2 = np.broadcast_arrays(*coef, need)[:3]
-    need = np.broadcast_to(need, c0.shape)
-    a, b, c = c2, c1, c0 - need
-    with np.errstate(invalid="ignore", divide="ignore"):
-        disc = b * b - 4.0 * a * c
-        root = np.sqrt(np.maximum(disc, 0.0))
-        # numerically stable pair of roots (Numerical Recipes §5.6)
-        q = -0.5 * (b + np.where(b >= 0, root, -root))
-        r1 = np.where(a != 0, q / a, np.inf)
-        r2 = np.where(q != 0, c / q, np.inf)
-        linear = np.abs(a) <= 1e-14
-        r_lin = np.where(b != 0, -c / b, np.inf)
-    cands = np.stack([r1, r2])
-    cands = np.where(linear[None], np.stack([r_lin, r_lin]), cands)
-    cands = np.where((disc >= -tol)[None] | linear[None], cands, np.inf)
-    ok = (cands >= -tol) & (cands <= 1.0 + tol)
-    first = np.where(ok, np.clip(cands, 0.0, 1.0), np.inf).min(axis=0)
-    return np.where(c >= -tol, 0.0, first)
+    c0, c1, c2 = coef
+    c = c0 - need
+    disc = c1 * c1 - 4.0 * c2 * c
+    # numerically stable pair of roots (Numerical Recipes §5.6)
+    q = -0.5 * (c1 + np.copysign(np.sqrt(np.maximum(disc, 0.0)), c1))
+    linear = np.abs(c2) <= 1e-14
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r1, r2, r_lin = q / c2, c / q, -c / c1
+    r1 = np.array(np.where(linear, r_lin, r1), dtype=float)
+    r2 = np.array(np.where(linear, r_lin, r2), dtype=float)
+    no_root = (disc < -tol) & ~linear
+    for r in (r1, r2):  # roots outside [0, 1] (or none, or NaN) do not count
+        r[no_root | ~((r >= -tol) & (r <= 1.0 + tol))] = np.inf
+    first = np.array(np.minimum(r1, r2), dtype=float)  # an array even for scalar input
+    np.maximum(first, 0.0, out=first)
+    first[np.isfinite(first) & (first > 1.0)] = 1.0
+    first[c >= -tol] = 0.0
+    return first
