@@ -62,6 +62,9 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
     except NegotiateError as exc:
         print(f"negotiate: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
+    except ValueError as exc:  # an argument the public API refused
+        print(f"negotiate: error: {one_line(str(exc))}", file=sys.stderr)
+        return EXIT_INVALID
     except KeyboardInterrupt:
         print("negotiate: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -144,6 +147,9 @@ def _add_simulation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=_whole(0), default=None, help="root seed (default: the scenario's)")
     p.add_argument("--workers", type=_whole(1), default=None, help="worker processes (default: all cores)")
     p.add_argument("--chunk-size", type=_whole(1), default=None, help="runs per task handed to a worker")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on the workers of this Dask scheduler, e.g. tcp://host:8786 "
+                        "(needs the distributed package)")
     p.add_argument("--no-plots", action="store_true", help="write the tables only")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -163,7 +169,7 @@ def _add_run(commands) -> None:
 
 def _simulation_kwargs(args: argparse.Namespace) -> dict:
     return {"runs": args.runs, "seed": args.seed, "workers": args.workers, "chunk_size": args.chunk_size,
-                "progress": False if args.no_progress else None}
+                "progress": False if args.no_progress else None, "address": args.scheduler}
 
 
 def _run_scenario(args: argparse.Namespace) -> int:

@@ -152,21 +152,30 @@ EXECUTORS: dict[str, type[Executor] | str] = {
 }
 
 
-def get_executor(kind: str | Executor, workers: int = 1) -> Executor:
-    """An executor by name (``"inprocess"``, ``"processes"``, ``"dask"``) or as given."""
+def get_executor(kind: str | Executor, workers: int = 1, **options) -> Executor:
+    """An executor by name (``"inprocess"``, ``"processes"``, ``"dask"``) or as given.
+
+    ``options`` (such as the Dask scheduler's ``address``) go to the
+    optional backends' ``make_executor``; the built-in executors take none.
+    """
     if isinstance(kind, Executor):
+        if options:
+            raise ValueError(f"{', '.join(options)} cannot be applied to an executor instance")
         return kind
     entry = EXECUTORS.get(kind) if isinstance(kind, str) else None
     if entry is None:
         raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)} "
                          "or pass an Executor instance")
+    if options and not isinstance(entry, str):
+        raise ValueError(f"executor {kind!r} does not take {', '.join(options)} "
+                         "(only executor='dask' does)")
     if entry is InProcessExecutor:
         return InProcessExecutor()
     if isinstance(entry, str):
         try:
             module = importlib.import_module(entry)
         except ImportError as exc:
-            raise ValueError(f"executor {kind!r} is not available ({exc}); "
-                             "install the optional dependencies, e.g. negotiate[distributed]") from exc
-        return module.make_executor(workers)
+            raise SimulationError(f"executor {kind!r} is not available ({exc}); install the "
+                                  "optional dependencies: pip install 'negotiate[distributed]'") from exc
+        return module.make_executor(workers, **options)
     return entry(workers)

@@ -38,7 +38,7 @@ MAX_DEFAULT_CHUNK_BLOCKS = 8  # 32,768 runs: bounds the memory of the chunks in 
 def simulate(scenario, runs: int | None = None, *, seed: int | None = None,
              workers: int | None = None, chunk_size: int | None = None,
              executor: str | Executor | None = None, progress: bool | None = None,
-             keep_runs: bool = True):
+             keep_runs: bool = True, address: str | None = None):
     """Run ``runs`` Monte Carlo worlds of ``scenario`` and return :class:`~negotiate.results.Results`.
 
     ``scenario`` is a :class:`~negotiate.Scenario` or a path to a YAML file.
@@ -49,29 +49,33 @@ def simulate(scenario, runs: int | None = None, *, seed: int | None = None,
     runs and seed always give identical results.  ``progress`` shows a bar
     over blocks (default: only when stderr is a terminal).  With
     ``keep_runs=False`` only summaries are kept, so memory does not grow with
-    ``runs``; ``to_frame()`` is then unavailable.
+    ``runs``; ``to_frame()`` is then unavailable.  ``address`` (such as
+    ``"tcp://host:8786"``) runs the chunks on that Dask scheduler's workers
+    (``executor="dask"``, needs ``distributed``); ``workers`` then only sets
+    how many chunks the runs are cut into.
     """
     scenario = load_scenario(scenario)
     plan, workers = _check_args(scenario, runs, seed, workers)
-    out = _run(plan, (scenario,), workers, chunk_size, executor, progress, keep_runs)
+    out = _run(plan, (scenario,), workers, chunk_size, executor, progress, keep_runs, address)
     return out.results[0]
 
 
 def compare(scenario_a, scenario_b, runs: int | None = None, *, seed: int | None = None,
             workers: int | None = None, chunk_size: int | None = None,
             executor: str | Executor | None = None, progress: bool | None = None,
-            keep_runs: bool = True) -> Comparison:
+            keep_runs: bool = True, address: str | None = None) -> Comparison:
     """Run two scenarios on the same seed plan and compare their outcomes.
 
     Run ``i`` of both scenarios uses the same random stream (common random
     numbers), so the difference between them is measured on pairs and is
     much more precise than two independent runs.  ``runs`` and ``seed``
     default to ``scenario_a``'s ``monte_carlo`` settings.  See
-    :meth:`Comparison.differences` for the paired intervals.
+    :meth:`Comparison.differences` for the paired intervals.  The other
+    arguments are those of :func:`simulate`.
     """
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
     plan, workers = _check_args(a, runs, seed, workers)
-    out = _run(plan, (a, b), workers, chunk_size, executor, progress, keep_runs)
+    out = _run(plan, (a, b), workers, chunk_size, executor, progress, keep_runs, address)
     return Comparison(out.results[0], out.results[1], out.joint)
 
 
@@ -147,7 +151,7 @@ class _RunOutput:
 
 
 def _run(plan: SeedPlan, scenarios: tuple[Scenario, ...], workers: int, chunk_size,
-         executor, progress, keep_runs: bool) -> _RunOutput:
+         executor, progress, keep_runs: bool, address: str | None = None) -> _RunOutput:
     if chunk_size is None:
         per_chunk = math.ceil(plan.n_blocks / (workers * CHUNKS_PER_WORKER))
         per_chunk = min(max(1, per_chunk), MAX_DEFAULT_CHUNK_BLOCKS)
@@ -155,9 +159,11 @@ def _run(plan: SeedPlan, scenarios: tuple[Scenario, ...], workers: int, chunk_si
     chunk_size = round_chunk_size(_whole_number("chunk_size", chunk_size, 1))
     tasks = [_Task(scenarios, plan.seed, chunk, bool(keep_runs)) for chunk in plan.chunks(chunk_size)]
     owned = not isinstance(executor, Executor)
-    if executor is None:
+    if executor is None and address is not None:
+        executor = "dask"
+    elif executor is None:
         executor = "processes" if workers > 1 and len(tasks) > 1 else "inprocess"
-    pool = get_executor(executor, workers)
+    pool = get_executor(executor, workers, **({} if address is None else {"address": address}))
     collectors = [_Collector(plan, s, keep_runs) for s in scenarios]
     joint = np.zeros((len(OUTCOMES), len(OUTCOMES)), dtype=np.int64) if len(scenarios) == 2 else None
     show = _want_progress(progress)

@@ -61,7 +61,7 @@ def test_unknown_executor_lists_the_known_ones():
 
 def test_optional_backend_that_cannot_be_imported_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(executors.EXECUTORS, "fancy", "negotiate.run.no_such_backend")
-    with pytest.raises(ValueError, match="fancy.*not available"):
+    with pytest.raises(SimulationError, match="fancy.*not available"):
         get_executor("fancy")
 
 

@@ -1,0 +1,157 @@
+"""The Dask executor against a real scheduler and two worker processes on 127.0.0.1."""
+
+import json
+import math
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("distributed")
+
+import psutil  # a dependency of distributed
+from distributed import Client
+
+from negotiate import SimulationError
+from negotiate.run import simulate
+from negotiate.run.dask_executor import DaskExecutor
+from negotiate.run.executors import get_executor
+
+TWO_PARTY = Path(__file__).parents[1] / "model" / "data" / "two_party.yaml"
+SEED = 17
+STARTUP_SECONDS = 30
+
+
+def _stop(processes):
+    # newest first: workers leave while their scheduler is still up (a worker
+    # whose scheduler went first keeps trying to reconnect and exits slowly)
+    for proc in reversed(processes):
+        if proc.poll() is None:
+            proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _wait_for(condition, what):
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} did not happen within {STARTUP_SECONDS} s")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A scheduler on a free port and two single-threaded workers (no nanny: the
+    process we kill is the worker itself).  Yields (address, {name: process})."""
+    where = tmp_path_factory.mktemp("dask")
+    scheduler_file = where / "scheduler.json"
+    processes = []
+    try:
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+             "--port", "0", "--no-dashboard", "--dashboard-address", "127.0.0.1:0",  # health checks
+             "--scheduler-file", str(scheduler_file)],
+            cwd=where, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        _wait_for(lambda: scheduler_file.exists() and scheduler_file.stat().st_size > 0,
+                  "the scheduler writing its address")
+        address = json.loads(scheduler_file.read_text())["address"]
+        workers = {}
+        for name in ("w0", "w1"):
+            workers[name] = subprocess.Popen(
+                [sys.executable, "-m", "distributed.cli.dask_worker", address, "--name", name,
+                 "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1", "--no-nanny",
+                 "--no-dashboard", "--local-directory", str(where / name)],
+                cwd=where, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            processes.append(workers[name])
+        with Client(address, timeout=STARTUP_SECONDS) as client:
+            client.wait_for_workers(2, timeout=STARTUP_SECONDS)
+        yield address, workers
+    finally:
+        _stop(processes)
+
+
+def _same_runs(a, b):
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
+    pd.testing.assert_frame_equal(a.outcome_probabilities(), b.outcome_probabilities())
+
+
+def test_results_on_dask_are_identical_to_in_process(cluster):
+    address, _ = cluster
+    reference = simulate(TWO_PARTY, 10_000, seed=SEED, executor="inprocess", progress=False)
+    on_dask = simulate(TWO_PARTY, 10_000, seed=SEED, executor="dask", address=address,
+                       chunk_size=4096, progress=False)
+    _same_runs(reference, on_dask)
+
+
+def test_map_keeps_task_order_and_failures_name_the_task(cluster):
+    address, _ = cluster
+    with DaskExecutor(address) as ex:
+        tasks = list(range(30))
+        assert list(ex.map(math.factorial, tasks)) == [math.factorial(t) for t in tasks]
+        with pytest.raises(SimulationError, match="task 1 failed on a Dask worker") as info:
+            list(ex.map(math.sqrt, [4, -1, 9]))
+        assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_a_run_survives_a_worker_killed_in_the_middle(cluster):
+    address, workers = cluster
+    runs = 60_000  # 15 chunks of one block: work remains when the worker dies
+    reference = simulate(TWO_PARTY, runs, seed=SEED, executor="inprocess", progress=False)
+    killed = {}
+
+    def kill_w1_once_it_is_busy(client):
+        # processing() names the tasks the scheduler has handed to each worker
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            busy = {client.scheduler_info()["workers"][a]["name"]: keys
+                    for a, keys in client.processing().items() if keys}
+            if busy.get("w1"):
+                workers["w1"].kill()
+                killed["while processing"] = busy["w1"]
+                return
+            time.sleep(0.02)
+
+    with Client(address, timeout=STARTUP_SECONDS) as monitor:
+        killer = threading.Thread(target=kill_w1_once_it_is_busy, args=(monitor,))
+        killer.start()
+        try:
+            on_dask = simulate(TWO_PARTY, runs, seed=SEED, executor="dask", address=address,
+                               chunk_size=4096, progress=False)
+        finally:
+            killer.join()
+        assert killed, "worker w1 was never given a task, so it was not killed"
+        assert workers["w1"].wait(timeout=10) != 0
+        survivors = monitor.scheduler_info()["workers"].values()
+        assert [w["name"] for w in survivors] == ["w0"]
+    _same_runs(reference, on_dask)
+
+
+def test_without_an_address_a_local_cluster_runs_and_is_closed():
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    reference = simulate(TWO_PARTY, 9000, seed=SEED, executor="inprocess", progress=False)
+    local = simulate(TWO_PARTY, 9000, seed=SEED, executor="dask", workers=2, chunk_size=4096,
+                     progress=False)
+    _same_runs(reference, local)
+    left = [p for p in psutil.Process().children(recursive=True)
+            if p.pid not in before and p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left, f"the local cluster's processes outlived the run: {left}"
+
+
+def test_unreachable_scheduler_is_a_clear_error():
+    nowhere = DaskExecutor("tcp://127.0.0.1:9", timeout=2)  # port 9 (discard) is not a scheduler
+    with pytest.raises(SimulationError, match="could not connect to the Dask scheduler at 'tcp://127.0.0.1:9'"):
+        simulate(TWO_PARTY, 100, seed=1, executor=nowhere, progress=False)
+
+
+def test_address_is_only_for_dask():
+    with pytest.raises(ValueError, match="'processes' does not take address"):
+        get_executor("processes", 2, address="tcp://127.0.0.1:8786")
+    assert get_executor("dask", 3, address="tcp://h:1").address == "tcp://h:1"
