@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Results": ".results", "load_results": ".results",
     "Comparison": ".run", "compare": ".run", "simulate": ".run",
+    "SweepResults": ".run", "sweep": ".run",
 }
 
 
@@ -40,10 +41,12 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulationError",
+    "SweepResults",
     "__version__",
     "compare",
     "dump_yaml",
     "load_results",
     "load_scenario",
     "simulate",
+    "sweep",
 ]

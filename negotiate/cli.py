@@ -15,6 +15,7 @@ one place where exceptions become exit codes:
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -47,6 +48,7 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run(commands)
     _add_compare(commands)
+    _add_sweep(commands)
     _add_validate(commands)
     _add_schema(commands)
     return parser
@@ -168,8 +170,10 @@ def _add_run(commands) -> None:
 
 
 def _simulation_kwargs(args: argparse.Namespace) -> dict:
-    return {"runs": args.runs, "seed": args.seed, "workers": args.workers, "chunk_size": args.chunk_size,
-                "progress": False if args.no_progress else None, "address": args.scheduler}
+    # the command line uses every core unless told otherwise (the library defaults to one)
+    workers = args.workers or (None if args.scheduler else os.cpu_count()) or 1
+    return {"runs": args.runs, "seed": args.seed, "workers": workers, "chunk_size": args.chunk_size,
+            "progress": False if args.no_progress else None, "address": args.scheduler}
 
 
 def _run_scenario(args: argparse.Namespace) -> int:
@@ -211,5 +215,65 @@ def _compare(args: argparse.Namespace) -> int:
     print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))
     if args.out:
         paths = write_comparison_outputs(comparison, args.out, plots=not args.no_plots)
+        print(f"wrote {len(paths)} files to {args.out}")
+    return EXIT_OK
+
+
+# --- sweep --------------------------------------------------------------------------
+
+def _add_sweep(commands) -> None:
+    p = commands.add_parser(
+        "sweep",
+        help="run a scenario over a grid of parameter values",
+        description="Run a scenario at every combination of the --param values on the same draws "
+                    "(common random numbers) and print the outcome probabilities per point; with "
+                    "--out, write sweep.csv, metadata.json and sweep.png (replaced atomically).",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--param", action="append", required=True, metavar="PATH=V1,V2,...",
+                   help="a field path and its values, e.g. actors.A.war_cost=0.01,0.05 "
+                        "(once or twice; numbers are read as numbers, anything else as text)")
+    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    _add_simulation_options(p)
+    p.set_defaults(handler=_sweep)
+
+
+def _sweep_grid(params: Sequence[str]) -> dict[str, list]:
+    """``["a.b=1,2", "c=x"]`` → ``{"a.b": [1, 2], "c": ["x"]}`` (ValueError names the bad one)."""
+    grid: dict[str, list] = {}
+    for text in params:
+        path, sep, values = text.partition("=")
+        path = path.strip()
+        items = [v.strip() for v in values.split(",")]
+        if not sep or not path or not all(items):
+            raise ValueError(f"--param {text!r}: expected PATH=V1,V2,... such as actors.A.war_cost=0.01,0.05")
+        if path in grid:
+            raise ValueError(f"--param {path!r} is given twice")
+        grid[path] = [_number_or_text(v) for v in items]
+    return grid
+
+
+def _number_or_text(text: str):
+    for parse in (int, float):
+        try:
+            value = parse(text)
+        except ValueError:
+            continue
+        if math.isfinite(value):  # "nan" and "inf" stay text: no scenario value means them
+            return value
+    return text
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from .run import sweep
+
+    grid = _sweep_grid(args.param)
+    scenario = load_scenario(args.file)
+    result = sweep(scenario, grid, **_simulation_kwargs(args))
+    print(f"{scenario.name}: {len(result.points)} points, {result.runs:,} runs each, seed {result.seed}, "
+          "common random numbers, 95% Wilson intervals")
+    print(result.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if args.out:
+        paths = result.save(args.out, plots=not args.no_plots)
         print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK

@@ -5,6 +5,7 @@ from .acceptance import plot_acceptance_rates
 from .compare import plot_comparison
 from .outcomes import plot_outcome_probabilities
 from .style import OKABE_ITO, OUTCOME_COLOURS, OUTCOME_LABELS
+from .sweep import plot_sweep_heatmap, plot_sweep_line
 from .terms import plot_settled_terms
 from .timing import plot_time_to_agreement
 from .trajectory import plot_balance, plot_offers, plot_responses, plot_trajectory
@@ -20,6 +21,8 @@ __all__ = [
     "plot_outcome_probabilities",
     "plot_responses",
     "plot_settled_terms",
+    "plot_sweep_heatmap",
+    "plot_sweep_line",
     "plot_time_to_agreement",
     "plot_trajectory",
 ]

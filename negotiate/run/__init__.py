@@ -1,9 +1,10 @@
-"""How to run many worlds: the seed plan, executors, ``simulate`` and ``compare``."""
+"""How to run many worlds: the seed plan, executors, ``simulate``, ``compare`` and ``sweep``."""
 
 from .comparison import Comparison
 from .executors import EXECUTORS, Executor, InProcessExecutor, ProcessExecutor, get_executor
 from .seeding import BLOCK_SIZE, SeedPlan, block_seed
 from .simulate import compare, simulate
+from .sweep import SweepResults, sweep
 
 __all__ = [
     "BLOCK_SIZE",
@@ -13,8 +14,10 @@ __all__ = [
     "InProcessExecutor",
     "ProcessExecutor",
     "SeedPlan",
+    "SweepResults",
     "block_seed",
     "compare",
     "get_executor",
     "simulate",
+    "sweep",
 ]

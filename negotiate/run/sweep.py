@@ -1,0 +1,281 @@
+"""Parameter sweeps: one scenario run at every point of a grid of overrides.
+
+Every point runs on the same seed plan, so run ``i`` draws the same worlds
+(sampled inputs and shocks) at every point: the differences between points
+are common-random-number comparisons, and each point's probabilities are
+exactly those ``simulate`` gives for the overridden scenario on that seed.
+The points are simulated block by block side by side, so a sweep costs one
+pass over the seed plan; only summaries and each run's outcome are kept.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from ..errors import Problem, ScenarioError
+from ..model.outcomes import OUTCOMES
+from ..scenario import Scenario, load_scenario
+from ..stats import paired_difference
+from .aggregate import Aggregates
+from .executors import Executor, get_executor
+from .seeding import BLOCK_SIZE, Block, SeedPlan, round_chunk_size
+from .simulate import (
+    CHUNKS_PER_WORKER,
+    MAX_DEFAULT_CHUNK_BLOCKS,
+    _check_args,
+    _Collector,
+    _simulate_block,
+    _want_progress,
+    _whole_number,
+)
+from .storage import PRODUCER, atomic_directory
+
+__all__ = ["SweepResults", "sweep"]
+
+MAX_PATHS = 2  # a line or a heatmap; more dimensions belong to a sensitivity analysis
+
+
+def sweep(scenario, grid: Mapping[str, Sequence], runs: int | None = None, *,
+          seed: int | None = None, workers: int | None = None, chunk_size: int | None = None,
+          executor: str | Executor | None = None, address: str | None = None,
+          progress: bool | None = None) -> SweepResults:
+    """Run ``scenario`` at every point of ``grid`` on common random numbers.
+
+    ``grid`` maps one or two dotted field paths to lists of values, such as
+    ``{"actors.A.war_cost": [0.01, 0.05, 0.1]}``; the points are the full
+    factorial of the values (first path varying slowest).  Every point is
+    validated before anything runs: a bad path or value raises
+    :class:`~negotiate.ScenarioError` naming it.  The other arguments are
+    those of :func:`~negotiate.simulate`; the result does not depend on
+    ``workers``, ``chunk_size`` or the executor.
+    """
+    base = load_scenario(scenario)
+    paths, values = _check_grid(grid)
+    points = [dict(zip(paths, combo)) for combo in itertools.product(*values)]
+    scenarios = tuple(_point_scenario(base, point) for point in points)
+    plan, workers = _check_args(base, runs, seed, workers)
+    started = time.perf_counter()
+    collectors, outcomes = _run_points(plan, scenarios, workers, chunk_size, executor, address, progress)
+    wall = time.perf_counter() - started
+    return SweepResults(base, dict(zip(paths, values)), points,
+                        [c.results(wall) for c in collectors], outcomes, plan.seed, plan.runs, wall)
+
+
+# --- the grid ------------------------------------------------------------------------
+
+def _check_grid(grid) -> tuple[list[str], list[list]]:
+    if not isinstance(grid, Mapping):
+        raise TypeError(f"grid must be a dict of field paths to lists of values, got {grid!r}")
+    if not 1 <= len(grid) <= MAX_PATHS:
+        raise ValueError(f"grid must map 1 or {MAX_PATHS} field paths to lists of values, "
+                         f"such as {{'actors.A.war_cost': [0.01, 0.05]}}; got {grid!r}")
+    paths, values = [], []
+    for path, vals in grid.items():
+        if not isinstance(path, str) or not path:
+            raise TypeError(f"grid keys must be dotted field paths (strings), got {path!r}")
+        if isinstance(vals, str | bytes | Mapping) or not isinstance(vals, Sequence | np.ndarray):
+            raise TypeError(f"grid[{path!r}] must be a list of values, got {vals!r}")
+        if len(vals) == 0:
+            raise ValueError(f"grid[{path!r}] has no values")
+        paths.append(path)
+        values.append([_plain(v) for v in vals])
+    return paths, values
+
+
+def _plain(value):
+    """numpy scalars as Python numbers (for validation, tables and file names)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _point_scenario(base: Scenario, point: dict[str, Any]) -> Scenario:
+    try:
+        return base.with_overrides(point)
+    except ScenarioError as exc:
+        where = ", ".join(f"{k}={v!r}" for k, v in point.items())
+        raise ScenarioError([Problem(p.path, f"{p.message} (sweep point {where})", file=p.file, line=p.line)
+                             for p in exc.problems]) from None
+
+
+# --- running ---------------------------------------------------------------------------
+
+@dataclass
+class _SweepTask:
+    scenarios: tuple[Scenario, ...]
+    seed: int
+    blocks: list[Block]
+
+
+@dataclass
+class _SweepBlock:
+    block: Block
+    summaries: list[Aggregates]
+    outcomes: np.ndarray  # (points, block size) outcome codes
+
+
+def _sweep_chunk(task: _SweepTask) -> list[_SweepBlock]:
+    """Simulate every point on a chunk of blocks (runs in a worker); the same
+    engine call and summary as ``simulate``, so the numbers are identical."""
+    outputs = []
+    for block in task.blocks:
+        runs = [_simulate_block(s, task.seed, block) for s in task.scenarios]
+        summaries = [Aggregates.from_block(r, s.rounds.horizon) for r, s in zip(runs, task.scenarios)]
+        outcomes = np.stack([np.asarray(r.outcome, dtype=np.int8) for r in runs])
+        outputs.append(_SweepBlock(block, summaries, outcomes))
+    return outputs
+
+
+def _run_points(plan: SeedPlan, scenarios, workers: int, chunk_size, executor, address, progress):
+    if chunk_size is None:
+        per_chunk = math.ceil(plan.n_blocks / (workers * CHUNKS_PER_WORKER))
+        chunk_size = min(max(1, per_chunk), MAX_DEFAULT_CHUNK_BLOCKS) * BLOCK_SIZE
+    chunk_size = round_chunk_size(_whole_number("chunk_size", chunk_size, 1))
+    tasks = [_SweepTask(scenarios, plan.seed, chunk) for chunk in plan.chunks(chunk_size)]
+    owned = not isinstance(executor, Executor)
+    if executor is None:
+        executor = ("dask" if address is not None
+                    else "processes" if workers > 1 and len(tasks) > 1 else "inprocess")
+    pool = get_executor(executor, workers, **({} if address is None else {"address": address}))
+    collectors = [_Collector(plan, s, keep_runs=False) for s in scenarios]
+    outcomes = np.empty((len(scenarios), plan.runs), dtype=np.int8)
+    try:
+        with tqdm(total=plan.n_blocks, unit="block", desc=f"{scenarios[0].name} sweep",
+                  disable=not _want_progress(progress), file=sys.stderr) as bar:
+            for _, outputs in pool.imap_unordered(_sweep_chunk, tasks):
+                for out in outputs:
+                    for collector, summary in zip(collectors, out.summaries):
+                        collector.add(out.block, summary, None)
+                    outcomes[:, out.block.start:out.block.stop] = out.outcomes
+                bar.update(len(outputs))
+    finally:
+        if owned:
+            pool.close()
+    return collectors, outcomes
+
+
+# --- results ---------------------------------------------------------------------------
+
+@dataclass(repr=False)
+class SweepResults:
+    """Outcome of :func:`sweep`: ``results[k]`` is the
+    :class:`~negotiate.results.Results` (summaries only) at ``points[k]``, and
+    ``outcomes[k, i]`` the outcome code (index into ``OUTCOMES``) of run ``i``
+    there; run ``i`` drew the same world at every point."""
+
+    scenario: Scenario
+    grid: dict[str, list]
+    points: list[dict[str, Any]]
+    results: list
+    outcomes: np.ndarray
+    seed: int
+    runs: int
+    wall_time: float
+
+    @property
+    def paths(self) -> list[str]:
+        return list(self.grid)
+
+    def to_frame(self, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+        """One row per point × outcome: the swept paths, ``outcome``, ``p``,
+        ``ci_low``, ``ci_high``, ``count`` and ``runs``."""
+        rows = []
+        for point, res in zip(self.points, self.results):
+            table = res.outcome_probabilities(method=method, level=level)
+            for outcome, r in table.iterrows():
+                rows.append({**point, "outcome": outcome, "p": r.p, "ci_low": r.ci_low,
+                             "ci_high": r.ci_high, "count": int(r["count"]), "runs": res.runs})
+        frame = pd.DataFrame(rows, columns=[*self.paths, "outcome", "p", "ci_low", "ci_high",
+                                            "count", "runs"])
+        frame.attrs.update(method=method, level=level, seed=self.seed)
+        return frame
+
+    def differences(self, reference: int = 0, level: float = 0.95, method: str = "newcombe") -> pd.DataFrame:
+        """Per point × outcome: ``p_ref`` (at ``points[reference]``), ``p``,
+        ``difference = p − p_ref`` and its paired interval
+        (:func:`negotiate.stats.paired_difference`: run ``i`` is the same world at both points)."""
+        ref = self._point_index(reference)
+        rows = []
+        for k, point in enumerate(self.points):
+            for code, outcome in enumerate(OUTCOMES):
+                d = paired_difference(self.outcomes[ref] == code, self.outcomes[k] == code, level, method)
+                rows.append({**point, "outcome": outcome, "p_ref": d.p_x, "p": d.p_y,
+                             "difference": d.difference, "ci_low": d.ci_low, "ci_high": d.ci_high})
+        frame = pd.DataFrame(rows)
+        frame.attrs.update(reference=dict(self.points[ref]), level=level, method=method, n=self.runs)
+        return frame
+
+    def _point_index(self, reference) -> int:
+        if isinstance(reference, Mapping):
+            wanted = {k: _plain(v) for k, v in reference.items()}
+            for k, point in enumerate(self.points):
+                if point == wanted:
+                    return k
+            raise ValueError(f"reference {reference!r} is not a point of this sweep")
+        n = len(self.points)
+        if isinstance(reference, bool) or not isinstance(reference, int) or not -n <= reference < n:
+            raise ValueError(f"reference must be a point index in [0, {n}) or a point dict, got {reference!r}")
+        return reference % n
+
+    def plot(self, ax=None, outcome: str | None = None):
+        """One swept path: probability lines with interval bands (all outcomes,
+        or ``outcome``); two paths: a heatmap of ``outcome`` (default ``no_agreement``)."""
+        from ..plot.sweep import (  # matplotlib only when plotting
+            plot_sweep_heatmap,
+            plot_sweep_line,
+        )
+
+        if len(self.paths) == 1:
+            return plot_sweep_line(self, ax=ax, outcomes=None if outcome is None else [outcome])
+        return plot_sweep_heatmap(self, outcome or "no_agreement", ax=ax)
+
+    # --- files -------------------------------------------------------------------
+    def metadata(self) -> dict:
+        from ..results import FORMAT_VERSION, library_versions, scenario_digest
+
+        return {"producer": PRODUCER, "format": FORMAT_VERSION, "kind": "sweep",
+                "scenario_name": self.scenario.name, "scenario_sha256": scenario_digest(self.scenario),
+                "grid": self.grid, "seed": self.seed, "runs": self.runs, "block_size": BLOCK_SIZE,
+                "wall_time_seconds": self.wall_time, "versions": library_versions(),
+                "scenario": self.scenario.to_dict()}
+
+    def save(self, directory, *, plots: bool = True) -> list[Path]:
+        """Write ``sweep.csv`` (the :meth:`to_frame` table), ``metadata.json`` and,
+        with ``plots``, ``sweep.png`` into ``directory``, replacing an earlier
+        output only once all are written.  Returns the paths."""
+        directory = Path(directory)
+        with atomic_directory(directory) as tmp:
+            self.to_frame().to_csv(tmp / "sweep.csv", index=False)
+            names = ["sweep.csv"]
+            if plots:
+                from matplotlib.figure import Figure  # no pyplot: no global figure state
+
+                fig = Figure(figsize=(7, 4.5), layout="constrained")
+                self.plot(ax=fig.add_subplot())
+                fig.savefig(tmp / "sweep.png", dpi=150)
+                names.append("sweep.png")
+            # metadata last: a directory with metadata.json is a complete one
+            (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False),
+                                               encoding="utf-8")
+            names.append("metadata.json")
+        return [directory / n for n in names]
+
+    def __repr__(self) -> str:
+        sizes = " × ".join(f"{p} ({len(v)})" for p, v in self.grid.items())
+        return (f"<SweepResults {self.scenario.name}: {len(self.points)} points over {sizes}; "
+                f"{self.runs:,} runs per point, seed {self.seed}>")
+
+    def _repr_html_(self) -> str:
+        head = (f"<p><b>{self.scenario.name}</b>: sweep of {', '.join(self.paths)}; "
+                f"{self.runs:,} runs per point, seed {self.seed}</p>")
+        return head + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4f}")
