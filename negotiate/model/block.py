@@ -8,6 +8,10 @@ from .model import NegotiationModel
 from .outcomes import BlockResult
 
 
-def run_block(scenario, n_worlds: int, seed: np.random.SeedSequence) -> BlockResult:
-    """Play ``n_worlds`` worlds of ``scenario`` to the horizon; deterministic in ``seed``."""
-    return NegotiationModel(scenario, n_worlds, seed=seed, record=False).run()
+def run_block(scenario, n_worlds: int, seed: np.random.SeedSequence, *, given: dict | None = None) -> BlockResult:
+    """Play ``n_worlds`` worlds of ``scenario`` to the horizon; deterministic in ``seed``.
+
+    ``given``: per-world values for distribution-valued fields by dotted path
+    (an experimental design); the other fields are drawn as usual.
+    """
+    return NegotiationModel(scenario, n_worlds, seed=seed, record=False, given=given).run()

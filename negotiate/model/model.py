@@ -36,15 +36,19 @@ class NegotiationModel(mesa.Model):
     record : bool, optional
         Keep a per-round record of world 0 in a Mesa ``DataCollector``
         (default: only when ``worlds == 1``).
+    given : dict, optional
+        Per-world values (arrays of length ``worlds``) for distribution-valued
+        fields, by dotted path, used instead of draws (experimental designs).
     """
 
-    def __init__(self, scenario, worlds: int = 1, *, seed=0, record: bool | None = None):
+    def __init__(self, scenario, worlds: int = 1, *, seed=0, record: bool | None = None,
+                 given: dict | None = None):
         if not isinstance(worlds, (int, np.integer)) or worlds < 1:
             raise ValueError(f"worlds must be a positive integer, got {worlds!r}")
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
         super().__init__(rng=np.random.default_rng(child(ss, DYNAMICS_KEY)))
         self.scenario = scenario
-        self.params = p = draw_params(scenario, int(worlds), ss)
+        self.params = p = draw_params(scenario, int(worlds), ss, given)
         self.inputs = p.inputs
         self.n_worlds = int(worlds)
         self.ids = np.arange(self.n_worlds)   # which worlds the arrays below hold

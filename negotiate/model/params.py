@@ -24,14 +24,24 @@ def child(seed: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
 
 
 class ParamSampler:
-    """Samples scenario numbers for N worlds, one stream per dotted path."""
+    """Samples scenario numbers for N worlds, one stream per dotted path.
 
-    def __init__(self, n: int, seed: np.random.SeedSequence):
+    ``given`` maps dotted paths of distribution-valued fields to values chosen
+    by the caller, one per world (an experimental design, e.g. a Sobol
+    sample): those fields take these values instead of a draw.
+    """
+
+    def __init__(self, n: int, seed: np.random.SeedSequence, given: dict | None = None):
         self.n = n
         self.seed = child(seed, PARAMS_KEY)
         self.inputs: dict[str, np.ndarray] = {}
+        self.given = dict(given or {})
 
     def __call__(self, value, path: str) -> np.ndarray:
+        if path in self.given and is_distribution(value):
+            chosen = np.asarray(self.given.pop(path), dtype=float)
+            self.inputs[path] = chosen
+            return chosen
         if not is_distribution(value):
             return np.full(self.n, float(value))
         key = zlib.crc32(path.encode("utf-8"))
@@ -147,9 +157,15 @@ _WORLD_AXIS = {
 }
 
 
-def draw_params(scenario, n: int, seed: np.random.SeedSequence) -> WorldParams:
-    """Sample every scenario number for ``n`` worlds from ``seed``."""
-    draw = ParamSampler(n, seed)
+def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | None = None) -> WorldParams:
+    """Sample every scenario number for ``n`` worlds from ``seed``.
+
+    ``given``: per-world values (arrays of length ``n``) for some
+    distribution-valued fields, by dotted path; see :class:`ParamSampler`.
+    A path that names no distribution-valued field is an error.
+    """
+    given = _check_given(given, n)
+    draw = ParamSampler(n, seed, given)
     issues = scenario.issue_names
     actors = scenario.actor_names
     D, A = len(issues), len(actors)
@@ -207,7 +223,7 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence) -> WorldParams:
     ]
     mode, recog = _recognition(scenario, per_actor["capability"], who)
 
-    return WorldParams(
+    params = WorldParams(
         n=n, actor_names=actors, issue_names=issues,
         roles=[scenario.actors[a].role for a in actors],
         ideal=ideal, salience=sal, **per_actor,
@@ -242,6 +258,24 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence) -> WorldParams:
         margin=scenario.bargaining.margin,
         inputs=draw.inputs,
     )
+    if draw.given:  # nothing consumed these: they name no distribution-valued field
+        raise ValueError(f"given values for fields that are not distributions in this scenario: "
+                         f"{sorted(draw.given)}; distribution-valued fields: {sorted(draw.inputs)}")
+    return params
+
+
+def _check_given(given, n: int) -> dict:
+    if not given:
+        return {}
+    out = {}
+    for path, values in given.items():
+        arr = np.asarray(values, dtype=float)
+        if arr.shape != (n,):
+            raise ValueError(f"given[{path!r}] must have one value per world ({n}), got shape {arr.shape}")
+        if not np.isfinite(arr).all():
+            raise ValueError(f"given[{path!r}] has non-finite values")
+        out[path] = arr
+    return out
 
 
 def _recognition(scenario, capability: np.ndarray, who: dict[str, int]):
