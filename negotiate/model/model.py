@@ -165,6 +165,7 @@ class NegotiationModel(mesa.Model):
             self.proposer_value = self.status.copy()
         sweeps = max(1, p.first_iterations if t == 1 else p.iterations)
         allowed = np.stack([self.phase == WAR, self.phase != OVER])
+        self.allowed = allowed            # (G, N): agendas open in each world (strategies skip the rest)
         for _ in range(sweeps):
             self.option = option_weight(p, t)                                # (A_j, A_p, N)
             self.reservation = with_option(self.status[:, None, :], self.proposer_value[:, None, :], self.option)
@@ -301,7 +302,7 @@ class NegotiationModel(mesa.Model):
         self.truce_terms[truce_now] = np.where(p.truce_issue, y, np.nan)[truce_now]
 
     # --- dropping finished worlds -------------------------------------------------------
-    COMPACT_BELOW = 0.6   # compact when fewer than this share of held worlds are open
+    COMPACT_BELOW = 0.8   # compact when fewer than this share of held worlds are open
     COMPACT_MIN = 64      # ... and more than this many worlds are held
 
     def _maybe_compact(self) -> None:
@@ -363,7 +364,7 @@ class NegotiationModel(mesa.Model):
             rep[f"offer:{issue}"] = lambda m, d=d: float(m.last["y"][0, d]) if m.last["agenda"][0] >= 0 else np.nan
         for a, name in enumerate(p.actor_names):
             rep[f"accept:{name}"] = lambda m, a=a: bool(m.last["yes"][a, 0]) if m.last["asked"][a, 0] else np.nan
-            rep[f"value:{name}"] = lambda m, a=a: float(m.last["values"][a, 0])
+            rep[f"value:{name}"] = lambda m, a=a: float(m.last["values"][a, 0]) if m.last["agenda"][0] >= 0 else np.nan
             rep[f"reservation:{name}"] = lambda m, a=a: float(m.reservation[a, m.last["proposer"][0], 0])
         return rep
 

@@ -178,8 +178,8 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
     per_actor = {k: np.zeros((A, n)) for k in ("capability", "patience", "noise", "optimism", "war_cost")}
     for a, name in enumerate(actors):
         actor = scenario.actors[name]
-        for key in per_actor:
-            per_actor[key][a] = draw(getattr(actor, key), f"actors.{name}.{key}")
+        for key, values in per_actor.items():
+            values[a] = draw(getattr(actor, key), f"actors.{name}.{key}")
         for issue, pos in actor.positions.items():
             base = f"actors.{name}.positions.{issue}"
             ideal[a, :, col[issue]] = draw(pos.ideal, f"{base}.ideal")

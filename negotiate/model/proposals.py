@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import segments
+from . import kernels, segments
 from .values import issue_loss
 
 TRUCE, SETTLEMENT = 0, 1
@@ -107,79 +107,63 @@ class Strategic:
             new.resume_line = self.resume_line[..., keep] if self.resume_line is not None else None
         return new
 
-    def _value_coefficients(self, ctx, who):
-        """Each actor's value along each segment as c0 + c1 λ + c2 λ²: 3 × (A, P, G, K, N)."""
-        l0, l1, l2 = (c[:, who] for c in self.loss_coef)
-        flow, fade, (w0, w1, w2) = ctx.truce_terms_now()                  # (A, N) each
-        ex = lambda a: a[:, None, None, :]
-        a0, da = self.arms0[who][None], self.arms_step[who][None]            # (1, P, K, N)
-        keep = 1.0 - ex(fade)
-        t0 = keep * (ex(flow) - l0[:, :, TRUCE]) + ex(fade) * (ex(w0) + ex(w1) * a0 + ex(w2) * a0 * a0)
-        t1 = -keep * l1[:, :, TRUCE] + ex(fade) * (ex(w1) * da + 2.0 * ex(w2) * a0 * da)
-        t2 = -keep * l2[:, :, TRUCE] + ex(fade) * ex(w2) * da * da
-        # talks go on during a truce: v + f·max(0, P − v), fitted through λ = 0, ½, 1
-        # (exact unless the truce overtakes the hoped-for settlement P mid-segment)
-        f = ctx.option[:, who][:, :, None, :]                                # (A, P, 1, N)
-        hope = ctx.proposer_value[:, None, None, :]
-        pts = [segments.evaluate((t0, t1, t2), lam) for lam in segments.POINTS]
-        t0, t1, t2 = segments.fit_quadratic(*(v + f * np.maximum(hope - v, 0.0) for v in pts))
-        s0, s1, s2 = 1.0 - l0[:, :, SETTLEMENT], -l1[:, :, SETTLEMENT], -l2[:, :, SETTLEMENT]
-        if self.durable:
-            s0, s1, s2 = self._durable(ctx, who, s0, s1, s2)
-        return tuple(np.stack([t, u], axis=2) for t, u in ((t0, s0), (t1, s1), (t2, s2)))
+    def _resumed_war(self, ctx, who, settles):
+        """The war a broken settlement would leave, as a quadratic along each segment:
+        3 × (A, P, K, N), zero for proposers that never propose a settlement.
 
-    def _durable(self, ctx, who, s0, s1, s2):
-        """α·u + (1 − α)·W' along the segments, W' fitted through λ = 0, ½, 1."""
-        v = ctx.valuation
-        w0, w1, w2 = self._resumed_war(ctx, who)
-        keep = v.survival[:, None, None, :]
-        return keep * s0 + (1 - keep) * w0, keep * s1 + (1 - keep) * w1, keep * s2 + (1 - keep) * w2
-
-    def _resumed_war(self, ctx, who):
-        """The war a broken settlement would leave, as a quadratic along each segment.
-
-        It depends on the round (beliefs, front) but not on the sweep: computed
-        once per round.
+        It depends on beliefs, not on the front or the sweep, and beliefs change
+        only when the drift does (events, pressure): computed when they change.
         """
-        key = (ctx.round, tuple(who))
-        if getattr(self, "_resumed_key", None) != key:
-            line = (self.resume_line[who] if self.resume_line is not None
-                    else np.broadcast_to(ctx.balance, self.resume_drift[who].shape))
-            resumed = ctx.valuation.war_value(line, ctx.belief[:, None, None, None, :] + self.resume_drift[who],
-                                              victories=False)                   # (A, P, K, 3, N)
-            self._resumed = segments.fit_quadratic(resumed[..., 0, :], resumed[..., 1, :], resumed[..., 2, :])
-            self._resumed_key = key
-        return self._resumed
+        key = (tuple(who), tuple(settles))
+        if (getattr(self, "_resumed_key", None) == key
+                and np.array_equal(self._resumed_belief, ctx.belief)):
+            return self._resumed
+        A, N = ctx.params.n_actors, ctx.params.n
+        K = self.start.shape[2]
+        out = tuple(np.zeros((A, len(who), K, N)) for _ in range(3))
+        rows = [i for i, s in enumerate(settles) if s]
+        if rows:
+            sel = [who[i] for i in rows]
+            line = (self.resume_line[sel] if self.resume_line is not None
+                    else np.broadcast_to(ctx.balance, self.resume_drift[sel].shape))
+            resumed = ctx.valuation.war_value(line, ctx.belief[:, None, None, None, :] + self.resume_drift[sel],
+                                              victories=False)                   # (A, P', K, 3, N)
+            fit = segments.fit_quadratic(resumed[..., 0, :], resumed[..., 1, :], resumed[..., 2, :])
+            for o, c in zip(out, fit):
+                o[:, rows] = c
+        self._resumed, self._resumed_key, self._resumed_belief = out, key, ctx.belief.copy()
+        return out
 
     def propose(self, ctx, who: list[int]) -> Offers:
-        P = len(who)
-        coef = self._value_coefficients(ctx, who)                               # (A, P, G, K, N)
-        need = ctx.need[:, who][:, :, None, None, :]                            # (A, P, 1, 1, N)
-        lam_j = segments.smallest_acceptable(coef, need)                        # (A, P, G, K, N)
-        veto = ctx.veto.T[:, None, :, None, None]                               # (A, 1, G, 1, 1)
-        not_self = np.ones((ctx.params.n_actors, P, 1, 1, 1), bool)
+        """Plan every proposer's offers (:func:`negotiate.model.kernels.strategic_plan`):
+        each responder's value along each segment as a quadratic in the step λ —
+        the truce's flow, the war after it (quadratic in the arms term) and the
+        option of talks going on (fitted through λ = 0, ½, 1), or the settlement's
+        utility mixed with the war its breakdown would resume — then the smallest
+        step every veto player accepts, and the acceptable target best for the
+        proposer (if none is, the first target's most accommodating step)."""
+        p = ctx.params
+        P, A = len(who), p.n_actors
+        may = p.agendas[who]                                                   # (P, G)
+        open_pairs = may[:, :, None] & ctx.allowed[None]                       # (P, G, N)
+        not_self = np.ones((A, P), bool)
         not_self[who, np.arange(P)] = False
-        binding = veto & not_self
-        lam = np.where(binding, lam_j, 0.0).max(axis=0)                         # (P, G, K, N)
-        finite = np.isfinite(lam)
-        lam = np.where(finite, lam, 1.0)
-        ok_at = segments.evaluate(coef, lam[None]) >= need - 1e-9
-        feasible = finite & np.where(binding, ok_at, True).all(axis=0)
-        own_coef = tuple(c[who, np.arange(P)] for c in coef)
-        own = segments.evaluate(own_coef, lam)                                  # (P, G, K, N)
-        # the best acceptable target; if none is, the most accommodating step on the first
-        best = np.argmax(np.where(feasible, own, -np.inf), axis=2)              # (P, G, N)
-        best = np.where(feasible.any(axis=2), best, 0)
-        pick = lambda arr: np.take_along_axis(arr, best[:, :, None], axis=2)[:, :, 0]
-        lam_b = pick(lam)
-        start = np.take_along_axis(self.start[who], best[:, :, None, :, None], axis=2)[:, :, 0]
-        delta = np.take_along_axis(self.delta[who], best[:, :, None, :, None], axis=2)[:, :, 0]
-        y = start + lam_b[..., None] * delta
-        offers = Offers(who, y, pick(feasible), pick(own))
-        if ctx.params.binary.any():
-            offers = _round_binaries(ctx, offers, start + delta)
+        binding = ctx.veto.T[:, None, :] & not_self[:, :, None]                # (A, P, G)
+        flow, fade, (w0, w1, w2) = ctx.truce_terms_now()
+        if self.durable:
+            r0, r1, r2 = self._resumed_war(ctx, who, may[:, SETTLEMENT])
+            survival = ctx.valuation.survival
+        else:
+            r0 = r1 = r2 = np.zeros((1, 1, 1, 1))
+            survival = np.zeros((1, 1))
+        y, feasible, own, target = kernels.strategic_plan(
+            np.asarray(who, np.int64), open_pairs, binding, *self.loss_coef, flow, fade, w0, w1, w2,
+            self.arms0, self.arms_step, ctx.option, ctx.proposer_value, self.durable, survival,
+            r0, r1, r2, ctx.need, self.start, self.delta)
+        offers = Offers(who, y, feasible, own)
+        if p.binary.any():
+            offers = _round_binaries(ctx, offers, target)
         return offers
-
 
 
 def _loss_coefficients(p, start, delta):
@@ -190,22 +174,9 @@ def _loss_coefficients(p, start, delta):
     Exact for quadratic utility; with p = 1 it is the quadratic through
     λ = 0, ½, 1 (exact while no issue crosses the responder's ideal).
     """
-    A = p.n_actors
     weight = np.where(np.arange(2)[:, None] == TRUCE, p.truce_issue, True).astype(float)  # (G, D)
-    shape = (A,) + start.shape[:-1]
-    out = [np.empty(shape) for _ in range(3)]
-    for j in range(A):  # one responder at a time keeps the temporaries small
-        s = p.salience[j][None, None, None] * weight[None, :, None, None, :]   # (1, G, 1, N, D)
-        gap = start - p.ideal[j]
-        if p.exponent == 2:
-            out[0][j] = (s * gap * gap).sum(-1)
-            out[1][j] = 2.0 * (s * gap * delta).sum(-1)
-            out[2][j] = (s * delta * delta).sum(-1)
-        else:
-            pts = [(s * np.abs(gap + lam * delta)).sum(-1) for lam in segments.POINTS]
-            for k, c in enumerate(segments.fit_quadratic(*pts)):
-                out[k][j] = c
-    return tuple(out)
+    out = kernels.loss_coefficients(p.salience, p.ideal, weight, start, delta, p.exponent == 2)
+    return out[0], out[1], out[2]
 
 
 class Compromise:

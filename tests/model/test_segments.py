@@ -55,3 +55,30 @@ def test_fit_quadratic_recovers_a_quadratic_from_three_points():
     v = [c[0] + lam * c[1] + lam * lam * c[2] for lam in (0.0, 0.5, 1.0)]
     np.testing.assert_allclose(segments.fit_quadratic(*v), c, atol=1e-15)
     assert segments.evaluate(c, 0.25) == pytest.approx(0.3 - 0.175 + 1.1 / 16)
+
+
+def test_the_compiled_root_finder_is_the_numpy_one_to_the_last_bit():
+    """kernels._smallest_acceptable (scalar, compiled) twins segments.smallest_acceptable."""
+    from negotiate.model.kernels import _smallest_acceptable
+
+    rng = np.random.default_rng(5)
+    n = 4000
+    c0, c1, c2, need = (rng.normal(scale=0.5, size=n) for _ in range(4))
+    c2[::7] = 0.0          # linear cases
+    c1[::11] = 0.0         # flat linear cases
+    need[::13] = c0[::13]  # acceptable right at the start
+    expected = segments.smallest_acceptable((c0, c1, c2), need)
+    got = np.array([_smallest_acceptable(a, b, c, d) for a, b, c, d in zip(c0, c1, c2, need)])
+    np.testing.assert_array_equal(got, expected)
+    assert np.isfinite(expected).any() and np.isinf(expected).any() and (expected == 0).any()
+
+
+@pytest.mark.parametrize("length", [1, 3, 7, 8, 9, 12, 16, 17, 20, 33])
+def test_the_compiled_row_sum_adds_like_numpy(length):
+    """kernels._sum must add in numpy's order (pairwise, 8 lanes) so compiled
+    loss coefficients equal the numpy ones to the last bit."""
+    from negotiate.model.kernels import _sum
+
+    rows = np.random.default_rng(length).random((200, length)) ** 3
+    got = np.array([_sum(r) for r in rows])
+    np.testing.assert_array_equal(got, rows.sum(axis=-1))

@@ -27,14 +27,14 @@ WORLDS = 12
 
 # Known breaches, found by these tests (see each reason); strict, so a fix shows up.
 OWN_APPROXIMATION = pytest.mark.xfail(strict=True, reason=(
-    "Strategic plans a truce with two fits (proposals.Strategic._value_coefficients): the war "
+    "Strategic plans a truce with two fits (kernels.strategic_plan): the war "
     "after the truce as a quadratic in the arms term (Valuation.war_after_truce, exact only "
     "while the expected front stays inside [0, 1], no outright wins and the variance cap does "
     "not bind) and the option of talking on, v + f·max(0, P − v), through λ = 0, ½, 1.  In "
     "contract7, A's truce offers: own off by up to 3.7e-3 (0.6092263 instead of 0.6054856)"))
 DURABLE_FIT = pytest.mark.xfail(strict=True, reason=(
     "Strategic fits the war that resumes after a broken settlement by a quadratic through "
-    "λ = 0, ½, 1 (Strategic._durable), but that value has kinks where the expected front is "
+    "λ = 0, ½, 1 (Strategic._resumed_war, kernels.strategic_plan), but that value has kinks where the expected front is "
     "clipped to [0, 1] and the variance capped at m(1 − m), e.g. on every segment starting at "
     "A's ideal front 1.  In contract3_durable offers predicted feasible are rejected (A's "
     "settlement offer falls 3.6e-4 short of B's reservation in world 1) and own is off by up "
