@@ -28,34 +28,64 @@ ACCEPT = 1e-9    # slack of the acceptance check at the chosen step
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _smallest_acceptable(c0, c1, c2, need):
-    """Scalar twin of :func:`negotiate.model.segments.smallest_acceptable`."""
+    """Scalar twin of :func:`negotiate.model.segments.smallest_acceptable`,
+    written with selects rather than branches so the loop over worlds vectorises."""
     c = c0 - need
-    if c >= -TOL:
-        return 0.0
     disc = c1 * c1 - 4.0 * c2 * c
     q = -0.5 * (c1 + math.copysign(math.sqrt(max(disc, 0.0)), c1))
-    if abs(c2) <= 1e-14:
-        r1 = -c / c1
-        r2 = r1
-    else:
-        if disc < -TOL:
-            return np.inf
-        r1 = q / c2
-        r2 = c / q
-    if not (r1 >= -TOL and r1 <= 1.0 + TOL):
-        r1 = np.inf
-    if not (r2 >= -TOL and r2 <= 1.0 + TOL):
-        r2 = np.inf
-    first = min(r1, r2)
-    first = max(first, 0.0)
-    if math.isfinite(first) and first > 1.0:
-        first = 1.0
-    return first
+    linear = abs(c2) <= 1e-14
+    r_lin = -c / c1
+    ra = r_lin if linear else q / c2
+    rb = r_lin if linear else c / q
+    none = disc < -TOL and not linear
+    ra = np.inf if (none or not (ra >= -TOL and ra <= 1.0 + TOL)) else ra
+    rb = np.inf if (none or not (rb >= -TOL and rb <= 1.0 + TOL)) else rb
+    r = max(min(ra, rb), 0.0)
+    r = 1.0 if (r > 1.0 and r < np.inf) else r
+    return 0.0 if c >= -TOL else r
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _with_option(v, f, hope):
-    return v + f * max(hope - v, 0.0)
+def _through_three_points(v0, vh, v1):
+    """(c0, c1, c2) of the quadratic through λ = 0, ½, 1 (segments.fit_quadratic)."""
+    return v0, -3.0 * v0 + 4.0 * vh - v1, 2.0 * (v0 - 2.0 * vh + v1)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _truce_coefficients(c0, c1, c2, l0, l1, l2, flow, fade, w0, w1, w2, a0, da, f, hope):
+    """A responder's value of the truce along a segment, over worlds (into c0..c2).
+
+    ``(1 − δ^L)(flow − loss(λ)) + δ^L·W_after(arms(λ))`` is a quadratic in λ
+    (loss and W_after are quadratics, the arms term is linear in λ); the option
+    of talks going on, ``v + f·max(0, P − v)``, is then fitted through
+    λ = 0, ½, 1 (exact unless the truce overtakes P mid-segment).
+    """
+    for n in range(c0.shape[0]):
+        keep, fd, a, d = 1.0 - fade[n], fade[n], a0[n], da[n]
+        t0 = keep * (flow[n] - l0[n]) + fd * (w0[n] + w1[n] * a + w2[n] * a * a)
+        t1 = -keep * l1[n] + fd * (w1[n] * d + 2.0 * w2[n] * a * d)
+        t2 = -keep * l2[n] + fd * w2[n] * d * d
+        v0 = t0 + 0.0 * (t1 + 0.0 * t2)
+        vh = t0 + 0.5 * (t1 + 0.5 * t2)
+        v1 = t0 + 1.0 * (t1 + 1.0 * t2)
+        v0 = v0 + f[n] * max(hope[n] - v0, 0.0)
+        vh = vh + f[n] * max(hope[n] - vh, 0.0)
+        v1 = v1 + f[n] * max(hope[n] - v1, 0.0)
+        c0[n], c1[n], c2[n] = _through_three_points(v0, vh, v1)
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _settlement_coefficients(c0, c1, c2, l0, l1, l2, durable, survival, r0, r1, r2):
+    """A responder's value of the settlement along a segment: ``1 − loss(λ)``, or for
+    a settlement that may break down ``α·(1 − loss) + (1 − α)·W'(λ)``."""
+    for n in range(c0.shape[0]):
+        s0, s1, s2 = 1.0 - l0[n], -l1[n], -l2[n]
+        if durable:
+            a = survival[n]
+            s0 = a * s0 + (1 - a) * r0[n]
+            s1 = a * s1 + (1 - a) * r1[n]
+            s2 = a * s2 + (1 - a) * r2[n]
+        c0[n], c1[n], c2[n] = s0, s1, s2
 
 
 @njit(cache=True, error_model="numpy")
@@ -67,10 +97,13 @@ def strategic_plan(who, open_pairs, binding, l0, l1, l2, flow, fade, w0, w1, w2,
     who (P,); open_pairs (P, 2, N) bool; binding (A, P, 2) bool; l0/l1/l2
     (A, A, 2, K, N) loss coefficients; flow, fade, w0..w2, hope, survival
     (A, N); arms0, arms_step (A, K, N); option (A, A, N); r0..r2 (A, P, K, N)
-    the resumed-war fit (durable settlements only); need (A, A, N); start,
-    delta (A, 2, K, N, D) the segments.
+    the resumed-war fit (durable settlements only; else any (A, P, K, N));
+    need (A, A, N); start, delta (A, 2, K, N, D) the segments.
     Returns y (P, 2, N, D), feasible (P, 2, N), own (P, 2, N), and the
     chosen segment's end point (P, 2, N, D).
+
+    The innermost loops run over worlds (the arrays' last, contiguous axis),
+    so the compiler vectorises them; pass C-contiguous arrays.
     """
     A, _, G, K, N = l0.shape
     P, D = who.shape[0], start.shape[4]
@@ -78,75 +111,62 @@ def strategic_plan(who, open_pairs, binding, l0, l1, l2, flow, fade, w0, w1, w2,
     target = np.empty((P, G, N, D))
     feasible = np.zeros((P, G, N), np.bool_)
     own_best = np.full((P, G, N), -np.inf)
-    c0 = np.empty(A)
-    c1 = np.empty(A)
-    c2 = np.empty(A)
-    for n in range(N):
-        for p in range(P):
-            me = who[p]
-            for g in range(G):
+    c0, c1, c2 = np.empty((A, N)), np.empty((A, N)), np.empty((A, N))
+    lam, ok, own = np.empty(N), np.empty(N, np.bool_), np.empty(N)
+    top, top_k, top_lam = np.empty(N), np.empty(N, np.int64), np.empty(N)
+    first_lam, first_own = np.empty(N), np.empty(N)
+    for p in range(P):
+        me = who[p]
+        for g in range(G):
+            top[:] = -np.inf
+            top_k[:] = -1
+            top_lam[:] = 0.0
+            for k in range(K if open_pairs[p, g].any() else 0):
+                for j in range(A):
+                    if g == 0:
+                        _truce_coefficients(c0[j], c1[j], c2[j], l0[j, me, 0, k], l1[j, me, 0, k],
+                                            l2[j, me, 0, k], flow[j], fade[j], w0[j], w1[j], w2[j],
+                                            arms0[me, k], arms_step[me, k], option[j, me], hope[j])
+                    else:
+                        _settlement_coefficients(c0[j], c1[j], c2[j], l0[j, me, 1, k], l1[j, me, 1, k],
+                                                 l2[j, me, 1, k], durable, survival[j], r0[j, p, k],
+                                                 r1[j, p, k], r2[j, p, k])
+                # the smallest step every binding veto player accepts
+                lam[:] = 0.0
+                for j in range(A):
+                    if binding[j, p, g]:
+                        for n in range(N):
+                            lam[n] = max(lam[n], _smallest_acceptable(c0[j, n], c1[j, n], c2[j, n], need[j, me, n]))
+                for n in range(N):
+                    ok[n] = lam[n] < np.inf
+                    lam[n] = lam[n] if ok[n] else 1.0
+                for j in range(A):
+                    if binding[j, p, g]:
+                        for n in range(N):
+                            v = c0[j, n] + lam[n] * (c1[j, n] + lam[n] * c2[j, n])
+                            ok[n] = ok[n] and v >= need[j, me, n] - ACCEPT
+                for n in range(N):
+                    own[n] = c0[me, n] + lam[n] * (c1[me, n] + lam[n] * c2[me, n])
+                if k == 0:
+                    first_lam[:] = lam
+                    first_own[:] = own
+                for n in range(N):  # keep the acceptable target the proposer likes best
+                    better = ok[n] and own[n] > top[n]
+                    top[n] = own[n] if better else top[n]
+                    top_k[n] = k if better else top_k[n]
+                    top_lam[n] = lam[n] if better else top_lam[n]
+            for n in range(N):
                 if not open_pairs[p, g, n]:  # never put forward: the first segment's start
-                    for d in range(D):
-                        y[p, g, n, d] = start[me, g, 0, n, d]
-                        target[p, g, n, d] = start[me, g, 0, n, d] + delta[me, g, 0, n, d]
-                    continue
-                top = -np.inf
-                top_k = -1
-                top_lam = 0.0
-                first_lam = 0.0
-                first_own = 0.0
-                for k in range(K):
-                    for j in range(A):
-                        if g == 0:
-                            keep = 1.0 - fade[j, n]
-                            a0 = arms0[me, k, n]
-                            da = arms_step[me, k, n]
-                            fd = fade[j, n]
-                            t0 = keep * (flow[j, n] - l0[j, me, 0, k, n]) + fd * (w0[j, n] + w1[j, n] * a0 + w2[j, n] * a0 * a0)
-                            t1 = -keep * l1[j, me, 0, k, n] + fd * (w1[j, n] * da + 2.0 * w2[j, n] * a0 * da)
-                            t2 = -keep * l2[j, me, 0, k, n] + fd * w2[j, n] * da * da
-                            f = option[j, me, n]
-                            h = hope[j, n]
-                            v0 = _with_option(t0 + 0.0 * (t1 + 0.0 * t2), f, h)
-                            vh = _with_option(t0 + 0.5 * (t1 + 0.5 * t2), f, h)
-                            v1 = _with_option(t0 + 1.0 * (t1 + 1.0 * t2), f, h)
-                            c0[j] = v0
-                            c1[j] = -3.0 * v0 + 4.0 * vh - v1
-                            c2[j] = 2.0 * (v0 - 2.0 * vh + v1)
-                        else:
-                            s0 = 1.0 - l0[j, me, 1, k, n]
-                            s1 = -l1[j, me, 1, k, n]
-                            s2 = -l2[j, me, 1, k, n]
-                            if durable:
-                                a = survival[j, n]
-                                s0 = a * s0 + (1 - a) * r0[j, p, k, n]
-                                s1 = a * s1 + (1 - a) * r1[j, p, k, n]
-                                s2 = a * s2 + (1 - a) * r2[j, p, k, n]
-                            c0[j] = s0
-                            c1[j] = s1
-                            c2[j] = s2
-                    lam = 0.0
-                    for j in range(A):
-                        if binding[j, p, g]:
-                            lam = max(lam, _smallest_acceptable(c0[j], c1[j], c2[j], need[j, me, n]))
-                    ok = math.isfinite(lam)
-                    if not ok:
-                        lam = 1.0
-                    for j in range(A):
-                        if ok and binding[j, p, g]:
-                            ok = c0[j] + lam * (c1[j] + lam * c2[j]) >= need[j, me, n] - ACCEPT
-                    own = c0[me] + lam * (c1[me] + lam * c2[me])
-                    if k == 0:
-                        first_lam, first_own = lam, own
-                    if ok and own > top:
-                        top, top_k, top_lam = own, k, lam
-                if top_k >= 0:
-                    feasible[p, g, n], own_best[p, g, n] = True, top
+                    kk, step = 0, 0.0
+                elif top_k[n] >= 0:
+                    kk, step = top_k[n], top_lam[n]
+                    feasible[p, g, n], own_best[p, g, n] = True, top[n]
                 else:  # none acceptable: the first target's most accommodating step
-                    top_k, top_lam, own_best[p, g, n] = 0, first_lam, first_own
+                    kk, step = 0, first_lam[n]
+                    own_best[p, g, n] = first_own[n]
                 for d in range(D):
-                    s_d, dl = start[me, g, top_k, n, d], delta[me, g, top_k, n, d]
-                    y[p, g, n, d] = s_d + top_lam * dl
+                    s_d, dl = start[me, g, kk, n, d], delta[me, g, kk, n, d]
+                    y[p, g, n, d] = s_d + step * dl
                     target[p, g, n, d] = s_d + dl
     return y, feasible, own_best, target
 

@@ -86,8 +86,8 @@ class Strategic:
         self.loss_coef = _loss_coefficients(p, self.start, self.delta)   # 3 × (A_resp, A_prop, G, K, N)
         r = p.regen_issue
         zero = np.zeros((A, A, N))
-        self.arms0 = self.start[:, TRUCE, ..., r] if r >= 0 else zero    # (A_prop, K, N)
-        self.arms_step = self.delta[:, TRUCE, ..., r] if r >= 0 else zero
+        self.arms0 = np.ascontiguousarray(self.start[:, TRUCE, ..., r]) if r >= 0 else zero    # (A_prop, K, N)
+        self.arms_step = np.ascontiguousarray(self.delta[:, TRUCE, ..., r]) if r >= 0 else zero
         self.durable = ctx.valuation.durable
         if self.durable:  # where a broken settlement would leave the war, at λ = 0, ½, 1
             pts = (self.start[:, SETTLEMENT, :, None]
@@ -98,9 +98,12 @@ class Strategic:
     def take(self, keep) -> Strategic:
         """The same strategy for a subset of worlds."""
         new = object.__new__(Strategic)
-        new.start, new.delta = self.start[..., keep, :], self.delta[..., keep, :]
-        new.loss_coef = tuple(c[..., keep] for c in self.loss_coef)
-        new.arms0, new.arms_step = self.arms0[..., keep], self.arms_step[..., keep]
+        # C order: fancy indexing may return other layouts, and the kernel's
+        # loops over worlds vectorise only over contiguous rows
+        c = np.ascontiguousarray
+        new.start, new.delta = c(self.start[..., keep, :]), c(self.delta[..., keep, :])
+        new.loss_coef = tuple(c(coef[..., keep]) for coef in self.loss_coef)
+        new.arms0, new.arms_step = c(self.arms0[..., keep]), c(self.arms_step[..., keep])
         new.durable = self.durable
         if self.durable:
             new.resume_drift = self.resume_drift[..., keep]
@@ -149,17 +152,18 @@ class Strategic:
         not_self = np.ones((A, P), bool)
         not_self[who, np.arange(P)] = False
         binding = ctx.veto.T[:, None, :] & not_self[:, :, None]                # (A, P, G)
-        flow, fade, (w0, w1, w2) = ctx.truce_terms_now()
+        c = np.ascontiguousarray
+        flow, fade, w0, w1, w2 = (c(v) for v in (*ctx.truce_terms_now()[:2], *ctx.truce_terms_now()[2]))
         if self.durable:
             r0, r1, r2 = self._resumed_war(ctx, who, may[:, SETTLEMENT])
             survival = ctx.valuation.survival
-        else:
-            r0 = r1 = r2 = np.zeros((1, 1, 1, 1))
-            survival = np.zeros((1, 1))
+        else:  # placeholders the kernel never reads
+            r0 = r1 = r2 = np.zeros((A, P, self.start.shape[2], 1))
+            survival = np.zeros((A, 1))
         y, feasible, own, target = kernels.strategic_plan(
             np.asarray(who, np.int64), open_pairs, binding, *self.loss_coef, flow, fade, w0, w1, w2,
-            self.arms0, self.arms_step, ctx.option, ctx.proposer_value, self.durable, survival,
-            r0, r1, r2, ctx.need, self.start, self.delta)
+            self.arms0, self.arms_step, c(ctx.option), c(ctx.proposer_value), self.durable, c(survival),
+            r0, r1, r2, c(ctx.need), self.start, self.delta)
         offers = Offers(who, y, feasible, own)
         if p.binary.any():
             offers = _round_binaries(ctx, offers, target)
