@@ -241,3 +241,35 @@ def loss_coefficients(salience, ideal, weight, start, delta, quadratic):
                             out[1, j, a, g, k, n] = -3.0 * v0 + 4.0 * vh - v1
                             out[2, j, a, g, k, n] = 2.0 * (v0 - 2.0 * vh + v1)
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def war_values(balance, mean, p_high, p_low, sal, ideal, fade, base, cost, vol, horizon, quadratic,
+               victories, u_high, u_low):
+    """``W_i`` (see :meth:`negotiate.model.values.Valuation.war_value`) over (A, M, N).
+
+    balance (M, N) may be a broadcast view; mean (the believed front after H
+    rounds) and the chances of outright wins p_high, p_low (A, M, N) come from
+    numpy (scipy's ``ndtr`` is not callable from cached compiled code); the
+    per-actor arrays are (A, N), vol (N,).  Same operations in the same order
+    as the numpy formula, so the same bits.
+    """
+    A, M, N = mean.shape
+    out = np.empty((A, M, N))
+    for a in range(A):
+        for m in range(M):
+            for n in range(N):
+                b, mu = balance[m, n], mean[a, m, n]
+                gap_end, gap_now = abs(mu - ideal[a, n]), abs(b - ideal[a, n])
+                if quadratic:
+                    var = min(vol[n] * vol[n] * horizon, mu * (1.0 - mu))
+                    loss_end, loss_now = gap_end * gap_end + var, gap_now * gap_now
+                else:
+                    loss_end, loss_now = gap_end, gap_now
+                end = base[a, n] - sal[a, n] * loss_end
+                if victories:
+                    hi, lo = p_high[a, m, n], p_low[a, m, n]
+                    end = (1.0 - hi - lo) * end + hi * u_high[a, n] + lo * u_low[a, n]
+                f = fade[a, n]
+                out[a, m, n] = base[a, n] - (1.0 - f) * (sal[a, n] * loss_now + cost[a, n]) + f * (end - base[a, n])
+    return out

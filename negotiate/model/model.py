@@ -302,7 +302,7 @@ class NegotiationModel(mesa.Model):
         self.truce_terms[truce_now] = np.where(p.truce_issue, y, np.nan)[truce_now]
 
     # --- dropping finished worlds -------------------------------------------------------
-    COMPACT_BELOW = 0.8   # compact when fewer than this share of held worlds are open
+    COMPACT_BELOW = 0.7   # compact when fewer than this share of held worlds are open
     COMPACT_MIN = 64      # ... and more than this many worlds are held
 
     def _maybe_compact(self) -> None:

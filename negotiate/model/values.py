@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
+from . import kernels
 from .params import WorldParams
 
 
@@ -41,6 +42,7 @@ class Valuation:
     bf_in_truce: bool           # the battlefield issue is itself a truce term (Powell's setting)
     fade: np.ndarray            # (A, N) δ^H: weight of the war's end state
     u_victory: np.ndarray       # (2, A, N) utility of the high / low side's imposed peace
+    base: np.ndarray            # (A, N) utility with every issue but the front at status quo
 
     @classmethod
     def build(cls, params: WorldParams) -> Valuation:
@@ -52,15 +54,18 @@ class Valuation:
         settle = ~params.truce_issue & not_bf
         truce = params.truce_issue & not_bf
         A, N = params.n_actors, params.n
+        c = np.ascontiguousarray  # one compiled specialisation of the kernels
+        sq_loss_other, sq_loss_truce = loss[:, :, settle].sum(axis=2), loss[:, :, truce].sum(axis=2)
         return cls(
             params=params,
-            sq_loss_other=loss[:, :, settle].sum(axis=2),
-            sq_loss_truce=loss[:, :, truce].sum(axis=2),
-            bf_salience=params.salience[:, :, bf] if bf >= 0 else np.zeros((A, N)),
-            bf_ideal=params.ideal[:, :, bf] if bf >= 0 else np.zeros((A, N)),
+            sq_loss_other=sq_loss_other,
+            sq_loss_truce=sq_loss_truce,
+            bf_salience=c(params.salience[:, :, bf]) if bf >= 0 else np.zeros((A, N)),
+            bf_ideal=c(params.ideal[:, :, bf]) if bf >= 0 else np.zeros((A, N)),
             bf_in_truce=bool(bf >= 0 and params.truce_issue[bf]),
             fade=params.patience ** params.lookahead,
             u_victory=_victory_utilities(params),
+            base=1.0 - sq_loss_other - sq_loss_truce,
         )
 
     # --- war ----------------------------------------------------------------
@@ -76,39 +81,31 @@ class Valuation:
         with that mean can have.  Balance (…, N) → values (A, …, N).
         ``victories=False`` leaves out outright wins (a cheaper approximation
         proposers may use when planning; responses always use the full value).
+
+        Outright wins: the winner imposes its ideal settlement.  P(win) ≈
+        P(front beyond the threshold after H rounds) × P(the win comes within
+        the half of the window the front spends there), the front at H being
+        normal around the believed mean with sd σ√H:
+        ``end ← (1 − p_high − p_low)·end + p_high·u_high + p_low·u_low``.
+        Computed by :func:`negotiate.model.kernels.war_values` in one pass.
         """
         p = self.params
-        horizon = p.lookahead
-        sal = _expand(self.bf_salience, belief_drift)  # belief comes shaped (A, …, N)
-        ideal = _expand(self.bf_ideal, sal)
-        mean = np.clip(balance + _expand(belief_drift, sal) * horizon, 0.0, 1.0)
-        gap_end, gap_now = np.abs(mean - ideal), np.abs(balance - ideal)
-        if p.exponent == 2:
-            var = np.minimum(p.volatility ** 2 * horizon, mean * (1.0 - mean))
-            loss_end, loss_now = gap_end * gap_end + var, gap_now * gap_now
+        like = np.broadcast_shapes(np.shape(belief_drift), (1,) + np.shape(balance))
+        A, N = like[0], like[-1]
+        mean = np.clip(balance + belief_drift * p.lookahead, 0.0, 1.0)
+        wins = bool(victories and p.victory_prob > 0)
+        if wins:
+            sd = np.maximum(p.volatility * np.sqrt(p.lookahead), 1e-12)
+            strike = 1.0 - (1.0 - p.victory_prob) ** (p.lookahead / 2.0)
+            p_high = (ndtr((mean - p.victory_upper) / sd) * strike).reshape(A, -1, N)
+            p_low = (ndtr((p.victory_lower - mean) / sd) * strike).reshape(A, -1, N)
         else:
-            loss_end, loss_now = gap_end, gap_now
-        fade = _expand(self.fade, sal)
-        base = _expand(1.0 - self.sq_loss_other - self.sq_loss_truce, sal)
-        end = base - sal * loss_end
-        if victories and p.victory_prob > 0:  # planners may skip this refinement
-            end = self._with_victories(end, mean, sal)
-        return base - (1.0 - fade) * (sal * loss_now + _expand(p.war_cost, sal)) + fade * (end - base)
-
-    def _with_victories(self, end, mean, like):
-        """Mix in outright wins: the winner imposes its ideal settlement.
-
-        P(win) ≈ P(front beyond the threshold after H rounds) × P(the win comes
-        within the half of the window the front spends there), the front at H
-        being normal around the believed mean with sd σ√H.
-        """
-        p = self.params
-        sd = np.maximum(p.volatility * np.sqrt(p.lookahead), 1e-12)
-        strike = 1.0 - (1.0 - p.victory_prob) ** (p.lookahead / 2.0)
-        p_high = ndtr((mean - p.victory_upper) / sd) * strike
-        p_low = ndtr((p.victory_lower - mean) / sd) * strike
-        u_high, u_low = _expand(self.u_victory[0], like), _expand(self.u_victory[1], like)
-        return (1.0 - p_high - p_low) * end + p_high * u_high + p_low * u_low
+            p_high = p_low = np.zeros((1, 1, 1))  # not read
+        out = kernels.war_values(
+            np.broadcast_to(balance, like[1:]).reshape(-1, N), np.broadcast_to(mean, like).reshape(A, -1, N),
+            p_high, p_low, self.bf_salience, self.bf_ideal, self.fade, self.base, p.war_cost,
+            p.volatility, float(p.lookahead), p.exponent == 2, wins, self.u_victory[0], self.u_victory[1])
+        return out.reshape(like)
 
     def belief_drift(self, drift_now: np.ndarray) -> np.ndarray:
         """Each actor's belief about the drift: (N,) → (A, N)."""
