@@ -18,6 +18,8 @@ _LAZY = {
     "Results": ".results", "load_results": ".results",
     "Comparison": ".run", "compare": ".run", "simulate": ".run",
     "SweepResults": ".run", "sweep": ".run",
+    "SensitivityResults": ".analysis", "sensitivity": ".analysis",
+    "DiscoveryResults": ".analysis", "discover": ".analysis",
 }
 
 
@@ -36,17 +38,21 @@ def __dir__():
 
 __all__ = [
     "Comparison",
+    "DiscoveryResults",
     "NegotiateError",
     "Results",
     "Scenario",
     "ScenarioError",
+    "SensitivityResults",
     "SimulationError",
     "SweepResults",
     "__version__",
     "compare",
+    "discover",
     "dump_yaml",
     "load_results",
     "load_scenario",
+    "sensitivity",
     "simulate",
     "sweep",
 ]

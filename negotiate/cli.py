@@ -15,9 +15,11 @@ one place where exceptions become exit codes:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 
 from . import __version__
@@ -49,6 +51,8 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_run(commands)
     _add_compare(commands)
     _add_sweep(commands)
+    _add_sensitivity(commands)
+    _add_discover(commands)
     _add_validate(commands)
     _add_schema(commands)
     return parser
@@ -67,8 +71,9 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
     except ValueError as exc:  # an argument the public API refused
         print(f"negotiate: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_INVALID
-    except KeyboardInterrupt:
-        print("negotiate: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        detail = f"; {one_line(str(exc))}" if str(exc) else ""  # such as how to resume
+        print(f"negotiate: interrupted{detail}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # the reader went away (`negotiate schema | head`): silence the flush at exit
@@ -165,6 +170,11 @@ def _add_run(commands) -> None:
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
     p.add_argument("--out", default=None, help="output directory (default: out/<scenario name>)")
+    p.add_argument("--resume", action="store_true",
+                   help="reuse the blocks that an interrupted or failed run with the same arguments "
+                        "finished (kept in .<OUT>.chunks beside --out until the output is written)")
+    p.add_argument("--no-keep-runs", action="store_true",
+                   help="keep only the summaries (no runs.parquet): memory does not grow with --runs")
     _add_simulation_options(p)
     p.set_defaults(handler=_run_scenario)
 
@@ -178,17 +188,74 @@ def _simulation_kwargs(args: argparse.Namespace) -> dict:
 
 def _run_scenario(args: argparse.Namespace) -> int:
     from .run import simulate
+    from .run.cache import discard_cache
     from .run.report import write_outputs
 
     scenario = load_scenario(args.file)
-    results = simulate(scenario, **_simulation_kwargs(args))
     out = args.out or os.path.join("out", scenario.name)
-    paths = write_outputs(results, out, plots=not args.no_plots)
+    cache_dir = _chunk_cache_dir(out)
+    _prepare_chunk_cache(cache_dir, resume=args.resume)
+    with _resume_hint(cache_dir):
+        results = simulate(scenario, **_simulation_kwargs(args), keep_runs=not args.no_keep_runs,
+                           cache_dir=cache_dir, keep_cache=True)
+        paths = write_outputs(results, out, plots=not args.no_plots)
+    discard_cache(cache_dir)  # the output is complete: its blocks are no longer needed
     table = results.outcome_probabilities()[["p", "ci_low", "ci_high"]]
     print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, 95% Wilson intervals")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     print(f"wrote {len(paths)} files to {out}")
     return EXIT_OK
+
+
+def _chunk_cache_dir(out: str) -> str:
+    """Where ``run`` keeps finished blocks: a hidden sibling of the output directory."""
+    head, tail = os.path.split(os.path.normpath(out))
+    return os.path.join(head, f".{tail}.chunks")
+
+
+def _prepare_chunk_cache(cache_dir: str, *, resume: bool) -> None:
+    from .run.cache import cached_block_count, discard_cache
+
+    found = cached_block_count(cache_dir)
+    if resume:
+        print(f"negotiate: resuming: {found} finished block{'' if found == 1 else 's'} in {cache_dir}"
+              if found else f"negotiate: nothing to resume in {cache_dir}; starting afresh", file=sys.stderr)
+    elif discard_cache(cache_dir) and found:
+        print(f"negotiate: discarded {found} blocks of an unfinished run in {cache_dir} "
+              "(pass --resume to continue such a run)", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _resume_hint(cache_dir: str):
+    """Say how to resume when a run stops with finished blocks in its cache;
+    print the cache's warnings (a damaged block simulated again) one line each."""
+    from .errors import SimulationError
+    from .run.cache import CacheMismatchError, cached_block_count, discard_cache
+
+    def hint() -> str:
+        n = cached_block_count(cache_dir)
+        if not n:  # nothing worth keeping
+            discard_cache(cache_dir)
+            return ""
+        return (f"{n} finished block{'' if n == 1 else 's'} kept in {cache_dir}: "
+                "run the same command with --resume to continue")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(hint()) from None
+        except CacheMismatchError as exc:
+            raise CacheMismatchError(f"{exc}; or run without --resume to start afresh") from None
+        except SimulationError as exc:
+            detail = hint()
+            if not detail:
+                raise
+            raise SimulationError(f"{str(exc).rstrip('.')}; {detail}") from exc
+        finally:
+            for warning in caught:
+                print(f"negotiate: warning: {one_line(str(warning.message))}", file=sys.stderr)
 
 
 def _add_compare(commands) -> None:
@@ -275,5 +342,97 @@ def _sweep(args: argparse.Namespace) -> int:
     print(result.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     if args.out:
         paths = result.save(args.out, plots=not args.no_plots)
+        print(f"wrote {len(paths)} files to {args.out}")
+    return EXIT_OK
+
+
+# --- sensitivity and discovery ----------------------------------------------------------
+
+def _add_analysis_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=_whole(0), default=None, help="root seed (default: the scenario's)")
+    p.add_argument("--workers", type=_whole(1), default=None, help="worker processes (default: all cores)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on the workers of this Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--no-plots", action="store_true", help="write the tables only")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _analysis_kwargs(args: argparse.Namespace) -> dict:
+    workers = args.workers or (None if args.scheduler else os.cpu_count()) or 1
+    return {"seed": args.seed, "workers": workers, "address": args.scheduler,
+            "progress": False if args.no_progress else None}
+
+
+def _add_sensitivity(commands) -> None:
+    p = commands.add_parser(
+        "sensitivity",
+        help="which uncertain inputs drive each outcome (Sobol or Morris indices)",
+        description="Sobol (first and total order, with intervals) or Morris indices of each outcome "
+                    "probability over the scenario's distribution-valued fields (or the --input ones); "
+                    "prints the inputs by importance and writes sensitivity.csv, metadata.json and "
+                    "sensitivity_<outcome>.png to --out (replaced atomically).",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="default: sobol")
+    p.add_argument("--input", action="append", default=None, metavar="PATH", dest="inputs",
+                   help="a distribution-valued field to vary (repeat; default: all of them)")
+    p.add_argument("--samples", type=_whole(2), default=None,
+                   help="Sobol base samples (a power of two, default 128) or Morris trajectories (default 20)")
+    p.add_argument("--replications", type=_whole(1), default=8, help="worlds per design point (default 8)")
+    p.add_argument("--outcome", default=None, help="print only this outcome's indices")
+    p.add_argument("--out", default=None, help="output directory (default: out/<scenario name>_<method>)")
+    _add_analysis_options(p)
+    p.set_defaults(handler=_sensitivity)
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from .analysis import sensitivity
+
+    scenario = load_scenario(args.file)
+    result = sensitivity(scenario, args.method, inputs=args.inputs, samples=args.samples,
+                         replications=args.replications, **_analysis_kwargs(args))
+    outcomes = [args.outcome] if args.outcome else result.outcomes
+    print(f"{scenario.name}: {args.method} indices, {len(result.inputs)} inputs, {len(result.design):,} "
+          f"points × {result.replications} worlds, seed {result.seed}, {result.level:.0%} intervals")
+    for outcome in outcomes:
+        table = result.ranking(outcome).drop(columns="outcome")
+        noise = (result.noise_share or {}).get(outcome, math.nan)
+        print(f"\n{outcome}" + (f" (noise: {noise:.0%} of its variance)" if math.isfinite(noise) else ""))
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    out = args.out or os.path.join("out", f"{scenario.name}_{args.method}")
+    paths = result.save(out, plots=not args.no_plots)
+    print(f"wrote {len(paths)} files to {out}")
+    return EXIT_OK
+
+
+def _add_discover(commands) -> None:
+    p = commands.add_parser(
+        "discover",
+        help="which combinations of inputs lead to an outcome (PRIM or CART boxes)",
+        description="Simulate the scenario, then find boxes of its distribution-valued inputs where "
+                    "--outcome happens (PRIM or a classification tree); prints each box's rule, coverage "
+                    "and density, and with --out writes discovery.csv, metadata.json and discovery.png.",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--outcome", default="comprehensive_agreement", help="default: comprehensive_agreement")
+    p.add_argument("--method", choices=("prim", "cart"), default="prim", help="default: prim")
+    p.add_argument("--runs", type=_whole(1), default=None, help="Monte Carlo runs (default: the scenario's)")
+    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    _add_analysis_options(p)
+    p.set_defaults(handler=_discover)
+
+
+def _discover(args: argparse.Namespace) -> int:
+    from .analysis import discover
+    from .run import simulate
+
+    scenario = load_scenario(args.file)
+    results = simulate(scenario, runs=args.runs, **_analysis_kwargs(args))
+    found = discover(results, args.outcome, method=args.method)
+    print(f"{scenario.name}: {found.method} boxes where {args.outcome} happens; {found.cases:,} of "
+          f"{found.worlds:,} worlds ({found.base_rate:.1%}), seed {results.seed}")
+    print(found.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if args.out:
+        paths = found.save(args.out, plots=not args.no_plots, seed=results.seed)
         print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK

@@ -3,7 +3,9 @@ drew on; none calls ``show()``.  Importing this package imports matplotlib."""
 
 from .acceptance import plot_acceptance_rates
 from .compare import plot_comparison
+from .discovery import plot_discovery, plot_tradeoff
 from .outcomes import plot_outcome_probabilities
+from .sensitivity import plot_sensitivity
 from .style import OKABE_ITO, OUTCOME_COLOURS, OUTCOME_LABELS
 from .sweep import plot_sweep_heatmap, plot_sweep_line
 from .terms import plot_settled_terms
@@ -17,12 +19,15 @@ __all__ = [
     "plot_acceptance_rates",
     "plot_balance",
     "plot_comparison",
+    "plot_discovery",
     "plot_offers",
     "plot_outcome_probabilities",
     "plot_responses",
+    "plot_sensitivity",
     "plot_settled_terms",
     "plot_sweep_heatmap",
     "plot_sweep_line",
     "plot_time_to_agreement",
+    "plot_tradeoff",
     "plot_trajectory",
 ]

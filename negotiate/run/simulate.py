@@ -5,16 +5,23 @@ of whole blocks go to an executor; each block is simulated by the engine
 (``negotiate.model.run_block``) and summarised in the worker; the summaries
 are merged in block order and the runs (if kept) copied into arrays
 allocated once.  The result does not depend on the executor, the number of
-workers or the chunk size.
+workers or the chunk size.  With a ``cache_dir`` every finished block is also
+stored on disk (:mod:`negotiate.run.cache`), so that an interrupted run can
+resume where it stopped and still give identical numbers.  Before the kept
+runs are allocated their size is checked against the available memory
+(:func:`_check_memory`), so a run too large to keep is refused with advice
+instead of being killed by the operating system.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import os
 import sys
 import time
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
@@ -25,6 +32,7 @@ from ..errors import SimulationError
 from ..model.outcomes import OUTCOMES, BlockResult
 from ..scenario import Scenario, load_scenario
 from .aggregate import Aggregates
+from .cache import ChunkCache, encode_block
 from .comparison import Comparison
 from .executors import Executor, get_executor
 from .seeding import BLOCK_SIZE, Block, SeedPlan, block_seed, round_chunk_size
@@ -33,12 +41,17 @@ __all__ = ["compare", "simulate"]
 
 CHUNKS_PER_WORKER = 4  # more chunks than workers, so one slow chunk does not idle the rest
 MAX_DEFAULT_CHUNK_BLOCKS = 8  # 32,768 runs: bounds the memory of the chunks in flight
+#: Kept runs may use at most this share of the available memory: the rest is
+#: headroom for the chunks in flight, the per-run DataFrame and the user's session.
+MEMORY_SHARE = 0.8
+_CGROUP = Path("/sys/fs/cgroup")  # where a container's memory limit shows (cgroup v2)
 
 
 def simulate(scenario, runs: int | None = None, *, seed: int | None = None,
              workers: int | None = None, chunk_size: int | None = None,
              executor: str | Executor | None = None, progress: bool | None = None,
-             keep_runs: bool = True, address: str | None = None):
+             keep_runs: bool = True, address: str | None = None,
+             cache_dir: str | os.PathLike | None = None, keep_cache: bool = False):
     """Run ``runs`` Monte Carlo worlds of ``scenario`` and return :class:`~negotiate.results.Results`.
 
     ``scenario`` is a :class:`~negotiate.Scenario` or a path to a YAML file.
@@ -53,10 +66,23 @@ def simulate(scenario, runs: int | None = None, *, seed: int | None = None,
     ``"tcp://host:8786"``) runs the chunks on that Dask scheduler's workers
     (``executor="dask"``, needs ``distributed``); ``workers`` then only sets
     how many chunks the runs are cut into.
+
+    ``cache_dir`` (a new or empty directory, or the cache of an earlier
+    call) stores every finished block; calling again with the same
+    scenario, runs, seed and ``keep_runs`` after an interruption simulates
+    only the missing blocks and gives identical results.  A cache made for
+    other arguments raises :class:`~negotiate.SimulationError` and is left
+    alone.  The cache is deleted once the run completes, unless
+    ``keep_cache=True``.  With ``keep_runs=True`` a run whose per-run table
+    would not fit in the available memory is refused with a
+    :class:`~negotiate.SimulationError` (use ``keep_runs=False``).
     """
     scenario = load_scenario(scenario)
     plan, workers = _check_args(scenario, runs, seed, workers)
-    out = _run(plan, (scenario,), workers, chunk_size, executor, progress, keep_runs, address)
+    cache = None if cache_dir is None else ChunkCache(cache_dir, _cache_key(plan, (scenario,), keep_runs))
+    out = _run(plan, (scenario,), workers, chunk_size, executor, progress, keep_runs, address, cache)
+    if cache is not None and not keep_cache:
+        cache.remove()
     return out.results[0]
 
 
@@ -95,6 +121,15 @@ def _check_args(scenario: Scenario, runs, seed, workers) -> tuple[SeedPlan, int]
     seed = scenario.monte_carlo.seed if seed is None else _whole_number("seed", seed, 0)
     workers = 1 if workers is None else _whole_number("workers", workers, 1)
     return SeedPlan(seed, runs), workers
+
+
+def _cache_key(plan: SeedPlan, scenarios: tuple[Scenario, ...], keep_runs: bool) -> dict:
+    """What a cached block depends on; a cache with another key is never reused."""
+    from .. import __version__
+
+    return {"scenarios_sha256": [_results.scenario_digest(s) for s in scenarios],
+            "seed": plan.seed, "runs": plan.runs, "block_size": BLOCK_SIZE,
+            "keep_runs": bool(keep_runs), "negotiate": __version__, "numpy": np.__version__}
 
 
 # --- running -----------------------------------------------------------------------
@@ -151,38 +186,145 @@ class _RunOutput:
 
 
 def _run(plan: SeedPlan, scenarios: tuple[Scenario, ...], workers: int, chunk_size,
-         executor, progress, keep_runs: bool, address: str | None = None) -> _RunOutput:
+         executor, progress, keep_runs: bool, address: str | None = None,
+         cache: ChunkCache | None = None) -> _RunOutput:
     if chunk_size is None:
         per_chunk = math.ceil(plan.n_blocks / (workers * CHUNKS_PER_WORKER))
         per_chunk = min(max(1, per_chunk), MAX_DEFAULT_CHUNK_BLOCKS)
         chunk_size = per_chunk * BLOCK_SIZE
     chunk_size = round_chunk_size(_whole_number("chunk_size", chunk_size, 1))
-    tasks = [_Task(scenarios, plan.seed, chunk, bool(keep_runs)) for chunk in plan.chunks(chunk_size)]
+    gather = _Gather(plan, scenarios, keep_runs)
+    started = time.perf_counter()
+    done = _load_cached(cache, gather) if cache is not None else set()
+    chunks = [[b for b in chunk if b.index not in done] for chunk in plan.chunks(chunk_size)]
+    tasks = [_Task(scenarios, plan.seed, chunk, bool(keep_runs)) for chunk in chunks if chunk]
     owned = not isinstance(executor, Executor)
     if executor is None and address is not None:
         executor = "dask"
     elif executor is None:
         executor = "processes" if workers > 1 and len(tasks) > 1 else "inprocess"
     pool = get_executor(executor, workers, **({} if address is None else {"address": address}))
-    collectors = [_Collector(plan, s, keep_runs) for s in scenarios]
-    joint = np.zeros((len(OUTCOMES), len(OUTCOMES)), dtype=np.int64) if len(scenarios) == 2 else None
     show = _want_progress(progress)
-    started = time.perf_counter()
     try:
-        with tqdm(total=plan.n_blocks, unit="block", desc=scenarios[0].name, disable=not show,
-                  file=sys.stderr) as bar:
+        with tqdm(total=plan.n_blocks, initial=len(done), unit="block", desc=scenarios[0].name,
+                  disable=not show, file=sys.stderr) as bar:
             for _, outputs in pool.imap_unordered(_run_chunk, tasks):
                 for out in outputs:
-                    for collector, summary, runs in zip(collectors, out.summaries, out.runs):
-                        collector.add(out.block, summary, runs)
-                    if joint is not None:
-                        joint += out.joint
+                    gather.add(out.block, out.summaries, out.runs, out.joint)
+                    if cache is not None:  # after add: a block the memory check refused is not kept
+                        cache.store(out.block.index, encode_block(out.summaries, out.runs, out.joint))
                 bar.update(len(outputs))
     finally:
         if owned:
             pool.close()
     wall = time.perf_counter() - started
-    return _RunOutput([c.results(wall) for c in collectors], joint)
+    return _RunOutput([c.results(wall) for c in gather.collectors], gather.joint)
+
+
+def _load_cached(cache: ChunkCache, gather: _Gather) -> set[int]:
+    """Feed the blocks finished by an earlier call to ``gather``; their indices."""
+    done = set()
+    for index in cache.finished():
+        if index >= gather.plan.n_blocks:
+            continue  # the key pins the runs, so only a stray file can be out of range
+        loaded = cache.load_outputs(index, len(gather.collectors), gather.keep_runs)
+        if loaded is not None:
+            gather.add(gather.plan.block(index), *loaded)
+            done.add(index)
+    return done
+
+
+class _Gather:
+    """The collectors of every scenario, the joint outcome table, and the memory check."""
+
+    def __init__(self, plan: SeedPlan, scenarios: tuple[Scenario, ...], keep_runs: bool):
+        self.plan, self.keep_runs = plan, bool(keep_runs)
+        self.collectors = [_Collector(plan, s, keep_runs) for s in scenarios]
+        self.joint = (np.zeros((len(OUTCOMES), len(OUTCOMES)), dtype=np.int64)
+                      if len(scenarios) == 2 else None)
+        self._memory_checked = not self.keep_runs
+
+    def add(self, block: Block, summaries, runs, joint) -> None:
+        if not self._memory_checked:  # the first block shows what one kept run costs
+            _check_memory([r for r in runs if r is not None], self.plan.runs)
+            self._memory_checked = True
+        for collector, summary, kept in zip(self.collectors, summaries, runs):
+            collector.add(block, summary, kept)
+        if self.joint is not None:
+            self.joint += joint
+
+
+# --- memory ------------------------------------------------------------------------
+
+def _bytes_per_run(block: BlockResult) -> int:
+    """Bytes one run takes in the kept arrays: each field's itemsize times its per-run shape."""
+    arrays = [getattr(block, f.name) for f in fields(block) if f.name != "inputs"]
+    arrays += list(block.inputs.values())
+    return sum(np.asarray(a).dtype.itemsize * math.prod(np.shape(a)[1:]) for a in arrays)
+
+
+def _check_memory(first_blocks: list[BlockResult], runs: int) -> None:
+    """Refuse to keep ``runs`` runs (of each scenario) if they would not fit in memory."""
+    per_run = sum(_bytes_per_run(b) for b in first_blocks)
+    needed = per_run * runs
+    available = _available_memory()
+    if available is None or needed <= MEMORY_SHARE * available:
+        return
+    raise SimulationError(
+        f"keeping every run would need about {_size(needed)} ({per_run} bytes per run × {runs:,} "
+        f"runs) but only {_size(available)} of memory is available; use keep_runs=False "
+        "(--no-keep-runs on the command line) to keep only the summaries, whose memory does not "
+        "grow with the number of runs, or ask for fewer runs")
+
+
+def _size(n_bytes: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if n_bytes < 1024 or unit == "GiB":
+            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1024
+    return ""  # unreachable
+
+
+def _available_memory() -> int | None:
+    """Bytes this process may still allocate: the smaller of the machine's available
+    memory and what its control group (a container's limit) leaves; ``None`` if unknown."""
+    limits = [m for m in (_machine_available(), _cgroup_available()) if m is not None]
+    return min(limits) if limits else None
+
+
+def _machine_available() -> int | None:
+    try:
+        import psutil
+    except ImportError:
+        return _meminfo_available()
+    return int(psutil.virtual_memory().available)
+
+
+def _meminfo_available() -> int | None:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _cgroup_available() -> int | None:
+    # cgroup v2: a container's limit is memory.max and its use memory.current,
+    # of which the inactive file cache can be reclaimed
+    try:
+        limit = (_CGROUP / "memory.max").read_text(encoding="ascii").strip()
+        if limit == "max":
+            return None
+        used = int((_CGROUP / "memory.current").read_text(encoding="ascii"))
+        lines = (_CGROUP / "memory.stat").read_text(encoding="ascii").splitlines()
+        stat = dict(line.split() for line in lines if line.count(" ") == 1)
+    except (OSError, ValueError):
+        return None
+    reclaimable = int(stat.get("inactive_file", 0))
+    return max(int(limit) - used + reclaimable, 0)
 
 
 def _want_progress(progress) -> bool:

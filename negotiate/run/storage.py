@@ -29,7 +29,8 @@ __all__ = ["OUTPUT_FILES", "PRODUCER", "atomic_directory", "read_runs_table", "w
 #: Marks a metadata.json as ours: only such directories are ever replaced.
 PRODUCER = "negotiate"
 #: File names an output directory may hold; anything else makes it "not ours".
-OUTPUT_FILES = ("metadata.json", "summary*.csv", "comparison.csv", "sweep.csv", "runs.parquet",
+OUTPUT_FILES = ("metadata.json", "summary*.csv", "comparison.csv", "sweep.csv", "sensitivity.csv",
+                "discovery.csv", "runs.parquet",
                 "runs.csv", "aggregates*.npz", "*.png")
 
 

@@ -37,6 +37,7 @@ EXPECTED = {
     "03_comparing_scenarios.ipynb",
     "04_inside_one_run.ipynb",
     "05_build_your_own.ipynb",
+    "06_what_drives_a_truce.ipynb",
 }
 RUNS = 300
 CELL_TIMEOUT = 120  # seconds per cell

@@ -83,14 +83,6 @@ def _same_runs(a, b):
     pd.testing.assert_frame_equal(a.outcome_probabilities(), b.outcome_probabilities())
 
 
-def test_results_on_dask_are_identical_to_in_process(cluster):
-    address, _ = cluster
-    reference = simulate(TWO_PARTY, 10_000, seed=SEED, executor="inprocess", progress=False)
-    on_dask = simulate(TWO_PARTY, 10_000, seed=SEED, executor="dask", address=address,
-                       chunk_size=4096, progress=False)
-    _same_runs(reference, on_dask)
-
-
 def test_map_keeps_task_order_and_failures_name_the_task(cluster):
     address, _ = cluster
     with DaskExecutor(address) as ex:

@@ -1,0 +1,106 @@
+"""The inputs of a sensitivity analysis: a scenario's distribution-valued fields.
+
+An input is a :class:`Factor`: a name and an inverse CDF (``ppf``) that maps a
+design coordinate in (0, 1) to a value.  Designs are built on the unit cube
+and mapped through each field's own ``ppf``, so a design point follows the
+scenario's distributions: a uniform design coordinate becomes a draw of the
+field.  A ``choice`` field is discrete: its ``ppf`` is the discrete quantile
+function (the smallest value whose cumulative probability reaches ``u``), so
+the field keeps its own values and their probabilities, and a step of the
+design that stays inside one value's probability mass changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..scenario.distributions import Choice, is_distribution
+
+__all__ = ["Factor", "distribution_paths", "field_at", "scenario_factors"]
+
+#: Design coordinates are kept this far inside (0, 1): the ppf of an unbounded
+#: distribution is infinite at 0 and 1.
+EDGE = 1e-9
+
+_PART = re.compile(r"([^.\[\]]+)((?:\[\d+\])*)")
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One input: ``ppf`` maps coordinates in (0, 1) to values of the input."""
+
+    name: str
+    ppf: Callable[[np.ndarray], np.ndarray]
+    discrete: bool = False
+
+    def values(self, unit: np.ndarray) -> np.ndarray:
+        return np.asarray(self.ppf(np.clip(np.asarray(unit, float), EDGE, 1 - EDGE)), dtype=float)
+
+
+def distribution_paths(scenario) -> list[str]:
+    """Dotted paths of every distribution-valued field, in the engine's order."""
+    from ..model import run_block  # the engine names them: one tiny block
+
+    return list(run_block(scenario, 1, np.random.SeedSequence(0)).inputs)
+
+
+def field_at(scenario, path: str):
+    """The value of the field at dotted ``path`` (``actors.A.patience``, ``war.events[0].drift``)."""
+    obj = scenario
+    for part in path.split("."):
+        match = _PART.fullmatch(part)
+        if match is None:
+            raise ValueError(f"{path!r} is not a dotted field path")
+        name, indices = match.groups()
+        try:
+            obj = obj[name] if isinstance(obj, Mapping) else getattr(obj, name)
+            for index in re.findall(r"\d+", indices):
+                obj = obj[int(index)]
+        except (KeyError, IndexError, AttributeError, TypeError):
+            raise ValueError(f"scenario {scenario.name} has no field {path!r}") from None
+    return obj
+
+
+def scenario_factors(scenario, inputs: Sequence[str] | None = None) -> list[Factor]:
+    """Factors for ``inputs`` (dotted paths; default: every distribution-valued field)."""
+    available = distribution_paths(scenario)
+    if inputs is None:
+        paths = available
+    else:
+        if isinstance(inputs, str):
+            raise TypeError(f"inputs must be a list of dotted paths, got the string {inputs!r}")
+        paths = list(dict.fromkeys(inputs))  # keep the order given, drop repeats
+        unknown = [p for p in paths if p not in available]
+        if unknown:
+            raise ValueError(f"inputs {unknown} are not distribution-valued fields of scenario "
+                             f"{scenario.name}; its distribution-valued fields are: {', '.join(available)}")
+    if not paths:
+        raise ValueError(f"scenario {scenario.name} has no distribution-valued fields to analyse: "
+                         "write some numbers as distributions, e.g. {dist: uniform, low: 0, high: 1}")
+    return [_factor(path, field_at(scenario, path)) for path in paths]
+
+
+def _factor(path: str, dist) -> Factor:
+    if not is_distribution(dist):  # the engine listed it, so this is a bug, not a user error
+        raise ValueError(f"field {path!r} is not a distribution")
+    if isinstance(dist, Choice):
+        return Factor(path, _discrete_ppf(dist.values, dist.p), discrete=True)
+    return Factor(path, dist.frozen().ppf)
+
+
+def _discrete_ppf(values: Sequence[float], p: Sequence[float] | None) -> Callable[[np.ndarray], np.ndarray]:
+    order = np.argsort(values, kind="stable")
+    sorted_values = np.asarray(values, dtype=float)[order]
+    weights = np.full(len(values), 1 / len(values)) if p is None else np.asarray(p, float)[order]
+    cumulative = np.cumsum(weights)
+    cumulative[-1] = 1.0  # p sums to 1 within rounding; make the last step catch u near 1
+
+    def ppf(u: np.ndarray) -> np.ndarray:
+        index = np.searchsorted(cumulative, u, side="left")
+        return sorted_values[np.minimum(index, len(sorted_values) - 1)]
+
+    return ppf

@@ -1,0 +1,240 @@
+"""Which uncertain inputs drive each outcome probability: Sobol and Morris indices.
+
+:func:`sensitivity` builds a design over a scenario's distribution-valued
+fields (all, or a chosen subset), plays ``replications`` worlds at each design
+point (:mod:`negotiate.analysis.design`) and computes, for each outcome, the
+indices of its probability with SALib (:mod:`negotiate.analysis.indices`).
+
+How the worlds' own randomness enters.  The output at a design point is the
+share of its ``replications`` worlds that reach the outcome: the true
+probability ``p(x)`` plus binomial noise of variance ``p(1 - p) / r`` that is
+fresh at every point.  That noise adds to the output's variance: first-order
+indices are shrunk by the factor ``Var p / (Var p + E[p(1 - p)] / r)``, and
+each total-order index (and Morris' ``mu_star`` and ``sigma``) is inflated by
+the noise, because every point redraws it.  ``noise_share`` in the table
+estimates the fraction of the output variance that is this noise (from the
+spread between replications, so it needs ``replications >= 2``): read indices
+against it, and raise ``replications`` when it is large;
+``to_frame(noise_adjusted=True)`` also gives the indices with the estimated
+noise taken out.  With
+``replications=1`` the indices are those of the single world's outcome
+indicator, where the battlefield shocks and the other unlisted draws act as
+one more, unnamed, input.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..model.outcomes import OUTCOMES
+from ..run.executors import Executor
+from ..run.simulate import _whole_number
+from ..run.storage import PRODUCER, atomic_directory
+from ..scenario import load_scenario
+from .design import ScenarioEvaluator
+from .indices import analyse
+from .inputs import Factor, scenario_factors
+
+__all__ = ["SensitivityResults", "analyse_function", "sensitivity"]
+
+DEFAULT_SAMPLES = {"sobol": 128, "morris": 20}
+DEFAULT_OUTCOME = "comprehensive_agreement"
+
+
+def sensitivity(scenario, method: str = "sobol", *, inputs: Sequence[str] | None = None,
+                samples: int | None = None, replications: int = 8, seed: int | None = None,
+                level: float = 0.95, num_levels: int = 4, workers: int | None = None,
+                executor: str | Executor | None = None, address: str | None = None,
+                progress: bool | None = None) -> SensitivityResults:
+    """Sobol or Morris indices of each outcome probability of ``scenario``.
+
+    ``inputs`` lists dotted paths of distribution-valued fields to vary
+    (default: all of them); the other fields are drawn as usual in every
+    world.  Design points follow the fields' own distributions (see
+    :mod:`negotiate.analysis.inputs`).  ``samples``: base points for
+    ``"sobol"`` (a power of two; ``samples * (inputs + 2)`` points, default
+    128) or trajectories for ``"morris"`` (``samples * (inputs + 1)`` points,
+    default 20).  Each point plays ``replications`` worlds, so the runs are
+    points × replications.  ``seed`` defaults to the scenario's; ``workers``,
+    ``executor`` and ``address`` are those of :func:`~negotiate.simulate` and
+    do not change the result.  ``level`` is the confidence level of the
+    intervals.  Read the module notes on how the worlds' noise enters.
+    """
+    base = load_scenario(scenario)
+    replications = _whole_number("replications", replications, 1)
+    seed = base.monte_carlo.seed if seed is None else _whole_number("seed", seed, 0)
+    workers = 1 if workers is None else _whole_number("workers", workers, 1)
+    samples = DEFAULT_SAMPLES.get(method, 2) if samples is None else _whole_number("samples", samples, 2)
+    factors = scenario_factors(base, inputs)
+    evaluate = ScenarioEvaluator(base, [f.name for f in factors], replications=replications, seed=seed,
+                                 workers=workers, executor=executor, address=address, progress=progress)
+    return analyse_function(factors, evaluate, OUTCOMES, method, samples=samples, seed=seed, level=level,
+                            num_levels=num_levels, replications=replications, scenario=base)
+
+
+def analyse_function(factors: Sequence[Factor], evaluate, outputs: Sequence[str], method: str = "sobol", *,
+                     samples: int, seed: int, level: float = 0.95, num_levels: int = 4,
+                     replications: int | None = None, scenario=None) -> SensitivityResults:
+    """The indices of any ``evaluate(values) -> (points, outputs)`` over ``factors``.
+
+    What :func:`sensitivity` runs for a scenario; give it another function
+    (a test function with known indices, a surrogate) to use the same
+    design, estimators and intervals.  ``replications``: how many Bernoulli
+    trials each output is the share of, for ``noise_share`` (None: none).
+    """
+    parts = analyse(factors, evaluate, outputs, method, samples=samples, seed=seed, level=level,
+                    num_levels=num_levels)
+    noise = None if replications is None else dict(zip(outputs, _noise_share(parts["Y"], replications)))
+    return SensitivityResults(method=method, inputs=[f.name for f in factors], outcomes=list(outputs),
+                              table=parts["table"], design=parts["values"], outputs=parts["Y"],
+                              samples=samples, seed=seed, level=level, replications=replications,
+                              noise_share=noise, scenario=scenario, wall_time=parts["wall_time"])
+
+
+def _noise_share(Y: np.ndarray, replications: int) -> list[float]:
+    """Share of each output's variance that is the replications' binomial noise.
+
+    ``p̂(1 - p̂) / (r - 1)`` is unbiased for the noise variance ``p(1 - p) / r``
+    of a share of ``r`` worlds; averaged over the points and divided by the
+    output's variance.  NaN with one replication (no spread to measure).
+    """
+    if replications < 2:
+        return [math.nan] * Y.shape[1]
+    noise = (Y * (1 - Y) / (replications - 1)).mean(axis=0)
+    total = Y.var(axis=0)
+    return [float(min(1.0, n / t)) if t > 0 else math.nan for n, t in zip(noise, total)]
+
+
+@dataclass(repr=False)
+class SensitivityResults:
+    """Outcome of :func:`sensitivity` (or of the core on any evaluator).
+
+    ``table``: one row per input × outcome with ``S1``, ``S1_conf``, ``ST``,
+    ``ST_conf`` (Sobol; ``*_conf`` is the half-width of the interval at
+    ``level``) or ``mu_star``, ``mu_star_conf``, ``mu``, ``sigma`` (Morris).
+    ``design[i]`` are the input values of point ``i`` and ``outputs[i, k]`` the
+    probability of ``outcomes[k]`` measured there.
+    """
+
+    method: str
+    inputs: list[str]
+    outcomes: list[str]
+    table: pd.DataFrame
+    design: np.ndarray
+    outputs: np.ndarray
+    samples: int
+    seed: int
+    level: float
+    replications: int | None = None
+    noise_share: dict[str, float] | None = None
+    scenario: object = None
+    wall_time: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return getattr(self.scenario, "name", "model")
+
+    def to_frame(self, *, noise_adjusted: bool = False) -> pd.DataFrame:
+        """The indices, one row per input × outcome, with ``noise_share`` per outcome.
+
+        ``noise_adjusted=True`` (Sobol, ``replications >= 2``) adds ``S1_adj``,
+        ``ST_adj`` and their ``*_conf``: the indices of the true probability
+        with the estimated noise share ``s`` taken out, ``S1 / (1 - s)`` and
+        ``(ST - s) / (1 - s)`` (the noise adds ``s`` to every total-order
+        index and to the variance).  They inherit the uncertainty of ``s``.
+        """
+        frame = self.table.copy()
+        if self.noise_share is not None:
+            frame["noise_share"] = frame["outcome"].map(self.noise_share)
+        if noise_adjusted:
+            if self.method != "sobol" or self.noise_share is None:
+                raise ValueError("noise_adjusted needs Sobol indices of shares of worlds (replications given)")
+            keep = 1 - frame["noise_share"]
+            frame["S1_adj"], frame["S1_adj_conf"] = frame["S1"] / keep, frame["S1_conf"] / keep
+            frame["ST_adj"] = (frame["ST"] - frame["noise_share"]) / keep
+            frame["ST_adj_conf"] = frame["ST_conf"] / keep
+        frame.attrs.update(method=self.method, level=self.level, samples=self.samples, seed=self.seed,
+                           replications=self.replications)
+        return frame
+
+    def design_frame(self) -> pd.DataFrame:
+        """The design points and the outcome probabilities measured at each."""
+        frame = pd.DataFrame(self.design, columns=self.inputs)
+        for k, outcome in enumerate(self.outcomes):
+            frame[outcome] = self.outputs[:, k]
+        return frame
+
+    def ranking(self, outcome: str | None = None) -> pd.DataFrame:
+        """The rows of ``outcome`` sorted by importance (``ST`` or ``mu_star``)."""
+        outcome = self._outcome(outcome)
+        key = "ST" if self.method == "sobol" else "mu_star"
+        rows = self.table[self.table["outcome"] == outcome]
+        return rows.sort_values(key, ascending=False, na_position="last").reset_index(drop=True)
+
+    def _outcome(self, outcome: str | None) -> str:
+        if outcome is None:
+            return DEFAULT_OUTCOME if DEFAULT_OUTCOME in self.outcomes else self.outcomes[0]
+        if outcome not in self.outcomes:
+            raise ValueError(f"unknown outcome {outcome!r}; choose from {self.outcomes}")
+        return outcome
+
+    def plot(self, ax=None, outcome: str | None = None, *, max_inputs: int = 15):
+        """Tornado chart of the indices of ``outcome`` (default: comprehensive agreement)."""
+        from ..plot.sensitivity import plot_sensitivity  # matplotlib only when plotting
+
+        return plot_sensitivity(self, ax=ax, outcome=outcome, max_inputs=max_inputs)
+
+    # --- files -------------------------------------------------------------------
+    def metadata(self) -> dict:
+        from ..results import FORMAT_VERSION, library_versions, scenario_digest
+
+        meta = {"producer": PRODUCER, "format": FORMAT_VERSION, "kind": "sensitivity",
+                "method": self.method, "inputs": self.inputs, "samples": self.samples,
+                "points": len(self.design), "replications": self.replications, "seed": self.seed,
+                "level": self.level, "noise_share": self.noise_share,
+                "wall_time_seconds": self.wall_time, "versions": library_versions()}
+        if self.scenario is not None:
+            meta.update(scenario_name=self.name, scenario_sha256=scenario_digest(self.scenario),
+                        scenario=self.scenario.to_dict())
+        return meta
+
+    def save(self, directory, *, plots: bool = True) -> list[Path]:
+        """Write ``sensitivity.csv`` (the :meth:`to_frame` table), ``metadata.json``
+        and, with ``plots``, ``sensitivity_<outcome>.png`` for every outcome
+        whose probability varied, into ``directory``, replacing an earlier
+        output only once all are written.  Returns the paths."""
+        directory = Path(directory)
+        with atomic_directory(directory) as tmp:
+            self.to_frame().to_csv(tmp / "sensitivity.csv", index=False)
+            names = ["sensitivity.csv"]
+            if plots:
+                from matplotlib.figure import Figure  # no pyplot: no global figure state
+
+                for k, outcome in enumerate(self.outcomes):
+                    if not np.ptp(self.outputs[:, k]) > 0:
+                        continue  # nothing to attribute
+                    fig = Figure(figsize=(7, 0.8 + 0.35 * min(len(self.inputs), 15)), layout="constrained")
+                    self.plot(ax=fig.add_subplot(), outcome=outcome)
+                    fig.savefig(tmp / f"sensitivity_{outcome}.png", dpi=150)
+                    names.append(f"sensitivity_{outcome}.png")
+            # metadata last: a directory with metadata.json is a complete one
+            (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False),
+                                               encoding="utf-8")
+            names.append("metadata.json")
+        return [directory / n for n in names]
+
+    def __repr__(self) -> str:
+        reps = f", {self.replications} replications each" if self.replications else ""
+        return (f"<SensitivityResults {self.name}: {self.method}, {len(self.inputs)} inputs, "
+                f"{len(self.design):,} points{reps}, seed {self.seed}>")
+
+    def _repr_html_(self) -> str:
+        head = f"<p><b>{self.name}</b>: {self.method} indices, {len(self.design):,} design points</p>"
+        return head + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.3f}")

@@ -1,0 +1,70 @@
+"""`negotiate sensitivity` and `negotiate discover`, run as a user would: a subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+import negotiate
+
+ROOT = Path(__file__).resolve().parents[2]
+DRIVERS = Path(__file__).parent / "data" / "drivers.yaml"
+INPUTS = ["actors.H.patience", "war.drift"]
+
+
+def negotiate_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, MPLBACKEND="Agg")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return subprocess.run([sys.executable, "-m", "negotiate", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_sensitivity_prints_the_ranking_and_writes_table_plots_and_metadata(tmp_path):
+    out = tmp_path / "out"
+    args = [a for path in INPUTS for a in ("--input", path)]
+    done = negotiate_cli("sensitivity", str(DRIVERS), "--method", "sobol", "--samples", "16",
+                         "--replications", "4", "--seed", "5", "--workers", "1", *args, "--out", str(out),
+                         cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    written = pd.read_csv(out / "sensitivity.csv")
+    expected = negotiate.sensitivity(DRIVERS, inputs=INPUTS, samples=16, replications=4, seed=5,
+                                     progress=False).to_frame()
+    pd.testing.assert_frame_equal(written, expected, check_dtype=False)
+    assert (out / "sensitivity_comprehensive_agreement.png").is_file()
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["kind"] == "sensitivity" and meta["method"] == "sobol" and meta["seed"] == 5
+    assert meta["inputs"] == INPUTS and meta["points"] == 16 * 4 and meta["replications"] == 4
+    top = expected[expected["outcome"] == "comprehensive_agreement"].sort_values("ST").iloc[-1]
+    assert f"{top.ST:.4f}" in done.stdout and "comprehensive_agreement" in done.stdout
+
+
+def test_sensitivity_refuses_an_input_that_is_not_a_distribution_with_exit_2(tmp_path):
+    done = negotiate_cli("sensitivity", str(DRIVERS), "--input", "actors.H.capability", "--samples", "4",
+                         "--out", str(tmp_path / "o"), cwd=tmp_path)
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "actors.H.capability" in lines[0] and "Traceback" not in done.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_discover_prints_boxes_and_writes_them(tmp_path):
+    out = tmp_path / "d"
+    done = negotiate_cli("discover", str(DRIVERS), "--outcome", "conditional_truce", "--method", "cart",
+                         "--runs", "1500", "--seed", "4", "--workers", "1", "--out", str(out), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(out / "discovery.csv")
+    expected = negotiate.discover(negotiate.simulate(DRIVERS, runs=1500, seed=4), "conditional_truce",
+                                  method="cart").to_frame()
+    pd.testing.assert_frame_equal(table, expected, check_dtype=False)
+    assert table["rule"].iloc[0] in done.stdout
+    assert (out / "discovery.png").is_file()
+    assert json.loads((out / "metadata.json").read_text())["seed"] == 4
+    # running again replaces its own output
+    again = negotiate_cli("discover", str(DRIVERS), "--outcome", "conditional_truce", "--method", "cart",
+                          "--runs", "1500", "--seed", "4", "--workers", "1", "--out", str(out), cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(out / "discovery.csv"), table)
