@@ -18,43 +18,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
-# one core: BLAS thread counts must be set before numpy is first imported
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-ROOT = Path(__file__).resolve().parents[1]
 if not __package__:  # run as a script: make `benchmarks` importable
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+# first: limits BLAS to one thread before numpy is imported
+from benchmarks.common import DEFAULT_SCENARIO, machine, pin_to_one_cpu  # noqa: I001
 
 import numpy as np
 
 import negotiate
 from benchmarks.naive_mesa import run_naive
-from negotiate.model import OUTCOMES, BlockResult, run_block
+from negotiate.model import OUTCOMES, run_block
 
-DEFAULT_SCENARIO = ROOT / "scenarios" / "ukraine_march_2025.yaml"
 BLOCK = 4096
-
-
-def machine() -> dict:
-    import mesa
-
-    pinned = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    return {
-        "platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(), "cpus_used": pinned, "python": platform.python_version(),
-        "numpy": np.__version__, "mesa": mesa.__version__, "negotiate": negotiate.__version__,
-    }
-
-
-def pin_to_one_cpu() -> None:
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
 def time_naive(scenario, runs: int, seed: int):
@@ -64,17 +44,21 @@ def time_naive(scenario, runs: int, seed: int):
 
 
 def time_engine(scenario, runs: int, seed: int):
-    """``runs`` runs in blocks of 4,096 (the last one shorter), seeds as the runner makes them."""
+    """``runs`` runs in blocks of 4,096 (the last one shorter), seeds as the runner makes them.
+
+    Returns the seconds and the runs' outcomes only: holding every block's
+    full results would make the peak memory grow with ``runs``."""
     sizes = [BLOCK] * (runs // BLOCK) + ([runs % BLOCK] if runs % BLOCK else [])
     seeds = np.random.SeedSequence(seed).spawn(len(sizes))
     started = time.perf_counter()
-    blocks = [run_block(scenario, size, ss) for size, ss in zip(sizes, seeds)]
-    return time.perf_counter() - started, BlockResult.concat(blocks)
+    outcomes = [run_block(scenario, size, ss).outcome for size, ss in zip(sizes, seeds)]
+    return time.perf_counter() - started, np.concatenate(outcomes)
 
 
-def shares(block: BlockResult) -> dict[str, float]:
-    counts = np.bincount(block.outcome, minlength=len(OUTCOMES))
-    return {name: round(float(c) / block.n, 4) for name, c in zip(OUTCOMES, counts)}
+def shares(outcome: np.ndarray) -> dict[str, float]:
+    """Share of each outcome among the runs' outcome codes."""
+    counts = np.bincount(outcome, minlength=len(OUTCOMES))
+    return {name: round(float(c) / len(outcome), 4) for name, c in zip(OUTCOMES, counts)}
 
 
 def measure(scenario_path: Path, runs: int, naive_runs: int, seed: int) -> dict:
@@ -88,7 +72,7 @@ def measure(scenario_path: Path, runs: int, naive_runs: int, seed: int) -> dict:
     return {
         "scenario": scenario.name, "machine": machine(),
         "naive": {"runs": naive_runs, "seconds": round(naive_seconds, 3),
-                  "runs_per_second": round(naive_rate, 1), "outcomes": shares(naive)},
+                  "runs_per_second": round(naive_rate, 1), "outcomes": shares(naive.outcome)},
         "engine": {"runs": runs, "block": BLOCK, "seconds": round(engine_seconds, 3),
                    "runs_per_second": round(engine_rate, 1), "outcomes": shares(engine)},
         "speedup": round(engine_rate / naive_rate, 1),

@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SCENARIO = ROOT / "scenarios" / "ukraine_march_2025.yaml"
-LIMIT_MIB = 2048
+if not __package__:  # run as a script: make `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import DEFAULT_SCENARIO, python_cmd, run_json_child, self_peak_mib
+
+LIMIT_MIB = 2048  # the target for peak RSS
 
 
 def synthetic_results(scenario, runs: int, seed: int = 0):
@@ -66,7 +67,7 @@ def measure(args) -> dict:
     else:
         results = synthetic_results(scenario, args.runs)
     built = time.perf_counter()
-    rss_before_save = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_before_save = self_peak_mib()
     with tempfile.TemporaryDirectory() as tmp:
         out = results.save(Path(tmp) / "out")
         size = sum(p.stat().st_size for p in out.iterdir())
@@ -75,7 +76,7 @@ def measure(args) -> dict:
         "build_seconds": round(built - started, 1), "save_seconds": round(time.perf_counter() - built, 1),
         "output_mib": round(size / 2**20, 1),
         "peak_rss_mib_before_save": round(rss_before_save),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mib": round(self_peak_mib()),
     }
 
 
@@ -91,12 +92,11 @@ def main() -> int:
     if args.child:
         print(json.dumps(measure(args)))
         return 0
-    cmd = [sys.executable, __file__, "--child", *sys.argv[1:]]
-    child = subprocess.run(cmd, check=False, capture_output=True, text=True)
-    if child.returncode:
-        sys.stderr.write(child.stderr)
-        return child.returncode
-    report = json.loads(child.stdout)
+    try:
+        report = run_json_child(python_cmd(Path(__file__), "--child", *sys.argv[1:]))
+    except RuntimeError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 1
     for key, value in report.items():
         print(f"{key:>26}: {value}")
     ok = report["peak_rss_mib"] < LIMIT_MIB

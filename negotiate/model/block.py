@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 
 from .model import NegotiationModel
@@ -14,4 +15,18 @@ def run_block(scenario, n_worlds: int, seed: np.random.SeedSequence, *, given: d
     ``given``: per-world values for distribution-valued fields by dotted path
     (an experimental design); the other fields are drawn as usual.
     """
-    return NegotiationModel(scenario, n_worlds, seed=seed, record=False, given=given).run()
+    model = NegotiationModel(scenario, n_worlds, seed=seed, record=False, given=given)
+    try:
+        return model.run()
+    finally:
+        release(model)
+
+
+def release(model: mesa.Model) -> None:
+    """Let a finished model be garbage collected.
+
+    Mesa 3.3 numbers agents from a class-level dict keyed by model
+    (``mesa.Agent._ids``), which keeps every model ever built alive — with its
+    arrays, ~20 MiB per block (mesa/mesa#3179).  A batch run drops the entry.
+    """
+    mesa.Agent._ids.pop(model, None)

@@ -188,3 +188,30 @@ def test_a_collapsing_truce_ends_at_once_and_war_resumes():
     np.testing.assert_allclose(df["balance"][:3], [0.71, 0.6975, 0.7075], atol=1e-12)
     assert df["truce"].tolist()[:3] == [True, False, False]
     assert result.collapsed[0] and result.truces[0] == 1
+
+
+def test_a_block_run_does_not_keep_its_model_alive():
+    """Mesa 3.3 keeps every model in mesa.Agent._ids (mesa/mesa#3179); run_block drops it,
+    so memory stays flat over many blocks."""
+    import gc
+    import weakref
+
+    from negotiate.model import block
+
+    built = []
+    original = block.NegotiationModel
+
+    def spy(*args, **kwargs):
+        model = original(*args, **kwargs)
+        built.append(weakref.ref(model))
+        return model
+
+    scenario = load("two_party")
+    block.NegotiationModel = spy
+    try:
+        for k in range(3):
+            block.run_block(scenario, 16, np.random.SeedSequence(k))
+    finally:
+        block.NegotiationModel = original
+    gc.collect()
+    assert len(built) == 3 and all(ref() is None for ref in built)

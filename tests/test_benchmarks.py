@@ -1,0 +1,67 @@
+"""Smoke test of the benchmark script (benchmarks/run.py): it runs, prints the table and
+the targets, and writes every figure to JSON.  Tiny sizes; no assertion on speed."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEEDS = ("naive", "engine_1_core", "library_1_worker", "library_2_workers")
+MEMORY = ("peak_rss_mib", "largest_child_peak_rss_mib", "tree_peak_pss_mib")
+
+
+def _is_figure(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+
+
+def _check_measurement(m: dict, runs: int) -> None:
+    assert m["runs"] == runs
+    assert m["seconds"] > 0 and m["runs_per_second"] > 0
+    assert all(_is_figure(m[key]) for key in MEMORY), m
+    assert m["peak_rss_mib"] > 10  # a Python process with numpy is never smaller
+    assert abs(sum(m["outcomes"].values()) - 1) < 1e-3, m["outcomes"]
+
+
+def test_quick_run_prints_table_targets_and_writes_every_figure(tmp_path):
+    out = tmp_path / "x.json"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--naive-runs", "3",
+           "--runs", "4096", "--max-runs", "1000", "--json", str(out)]
+    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+
+    figures = json.loads(out.read_text())
+    for name in SPEEDS:
+        _check_measurement(figures["speed"][name], 3 if name == "naive" else 4096)
+    assert figures["speed"]["library_2_workers"]["workers"] == 2
+    assert figures["speed"]["library_1_worker"]["keep_runs"] is False
+    naive_rate = figures["speed"]["naive"]["runs_per_second"]
+    for name in SPEEDS[1:]:
+        expected = figures["speed"][name]["runs_per_second"] / naive_rate
+        assert abs(figures["ratios"][f"{name}_vs_naive"] - expected) <= 0.05 + 1e-3 * expected
+    assert {(r["runs"], r["keep_runs"]) for r in figures["scaling"]} == {(1000, False), (1000, True)}
+    for row in figures["scaling"]:
+        _check_measurement(row, 1000)
+    assert figures["ten_million"] is None
+    assert figures["machine"]["cpu_count"] >= 1 and figures["machine"]["processor"]
+
+    verdicts = [t["verdict"] for t in figures["targets"]]
+    assert len(verdicts) == 3 and verdicts[2] == "not measured"
+    assert set(verdicts[:2]) <= {"PASS", "FAIL"}
+    lines = done.stdout.splitlines()
+    target_lines = [ln for ln in lines if re.match(r"\s+(PASS|FAIL|not measured)\s", ln)]
+    assert len(target_lines) == 3, done.stdout
+    assert "runs/s" in target_lines[0] and "naive" in target_lines[1] and "10^7" in target_lines[2]
+    for label in ("naive Mesa reference", "engine, run_block", "simulate workers=1",
+                  "simulate workers=2", "scaling"):
+        assert any(label in ln for ln in lines), label
+
+
+def test_bad_arguments_are_refused():
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--runs", "0"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert "--runs" in done.stderr and "positive" in done.stderr
