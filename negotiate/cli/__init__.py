@@ -1,0 +1,70 @@
+"""The ``negotiate`` command: parses arguments, calls the public API, maps errors to exit codes.
+
+Each subcommand is one ``_add_<name>`` function (in the module of its
+group: :mod:`.simulation`, :mod:`.analysis`, :mod:`.scenario_commands`) that declares its arguments
+and sets ``handler``; handlers return an exit code or raise.  ``_run`` is the
+one place where exceptions become exit codes:
+
+====  ==========================================================
+0     success
+1     any other error of this library (``NegotiateError``)
+2     an invalid scenario (``ScenarioError``), or bad arguments
+130   interrupted (Ctrl-C)
+====  ==========================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import NegotiateError, ScenarioError, one_line
+from . import analysis, scenario_commands, simulation
+from .options import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, Handler
+
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``negotiate`` console script; returns the exit code."""
+    args = _build_parser().parse_args(argv)
+    return _run(args.handler, args)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="negotiate",
+        description="Monte Carlo simulation of ceasefire negotiations.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    simulation.add_commands(commands)      # run, compare
+    analysis.add_commands(commands)        # sweep, sensitivity, discover
+    scenario_commands.add_commands(commands)  # validate, schema
+    return parser
+
+
+def _run(handler: Handler, args: argparse.Namespace) -> int:
+    try:
+        return handler(args)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INVALID
+    except NegotiateError as exc:
+        print(f"negotiate: error: {one_line(str(exc))}", file=sys.stderr)
+        return EXIT_ERROR
+    except ValueError as exc:  # an argument the public API refused
+        print(f"negotiate: error: {one_line(str(exc))}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt as exc:
+        detail = f"; {one_line(str(exc))}" if str(exc) else ""  # such as how to resume
+        print(f"negotiate: interrupted{detail}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (`negotiate schema | head`): silence the flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR

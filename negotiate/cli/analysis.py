@@ -1,0 +1,157 @@
+"""``negotiate sweep``, ``negotiate sensitivity`` and ``negotiate discover``."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from collections.abc import Sequence
+
+from ..scenario import load_scenario
+from .options import (
+    EXIT_OK,
+    add_analysis_options,
+    add_simulation_options,
+    analysis_kwargs,
+    simulation_kwargs,
+    whole,
+)
+
+
+def add_commands(commands) -> None:
+    _add_sweep(commands)
+    _add_sensitivity(commands)
+    _add_discover(commands)
+
+
+def _add_sweep(commands) -> None:
+    p = commands.add_parser(
+        "sweep",
+        help="run a scenario over a grid of parameter values",
+        description="Run a scenario at every combination of the --param values on the same draws "
+                    "(common random numbers) and print the outcome probabilities per point; with "
+                    "--out, write sweep.csv, metadata.json and sweep.png (replaced atomically).",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--param", action="append", required=True, metavar="PATH=V1,V2,...",
+                   help="a field path and its values, e.g. actors.A.war_cost=0.01,0.05 "
+                        "(once or twice; numbers are read as numbers, anything else as text)")
+    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_simulation_options(p)
+    p.set_defaults(handler=_sweep)
+
+
+def _sweep_grid(params: Sequence[str]) -> dict[str, list]:
+    """``["a.b=1,2", "c=x"]`` → ``{"a.b": [1, 2], "c": ["x"]}`` (ValueError names the bad one)."""
+    grid: dict[str, list] = {}
+    for text in params:
+        path, sep, values = text.partition("=")
+        path = path.strip()
+        items = [v.strip() for v in values.split(",")]
+        if not sep or not path or not all(items):
+            raise ValueError(f"--param {text!r}: expected PATH=V1,V2,... such as actors.A.war_cost=0.01,0.05")
+        if path in grid:
+            raise ValueError(f"--param {path!r} is given twice")
+        grid[path] = [_number_or_text(v) for v in items]
+    return grid
+
+
+def _number_or_text(text: str):
+    for parse in (int, float):
+        try:
+            value = parse(text)
+        except ValueError:
+            continue
+        if math.isfinite(value):  # "nan" and "inf" stay text: no scenario value means them
+            return value
+    return text
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from ..run import sweep
+
+    grid = _sweep_grid(args.param)
+    scenario = load_scenario(args.file)
+    result = sweep(scenario, grid, **simulation_kwargs(args))
+    print(f"{scenario.name}: {len(result.points)} points, {result.runs:,} runs each, seed {result.seed}, "
+          "common random numbers, 95% Wilson intervals")
+    print(result.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if args.out:
+        paths = result.save(args.out, plots=not args.no_plots)
+        print(f"wrote {len(paths)} files to {args.out}")
+    return EXIT_OK
+
+
+def _add_sensitivity(commands) -> None:
+    p = commands.add_parser(
+        "sensitivity",
+        help="which uncertain inputs drive each outcome (Sobol or Morris indices)",
+        description="Sobol (first and total order, with intervals) or Morris indices of each outcome "
+                    "probability over the scenario's distribution-valued fields (or the --input ones); "
+                    "prints the inputs by importance and writes sensitivity.csv, metadata.json and "
+                    "sensitivity_<outcome>.png to --out (replaced atomically).",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="default: sobol")
+    p.add_argument("--input", action="append", default=None, metavar="PATH", dest="inputs",
+                   help="a distribution-valued field to vary (repeat; default: all of them)")
+    p.add_argument("--samples", type=whole(2), default=None,
+                   help="Sobol base samples (a power of two, default 128) or Morris trajectories (default 20)")
+    p.add_argument("--replications", type=whole(1), default=8, help="worlds per design point (default 8)")
+    p.add_argument("--outcome", default=None, help="print only this outcome's indices")
+    p.add_argument("--out", default=None, help="output directory (default: out/<scenario name>_<method>)")
+    add_analysis_options(p)
+    p.set_defaults(handler=_sensitivity)
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from ..analysis import sensitivity
+
+    scenario = load_scenario(args.file)
+    result = sensitivity(scenario, args.method, inputs=args.inputs, samples=args.samples,
+                         replications=args.replications, **analysis_kwargs(args))
+    outcomes = [args.outcome] if args.outcome else result.outcomes
+    print(f"{scenario.name}: {args.method} indices, {len(result.inputs)} inputs, {len(result.design):,} "
+          f"points × {result.replications} worlds, seed {result.seed}, {result.level:.0%} intervals")
+    for outcome in outcomes:
+        table = result.ranking(outcome).drop(columns="outcome")
+        noise = (result.noise_share or {}).get(outcome, math.nan)
+        print(f"\n{outcome}" + (f" (noise: {noise:.0%} of its variance)" if math.isfinite(noise) else ""))
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    out = args.out or os.path.join("out", f"{scenario.name}_{args.method}")
+    paths = result.save(out, plots=not args.no_plots)
+    print(f"wrote {len(paths)} files to {out}")
+    return EXIT_OK
+
+
+def _add_discover(commands) -> None:
+    p = commands.add_parser(
+        "discover",
+        help="which combinations of inputs lead to an outcome (PRIM or CART boxes)",
+        description="Simulate the scenario, then find boxes of its distribution-valued inputs where "
+                    "--outcome happens (PRIM or a classification tree); prints each box's rule, coverage "
+                    "and density, and with --out writes discovery.csv, metadata.json and discovery.png.",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--outcome", default="comprehensive_agreement", help="default: comprehensive_agreement")
+    p.add_argument("--method", choices=("prim", "cart"), default="prim", help="default: prim")
+    p.add_argument("--runs", type=whole(1), default=None, help="Monte Carlo runs (default: the scenario's)")
+    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_analysis_options(p)
+    p.set_defaults(handler=_discover)
+
+
+def _discover(args: argparse.Namespace) -> int:
+    from ..analysis import discover
+    from ..run import simulate
+
+    scenario = load_scenario(args.file)
+    results = simulate(scenario, runs=args.runs, **analysis_kwargs(args))
+    found = discover(results, args.outcome, method=args.method)
+    print(f"{scenario.name}: {found.method} boxes where {args.outcome} happens; {found.cases:,} of "
+          f"{found.worlds:,} worlds ({found.base_rate:.1%}), seed {results.seed}")
+    print(found.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    if args.out:
+        paths = found.save(args.out, plots=not args.no_plots, seed=results.seed)
+        print(f"wrote {len(paths)} files to {args.out}")
+    return EXIT_OK

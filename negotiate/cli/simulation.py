@@ -1,0 +1,136 @@
+"""``negotiate run`` and ``negotiate compare``, with the chunk cache behind ``--resume``."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import warnings
+
+from ..errors import one_line
+from ..scenario import load_scenario
+from .options import EXIT_OK, add_simulation_options, simulation_kwargs
+
+
+def add_commands(commands) -> None:
+    _add_run(commands)
+    _add_compare(commands)
+
+
+def _add_run(commands) -> None:
+    p = commands.add_parser(
+        "run",
+        help="simulate a scenario and write its table and plots",
+        description="Simulate a scenario: prints the outcome table and writes summary.csv, "
+                    "runs.parquet, metadata.json and PNG plots to --out (replaced atomically).",
+    )
+    p.add_argument("file", metavar="FILE", help="scenario YAML file")
+    p.add_argument("--out", default=None, help="output directory (default: out/<scenario name>)")
+    p.add_argument("--resume", action="store_true",
+                   help="reuse the blocks that an interrupted or failed run with the same arguments "
+                        "finished (kept in .<OUT>.chunks beside --out until the output is written)")
+    p.add_argument("--no-keep-runs", action="store_true",
+                   help="keep only the summaries (no runs.parquet): memory does not grow with --runs")
+    add_simulation_options(p)
+    p.set_defaults(handler=_run_scenario)
+
+
+def _run_scenario(args: argparse.Namespace) -> int:
+    from ..run import simulate
+    from ..run.cache import discard_cache
+    from ..run.report import write_outputs
+
+    scenario = load_scenario(args.file)
+    out = args.out or os.path.join("out", scenario.name)
+    cache_dir = _chunk_cache_dir(out)
+    _prepare_chunk_cache(cache_dir, resume=args.resume)
+    with _resume_hint(cache_dir):
+        results = simulate(scenario, **simulation_kwargs(args), keep_runs=not args.no_keep_runs,
+                           cache_dir=cache_dir, keep_cache=True)
+        paths = write_outputs(results, out, plots=not args.no_plots)
+    discard_cache(cache_dir)  # the output is complete: its blocks are no longer needed
+    table = results.outcome_probabilities()[["p", "ci_low", "ci_high"]]
+    print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, 95% Wilson intervals")
+    print(table.to_string(float_format=lambda v: f"{v:.4f}"))
+    print(f"wrote {len(paths)} files to {out}")
+    return EXIT_OK
+
+
+def _chunk_cache_dir(out: str) -> str:
+    """Where ``run`` keeps finished blocks: a hidden sibling of the output directory."""
+    head, tail = os.path.split(os.path.normpath(out))
+    return os.path.join(head, f".{tail}.chunks")
+
+
+def _prepare_chunk_cache(cache_dir: str, *, resume: bool) -> None:
+    from ..run.cache import cached_block_count, discard_cache
+
+    found = cached_block_count(cache_dir)
+    if resume:
+        print(f"negotiate: resuming: {found} finished block{'' if found == 1 else 's'} in {cache_dir}"
+              if found else f"negotiate: nothing to resume in {cache_dir}; starting afresh", file=sys.stderr)
+    elif discard_cache(cache_dir) and found:
+        print(f"negotiate: discarded {found} blocks of an unfinished run in {cache_dir} "
+              "(pass --resume to continue such a run)", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _resume_hint(cache_dir: str):
+    """Say how to resume when a run stops with finished blocks in its cache;
+    print the cache's warnings (a damaged block simulated again) one line each."""
+    from ..errors import SimulationError
+    from ..run.cache import CacheMismatchError, cached_block_count, discard_cache
+
+    def hint() -> str:
+        n = cached_block_count(cache_dir)
+        if not n:  # nothing worth keeping
+            discard_cache(cache_dir)
+            return ""
+        return (f"{n} finished block{'' if n == 1 else 's'} kept in {cache_dir}: "
+                "run the same command with --resume to continue")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(hint()) from None
+        except CacheMismatchError as exc:
+            raise CacheMismatchError(f"{exc}; or run without --resume to start afresh") from None
+        except SimulationError as exc:
+            detail = hint()
+            if not detail:
+                raise
+            raise SimulationError(f"{str(exc).rstrip('.')}; {detail}") from exc
+        finally:
+            for warning in caught:
+                print(f"negotiate: warning: {one_line(str(warning.message))}", file=sys.stderr)
+
+
+def _add_compare(commands) -> None:
+    p = commands.add_parser(
+        "compare",
+        help="compare two scenarios on common random numbers",
+        description="Run two scenarios on the same draws (common random numbers) and print the "
+                    "paired difference (B − A) of each outcome probability with a 95% interval.",
+    )
+    p.add_argument("file_a", metavar="A", help="scenario YAML file (reference)")
+    p.add_argument("file_b", metavar="B", help="scenario YAML file (variant)")
+    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_simulation_options(p)
+    p.set_defaults(handler=_compare)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from ..run import compare
+    from ..run.report import write_comparison_outputs
+
+    a, b = load_scenario(args.file_a), load_scenario(args.file_b)
+    comparison = compare(a, b, **simulation_kwargs(args))
+    print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
+    print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))
+    if args.out:
+        paths = write_comparison_outputs(comparison, args.out, plots=not args.no_plots)
+        print(f"wrote {len(paths)} files to {args.out}")
+    return EXIT_OK
