@@ -2,7 +2,9 @@
 
 Hypothesis profiles: ``ci`` (the default under ``CI=true``) replays the same
 examples every run so a green build stays green; ``dev`` explores new ones;
-``nightly`` explores ten times more.  Choose with ``HYPOTHESIS_PROFILE``.
+``nightly`` explores twenty times more (the default 100 examples become 2,000;
+tests that set their own ``max_examples`` scale it with the profile, see
+``tests/scenario/test_fuzz_tree.py::scaled``).  Choose with ``HYPOTHESIS_PROFILE``.
 """
 
 import os

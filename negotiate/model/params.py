@@ -184,8 +184,7 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
             base = f"actors.{name}.positions.{issue}"
             ideal[a, :, col[issue]] = draw(pos.ideal, f"{base}.ideal")
             sal[a, :, col[issue]] = draw(pos.salience, f"{base}.salience")
-    total = sal.sum(axis=2, keepdims=True)
-    sal = np.divide(sal, total, out=np.zeros_like(sal), where=total > 0)
+    sal = _normalised(sal)
 
     controllers = np.zeros((D, A), bool)
     for d, i in enumerate(issues):
@@ -262,6 +261,22 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
         raise ValueError(f"given values for fields that are not distributions in this scenario: "
                          f"{sorted(draw.given)}; distribution-valued fields: {sorted(draw.inputs)}")
     return params
+
+
+def _normalised(sal: np.ndarray) -> np.ndarray:
+    """Saliences (A, N, D) scaled to sum to 1 over issues (all zero stays zero).
+
+    Rows whose sum overflows (saliences near 1e308) are first divided by
+    their largest entry; the others are divided by their sum directly, as
+    always (so their values do not change by a rounding).
+    """
+    total = sal.sum(axis=2, keepdims=True)
+    huge = np.isinf(total)
+    if huge.any():
+        top = sal.max(axis=2, keepdims=True)
+        sal = np.where(huge, sal / np.where(huge, top, 1.0), sal)
+        total = sal.sum(axis=2, keepdims=True)
+    return np.divide(sal, total, out=np.zeros_like(sal), where=total > 0)
 
 
 def _check_given(given, n: int) -> dict:

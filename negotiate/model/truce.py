@@ -16,12 +16,15 @@ def collapse_probability(params: WorldParams, age: np.ndarray, terms: np.ndarray
 
     Cumulative hazard ``H(a) = m·(a/λ)^k`` with shape k < 1 (risk highest at
     the start) and multiplier ``m = exp(Σ_d β_d y_d)`` from the agreed terms
-    (e.g. monitors lower it).
+    (e.g. monitors lower it).  A scale of 0 is the limit of an ever shorter
+    truce: it collapses in its first round.
     """
     k, lam = params.hazard_shape, params.hazard_scale
     mult = np.exp(np.einsum("dn,nd->n", params.hazard_effects, np.nan_to_num(terms)))
     a = age.astype(float)
-    cum = (a / lam) ** k - (np.maximum(a - 1.0, 0.0) / lam) ** k
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cum = (a / lam) ** k - (np.maximum(a - 1.0, 0.0) / lam) ** k
+    cum = np.where(lam > 0, cum, np.inf)
     return 1.0 - np.exp(-mult * cum)
 
 

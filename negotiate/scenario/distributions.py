@@ -13,11 +13,12 @@ every draw comes from the generator handed down by the seed plan.
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 __all__ = [
     "Beta",
@@ -43,7 +44,7 @@ class _Dist(BaseModel):
 
     def sample(self, n: int, *, rng: np.random.Generator) -> np.ndarray:
         """Draw ``n`` values using ``rng`` (never global state)."""
-        return np.asarray(self.frozen().rvs(size=n, random_state=rng), dtype=float)
+        return np.asarray(_frozen(self).rvs(size=n, random_state=rng), dtype=float)
 
     def support(self) -> tuple[float, float]:
         # each family states its support in closed form: exact at the bounds, and
@@ -55,6 +56,27 @@ class _Dist(BaseModel):
         return float(self.frozen().mean())
 
 
+@functools.lru_cache(maxsize=4096)
+def _frozen(dist: _Dist):
+    """The scipy distribution of ``dist``, built once: every block of worlds
+    draws from the same fields, and building one costs more than drawing."""
+    return dist.frozen()
+
+
+def reject_boolean(value: Any) -> Any:
+    # YAML reads yes/no/on/off/true/false as booleans, which pydantic would take as 1 and 0
+    if isinstance(value, bool):  # a ValueError, not a TypeError: pydantic reports it at the field
+        raise ValueError(  # noqa: TRY004
+            f"expected a number, got {'true' if value else 'false'} "
+            "(YAML reads yes, no, on, off, true and false as true or false)"
+        )
+    return value
+
+
+#: a number as a scenario writes it: never a YAML boolean
+Number = Annotated[float, BeforeValidator(reject_boolean)]
+
+
 def _finite(**values: float) -> None:
     for name, v in values.items():
         if not math.isfinite(v):
@@ -63,8 +85,8 @@ def _finite(**values: float) -> None:
 
 class Normal(_Dist):
     dist: Literal["normal"]
-    mean_: float = Field(alias="mean")
-    sd: float
+    mean_: Number = Field(alias="mean")
+    sd: Number
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -86,10 +108,10 @@ class Normal(_Dist):
 
 class TruncNormal(_Dist):
     dist: Literal["truncnorm"]
-    mean_: float = Field(alias="mean")
-    sd: float
-    low: float
-    high: float
+    mean_: Number = Field(alias="mean")
+    sd: Number
+    low: Number
+    high: Number
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -117,10 +139,10 @@ class Beta(_Dist):
     """Beta(a, b) rescaled to [low, high] (default [0, 1])."""
 
     dist: Literal["beta"]
-    a: float
-    b: float
-    low: float = 0.0
-    high: float = 1.0
+    a: Number
+    b: Number
+    low: Number = 0.0
+    high: Number = 1.0
 
     @model_validator(mode="after")
     def _check(self):
@@ -142,8 +164,8 @@ class Beta(_Dist):
 
 class Uniform(_Dist):
     dist: Literal["uniform"]
-    low: float
-    high: float
+    low: Number
+    high: Number
 
     @model_validator(mode="after")
     def _check(self):
@@ -163,9 +185,9 @@ class Uniform(_Dist):
 
 class Triangular(_Dist):
     dist: Literal["triangular"]
-    low: float
-    mode: float
-    high: float
+    low: Number
+    mode: Number
+    high: Number
 
     @model_validator(mode="after")
     def _check(self):
@@ -191,8 +213,8 @@ class LogNormal(_Dist):
     """exp(N(mu, sigma)): ``median = exp(mu)``."""
 
     dist: Literal["lognormal"]
-    mu: float
-    sigma: float
+    mu: Number
+    sigma: Number
 
     @model_validator(mode="after")
     def _check(self):
@@ -216,8 +238,8 @@ class Choice(_Dist):
     """One of ``values``, with probabilities ``p`` (uniform if omitted)."""
 
     dist: Literal["choice"]
-    values: list[float] = Field(min_length=1, max_length=10_000)
-    p: list[float] | None = None
+    values: list[Number] = Field(min_length=1, max_length=10_000)
+    p: list[Number] | None = None
 
     @model_validator(mode="after")
     def _check(self):
@@ -251,7 +273,7 @@ Distribution = Annotated[
 ]
 
 #: A scenario number: a constant or a distribution.
-Param = Union[float, Distribution]
+Param = float | Distribution
 
 DIST_NAMES = ("normal", "truncnorm", "beta", "uniform", "triangular", "lognormal", "choice")
 

@@ -111,7 +111,7 @@ def _parse_yaml(text: str | bytes, file: str | None) -> tuple[Any, dict[str, int
         if node is None:
             return None, {}
         lines: dict[str, int] = {}
-        _index_lines(node, "", lines, [0], 0, fail)
+        _index_lines(node, "", lines, [0], 0, fail, loader)
         return loader.construct_document(node), lines
     except ScenarioError:
         raise
@@ -122,10 +122,11 @@ def _parse_yaml(text: str | bytes, file: str | None) -> tuple[Any, dict[str, int
         raise fail(f"character {exc.character!r} is not allowed in YAML", line) from None
     except yaml.YAMLError as exc:
         raise fail(f"invalid YAML: {str(exc).splitlines()[0]}") from None
-    except RecursionError:
-        raise fail(f"nesting deeper than {MAX_DEPTH} levels") from None
-    except (ValueError, TypeError, ArithmeticError) as exc:
-        # e.g. an integer longer than Python will convert
+    except RecursionError:  # the parser itself gave up: the reader is at the nesting
+        line = loader.line + 1 if loader is not None else None
+        raise fail(f"nesting deeper than {MAX_DEPTH} levels", line) from None
+    except (ValueError, TypeError, ArithmeticError, LookupError, AttributeError) as exc:
+        # a constructor failing on a value it cannot read, outside the scalars checked first
         raise fail(f"a value cannot be read: {str(exc).split(';')[0]}") from None
     finally:
         if loader is not None:
@@ -163,13 +164,18 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[str, int | None]:
 
 
 def _index_lines(node, path: str, lines: dict[str, int], count: list[int], depth: int,
-                 fail) -> None:
-    """Map each field path to its line; refuse duplicate keys, alias bombs and deep nesting."""
+                 fail, loader) -> None:
+    """Map each field path to its line; refuse duplicate keys, alias bombs, deep nesting
+    and scalars their tag cannot read."""
     count[0] += 1
     if count[0] > MAX_NODES:
-        raise fail(f"file expands to more than {MAX_NODES} values (too many aliases?)")
+        outer = _outer_field(path)
+        raise fail(f"file expands to more than {MAX_NODES} values (too many aliases?)",
+                   lines.get(outer), outer)
     if depth > MAX_DEPTH:
-        raise fail(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+        outer = _outer_field(path)
+        raise fail(f"nesting deeper than {MAX_DEPTH} levels",
+                   lines.get(outer, node.start_mark.line + 1), outer)
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         first_line: dict[str, int] = {}
@@ -183,10 +189,39 @@ def _index_lines(node, path: str, lines: dict[str, int], count: list[int], depth
                            line, sub)
             first_line[name] = line
             lines.setdefault(sub, line)
-            _index_lines(value, sub, lines, count, depth + 1, fail)
+            if isinstance(key, yaml.ScalarNode):
+                _construct_scalar(key, sub, fail, loader)
+            _index_lines(value, sub, lines, count, depth + 1, fail, loader)
     elif isinstance(node, yaml.SequenceNode):
         for i, value in enumerate(node.value):
-            _index_lines(value, f"{path}[{i}]", lines, count, depth + 1, fail)
+            _index_lines(value, f"{path}[{i}]", lines, count, depth + 1, fail, loader)
+    else:
+        _construct_scalar(node, path, fail, loader)
+
+
+#: tags whose constructors fail with a Python error on text they cannot read (`!!bool x`)
+_FRAGILE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("bool", "int", "float", "timestamp")}
+
+
+def _construct_scalar(node, path: str, fail, loader) -> None:
+    """Build a number, boolean or date now (the loader keeps it for the document), so a
+    value its tag cannot read is blamed on its field and line."""
+    if node.tag not in _FRAGILE_TAGS:
+        return
+    try:
+        loader.construct_object(node)
+    except Exception:  # noqa: BLE001 - KeyError, AttributeError, ValueError... by tag
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        raise fail(f"'{shown}' cannot be read as {tag}", node.start_mark.line + 1, path) from None
+
+
+def _outer_field(path: str, shown: int = 6) -> str:
+    """The first few keys of a very deep path: the field the nesting was written under."""
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)[:shown]
+    while parts and parts[-1].startswith("["):
+        parts.pop()
+    return "".join(p if p.startswith("[") or i == 0 else f".{p}" for i, p in enumerate(parts))
 
 
 # --- validation ---------------------------------------------------------------

@@ -125,6 +125,8 @@ def _explain(err: dict, where: _Where) -> list[Problem]:
         if isinstance(cause, FieldError):
             return [Problem(_join(where.path, cause.field), cause.message)]
         return [Problem(where.path, err["msg"].removeprefix("Value error, "))]
+    if err["type"] == "invalid_key":  # blame the mapping: the key's spelling is unknown here
+        return [Problem(_locate(err["loc"][:-1]).path, _message(err, where))]
     return [Problem(where.path, _message(err, where))]
 
 
@@ -142,6 +144,8 @@ def _message(err: dict, where: _Where) -> str:
         return f"a distribution needs 'dist:' naming its family ({', '.join(_dists.DIST_NAMES)})"
     if where.key:
         return f"names must be text, got {shown} (put it in quotes)"
+    if kind == "invalid_key":  # a key YAML read as a number, true/false or null
+        return f"field names must be text, got {shown} (put it in quotes)"
     if kind in ("float_type", "float_parsing"):
         if where.branch == "number":
             return f"expected a number or a distribution such as {_EXAMPLE_DIST}, got {shown}"

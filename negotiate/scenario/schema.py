@@ -13,10 +13,10 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..errors import FieldError
-from .distributions import Param, is_distribution, param_support
+from .distributions import Number, Param, is_distribution, param_support, reject_boolean
 
 Role = Literal["party", "mediator", "stakeholder"]
 Strategy = str  # checked against the engine's registry names below
@@ -45,7 +45,7 @@ def _ranged(lo: float, hi: float):
         return value
 
     check.allowed_range = (lo, hi)  # read by negotiate.scenario.jsonschema
-    return Annotated[Param, AfterValidator(check)]
+    return Annotated[Param, BeforeValidator(reject_boolean), AfterValidator(check)]
 
 
 def _range_words(lo: float, hi: float) -> str:
@@ -55,6 +55,9 @@ def _range_words(lo: float, hi: float) -> str:
         return f"<= {hi:g}"
     return f"between {lo:g} and {hi:g}"
 
+
+#: a whole number as a scenario writes it: never a YAML boolean (yes, no, on, off, ...)
+Whole = Annotated[int, BeforeValidator(reject_boolean)]
 
 Unit = _ranged(0.0, 1.0)
 NonNeg = _ranged(0.0, math.inf)
@@ -79,8 +82,8 @@ class Source(_Strict):
 
 class Rounds(_Strict):
     unit: str = "week"
-    length_days: float = Field(7.0, gt=0, le=366)
-    horizon: int = Field(52, ge=1, le=10_000)
+    length_days: Number = Field(7.0, gt=0, le=366)
+    horizon: Whole = Field(52, ge=1, le=10_000)
 
 
 class Issue(_Strict):
@@ -90,7 +93,7 @@ class Issue(_Strict):
     high: str = Field(min_length=1, description="What 1 means on this issue")
     status_quo: Unit
     controllers: list[str] = Field(default_factory=list, max_length=64)
-    threshold: float | None = Field(
+    threshold: Annotated[float | None, BeforeValidator(reject_boolean)] = Field(
         None, gt=0, le=1,
         description="Truce issues: a term moved this far off status quo counts as a condition",
     )
@@ -139,8 +142,8 @@ class Actor(_Strict):
 
 class WarEvent(_Strict):
     name: str = "event"
-    start: int = Field(ge=1)
-    end: int | None = Field(None, ge=1)
+    start: Whole = Field(ge=1)
+    end: Annotated[int | None, BeforeValidator(reject_boolean)] = Field(None, ge=1)
     drift: Drift = 0.0
     volatility: NonNeg = 0.0
     jump: Drift = 0.0
@@ -154,9 +157,9 @@ class WarEvent(_Strict):
 
 
 class Victory(_Strict):
-    upper: float = Field(0.97, gt=0, le=1)
-    lower: float = Field(0.03, ge=0, lt=1)
-    probability: float = Field(0.0, ge=0, le=1)
+    upper: Number = Field(0.97, gt=0, le=1)
+    lower: Number = Field(0.03, ge=0, lt=1)
+    probability: Number = Field(0.0, ge=0, le=1)
 
     @model_validator(mode="after")
     def _order(self):
@@ -170,18 +173,18 @@ class War(_Strict):
     battlefield_issue: str | None = None
     drift: Drift = 0.0
     volatility: NonNeg = 0.0
-    lookahead: int = Field(26, ge=1, le=10_000)
+    lookahead: Whole = Field(26, ge=1, le=10_000)
     events: list[WarEvent] = Field(default_factory=list, max_length=1000)
     victory: Victory = Field(default_factory=Victory)
 
 
 class Hazard(_Strict):
     scale: NonNeg = 1e9
-    shape: float = Field(0.7, gt=0, le=10)
+    shape: Number = Field(0.7, gt=0, le=10)
 
 
 class Truce(_Strict):
-    length: int = Field(12, ge=1, le=10_000)
+    length: Whole = Field(12, ge=1, le=10_000)
     regeneration: NonNeg = 0.0
     regeneration_issue: str | None = None
     residual: Unit = 0.0
@@ -210,8 +213,8 @@ class Leverage(_Strict):
     kind: Literal["war_drift", "acceptance_bonus", "refusal_cost", "side_payment"]
     amount: Signed
     issue: str | None = None
-    start: int = Field(1, ge=1)
-    end: int | None = Field(None, ge=1)
+    start: Whole = Field(1, ge=1)
+    end: Annotated[int | None, BeforeValidator(reject_boolean)] = Field(None, ge=1)
     source: str | None = None
     assumption: str | None = None
 
@@ -226,9 +229,9 @@ class Leverage(_Strict):
 
 class Recognition(_Strict):
     mode: Literal["random", "alternating"] = "random"
-    probabilities: dict[str, float] | None = None
+    probabilities: dict[str, Number] | None = None
     order: list[str] | None = None
-    mediator_share: float = Field(0.5, ge=0, le=1)
+    mediator_share: Number = Field(0.5, ge=0, le=1)
 
     @model_validator(mode="after")
     def _mode_fields(self):
@@ -245,16 +248,16 @@ class Recognition(_Strict):
 
 
 class Bargaining(_Strict):
-    utility_exponent: Literal[1, 2] = 2
+    utility_exponent: Annotated[Literal[1, 2], BeforeValidator(reject_boolean)] = 2
     continuation: bool = True
-    iterations: int = Field(
+    iterations: Whole = Field(
         1, ge=1, le=10_000,
         description="Fixed-point sweeps per round for the continuation values (warm-started)",
     )
-    first_round_iterations: int = Field(
+    first_round_iterations: Whole = Field(
         8, ge=1, le=100_000, description="Sweeps in the first round (no warm start yet)"
     )
-    margin: float = Field(
+    margin: Number = Field(
         1.0, ge=0, le=20,
         description="Proposers offer each responder this many noise scales (τ) above its "
         "reservation value, so a noisy responder accepts with probability 1/(1+e^-margin)",
@@ -262,12 +265,12 @@ class Bargaining(_Strict):
 
 
 class Outcomes(_Strict):
-    condition_threshold: float = Field(0.25, gt=0, le=1)
+    condition_threshold: Number = Field(0.25, gt=0, le=1)
 
 
 class MonteCarlo(_Strict):
-    runs: int = Field(10_000, ge=1, le=10**10)
-    seed: int = Field(0, ge=0, le=2**63 - 1)
+    runs: Whole = Field(10_000, ge=1, le=10**10)
+    seed: Whole = Field(0, ge=0, le=2**63 - 1)
 
 
 class Scenario(_Strict):

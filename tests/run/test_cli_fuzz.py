@@ -108,7 +108,7 @@ def test_most_fuzzed_files_have_a_single_problem(fuzzed):
     assert single >= len(fuzzed) * 3 // 4, {str(f): len(v) for f, v in fuzzed.items()}
 
 
-@pytest.mark.parametrize("index", [0, 1, 2, -4, -3, -2, -1])
+@pytest.mark.parametrize("index", [0, -4, -2])  # a tree change, invalid UTF-8, an alias bomb
 def test_run_on_a_fuzzed_file_exits_2_with_its_problem(fuzzed, tmp_path, index):
     singles = [f for f, lines in fuzzed.items() if len(lines) == 1]
     file = singles[index]
