@@ -80,7 +80,7 @@ def _resume_hint(cache_dir: str):
     """Say how to resume when a run stops with finished blocks in its cache;
     print the cache's warnings (a damaged block simulated again) one line each."""
     from ..errors import SimulationError
-    from ..run.cache import CacheMismatchError, cached_block_count, discard_cache
+    from ..run.cache import CacheMismatchError, CacheWarning, cached_block_count, discard_cache
 
     def hint() -> str:
         n = cached_block_count(cache_dir)
@@ -91,7 +91,9 @@ def _resume_hint(cache_dir: str):
                 "run the same command with --resume to continue")
 
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        # every damaged block, once each; other warnings keep their default filters
+        # (a ResourceWarning left by an interrupt in the middle of a write is not news)
+        warnings.simplefilter("always", CacheWarning)
         try:
             yield
         except KeyboardInterrupt:

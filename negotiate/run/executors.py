@@ -14,6 +14,7 @@ import concurrent.futures as cf
 import importlib
 import multiprocessing
 import os
+import signal
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Self
@@ -88,6 +89,18 @@ def _default_start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
+def _ignore_interrupts() -> None:
+    """In each pool worker: leave Ctrl-C to the parent.
+
+    A Ctrl-C in a terminal signals the whole process group.  A worker that
+    raised KeyboardInterrupt would report it for a future the parent has just
+    cancelled, which kills the pool's manager thread (InvalidStateError, a
+    race in CPython's pool) and leaves the parent hanging at exit.  The parent
+    cancels what has not started and the workers finish their current chunk.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class ProcessExecutor(Executor):
     """A pool of ``workers`` processes (``concurrent.futures.ProcessPoolExecutor``).
 
@@ -113,7 +126,8 @@ class ProcessExecutor(Executor):
                 # workers fork from a server that imported the library once,
                 # instead of each paying the ~2 s import of scipy and pandas
                 context.set_forkserver_preload(list(PRELOAD))
-            self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                                initializer=_ignore_interrupts)
         return self._pool
 
     def imap_unordered(self, fn, tasks):
