@@ -1,25 +1,16 @@
 """`negotiate sensitivity` and `negotiate discover`, run as a user would: a subprocess."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 import negotiate
+from tests.cli import negotiate_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVERS = Path(__file__).parent / "data" / "drivers.yaml"
 INPUTS = ["actors.H.patience", "war.drift"]
-
-
-def negotiate_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, MPLBACKEND="Agg")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, "-m", "negotiate", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
 
 
 def test_sensitivity_prints_the_ranking_and_writes_table_plots_and_metadata(tmp_path):

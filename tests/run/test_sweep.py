@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +13,7 @@ import pytest
 
 import negotiate
 from negotiate.model import OUTCOMES
+from tests.cli import negotiate_cli
 
 # the package's name ``sweep`` is the function: reach the module itself
 sweep_module = importlib.import_module("negotiate.run.sweep")
@@ -144,12 +142,6 @@ def test_a_reference_that_is_not_a_point_is_refused(varied_sweep):
 
 
 # --- the command line ---------------------------------------------------------------
-
-def negotiate_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, MPLBACKEND="Agg")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return subprocess.run([sys.executable, "-m", "negotiate", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
 
 
 def test_cli_sweep_prints_and_writes_the_table_and_figure(tmp_path, statics):
