@@ -22,14 +22,19 @@ import math
 import numpy as np
 from numba import njit
 
-TOL = 1e-12      # segments.smallest_acceptable's tolerance
+TOL = 1e-12      # how far outside [0, 1] (or short of the need) still counts
 ACCEPT = 1e-9    # slack of the acceptance check at the chosen step
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _smallest_acceptable(c0, c1, c2, need):
-    """Scalar twin of :func:`negotiate.model.segments.smallest_acceptable`,
-    written with selects rather than branches so the loop over worlds vectorises."""
+def smallest_acceptable(c0, c1, c2, need):
+    """Smallest λ in [0, 1] with ``c0 + c1 λ + c2 λ² ≥ need`` (``inf`` if none).
+
+    With ``f(0) < need`` the first root in [0, 1] is where ``f`` reaches
+    ``need``; the pair of roots is computed the numerically stable way
+    (Numerical Recipes §5.6).  Written with selects rather than branches so
+    the loop over worlds vectorises.
+    """
     c = c0 - need
     disc = c1 * c1 - 4.0 * c2 * c
     q = -0.5 * (c1 + math.copysign(math.sqrt(max(disc, 0.0)), c1))
@@ -47,7 +52,7 @@ def _smallest_acceptable(c0, c1, c2, need):
 
 @njit(cache=True, error_model="numpy", inline="always")
 def _through_three_points(v0, vh, v1):
-    """(c0, c1, c2) of the quadratic through λ = 0, ½, 1 (segments.fit_quadratic)."""
+    """(c0, c1, c2) of the quadratic through λ = 0, ½, 1 (as :func:`segments.fit_quadratic`)."""
     return v0, -3.0 * v0 + 4.0 * vh - v1, 2.0 * (v0 - 2.0 * vh + v1)
 
 
@@ -136,7 +141,7 @@ def strategic_plan(who, open_pairs, binding, l0, l1, l2, flow, fade, w0, w1, w2,
                 for j in range(A):
                     if binding[j, p, g]:
                         for n in range(N):
-                            lam[n] = max(lam[n], _smallest_acceptable(c0[j, n], c1[j, n], c2[j, n], need[j, me, n]))
+                            lam[n] = max(lam[n], smallest_acceptable(c0[j, n], c1[j, n], c2[j, n], need[j, me, n]))
                 for n in range(N):
                     ok[n] = lam[n] < np.inf
                     lam[n] = lam[n] if ok[n] else 1.0

@@ -153,7 +153,8 @@ class Strategic:
         not_self[who, np.arange(P)] = False
         binding = ctx.veto.T[:, None, :] & not_self[:, :, None]                # (A, P, G)
         c = np.ascontiguousarray
-        flow, fade, w0, w1, w2 = (c(v) for v in (*ctx.truce_terms_now()[:2], *ctx.truce_terms_now()[2]))
+        flow, fade, war_after = ctx.truce_terms_now()
+        flow, fade, w0, w1, w2 = (c(v) for v in (flow, fade, *war_after))
         if self.durable:
             r0, r1, r2 = self._resumed_war(ctx, who, may[:, SETTLEMENT])
             survival = ctx.valuation.survival

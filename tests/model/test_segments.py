@@ -1,5 +1,6 @@
-"""The closed-form segment search (negotiate.model.segments) against quadratics
-solved by hand: the smallest λ in [0, 1] with c0 + c1 λ + c2 λ² ≥ need."""
+"""The closed-form segment search (negotiate.model.kernels.smallest_acceptable)
+against quadratics solved by hand: the smallest λ in [0, 1] with
+c0 + c1 λ + c2 λ² ≥ need; and the fit through λ = 0, ½, 1 (segments)."""
 
 import math
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 from negotiate.model import segments
+from negotiate.model.kernels import smallest_acceptable
 
 # (c0, c1, c2, need, smallest λ)
 CASES = [
@@ -36,41 +38,37 @@ CASES = [
 
 @pytest.mark.parametrize("c0, c1, c2, need, expected", CASES)
 def test_smallest_acceptable(c0, c1, c2, need, expected):
-    got = segments.smallest_acceptable((np.float64(c0), np.float64(c1), np.float64(c2)), need)
-    assert float(got) == pytest.approx(expected, abs=1e-12)
+    assert smallest_acceptable(c0, c1, c2, need) == pytest.approx(expected, abs=1e-12)
 
 
-def test_smallest_acceptable_broadcasts_over_cases():
-    coef = tuple(np.array([case[k] for case in CASES]) for k in range(3))
-    need = np.array([case[3] for case in CASES])
-    got = segments.smallest_acceptable(coef, need)
-    np.testing.assert_allclose(got, [case[4] for case in CASES], atol=1e-12)
-    # one need against many segments, and many needs against one segment
-    one = segments.smallest_acceptable((0.3, 0.4, 0.0), np.array([0.2, 0.5, 0.7, 0.71]))
-    np.testing.assert_allclose(one, [0.0, 0.5, 1.0, np.inf], atol=1e-12)
+def test_a_flat_segment_is_acceptable_everywhere_or_nowhere():
+    assert smallest_acceptable(0.5, 0.0, 0.0, 0.4) == 0.0
+    assert smallest_acceptable(0.3, 0.0, 0.0, 0.5) == math.inf
+
+
+def test_smallest_acceptable_is_the_first_acceptable_step_on_random_quadratics():
+    """On a fine grid: the value reaches the need at the step found and at no
+    earlier step; where none is found, it reaches it nowhere in [0, 1]."""
+    rng = np.random.default_rng(5)
+    grid = np.linspace(0.0, 1.0, 2001)
+    kinds = set()
+    for c0, c1, c2, need in rng.normal(scale=0.5, size=(500, 4)):
+        lam = smallest_acceptable(c0, c1, c2, need)
+        kinds.add("none" if math.isinf(lam) else "start" if lam == 0 else "inside")
+        value = c0 + grid * (c1 + grid * c2)
+        if math.isinf(lam):
+            assert (value < need + 1e-9).all()
+            continue
+        assert 0.0 <= lam <= 1.0
+        assert c0 + lam * (c1 + lam * c2) >= need - 1e-9
+        assert (value[grid < lam - 1e-3] < need).all()
+    assert kinds == {"none", "start", "inside"}
 
 
 def test_fit_quadratic_recovers_a_quadratic_from_three_points():
     c = (0.3, -0.7, 1.1)
     v = [c[0] + lam * c[1] + lam * lam * c[2] for lam in (0.0, 0.5, 1.0)]
     np.testing.assert_allclose(segments.fit_quadratic(*v), c, atol=1e-15)
-    assert segments.evaluate(c, 0.25) == pytest.approx(0.3 - 0.175 + 1.1 / 16)
-
-
-def test_the_compiled_root_finder_is_the_numpy_one_to_the_last_bit():
-    """kernels._smallest_acceptable (scalar, compiled) twins segments.smallest_acceptable."""
-    from negotiate.model.kernels import _smallest_acceptable
-
-    rng = np.random.default_rng(5)
-    n = 4000
-    c0, c1, c2, need = (rng.normal(scale=0.5, size=n) for _ in range(4))
-    c2[::7] = 0.0          # linear cases
-    c1[::11] = 0.0         # flat linear cases
-    need[::13] = c0[::13]  # acceptable right at the start
-    expected = segments.smallest_acceptable((c0, c1, c2), need)
-    got = np.array([_smallest_acceptable(a, b, c, d) for a, b, c, d in zip(c0, c1, c2, need)])
-    np.testing.assert_array_equal(got, expected)
-    assert np.isfinite(expected).any() and np.isinf(expected).any() and (expected == 0).any()
 
 
 @pytest.mark.parametrize("length", [1, 3, 7, 8, 9, 12, 16, 17, 20, 33])
