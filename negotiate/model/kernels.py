@@ -22,6 +22,8 @@ import math
 import numpy as np
 from numba import njit
 
+from .normal import ndtr
+
 TOL = 1e-12      # how far outside [0, 1] (or short of the need) still counts
 ACCEPT = 1e-9    # slack of the acceptance check at the chosen step
 
@@ -176,6 +178,50 @@ def strategic_plan(who, open_pairs, binding, l0, l1, l2, flow, fade, w0, w1, w2,
     return y, feasible, own_best, target
 
 
+@njit(cache=True, error_model="numpy")
+def segments(ideal, salience, status_quo, veto, moved):
+    """Every proposer's search segments, start and step: (A_prop, G, K, N, D) each.
+
+    For proposer a and agenda g the segments start at a's ideal (on issues a
+    cares about; elsewhere at the others' mean) and run toward K = A targets:
+    the salience-weighted mean ideal of the other veto players, then each
+    other actor's ideal (the mean again for one that is not a veto player).
+    Issues off the agenda stay at their status quo.  ideal, salience (A, N, D);
+    status_quo (N, D); veto (G, A) and moved (G, D) bool.  Sums run over
+    actors in order, as numpy's sum over the first axis does.
+    """
+    A, N, D = ideal.shape
+    G = veto.shape[0]
+    start = np.empty((A, G, A, N, D))
+    delta = np.empty((A, G, A, N, D))
+    for a in range(A):
+        for g in range(G):
+            for n in range(N):
+                for d in range(D):
+                    wsum, num, first = 0.0, 0.0, True
+                    for j in range(A):
+                        if veto[g, j] and j != a:
+                            w = salience[j, n, d]
+                            if first:
+                                wsum, num, first = w, w * ideal[j, n, d], False
+                            else:
+                                wsum += w
+                                num += w * ideal[j, n, d]
+                    mean = num / wsum if wsum > 0 else ideal[a, n, d]
+                    s = ideal[a, n, d] if salience[a, n, d] > 0 else mean
+                    sq = status_quo[n, d]
+                    s = s if moved[g, d] else sq
+                    k = 0
+                    for j in range(-1, A):
+                        if j == a:
+                            continue
+                        target = ideal[j, n, d] if (j >= 0 and veto[g, j]) else mean
+                        start[a, g, k, n, d] = s
+                        delta[a, g, k, n, d] = (target if moved[g, d] else sq) - s
+                        k += 1
+    return start, delta
+
+
 @njit(cache=True, error_model="numpy", inline="always")
 def _sum(a):
     """``a.sum()`` exactly as numpy adds a short contiguous row (pairwise, 8 lanes)."""
@@ -249,22 +295,27 @@ def loss_coefficients(salience, ideal, weight, start, delta, quadratic):
 
 
 @njit(cache=True, error_model="numpy")
-def war_values(balance, mean, p_high, p_low, sal, ideal, fade, base, cost, vol, horizon, quadratic,
-               victories, u_high, u_low):
+def war_values(balance, drift, sal, ideal, fade, base, cost, vol, horizon, sqrt_horizon, quadratic,
+               victories, strike, upper, lower, u_high, u_low, where):
     """``W_i`` (see :meth:`negotiate.model.values.Valuation.war_value`) over (A, M, N).
 
-    balance (M, N) may be a broadcast view; mean (the believed front after H
-    rounds) and the chances of outright wins p_high, p_low (A, M, N) come from
-    numpy (scipy's ``ndtr`` is not callable from cached compiled code); the
-    per-actor arrays are (A, N), vol (N,).  Same operations in the same order
-    as the numpy formula, so the same bits.
+    balance (M, N) and the believed drifts (A, M, N) may be broadcast views;
+    the per-actor arrays are (A, N), vol (N,).  The believed front after H
+    rounds, its spread and the chances of outright wins (normal CDF:
+    :func:`negotiate.model.normal.ndtr`, SciPy's to the bit) are computed
+    here with the same operations in the same order as the numpy formula,
+    so the same bits.  Worlds where ``where`` (N,) is False are skipped (0).
     """
-    A, M, N = mean.shape
+    A, M, N = drift.shape
     out = np.empty((A, M, N))
     for a in range(A):
         for m in range(M):
             for n in range(N):
-                b, mu = balance[m, n], mean[a, m, n]
+                if not where[n]:
+                    out[a, m, n] = 0.0
+                    continue
+                b = balance[m, n]
+                mu = min(max(b + drift[a, m, n] * horizon, 0.0), 1.0)
                 gap_end, gap_now = abs(mu - ideal[a, n]), abs(b - ideal[a, n])
                 if quadratic:
                     var = min(vol[n] * vol[n] * horizon, mu * (1.0 - mu))
@@ -273,7 +324,9 @@ def war_values(balance, mean, p_high, p_low, sal, ideal, fade, base, cost, vol, 
                     loss_end, loss_now = gap_end, gap_now
                 end = base[a, n] - sal[a, n] * loss_end
                 if victories:
-                    hi, lo = p_high[a, m, n], p_low[a, m, n]
+                    sd = max(vol[n] * sqrt_horizon, 1e-12)
+                    hi = ndtr((mu - upper) / sd) * strike
+                    lo = ndtr((lower - mu) / sd) * strike
                     end = (1.0 - hi - lo) * end + hi * u_high[a, n] + lo * u_low[a, n]
                 f = fade[a, n]
                 out[a, m, n] = base[a, n] - (1.0 - f) * (sal[a, n] * loss_now + cost[a, n]) + f * (end - base[a, n])

@@ -148,12 +148,13 @@ class NegotiationModel(mesa.Model):
     def _status_values(self) -> np.ndarray:
         """S (A, N): the value of the status — war, or the truce in force until it ends."""
         v = self.valuation
-        s = v.war_value(self.balance, self.belief)
+        s = v.war_value(self.balance, self.belief, where=self.phase == WAR)   # 0 where over
         in_truce = self.phase == IN_TRUCE
         if in_truce.any():
             terms = np.where(np.isnan(self.truce_terms), self.params.status_quo, self.truce_terms)
             remaining = np.maximum(self.params.truce_length - self.truce_age, 1)
-            tv = v.truce_value(v.truce_loss(terms), self.balance, self._truce_arms(), self.belief, remaining)
+            tv = v.truce_value(v.truce_loss(terms), self.balance, self._truce_arms(), self.belief, remaining,
+                               where=in_truce)
             s = np.where(in_truce, tv, s)
         return s
 
@@ -166,8 +167,9 @@ class NegotiationModel(mesa.Model):
         sweeps = max(1, p.first_iterations if t == 1 else p.iterations)
         allowed = np.stack([self.phase == WAR, self.phase != OVER])
         self.allowed = allowed            # (G, N): agendas open in each world (strategies skip the rest)
+        # (A_j, A_p, N), contiguous for the compiled planner
+        self.option = np.ascontiguousarray(option_weight(p, t))
         for _ in range(sweeps):
-            self.option = option_weight(p, t)                                # (A_j, A_p, N)
             self.reservation = with_option(self.status[:, None, :], self.proposer_value[:, None, :], self.option)
             # what each proposer must offer each responder: its reservation, less the
             # leverage bonus, plus a safety margin against its response noise
@@ -210,10 +212,12 @@ class NegotiationModel(mesa.Model):
         if self._truce_terms is None:
             v, L = self.valuation, self.params.truce_length
             flow, fade = v.truce_flow(self.balance, L)
-            self._truce_terms = (flow, fade, v.war_after_truce(self.balance, self.belief, L))
+            # only worlds at war may agree a new truce
+            after = v.war_after_truce(self.balance, self.belief, L, where=self.phase == WAR)
+            self._truce_terms = (flow, fade, after)
         return self._truce_terms
 
-    def _settlement_values(self, u, y, belief):
+    def _settlement_values(self, u, y, belief, where=None):
         """Settlement values given utilities u (A, …, N) of packages y (…, N, D)."""
         v = self.valuation
         if not v.durable:
@@ -221,7 +225,7 @@ class NegotiationModel(mesa.Model):
         line, extra = v.settlement_line_and_drift(y)
         if line is None:
             line = np.broadcast_to(self.balance, extra.shape)
-        return v.settlement_value(u, line, extra, belief)
+        return v.settlement_value(u, line, extra, belief, where=where)
 
     def package_values(self, y, who: list[int]) -> np.ndarray:
         """Exact values (A, P, G, N) of packages y (P, G, N, D) put forward by ``who``."""
@@ -265,9 +269,11 @@ class NegotiationModel(mesa.Model):
     def _offer_values(self, y, agenda, proposer) -> np.ndarray:
         """Exact value of each world's offer to every actor (A, N)."""
         v, p = self.valuation, self.params
-        settle = self._settlement_values(utility(y, p), y, self.belief)
+        # each world needs the value of its own agenda only
+        settle = self._settlement_values(utility(y, p), y, self.belief, where=agenda == SETTLEMENT)
         arms = y[:, p.regen_issue] if p.regen_issue >= 0 else np.zeros(p.n)
-        truce_v = v.truce_value(v.truce_loss(y), self.balance, arms, self.belief, p.truce_length)
+        truce_v = v.truce_value(v.truce_loss(y), self.balance, arms, self.belief, p.truce_length,
+                                where=agenda == TRUCE)
         option = self.option[:, proposer, np.arange(p.n)]
         truce_v = with_option(truce_v, self.proposer_value, option)
         return np.where(agenda[None] == SETTLEMENT, settle, truce_v)
@@ -323,7 +329,10 @@ class NegotiationModel(mesa.Model):
         self.out = {k: v[keep] for k, v in self.out.items()}
         for agent in self.actors:
             agent.bind(self.params)
-        self._strategies = {name: strategy.take(keep) for name, strategy in self._strategies.items()}
+        # rebuilt, not sliced: built from the per-world parameters alone, a strategy
+        # gives the same numbers for the worlds that remain, and building is cheaper
+        # than copying its arrays
+        self._strategies = {name: STRATEGIES[name](self) for name in self._strategies}
 
     def _flush(self, rows: np.ndarray) -> None:
         """Copy the results of held worlds ``rows`` (mask) into the block-wide arrays."""

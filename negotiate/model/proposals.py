@@ -65,24 +65,10 @@ class Strategic:
 
     def __init__(self, ctx):
         p = ctx.params
-        A, N, D = p.n_actors, p.n, p.n_issues
-        moved = agenda_mask(p)                        # (G, D)
-        veto = veto_players(p)                        # (G, A)
-        self.start = np.empty((A, 2, A, N, D))        # (proposer, agenda, target, N, D)
-        self.delta = np.empty((A, 2, A, N, D))
-        for a in range(A):
-            for g in range(2):
-                others = veto[g].copy()
-                others[a] = False
-                w = p.salience[others]                # (k, N, D)
-                wsum = w.sum(axis=0)
-                mean = np.where(wsum > 0, (w * p.ideal[others]).sum(axis=0) / np.where(wsum > 0, wsum, 1), p.ideal[a])
-                start = np.where(p.salience[a] > 0, p.ideal[a], mean)
-                start = np.where(moved[g], start, p.status_quo)
-                targets = [mean] + [p.ideal[j] if others[j] else mean for j in range(A) if j != a]
-                for k, target in enumerate(targets):
-                    target = np.where(moved[g], target, p.status_quo)
-                    self.start[a, g, k], self.delta[a, g, k] = start, target - start
+        A, N = p.n_actors, p.n
+        # (proposer, agenda, target, N, D): segments from each proposer's ideal
+        self.start, self.delta = kernels.segments(p.ideal, p.salience, p.status_quo, veto_players(p),
+                                                  agenda_mask(p))
         self.loss_coef = _loss_coefficients(p, self.start, self.delta)   # 3 × (A_resp, A_prop, G, K, N)
         r = p.regen_issue
         zero = np.zeros((A, A, N))
@@ -94,21 +80,6 @@ class Strategic:
                    + segments.POINTS[:, None, None] * self.delta[:, SETTLEMENT, :, None])
             line, self.resume_drift = ctx.valuation.settlement_line_and_drift(pts)  # (A_prop, K, 3, N)
             self.resume_line = line if line is not None else None
-
-    def take(self, keep) -> Strategic:
-        """The same strategy for a subset of worlds."""
-        new = object.__new__(Strategic)
-        # C order: fancy indexing may return other layouts, and the kernel's
-        # loops over worlds vectorise only over contiguous rows
-        c = np.ascontiguousarray
-        new.start, new.delta = c(self.start[..., keep, :]), c(self.delta[..., keep, :])
-        new.loss_coef = tuple(c(coef[..., keep]) for coef in self.loss_coef)
-        new.arms0, new.arms_step = c(self.arms0[..., keep]), c(self.arms_step[..., keep])
-        new.durable = self.durable
-        if self.durable:
-            new.resume_drift = self.resume_drift[..., keep]
-            new.resume_line = self.resume_line[..., keep] if self.resume_line is not None else None
-        return new
 
     def _resumed_war(self, ctx, who, settles):
         """The war a broken settlement would leave, as a quadratic along each segment:
@@ -197,11 +168,6 @@ class Compromise:
         moved = agenda_mask(p)
         self.y = np.where(moved[:, None, :], point[None], p.status_quo[None])  # (G, N, D)
 
-    def take(self, keep) -> Compromise:
-        new = object.__new__(Compromise)
-        new.y = self.y[:, keep]
-        return new
-
     def propose(self, ctx, who: list[int]) -> Offers:
         y = np.broadcast_to(self.y, (len(who),) + self.y.shape)
         return _judge(ctx, who, y)
@@ -220,9 +186,6 @@ class Nash:
 
     def __init__(self, ctx):
         self.moved = agenda_mask(ctx.params)
-
-    def take(self, keep) -> Nash:
-        return self
 
     def propose(self, ctx, who: list[int]) -> Offers:
         p = ctx.params

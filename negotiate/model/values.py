@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr
 
 from . import kernels
 from .params import WorldParams
@@ -69,7 +68,8 @@ class Valuation:
         )
 
     # --- war ----------------------------------------------------------------
-    def war_value(self, balance: np.ndarray, belief_drift: np.ndarray, *, victories: bool = True) -> np.ndarray:
+    def war_value(self, balance: np.ndarray, belief_drift: np.ndarray, *, victories: bool = True,
+                  where: np.ndarray | None = None) -> np.ndarray:
         """``W_i``: fight on for ``H = lookahead`` rounds, then live with where the front is.
 
         ``W_i = (1 − δ_i^H)·(u_i(front now) − k_i) + δ_i^H·E_i[u_i(front after H)]``:
@@ -88,23 +88,19 @@ class Valuation:
         normal around the believed mean with sd σ√H:
         ``end ← (1 − p_high − p_low)·end + p_high·u_high + p_low·u_low``.
         Computed by :func:`negotiate.model.kernels.war_values` in one pass.
+        ``where`` (N,) bool: compute only these worlds (the others are 0).
         """
         p = self.params
         like = np.broadcast_shapes(np.shape(belief_drift), (1,) + np.shape(balance))
         A, N = like[0], like[-1]
-        mean = np.clip(balance + belief_drift * p.lookahead, 0.0, 1.0)
         wins = bool(victories and p.victory_prob > 0)
-        if wins:
-            sd = np.maximum(p.volatility * np.sqrt(p.lookahead), 1e-12)
-            strike = 1.0 - (1.0 - p.victory_prob) ** (p.lookahead / 2.0)
-            p_high = (ndtr((mean - p.victory_upper) / sd) * strike).reshape(A, -1, N)
-            p_low = (ndtr((p.victory_lower - mean) / sd) * strike).reshape(A, -1, N)
-        else:
-            p_high = p_low = np.zeros((1, 1, 1))  # not read
+        strike = 1.0 - (1.0 - p.victory_prob) ** (p.lookahead / 2.0)
         out = kernels.war_values(
-            np.broadcast_to(balance, like[1:]).reshape(-1, N), np.broadcast_to(mean, like).reshape(A, -1, N),
-            p_high, p_low, self.bf_salience, self.bf_ideal, self.fade, self.base, p.war_cost,
-            p.volatility, float(p.lookahead), p.exponent == 2, wins, self.u_victory[0], self.u_victory[1])
+            np.broadcast_to(balance, like[1:]).reshape(-1, N), np.broadcast_to(belief_drift, like).reshape(A, -1, N),
+            self.bf_salience, self.bf_ideal, self.fade, self.base, p.war_cost, p.volatility,
+            float(p.lookahead), float(np.sqrt(p.lookahead)), p.exponent == 2, wins, strike,
+            p.victory_upper, p.victory_lower, self.u_victory[0], self.u_victory[1],
+            np.ones(N, bool) if where is None else where)
         return out.reshape(like)
 
     def belief_drift(self, drift_now: np.ndarray) -> np.ndarray:
@@ -120,16 +116,18 @@ class Valuation:
         gap = balance - 0.5
         return balance - np.sign(gap) * np.minimum(np.abs(gap), rate * rounds)
 
-    def truce_value(self, truce_loss, balance, arms, belief_drift, rounds) -> np.ndarray:
+    def truce_value(self, truce_loss, balance, arms, belief_drift, rounds, *, where=None) -> np.ndarray:
         """Value of a truce lasting ``rounds`` with loss ``truce_loss`` (A, …, N) on its terms.
 
         ``(1 − δ^L)·(flow while it holds) + δ^L·W(balance after regeneration)``;
         ``truce_loss`` is the salience-weighted loss on the truce issues the
         package sets (including the battlefield issue when it is a truce term).
+        ``where`` (N,) bool: the worlds whose value is needed (the war after the
+        truce is left out, as 0, in the others).
         """
         flow, fade = self.truce_flow(balance, rounds)
         flow, fade = _expand(flow, truce_loss), _expand(fade, truce_loss)
-        after = self.war_value(self.regenerated(balance, rounds, arms), _expand(belief_drift, truce_loss))
+        after = self.war_value(self.regenerated(balance, rounds, arms), _expand(belief_drift, truce_loss), where=where)
         return (1.0 - fade) * (flow - truce_loss) + fade * after
 
     def truce_flow(self, balance, rounds):
@@ -146,14 +144,15 @@ class Valuation:
         flow = 1.0 - frozen - self.sq_loss_other - p.cost_factor * p.war_cost
         return flow, p.patience ** rounds
 
-    def war_after_truce(self, balance, belief_drift, rounds):
+    def war_after_truce(self, balance, belief_drift, rounds, *, where=None):
         """W after a truce as a quadratic in the arms term a ∈ [0, 1]: (w0, w1, w2), each (A, N).
 
         Fitted through a = 0, ½, 1; exact when W is quadratic in the balance
-        (quadratic utility, no clipping, no outright wins).
+        (quadratic utility, no clipping, no outright wins).  ``where``: as in
+        :meth:`war_value`.
         """
         arms = np.array([0.0, 0.5, 1.0])[:, None]
-        after = self.war_value(self.regenerated(balance, rounds, arms), belief_drift[:, None, :])
+        after = self.war_value(self.regenerated(balance, rounds, arms), belief_drift[:, None, :], where=where)
         v0, vh, v1 = after[:, 0], after[:, 1], after[:, 2]
         return v0, -3.0 * v0 + 4.0 * vh - v1, 2.0 * (v0 - 2.0 * vh + v1)
 
@@ -162,19 +161,20 @@ class Valuation:
     def durable(self) -> bool:
         return bool(np.any(self.params.settlement_hazard > 0))
 
-    def settlement_value(self, u, line, extra_drift, belief_drift) -> np.ndarray:
+    def settlement_value(self, u, line, extra_drift, belief_drift, *, where=None) -> np.ndarray:
         """A settlement that may break down: ``α·u + (1 − α)·W'`` (Fearon 1996, Powell 2006).
 
         With a breakdown hazard h per round, ``α = (1 − δ)/(1 − δ + δh)`` is the
         share of the agreement's value that survives; ``W'`` is the war that
         resumes from the agreed ``line`` with the drift shifted by the agreed
         terms' power effects.  ``u`` is (A, …, N); ``line`` and ``extra_drift``
-        (…, N); ``belief_drift`` comes shaped like ``u``.
+        (…, N); ``belief_drift`` comes shaped like ``u``.  ``where``: as in
+        :meth:`war_value`.
         """
         if not self.durable:
             return u
         keep = _expand(self.survival, u)
-        resumed = self.war_value(line, belief_drift + extra_drift)
+        resumed = self.war_value(line, belief_drift + extra_drift, where=where)
         return keep * u + (1.0 - keep) * resumed
 
     @property

@@ -249,3 +249,16 @@ def test_settlement_value_with_breakdown_and_power_effects(power):
         resumed = hand_war_value(actor, 2, 0.7, m, 0.025)  # 0.025 = σ²H < m(1 − m)
         expected = alpha * u[actor] + (1 - alpha) * resumed
         assert value[actor] == pytest.approx(expected, abs=1e-13)
+
+
+def test_war_value_where_computes_only_the_worlds_asked_for():
+    """``where`` leaves the other worlds at 0 and the asked-for ones unchanged, to the bit."""
+    p = params("mechanics", war__volatility=0.1, war__victory={"upper": 0.9, "lower": 0.1, "probability": 0.3},
+               n=5)
+    v = Valuation.build(p)
+    balance, belief = np.linspace(0.1, 0.9, 5), v.belief_drift(np.full(5, 0.01))
+    where = np.array([True, False, True, True, False])
+    full = v.war_value(balance, belief)
+    part = v.war_value(balance, belief, where=where)
+    np.testing.assert_array_equal(part[:, where], full[:, where])
+    assert (part[:, ~where] == 0).all()
