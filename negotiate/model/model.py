@@ -16,7 +16,7 @@ from .outcomes import AGENDAS, COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, Bloc
 from .params import DYNAMICS_KEY, child, draw_params
 from .proposals import SETTLEMENT, STRATEGIES, TRUCE, Offers, choose, veto_players
 from .responses import option_weight, recognise, with_option
-from .values import Valuation, utility
+from .values import Valuation
 
 WAR, IN_TRUCE, OVER = 0, 1, 2
 
@@ -270,9 +270,10 @@ class NegotiationModel(mesa.Model):
         """Exact value of each world's offer to every actor (A, N)."""
         v, p = self.valuation, self.params
         # each world needs the value of its own agenda only
-        settle = self._settlement_values(utility(y, p), y, self.belief, where=agenda == SETTLEMENT)
+        u, truce_loss = v.utility_and_truce_loss(y)
+        settle = self._settlement_values(u, y, self.belief, where=agenda == SETTLEMENT)
         arms = y[:, p.regen_issue] if p.regen_issue >= 0 else np.zeros(p.n)
-        truce_v = v.truce_value(v.truce_loss(y), self.balance, arms, self.belief, p.truce_length,
+        truce_v = v.truce_value(truce_loss, self.balance, arms, self.belief, p.truce_length,
                                 where=agenda == TRUCE)
         option = self.option[:, proposer, np.arange(p.n)]
         truce_v = with_option(truce_v, self.proposer_value, option)
@@ -329,10 +330,8 @@ class NegotiationModel(mesa.Model):
         self.out = {k: v[keep] for k, v in self.out.items()}
         for agent in self.actors:
             agent.bind(self.params)
-        # rebuilt, not sliced: built from the per-world parameters alone, a strategy
-        # gives the same numbers for the worlds that remain, and building is cheaper
-        # than copying its arrays
-        self._strategies = {name: STRATEGIES[name](self) for name in self._strategies}
+        self._strategies = {name: s.take(keep, self) if hasattr(s, "take") else type(s)(self)
+                            for name, s in self._strategies.items()}
 
     def _flush(self, rows: np.ndarray) -> None:
         """Copy the results of held worlds ``rows`` (mask) into the block-wide arrays."""

@@ -34,6 +34,10 @@ class Offers:
 
 
 class Strategy(Protocol):
+    """``Strategy(ctx)`` builds from the model's per-world parameters; when
+    finished worlds are dropped it is built again for the remaining ones,
+    unless it has a cheaper ``take(keep, ctx)``."""
+
     name: str
 
     def propose(self, ctx, who: list[int]) -> Offers: ...
@@ -65,21 +69,39 @@ class Strategic:
 
     def __init__(self, ctx):
         p = ctx.params
-        A, N = p.n_actors, p.n
-        # (proposer, agenda, target, N, D): segments from each proposer's ideal
-        self.start, self.delta = kernels.segments(p.ideal, p.salience, p.status_quo, veto_players(p),
-                                                  agenda_mask(p))
+        self._build_segments(p)
         self.loss_coef = _loss_coefficients(p, self.start, self.delta)   # 3 × (A_resp, A_prop, G, K, N)
-        r = p.regen_issue
-        zero = np.zeros((A, A, N))
-        self.arms0 = np.ascontiguousarray(self.start[:, TRUCE, ..., r]) if r >= 0 else zero    # (A_prop, K, N)
-        self.arms_step = np.ascontiguousarray(self.delta[:, TRUCE, ..., r]) if r >= 0 else zero
         self.durable = ctx.valuation.durable
         if self.durable:  # where a broken settlement would leave the war, at λ = 0, ½, 1
             pts = (self.start[:, SETTLEMENT, :, None]
                    + segments.POINTS[:, None, None] * self.delta[:, SETTLEMENT, :, None])
             line, self.resume_drift = ctx.valuation.settlement_line_and_drift(pts)  # (A_prop, K, 3, N)
             self.resume_line = line if line is not None else None
+
+    def _build_segments(self, p) -> None:
+        """(proposer, agenda, target, N, D): the segments, and their arms term (A_prop, K, N)."""
+        self.start, self.delta = kernels.segments(p.ideal, p.salience, p.status_quo, veto_players(p),
+                                                  agenda_mask(p))
+        r = p.regen_issue
+        zero = np.zeros((p.n_actors, p.n_actors, p.n))
+        self.arms0 = np.ascontiguousarray(self.start[:, TRUCE, ..., r]) if r >= 0 else zero
+        self.arms_step = np.ascontiguousarray(self.delta[:, TRUCE, ..., r]) if r >= 0 else zero
+
+    def take(self, keep, ctx) -> Strategic:
+        """The same strategy for a subset ``keep`` of worlds (``ctx`` holds their parameters).
+
+        Every entry depends on its own world only, so rebuilding the segments
+        (a cheap kernel) and slicing the rest gives the numbers slicing all
+        would, for less than copying the (…, N, D) segment arrays.
+        """
+        new = object.__new__(Strategic)
+        new._build_segments(ctx.params)
+        new.loss_coef = tuple(np.take(coef, keep, axis=-1) for coef in self.loss_coef)
+        new.durable = self.durable
+        if self.durable:
+            new.resume_drift = np.take(self.resume_drift, keep, axis=-1)
+            new.resume_line = np.take(self.resume_line, keep, axis=-1) if self.resume_line is not None else None
+        return new
 
     def _resumed_war(self, ctx, who, settles):
         """The war a broken settlement would leave, as a quadratic along each segment:

@@ -192,6 +192,12 @@ class Valuation:
         extra = np.einsum("...nd,dn->...n", y, p.power_effects)
         return line, extra
 
+    def utility_and_truce_loss(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``u_i(y)`` and the loss on the truce issues of package y (N, D), each (A, N), from one loss table."""
+        p = self.params
+        loss = issue_loss(y[None], p.ideal, p.salience, p.exponent)
+        return 1.0 - loss.sum(axis=2), loss[:, :, p.truce_issue].sum(axis=2)
+
     def truce_loss(self, y: np.ndarray) -> np.ndarray:
         """Loss on the truce issues of package y (N, D) → (A, N)."""
         p = self.params
