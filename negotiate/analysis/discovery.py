@@ -15,7 +15,9 @@ Two maintained implementations, imported only when used:
   and RAND's sdtoolkit).  It peels the input space into a trajectory of
   ever denser, smaller boxes; the box reported is the densest one whose
   coverage is at least ``min_coverage`` (the whole trajectory is kept for
-  :meth:`DiscoveryResults.plot_tradeoff`).
+  :meth:`DiscoveryResults.plot_tradeoff`), less the restrictions that are not
+  statistically meaningful: those whose quasi-p-value (Bryant & Lempert 2010)
+  exceeds ``prune``.
 * ``method="cart"``: a classification tree (scikit-learn's
   ``DecisionTreeClassifier``, classes weighted to balance a rare outcome);
   every leaf is a box, reported densest first.
@@ -28,9 +30,10 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +46,7 @@ from ..run.storage import PRODUCER, atomic_directory
 __all__ = ["Box", "DiscoveryResults", "discover"]
 
 METHODS = ("prim", "cart")
+PRUNE = 0.05  # default quasi-p-value above which a PRIM restriction is dropped
 INPUT_PREFIX = "input:"
 
 
@@ -53,6 +57,12 @@ class Box:
     A world is in the box when each limited input lies in its range: ``low <
     x <= high`` for tree leaves (``low_inclusive=False``), ``low <= x <=
     high`` for PRIM boxes.
+
+    PRIM boxes also carry quasi-p-values (one-sided binomial tests, Bryant &
+    Lempert 2010: how likely a density this high would be without the
+    restriction): ``quasi_p[name]`` for each limited input, and
+    ``dropped[name]`` for each input whose restriction was pruned, with its
+    quasi-p-value when it was dropped.  Both are empty for tree leaves.
     """
 
     limits: dict[str, tuple[float, float]]
@@ -61,6 +71,8 @@ class Box:
     worlds: int
     cases: int
     low_inclusive: bool = True
+    quasi_p: dict[str, float] = field(default_factory=dict)
+    dropped: dict[str, float] = field(default_factory=dict)
 
     def contains(self, frame: pd.DataFrame) -> np.ndarray:
         inside = np.ones(len(frame), dtype=bool)
@@ -104,23 +116,38 @@ class DiscoveryResults:
         """Share of all worlds that reached the outcome (the density of no box at all)."""
         return self.cases / self.worlds
 
+    @property
+    def pruned(self) -> bool:
+        """Whether PRIM's restrictions were pruned by their quasi-p-values."""
+        return self.options.get("prune") is not None
+
     def to_frame(self) -> pd.DataFrame:
         """One row per box: ``box``, ``rule``, ``coverage``, ``density``, ``worlds``,
-        ``cases`` and ``inputs`` (how many inputs it limits)."""
+        ``cases`` and ``inputs`` (how many inputs it limits); when pruned, also
+        ``dropped``: the inputs whose restriction was dropped, with their
+        quasi-p-values, such as ``c (qp 0.41); d (qp 0.12)`` (empty if none)."""
+        columns = ["box", "rule", "coverage", "density", "worlds", "cases", "inputs"]
+        if self.pruned:
+            columns.append("dropped")
         rows = [{"box": k + 1, "rule": b.rule(), "coverage": b.coverage, "density": b.density,
-                 "worlds": b.worlds, "cases": b.cases, "inputs": len(b.limits)}
+                 "worlds": b.worlds, "cases": b.cases, "inputs": len(b.limits),
+                 "dropped": "; ".join(f"{name} (qp {qp:.2g})" for name, qp in b.dropped.items())}
                 for k, b in enumerate(self.boxes)]
-        frame = pd.DataFrame(rows, columns=["box", "rule", "coverage", "density", "worlds", "cases", "inputs"])
+        frame = pd.DataFrame(rows, columns=columns)
         frame.attrs.update(outcome=self.outcome, method=self.method, base_rate=self.base_rate,
                            total_worlds=self.worlds, total_cases=self.cases)
         return frame
 
     def limits_frame(self) -> pd.DataFrame:
-        """One row per box × limited input: ``low``, ``high`` and the input's observed ``min``, ``max``."""
+        """One row per box × limited input: ``low``, ``high`` and the input's observed
+        ``min``, ``max``; for PRIM also the restriction's ``quasi_p``."""
         rows = [{"box": k + 1, "input": name, "low": low, "high": high,
-                 "min": self.ranges[name][0], "max": self.ranges[name][1]}
+                 "min": self.ranges[name][0], "max": self.ranges[name][1], "quasi_p": b.quasi_p.get(name)}
                 for k, b in enumerate(self.boxes) for name, (low, high) in b.limits.items()]
-        return pd.DataFrame(rows, columns=["box", "input", "low", "high", "min", "max"])
+        columns = ["box", "input", "low", "high", "min", "max"]
+        if self.method == "prim":
+            columns.append("quasi_p")
+        return pd.DataFrame(rows, columns=columns)
 
     def plot(self, ax=None, *, boxes: int = 3):
         """The first ``boxes`` boxes: each limited input's range within its observed range."""
@@ -140,6 +167,9 @@ class DiscoveryResults:
         meta = {"producer": PRODUCER, "format": FORMAT_VERSION, "kind": "discovery", "outcome": self.outcome,
                 "method": self.method, "options": self.options, "inputs": self.inputs, "worlds": self.worlds,
                 "cases": self.cases, **extra, "versions": library_versions()}
+        if self.pruned:
+            meta["dropped"] = [{"box": k + 1, "input": name, "quasi_p": qp}
+                               for k, b in enumerate(self.boxes) for name, qp in b.dropped.items()]
         if self.scenario is not None:
             meta.update(scenario_name=self.name, scenario_sha256=scenario_digest(self.scenario),
                         scenario=self.scenario.to_dict())
@@ -184,8 +214,8 @@ class DiscoveryResults:
 
 def discover(data, outcome: str = "comprehensive_agreement", *, method: str = "prim",
              inputs: Sequence[str] | None = None, min_coverage: float = 0.5, threshold: float | None = None,
-             peel_alpha: float = 0.05, mass_min: float = 0.05, max_depth: int = 3,
-             min_leaf: float = 0.02, seed: int = 0) -> DiscoveryResults:
+             peel_alpha: float = 0.05, mass_min: float = 0.05, prune: float | None = PRUNE,
+             max_depth: int = 3, min_leaf: float = 0.02, seed: int = 0) -> DiscoveryResults:
     """Boxes of inputs where ``outcome`` happens, with their coverage and density.
 
     ``data``: a :class:`~negotiate.results.Results` simulated with
@@ -200,20 +230,54 @@ def discover(data, outcome: str = "comprehensive_agreement", *, method: str = "p
     and ``min_coverage`` (the box reported is the densest with at least this
     coverage).  CART: ``max_depth`` and ``min_leaf`` (smallest leaf, as a
     share of the worlds); ``seed`` breaks ties between equally good splits.
+
+    ``prune`` (PRIM only; default 0.05): once the box is chosen, drop the
+    restrictions that are not statistically meaningful.  Each restricted
+    input has a quasi-p-value, the EMA Workbench's one-sided binomial test
+    (Bryant & Lempert 2010): the chance of a density at least the box's if
+    its worlds were drawn from the box without that input's limits (with
+    limits on both sides, the smaller of the two sides' values: the input is
+    kept if either cut is meaningful, as the workbench's ``determine_dimres``
+    does).  Dropping one restriction changes the others' values, so, as an
+    analyst would with the workbench's ``inspect`` and ``drop_restriction``,
+    the input with the largest value above ``prune`` is dropped, the values
+    are recomputed for the wider box, and so on until every remaining one is
+    at most ``prune``.  Coverage and density are then recounted for the
+    wider box: pruning trades some density for a shorter rule (and more
+    coverage).  The dropped inputs and their values are in each box's
+    ``dropped`` (and the ``dropped`` column of :meth:`DiscoveryResults.to_frame`),
+    the kept ones' values in ``quasi_p`` (and :meth:`DiscoveryResults.limits_frame`).
+    ``prune=None`` reports the chosen box as PRIM peeled it.  With
+    ``method="cart"`` only the default or ``None`` is accepted (a tree is not
+    pruned this way).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    _check_prune(prune, method)
     x, y, name, scenario = _cases(data, outcome, inputs)
     threshold = float(y.mean()) if threshold is None else threshold
     ranges = {c: (float(x[c].min()), float(x[c].max())) for c in x.columns}
     if method == "prim":
-        boxes, trajectory = _prim(x, y, min_coverage, threshold, peel_alpha, mass_min)
+        boxes, trajectory = _prim(x, y, min_coverage, threshold, peel_alpha, mass_min, prune)
     else:
         boxes, trajectory = _cart(x, y, max_depth, min_leaf, seed), None
-    options = {"min_coverage": min_coverage, "threshold": threshold, "peel_alpha": peel_alpha,
-               "mass_min": mass_min} if method == "prim" else {"max_depth": max_depth, "min_leaf": min_leaf}
+    if method == "prim":
+        options = {"min_coverage": min_coverage, "threshold": threshold, "peel_alpha": peel_alpha,
+                   "mass_min": mass_min, "prune": None if prune is None else float(prune)}
+    else:
+        options = {"max_depth": max_depth, "min_leaf": min_leaf}
     return DiscoveryResults(outcome, method, list(x.columns), boxes, len(y), int(y.sum()), ranges,
                             trajectory, name, options, scenario)
+
+
+def _check_prune(prune, method: str) -> None:
+    if prune is not None and (isinstance(prune, bool) or not isinstance(prune, numbers.Real)
+                              or not 0 < prune < 1):
+        raise ValueError(f"prune must be a quasi-p-value threshold between 0 and 1 (exclusive), or None "
+                         f"to keep every restriction; got {prune!r}")
+    if method == "cart" and prune is not None and prune != PRUNE:
+        raise ValueError(f"prune applies to PRIM boxes only (method='prim'); got prune={prune!r} with "
+                         "method='cart' (use max_depth and min_leaf to keep trees short)")
 
 
 # --- the data ----------------------------------------------------------------------
@@ -287,7 +351,7 @@ def _missing(package: str, exc: ImportError) -> SimulationError:
 # --- PRIM ---------------------------------------------------------------------------
 
 def _prim(x: pd.DataFrame, y: np.ndarray, min_coverage: float, threshold: float, peel_alpha: float,
-          mass_min: float) -> tuple[list[Box], pd.DataFrame]:
+          mass_min: float, prune: float | None) -> tuple[list[Box], pd.DataFrame]:
     for label, value in (("min_coverage", min_coverage), ("threshold", threshold),
                          ("peel_alpha", peel_alpha), ("mass_min", mass_min)):
         if not 0 < value < 1 and not (label == "min_coverage" and value == 1):
@@ -303,18 +367,52 @@ def _prim(x: pd.DataFrame, y: np.ndarray, min_coverage: float, threshold: float,
         warnings.simplefilter("ignore")
         alg = ema_prim.Prim(x, y, threshold=threshold, peel_alpha=peel_alpha, mass_min=mass_min)
         box = alg.find_box()
+    # copied before pruning, which appends its wider boxes to the workbench's trajectory
     trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim"]].copy()
     eligible = trajectory.index[trajectory["coverage"] >= min_coverage]
     chosen = int(trajectory.loc[eligible, "density"].idxmax()) if len(eligible) else 0
     trajectory["chosen"] = trajectory.index == chosen
-    lims, init = box.box_lims[chosen], alg.box_init
+    final, dropped = _prune(box, chosen, prune) if prune is not None else (chosen, {})
+    limits = _restricted(box.box_lims[final], alg.box_init, list(x.columns))
+    found = replace(_recount(limits, True, x, y), quasi_p=_input_quasi_p(box.qp[final]), dropped=dropped)
+    return [found], trajectory.reset_index(drop=True)
+
+
+def _restricted(lims: pd.DataFrame, init: pd.DataFrame, names: list[str]) -> dict[str, tuple[float, float]]:
+    """The inputs a workbench box restricts, open (±inf) on the sides it did not cut."""
     limits = {}
-    for name in x.columns:
+    for name in names:
         low, high = float(lims.loc[0, name]), float(lims.loc[1, name])
         low_cut, high_cut = low > float(init.loc[0, name]), high < float(init.loc[1, name])
-        if low_cut or high_cut:  # only the inputs PRIM restricted, only on the sides it cut
+        if low_cut or high_cut:
             limits[name] = (low if low_cut else -math.inf, high if high_cut else math.inf)
-    return [_recount(limits, True, x, y)], trajectory.reset_index(drop=True)
+    return limits
+
+
+def _input_quasi_p(qp: dict[str, list[float]]) -> dict[str, float]:
+    """One quasi-p-value per restricted input from the workbench's ``[lower side, upper side]``
+    pair (-1 for a side not cut): the smaller, since one meaningful cut makes the input
+    meaningful (the workbench's ``prim_util.determine_dimres`` reads them the same way)."""
+    return {name: float(min(v for v in sides if v >= 0)) for name, sides in qp.items()
+            if any(v >= 0 for v in sides)}
+
+
+def _prune(box, chosen: int, prune: float) -> tuple[int, dict[str, float]]:
+    """Drop restrictions of trajectory box ``chosen`` one at a time, the least meaningful
+    first, while any has a quasi-p-value above ``prune``.  Each drop widens the box, so the
+    workbench's ``drop_restriction`` appends the wider box, with fresh quasi-p-values, to
+    its trajectory.  Returns the final box's index there and ``{input: quasi-p when dropped}``."""
+    current, dropped = chosen, {}
+    while True:
+        values = _input_quasi_p(box.qp[current])
+        worst = max(values, key=values.get, default=None)
+        if worst is None or values[worst] <= prune:
+            return current, dropped
+        dropped[worst] = values[worst]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas deprecation notices from inside the workbench
+            box.drop_restriction(worst, i=current)
+        current = len(box.box_lims) - 1
 
 
 # --- CART ----------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def plot_discovery(discovery, ax=None, *, boxes: int = 3):
         ax.text(min(b + 0.01, 0.99), yy, text, va="center", ha="left" if b < 0.8 else "right", fontsize=7)
     ax.set_yticks(y, [f"{k + 1}: {name}" for k, name, _ in rows], fontsize=8)
     handles = [Patch(color=SERIES[k % len(SERIES)],
-                     label=f"box {k + 1}: coverage {b.coverage:.0%}, density {b.density:.0%}")
+                     label=f"box {k + 1}: coverage {b.coverage:.0%}, density {b.density:.0%}" + _dropped(b))
                for k, b in enumerate(shown)]
     ax.set_xlim(0, 1)
     ax.set_xlabel("Position in the input's observed range")
@@ -48,17 +48,28 @@ def plot_discovery(discovery, ax=None, *, boxes: int = 3):
     return ax
 
 
+def _dropped(box) -> str:
+    """Legend note on the restrictions pruned from ``box`` (empty if none)."""
+    return f" ({len(box.dropped)} restriction{'s' * (len(box.dropped) > 1)} dropped)" if box.dropped else ""
+
+
 def plot_tradeoff(discovery, ax=None):
     """Density against coverage along PRIM's peeling trajectory, coloured by
-    the number of limited inputs; the reported box circled.  Returns the axes."""
+    the number of limited inputs; the chosen box circled and, when restrictions
+    were pruned from it, the wider box reported marked with a cross.  Returns the axes."""
     if discovery.trajectory is None:
         raise ValueError(f"a {discovery.method} discovery has no peeling trajectory; use method='prim'")
     t = discovery.trajectory
     ax = new_axes(ax)
     points = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="cividis", s=14, gid="trajectory")
     chosen = t[t["chosen"]]
+    reported = discovery.boxes[0] if discovery.boxes else None
+    pruned = reported is not None and bool(reported.dropped)
     ax.scatter(chosen["coverage"], chosen["density"], s=120, facecolors="none", edgecolors="black",
-               gid="chosen", label="reported box")
+               gid="chosen", label="chosen box, before pruning" if pruned else "reported box")
+    if pruned:  # off the trajectory: the chosen box less its insignificant restrictions
+        ax.scatter([reported.coverage], [reported.density], s=80, marker="X", color="black", gid="pruned",
+                   label="reported box" + _dropped(reported))
     ax.figure.colorbar(points, ax=ax, label="inputs limited")
     percent_axis(ax.xaxis)
     percent_axis(ax.yaxis)

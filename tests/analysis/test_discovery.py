@@ -111,5 +111,6 @@ def test_save_writes_table_plots_and_metadata(planted, tmp_path):
     found = discover(planted, method="prim")
     paths = found.save(tmp_path / "d", seed=12)
     assert {p.name for p in paths} == {"discovery.csv", "discovery.png", "tradeoff.png", "metadata.json"}
-    written = pd.read_csv(tmp_path / "d" / "discovery.csv")
+    # no restriction was pruned: an empty cell, read as text rather than NaN
+    written = pd.read_csv(tmp_path / "d" / "discovery.csv", keep_default_na=False)
     pd.testing.assert_frame_equal(written, found.to_frame(), check_dtype=False)
