@@ -15,9 +15,12 @@ one place where exceptions become exit codes:
 
 from __future__ import annotations
 
+import _thread
 import argparse
+import contextlib
 import os
 import sys
+import threading
 from collections.abc import Sequence
 
 from .. import __version__
@@ -49,7 +52,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _run(handler: Handler, args: argparse.Namespace) -> int:
     try:
-        return handler(args)
+        with _interrupts_not_swallowed():
+            return handler(args)
     except ScenarioError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -68,3 +72,30 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
         # the reader went away (`negotiate schema | head`): silence the flush at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
+
+
+@contextlib.contextmanager
+def _interrupts_not_swallowed():
+    """Make a Ctrl-C that lands in a finalizer still stop the command.
+
+    Python prints and drops an exception raised in a ``__del__``; a Dask
+    future's ``__del__`` wakes the client's event loop, so with ``--scheduler``
+    a Ctrl-C at that instant was lost and the run went on to write its output.
+    Such an interrupt is delivered to the main thread again, just after the
+    finalizer has returned; other unraisable exceptions are reported as before.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable) -> None:
+        if issubclass(unraisable.exc_type, KeyboardInterrupt):
+            timer = threading.Timer(0.01, _thread.interrupt_main)
+            timer.daemon = True
+            timer.start()
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous

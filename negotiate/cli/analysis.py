@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 from collections.abc import Sequence
 
 from ..scenario import load_scenario
@@ -88,8 +87,8 @@ def _add_sensitivity(commands) -> None:
         help="which uncertain inputs drive each outcome (Sobol or Morris indices)",
         description="Sobol (first and total order, with intervals) or Morris indices of each outcome "
                     "probability over the scenario's distribution-valued fields (or the --input ones); "
-                    "prints the inputs by importance and writes sensitivity.csv, metadata.json and "
-                    "sensitivity_<outcome>.png to --out (replaced atomically).",
+                    "prints the inputs by importance and, with --out, writes sensitivity.csv, "
+                    "metadata.json and sensitivity_<outcome>.png (replaced atomically).",
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
     p.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="default: sobol")
@@ -99,7 +98,7 @@ def _add_sensitivity(commands) -> None:
                    help="Sobol base samples (a power of two, default 128) or Morris trajectories (default 20)")
     p.add_argument("--replications", type=whole(1), default=8, help="worlds per design point (default 8)")
     p.add_argument("--outcome", default=None, help="print only this outcome's indices")
-    p.add_argument("--out", default=None, help="output directory (default: out/<scenario name>_<method>)")
+    p.add_argument("--out", default=None, help="output directory (default: no files)")
     add_analysis_options(p)
     p.set_defaults(handler=_sensitivity)
 
@@ -118,9 +117,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
         noise = (result.noise_share or {}).get(outcome, math.nan)
         print(f"\n{outcome}" + (f" (noise: {noise:.0%} of its variance)" if math.isfinite(noise) else ""))
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    out = args.out or os.path.join("out", f"{scenario.name}_{args.method}")
-    paths = result.save(out, plots=not args.no_plots)
-    print(f"wrote {len(paths)} files to {out}")
+    if args.out:
+        paths = result.save(args.out, plots=not args.no_plots)
+        print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK
 
 

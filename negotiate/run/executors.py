@@ -64,6 +64,18 @@ def _failure(index: int, exc: BaseException, where: str) -> SimulationError:
     return SimulationError(f"task {index} failed {where}: {type(exc).__name__}: {exc}")
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` stands for a Ctrl-C: compiled (numba) code that a
+    KeyboardInterrupt reaches raises SystemError with the interrupt as its cause."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 class InProcessExecutor(Executor):
     """Runs tasks one after the other in this process (no pickling)."""
 
@@ -74,6 +86,8 @@ class InProcessExecutor(Executor):
             try:
                 result = fn(task)
             except Exception as exc:
+                if _interrupted(exc):  # an interrupt, not a failing task
+                    raise KeyboardInterrupt from None
                 raise _failure(index, exc, "in process") from exc
             yield index, result
 

@@ -33,6 +33,16 @@ def test_sensitivity_prints_the_ranking_and_writes_table_plots_and_metadata(tmp_
     assert f"{top.ST:.4f}" in done.stdout and "comprehensive_agreement" in done.stdout
 
 
+def test_sensitivity_without_out_prints_the_ranking_and_writes_no_file(tmp_path):
+    done = negotiate_cli("sensitivity", str(DRIVERS), "--method", "morris", "--samples", "4",
+                         "--replications", "2", "--seed", "3", "--workers", "1", "--input", INPUTS[0],
+                         cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "comprehensive_agreement" in done.stdout and INPUTS[0] in done.stdout
+    assert "wrote" not in done.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_sensitivity_refuses_an_input_that_is_not_a_distribution_with_exit_2(tmp_path):
     done = negotiate_cli("sensitivity", str(DRIVERS), "--input", "actors.H.capability", "--samples", "4",
                          "--out", str(tmp_path / "o"), cwd=tmp_path)

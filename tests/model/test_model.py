@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from negotiate.model import OUTCOMES, NegotiationModel, run_block
 from negotiate.model.actors import Mediator, Party, Stakeholder
+from tests.profiles import scaled
 from tests.scenario.strategies import scenarios
 
 from .conftest import load
@@ -96,7 +97,7 @@ def check_result(result, scenario, n):
 
 # derandomized: the same examples on every run, so a failure is reproducible (and the
 # known Nash failure, tested in test_strategy_contract.py, cannot make this test flaky)
-GENERATED = settings(max_examples=8, deadline=None, database=None, derandomize=True,
+GENERATED = settings(max_examples=scaled(8), deadline=None, database=None, derandomize=True,
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

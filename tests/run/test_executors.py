@@ -75,3 +75,24 @@ def test_importing_the_library_does_not_import_dask():
     code = ("import sys, negotiate, negotiate.run, negotiate.results, negotiate.run.report; "
             "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')]")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _interrupted_in_compiled_code(task):
+    # what numba-compiled code reached by a Ctrl-C raises: SystemError caused by the interrupt
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt as exc:
+        raise SystemError("returned a result with an exception set") from exc
+
+
+def test_in_process_an_interrupt_inside_a_task_is_an_interrupt_not_a_failure():
+    with pytest.raises(KeyboardInterrupt):
+        list(InProcessExecutor().imap_unordered(_interrupted_in_compiled_code, [1]))
+
+
+def test_in_process_a_system_error_of_its_own_is_still_a_failure():
+    def broken(task):
+        raise SystemError("not an interrupt")
+
+    with pytest.raises(SimulationError, match="not an interrupt"):
+        list(InProcessExecutor().imap_unordered(broken, [1]))

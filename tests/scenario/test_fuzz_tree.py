@@ -9,9 +9,10 @@ path and a line, and, where the change decides where the mistake is, names
 the changed field (or its model, or a sibling a model rule blames).  Nothing
 else may escape.
 
-Example counts: ``scaled(n)`` is ``n`` under the ``ci`` and ``dev`` profiles
-and 20 × ``n`` under ``nightly`` (``HYPOTHESIS_PROFILE=nightly``).  The helpers
-here are shared with ``tests/run/test_cli_fuzz.py``.
+Example counts: ``scaled(n)`` (``tests/profiles.py``) is ``n`` under the
+``ci`` and ``dev`` profiles and 20 × ``n`` under ``nightly``
+(``HYPOTHESIS_PROFILE=nightly``).  The helpers here are shared with
+``tests/run/test_cli_fuzz.py``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from hypothesis import strategies as st
 
 from negotiate import Scenario, ScenarioError, load_scenario
 from negotiate.scenario import load as load_module
+from tests.profiles import scaled
 from tests.scenario.strategies import scenario_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,11 +46,6 @@ SMALL_FILES = [
     ROOT / "tests" / "model" / "data" / "contract3_durable.yaml",
     ROOT / "scenarios" / "hypothetical_three_actors.yaml",
 ]
-
-
-def scaled(n: int) -> int:
-    """``n`` examples, times 20 under the nightly profile (its max_examples is 2000)."""
-    return n * max(1, settings().max_examples // 100)
 
 
 def fuzz(n: int) -> settings:

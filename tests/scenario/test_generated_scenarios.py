@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from negotiate import Scenario, ScenarioError, dump_yaml, load_scenario
 from negotiate.scenario.load import scenario_from_yaml
+from tests.profiles import scaled
 from tests.scenario.strategies import scenario_data, scenarios
 
-MODEST = settings(max_examples=100, deadline=None, database=None,
+MODEST = settings(max_examples=scaled(100), deadline=None, database=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -30,7 +31,7 @@ def test_generated_scenarios_load_and_round_trip_through_yaml(data):
     assert dump_yaml(again) == dumped
 
 
-@settings(MODEST, max_examples=60)
+@settings(MODEST, max_examples=scaled(60))
 @given(scenarios(max_actors=4, max_issues=4), st.data())
 def test_with_overrides_gives_a_new_validated_scenario(scenario, data):
     actor = data.draw(st.sampled_from(scenario.actor_names))
@@ -54,7 +55,7 @@ def test_with_overrides_gives_a_new_validated_scenario(scenario, data):
     assert changed.to_dict() == expected
 
 
-@settings(MODEST, max_examples=60)
+@settings(MODEST, max_examples=scaled(60))
 @given(scenarios(max_actors=4, max_issues=4), st.data())
 def test_bad_override_is_rejected_naming_its_path(scenario, data):
     actor = data.draw(st.sampled_from(scenario.actor_names))
@@ -100,7 +101,7 @@ def _check_error(exc: ScenarioError) -> None:
         assert problem.message
 
 
-@settings(MODEST, max_examples=150)
+@settings(MODEST, max_examples=scaled(150))
 @given(scenario_data(max_actors=3, max_issues=3), _JSONISH,
        st.lists(st.integers(0, 7), min_size=1, max_size=6))
 def test_any_value_anywhere_gives_a_scenario_or_a_scenario_error(data, value, choices):
@@ -118,7 +119,7 @@ def test_any_value_anywhere_gives_a_scenario_or_a_scenario_error(data, value, ch
         assert all(p.file == "mutated.yaml" for p in exc.problems)
 
 
-@settings(MODEST, max_examples=200)
+@settings(MODEST, max_examples=scaled(200))
 @given(st.text(max_size=200) | st.binary(max_size=200))
 def test_any_text_gives_a_scenario_error(text):
     try:
@@ -136,7 +137,7 @@ _YAMLISH = st.lists(
 ).map("".join)
 
 
-@settings(MODEST, max_examples=200)
+@settings(MODEST, max_examples=scaled(200))
 @given(_YAMLISH)
 def test_yaml_shaped_noise_gives_a_scenario_error(text):
     try:

@@ -11,6 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 
 from negotiate.scenario.jsonschema import scenario_json_schema, scenario_json_schema_text
+from tests.profiles import scaled
 from tests.scenario.strategies import scenario_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +73,7 @@ def test_schema_accepts_the_minimal_scenario_and_rejects_unknown_fields():
     assert paths == ["actors.A", "issues.share.status_quo"]
 
 
-@settings(max_examples=25, deadline=None, database=None,
+@settings(max_examples=scaled(25), deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(scenario_data(max_actors=4, max_issues=4))
 def test_schema_accepts_every_generated_scenario(data):
