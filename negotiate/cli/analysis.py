@@ -135,18 +135,35 @@ def _add_discover(commands) -> None:
     p.add_argument("--outcome", default="comprehensive_agreement", help="default: comprehensive_agreement")
     p.add_argument("--method", choices=("prim", "cart"), default="prim", help="default: prim")
     p.add_argument("--runs", type=whole(1), default=None, help="Monte Carlo runs (default: the scenario's)")
+    p.add_argument("--prune", type=_prune, default=argparse.SUPPRESS, metavar="P",
+                   help="PRIM: drop limits whose quasi-p-value exceeds P (default 0.05); 'none' keeps every limit")
     p.add_argument("--out", default=None, help="output directory (default: no files)")
     add_analysis_options(p)
     p.set_defaults(handler=_discover)
+
+
+def _prune(text: str) -> float | None:
+    if text.lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1 or 'none', got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1 (exclusive) or 'none', got {text!r}")
+    return value
 
 
 def _discover(args: argparse.Namespace) -> int:
     from ..analysis import discover
     from ..run import simulate
 
+    pruning = {"prune": args.prune} if hasattr(args, "prune") else {}
+    if args.method == "cart" and pruning.get("prune") is not None:  # refused before simulating
+        raise ValueError("--prune applies to --method prim only")
     scenario = load_scenario(args.file)
     results = simulate(scenario, runs=args.runs, **analysis_kwargs(args))
-    found = discover(results, args.outcome, method=args.method)
+    found = discover(results, args.outcome, method=args.method, **pruning)
     print(f"{scenario.name}: {found.method} boxes where {args.outcome} happens; {found.cases:,} of "
           f"{found.worlds:,} worlds ({found.base_rate:.1%}), seed {results.seed}")
     print(found.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))

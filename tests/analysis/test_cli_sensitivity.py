@@ -69,3 +69,20 @@ def test_discover_prints_boxes_and_writes_them(tmp_path):
                           "--runs", "1500", "--seed", "4", "--workers", "1", "--out", str(out), cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     pd.testing.assert_frame_equal(pd.read_csv(out / "discovery.csv"), table)
+
+
+def test_discover_prune_option_reaches_prim_and_is_refused_for_cart(tmp_path):
+    common = ["--outcome", "conditional_truce", "--runs", "1500", "--seed", "4", "--workers", "1"]
+    outs = {}
+    for prune in ("none", "0.2"):
+        out = tmp_path / f"d_{prune}"
+        done = negotiate_cli("discover", str(DRIVERS), *common, "--prune", prune, "--out", str(out),
+                             "--no-plots", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        outs[prune] = json.loads((out / "metadata.json").read_text())["options"]["prune"]
+    assert outs == {"none": None, "0.2": 0.2}
+    for bad, expected in ((["--prune", "2"], "between 0 and 1"),
+                          (["--method", "cart", "--prune", "0.1"], "--method prim only")):
+        done = negotiate_cli("discover", str(DRIVERS), *common, *bad, cwd=tmp_path)
+        assert done.returncode == 2 and expected in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
