@@ -105,7 +105,8 @@ def strategic_plan(who, open_pairs, binding, l0, l1, l2, flow, fade, w0, w1, w2,
     (A, A, 2, K, N) loss coefficients; flow, fade, w0..w2, hope, survival
     (A, N); arms0, arms_step (A, K, N); option (A, A, N); r0..r2 (A, P, K, N)
     the resumed-war fit (durable settlements only; else any (A, P, K, N));
-    need (A, A, N); start, delta (A, 2, K, N, D) the segments.
+    need (A, P, 2, N) what each responder must get from each proposer's offer
+    on each agenda; start, delta (A, 2, K, N, D) the segments.
     Returns y (P, 2, N, D), feasible (P, 2, N), own (P, 2, N), and the
     chosen segment's end point (P, 2, N, D).
 
@@ -143,7 +144,7 @@ def strategic_plan(who, open_pairs, binding, l0, l1, l2, flow, fade, w0, w1, w2,
                 for j in range(A):
                     if binding[j, p, g]:
                         for n in range(N):
-                            lam[n] = max(lam[n], smallest_acceptable(c0[j, n], c1[j, n], c2[j, n], need[j, me, n]))
+                            lam[n] = max(lam[n], smallest_acceptable(c0[j, n], c1[j, n], c2[j, n], need[j, p, g, n]))
                 for n in range(N):
                     ok[n] = lam[n] < np.inf
                     lam[n] = lam[n] if ok[n] else 1.0
@@ -151,7 +152,7 @@ def strategic_plan(who, open_pairs, binding, l0, l1, l2, flow, fade, w0, w1, w2,
                     if binding[j, p, g]:
                         for n in range(N):
                             v = c0[j, n] + lam[n] * (c1[j, n] + lam[n] * c2[j, n])
-                            ok[n] = ok[n] and v >= need[j, me, n] - ACCEPT
+                            ok[n] = ok[n] and v >= need[j, p, g, n] - ACCEPT
                 for n in range(N):
                     own[n] = c0[me, n] + lam[n] * (c1[me, n] + lam[n] * c2[me, n])
                 if k == 0:

@@ -125,6 +125,7 @@ class WorldParams:
     iterations: int
     first_iterations: int
     margin: float
+    planning: str              # 'fitted' | 'exact' (strategic proposers)
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -254,7 +255,7 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
         continuation=scenario.bargaining.continuation,
         iterations=scenario.bargaining.iterations,
         first_iterations=scenario.bargaining.first_round_iterations,
-        margin=scenario.bargaining.margin,
+        margin=scenario.bargaining.margin, planning=scenario.bargaining.planning,
         inputs=draw.inputs,
     )
     if draw.given:  # nothing consumed these: they name no distribution-valued field

@@ -137,7 +137,9 @@ class Strategic:
         option of talks going on (fitted through λ = 0, ½, 1), or the settlement's
         utility mixed with the war its breakdown would resume — then the smallest
         step every veto player accepts, and the acceptable target best for the
-        proposer (if none is, the first target's most accommodating step)."""
+        proposer (if none is, the first target's most accommodating step).
+        With ``bargaining.planning: exact`` the plans are then checked and
+        corrected on the exact values (:func:`_judged_exactly`)."""
         p = ctx.params
         P, A = len(who), p.n_actors
         may = p.agendas[who]                                                   # (P, G)
@@ -154,14 +156,53 @@ class Strategic:
         else:  # placeholders the kernel never reads
             r0 = r1 = r2 = np.zeros((A, P, self.start.shape[2], 1))
             survival = np.zeros((A, 1))
-        y, feasible, own, target = kernels.strategic_plan(
-            np.asarray(who, np.int64), open_pairs, binding, *self.loss_coef, flow, fade, w0, w1, w2,
-            self.arms0, self.arms_step, c(ctx.option), c(ctx.proposer_value), self.durable, c(survival),
-            r0, r1, r2, c(ctx.need), self.start, self.delta)
+
+        def plan(need):
+            return kernels.strategic_plan(
+                np.asarray(who, np.int64), open_pairs, binding, *self.loss_coef, flow, fade, w0, w1, w2,
+                self.arms0, self.arms_step, c(ctx.option), c(ctx.proposer_value), self.durable, c(survival),
+                r0, r1, r2, c(need), self.start, self.delta)
+
+        need = np.broadcast_to(ctx.need[:, who][:, :, None, :], (A, P, 2, p.n))   # (A, P, G, N)
+        y, feasible, own, target = plan(need)
+        if p.planning == "exact":
+            y, feasible, own, target = _judged_exactly(ctx, who, binding, need, plan, (y, feasible, own, target))
         offers = Offers(who, y, feasible, own)
         if p.binary.any():
             offers = _round_binaries(ctx, offers, target)
         return offers
+
+
+#: correction passes of exact planning, and the shortfall (value units) that triggers one
+EXACT_PASSES, SHORTFALL = 2, 1e-9
+
+
+def _judged_exactly(ctx, who, binding, need, plan, planned):
+    """``planning: exact``: value the planned packages exactly and correct the plans.
+
+    The fits the planner uses (docs/model.md §9) can put an offer short of a
+    responder's need.  Each pass raises every such responder's need by its
+    shortfall and plans again (the fit's error near the new step is then
+    counted in); after at most :data:`EXACT_PASSES` passes the proposer's own
+    value is the exact one, and an offer is feasible only if every binding
+    veto player's exact value, with its bonus, reaches its reservation: it
+    accepts at zero noise.  ``planned`` is the first plan, (y, feasible, own,
+    target), as ``plan(need)`` returns it.
+    """
+    y, feasible, _, target = planned
+    bind = binding[..., None]                                           # (A, P, G, 1)
+    values = ctx.package_values(y, who)                                 # (A, P, G, N)
+    for _ in range(EXACT_PASSES):
+        short = np.where(bind & feasible[None], need - values, 0.0)
+        if not (short > SHORTFALL).any():
+            break
+        need = need + np.maximum(short, 0.0)
+        y, feasible, _, target = plan(need)
+        values = ctx.package_values(y, who)
+    own = values[who, np.arange(len(who))]
+    bare = (ctx.reservation - ctx.bonus)[:, who][:, :, None, :]
+    feasible = feasible & np.where(bind, values >= bare - 1e-9, True).all(axis=0)
+    return y, feasible, own, target
 
 
 def _loss_coefficients(p, start, delta):

@@ -262,6 +262,12 @@ class Bargaining(_Strict):
         description="Proposers offer each responder this many noise scales (τ) above its "
         "reservation value, so a noisy responder accepts with probability 1/(1+e^-margin)",
     )
+    planning: Literal["fitted", "exact"] = Field(
+        "fitted",
+        description="How strategic proposers judge their offers: 'fitted' plans on quadratic fits of "
+        "the responders' values (fast); 'exact' then values each planned offer exactly and replans "
+        "against the shortfall (slower, closer to the responders' real answers)",
+    )
 
 
 class Outcomes(_Strict):

@@ -88,6 +88,8 @@ CASES = [
      "recognition.probabilities.C", 25, "unknown actor 'C'"),
     ("alternating mode without order", BASE + "recognition:\n  mode: alternating\n",
      "recognition.order", 24, "needs 'order:'"),
+    ("unknown planning mode", BASE + "bargaining:\n  planning: exactly\n",
+     "bargaining.planning", 25, "must be one of fitted, exact, got 'exactly'; did you mean 'exact'?"),
     ("unknown distribution name", actor_a("patience: {dist: betta, a: 2, b: 2}"),
      "actors.A.patience", 17, "unknown distribution 'betta'; did you mean 'beta'?"),
     ("distribution without dist", actor_a("patience: {a: 2, b: 2}"),
