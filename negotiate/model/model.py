@@ -227,19 +227,33 @@ class NegotiationModel(mesa.Model):
             line = np.broadcast_to(self.balance, extra.shape)
         return v.settlement_value(u, line, extra, belief, where=where)
 
-    def package_values(self, y, who: list[int]) -> np.ndarray:
-        """Exact values (A, P, G, N) of packages y (P, G, N, D) put forward by ``who``."""
+    def package_values(self, y, who: list[int], pairs: np.ndarray | None = None) -> np.ndarray:
+        """Exact values (A, P, G, N) of packages y (P, G, N, D) put forward by ``who``.
+
+        ``pairs`` (P, G) bool: value only these (proposer, agenda) pairs, and
+        truces only in worlds at war (where one may be agreed); the rest are 0.
+        """
         p, v = self.params, self.valuation
         from .values import issue_loss
 
-        loss = issue_loss(y[None], p.ideal[:, None, None], p.salience[:, None, None], p.exponent)
-        settle = self._settlement_values(1.0 - loss[:, :, SETTLEMENT].sum(axis=-1), y[:, SETTLEMENT],
-                                         self.belief[:, None, :])
-        tl = (loss[:, :, TRUCE] * p.truce_issue).sum(axis=-1)
-        arms = y[:, TRUCE, :, p.regen_issue] if p.regen_issue >= 0 else np.zeros(y.shape[:1] + (p.n,))
-        truce_v = v.truce_value(tl, self.balance, arms, self.belief, p.truce_length)
-        truce_v = with_option(truce_v, self.proposer_value[:, None], self.option[:, who])
-        return np.stack([truce_v, settle], axis=2)
+        P = len(who)
+        out = np.zeros((p.n_actors, P, 2, p.n))
+        rows = [np.arange(P) if pairs is None else np.flatnonzero(pairs[:, g]) for g in (TRUCE, SETTLEMENT)]
+        if rows[SETTLEMENT].size:
+            ys = y[rows[SETTLEMENT], SETTLEMENT]                                   # (S, N, D)
+            loss = issue_loss(ys[None], p.ideal[:, None], p.salience[:, None], p.exponent)
+            out[:, rows[SETTLEMENT], SETTLEMENT] = self._settlement_values(
+                1.0 - loss.sum(axis=-1), ys, self.belief[:, None, :])
+        if rows[TRUCE].size:
+            yt = y[rows[TRUCE], TRUCE]                                             # (T, N, D)
+            loss = issue_loss(yt[None], p.ideal[:, None], p.salience[:, None], p.exponent)
+            tl = (loss * p.truce_issue).sum(axis=-1)
+            arms = yt[..., p.regen_issue] if p.regen_issue >= 0 else np.zeros(yt.shape[:2])
+            where = None if pairs is None else self.phase == WAR
+            truce_v = v.truce_value(tl, self.balance, arms, self.belief, p.truce_length, where=where)
+            proposers = [who[i] for i in rows[TRUCE]]
+            out[:, rows[TRUCE], TRUCE] = with_option(truce_v, self.proposer_value[:, None], self.option[:, proposers])
+        return out
 
     # --- responses and agreement --------------------------------------------------
     def _respond_and_agree(self, t, offers, agenda_of, proposer, shock) -> None:

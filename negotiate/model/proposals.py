@@ -173,8 +173,9 @@ class Strategic:
         return offers
 
 
-#: correction passes of exact planning, and the shortfall (value units) that triggers one
-EXACT_PASSES, SHORTFALL = 2, 1e-9
+#: correction passes of exact planning; a pass is made when some responder falls short of
+#: its need by more than this share of its response noise τ (or 1e-9 when τ = 0)
+EXACT_PASSES, SHORT_OF_TAU, SHORTFALL = 2, 0.01, 1e-9
 
 
 def _judged_exactly(ctx, who, binding, need, plan, planned):
@@ -183,23 +184,30 @@ def _judged_exactly(ctx, who, binding, need, plan, planned):
     The fits the planner uses (docs/model.md §9) can put an offer short of a
     responder's need.  Each pass raises every such responder's need by its
     shortfall and plans again (the fit's error near the new step is then
-    counted in); after at most :data:`EXACT_PASSES` passes the proposer's own
-    value is the exact one, and an offer is feasible only if every binding
-    veto player's exact value, with its bonus, reaches its reservation: it
-    accepts at zero noise.  ``planned`` is the first plan, (y, feasible, own,
-    target), as ``plan(need)`` returns it.
+    counted in); passes stop when no responder is short by more than 1 % of
+    its noise τ (it would accept less than 0.25 % less often), or after
+    :data:`EXACT_PASSES`.  The proposer's own value is then the exact one,
+    and an offer is feasible only if every binding veto player's exact value,
+    with its bonus, reaches its reservation: it accepts at zero noise.  Only
+    the (proposer, agenda) pairs the proposers may put forward are valued.
+    ``planned`` is the first plan, (y, feasible, own, target), as
+    ``plan(need)`` returns it.
     """
-    y, feasible, _, target = planned
+    y, feasible, own, target = planned
+    p = ctx.params
+    pairs = p.agendas[who]                                              # (P, G)
     bind = binding[..., None]                                           # (A, P, G, 1)
-    values = ctx.package_values(y, who)                                 # (A, P, G, N)
+    tolerance = np.maximum(SHORT_OF_TAU * p.noise[:, None, None, :], SHORTFALL)
+    values = ctx.package_values(y, who, pairs)                          # (A, P, G, N)
     for _ in range(EXACT_PASSES):
         short = np.where(bind & feasible[None], need - values, 0.0)
-        if not (short > SHORTFALL).any():
+        if not (short > tolerance).any():
             break
         need = need + np.maximum(short, 0.0)
-        y, feasible, _, target = plan(need)
-        values = ctx.package_values(y, who)
-    own = values[who, np.arange(len(who))]
+        y, feasible, own, target = plan(need)
+        values = ctx.package_values(y, who, pairs)
+    valued = pairs[:, :, None] & ctx.allowed[None]                      # (P, G, N), as the planner
+    own = np.where(valued, values[who, np.arange(len(who))], own)
     bare = (ctx.reservation - ctx.bonus)[:, who][:, :, None, :]
     feasible = feasible & np.where(bind, values >= bare - 1e-9, True).all(axis=0)
     return y, feasible, own, target
