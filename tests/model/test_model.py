@@ -216,3 +216,30 @@ def test_a_block_run_does_not_keep_its_model_alive():
         block.NegotiationModel = original
     gc.collect()
     assert len(built) == 3 and all(ref() is None for ref in built)
+
+
+@pytest.mark.parametrize("name", ["contract4", "contract3_durable"])
+def test_package_values_agree_with_the_response_step_and_value_only_the_pairs_asked_for(name):
+    """``package_values`` (what exact planning uses) gives each actor the value the
+    response step gives the same package (``evaluate``, another code path); with
+    ``pairs`` it values only those (proposer, agenda) pairs, the others are 0."""
+    model = NegotiationModel(load(name), 6, seed=2, record=False)
+    model.evaluate({})                                    # round 1's status and reservations
+    p, rng = model.params, np.random.default_rng(3)
+    who = list(range(p.n_actors))
+    y = np.broadcast_to(p.status_quo, (len(who), 2, p.n, p.n_issues)).copy()
+    for g, moved in enumerate((p.truce_issue, np.ones(p.n_issues, bool))):
+        y[:, g][..., moved] = rng.random(y[:, g][..., moved].shape)
+    full = model.package_values(y, who)
+    for a, proposer in enumerate(p.actor_names):
+        for g, agenda in enumerate(("truce", "settlement")):
+            package = {issue: y[a, g, :, d] for d, issue in enumerate(p.issue_names)}
+            said = model.evaluate(package, agenda=agenda, proposer=proposer)
+            for j, actor in enumerate(p.actor_names):
+                np.testing.assert_allclose(full[j, a, g], said[actor]["value"], atol=1e-12, rtol=0)
+    pairs = np.zeros((len(who), 2), bool)
+    pairs[0, 1] = pairs[1, 0] = True
+    some = model.package_values(y, who, pairs)
+    np.testing.assert_array_equal(some[:, 0, 1], full[:, 0, 1])
+    np.testing.assert_array_equal(some[:, 1, 0], full[:, 1, 0])          # all worlds are at war in round 1
+    assert (some[:, ~pairs] == 0).all()
