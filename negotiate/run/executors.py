@@ -14,9 +14,12 @@ import concurrent.futures as cf
 import importlib
 import multiprocessing
 import os
+import re
 import signal
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any, Self
 
 from ..errors import SimulationError
@@ -115,6 +118,28 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _script_hint(done: int) -> str:
+    """Why workers may die before finishing anything when run from a script.
+
+    Worker processes (forkserver, spawn) import the main script; one that
+    calls ``simulate`` at its top level makes each worker call it again while
+    starting, which Python refuses, and the pool breaks.  Said only when no
+    task finished and the main module is a script without a main guard.
+    """
+    main = sys.modules.get("__main__")
+    path, spec = getattr(main, "__file__", None), getattr(main, "__spec__", None)
+    if done or path is None or (spec is not None and spec.name.endswith("__main__")):
+        return ""  # workers do not re-run a package's __main__ (python -m)
+    try:
+        source = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    if re.search(r"__name__\s*==\s*['\"]__main__['\"]", source):
+        return ""
+    return (f"; if this is a script ({os.path.basename(path)}), put the call under "
+            "`if __name__ == \"__main__\":`, since worker processes import it")
+
+
 class ProcessExecutor(Executor):
     """A pool of ``workers`` processes (``concurrent.futures.ProcessPoolExecutor``).
 
@@ -147,6 +172,7 @@ class ProcessExecutor(Executor):
     def imap_unordered(self, fn, tasks):
         pool = self._get_pool()
         futures = {pool.submit(fn, task): index for index, task in enumerate(tasks)}
+        done = 0
         try:
             for future in cf.as_completed(futures):
                 # drop our reference: a finished future holds its result, and
@@ -157,9 +183,10 @@ class ProcessExecutor(Executor):
                 except cf.process.BrokenProcessPool as exc:
                     self._pool = None  # a broken pool cannot be reused
                     raise _failure(index, exc, "because a worker process died "
-                                   "(killed, or out of memory?)") from exc
+                                   f"(killed, or out of memory?{_script_hint(done)})") from exc
                 except Exception as exc:
                     raise _failure(index, exc, "in a worker process") from exc
+                done += 1
                 yield index, result
         finally:
             for future in futures:  # those not yet finished

@@ -3,6 +3,7 @@
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -96,3 +97,18 @@ def test_in_process_a_system_error_of_its_own_is_still_a_failure():
 
     with pytest.raises(SimulationError, match="not an interrupt"):
         list(InProcessExecutor().imap_unordered(broken, [1]))
+
+
+def test_a_script_without_a_main_guard_is_told_why_its_workers_died(tmp_path):
+    """Worker processes import the main module; an unguarded script that calls
+    ``simulate`` breaks the pool while it starts, which once read as "out of memory?"."""
+    scenario = Path(__file__).parent / "data" / "varied.yaml"
+    script = tmp_path / "unguarded.py"
+    script.write_text("import negotiate\n"
+                      f"negotiate.simulate({str(scenario)!r}, runs=8192, workers=2, progress=False)\n")
+    done = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path)
+    assert done.returncode != 0
+    error = [line for line in done.stderr.splitlines() if line.startswith("negotiate.errors.SimulationError")]
+    assert len(error) == 1, done.stderr[-2000:]
+    assert "unguarded.py" in error[0] and 'if __name__ == "__main__":' in error[0]
