@@ -252,6 +252,40 @@ def _sum(a):
 
 
 @njit(cache=True, error_model="numpy")
+def package_losses(y, ideal, salience, quadratic, truce, masked):
+    """``u_i(y) = 1 − Σ_d s_d |y_d − x_d|^p`` and the loss on the truce issues, for
+    packages y (M, N, D) and every actor (ideal, salience (A, N, D)): each (A, M, N).
+
+    The truce loss adds the truce issues' losses either over the whole row,
+    the other issues' losses times 0 (``masked``, as numpy's
+    ``(loss * truce).sum(-1)``), or over the truce issues alone (as
+    ``loss[..., truce].sum(-1)``); every sum in numpy's pairwise order.
+    """
+    A, N, D = ideal.shape
+    M = y.shape[0]
+    utility = np.empty((A, M, N))
+    truce_loss = np.empty((A, M, N))
+    row = np.empty(D)
+    part = np.empty(D)
+    for a in range(A):
+        for m in range(M):
+            for n in range(N):
+                k = 0
+                for d in range(D):
+                    gap = abs(y[m, n, d] - ideal[a, n, d])
+                    loss = salience[a, n, d] * (gap * gap if quadratic else gap)
+                    row[d] = loss
+                    if masked:
+                        part[d] = loss * (1.0 if truce[d] else 0.0)
+                    elif truce[d]:
+                        part[k] = loss
+                        k += 1
+                utility[a, m, n] = 1.0 - _sum(row)
+                truce_loss[a, m, n] = _sum(part) if masked else _sum(part[:k])
+    return utility, truce_loss
+
+
+@njit(cache=True, error_model="numpy")
 def loss_coefficients(salience, ideal, weight, start, delta, quadratic):
     """Every responder's loss along every segment as a quadratic in λ.
 

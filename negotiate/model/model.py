@@ -234,20 +234,16 @@ class NegotiationModel(mesa.Model):
         truces only in worlds at war (where one may be agreed); the rest are 0.
         """
         p, v = self.params, self.valuation
-        from .values import issue_loss
-
         P = len(who)
         out = np.zeros((p.n_actors, P, 2, p.n))
         rows = [np.arange(P) if pairs is None else np.flatnonzero(pairs[:, g]) for g in (TRUCE, SETTLEMENT)]
         if rows[SETTLEMENT].size:
             ys = y[rows[SETTLEMENT], SETTLEMENT]                                   # (S, N, D)
-            loss = issue_loss(ys[None], p.ideal[:, None], p.salience[:, None], p.exponent)
-            out[:, rows[SETTLEMENT], SETTLEMENT] = self._settlement_values(
-                1.0 - loss.sum(axis=-1), ys, self.belief[:, None, :])
+            u, _ = v.package_losses(ys)
+            out[:, rows[SETTLEMENT], SETTLEMENT] = self._settlement_values(u, ys, self.belief[:, None, :])
         if rows[TRUCE].size:
             yt = y[rows[TRUCE], TRUCE]                                             # (T, N, D)
-            loss = issue_loss(yt[None], p.ideal[:, None], p.salience[:, None], p.exponent)
-            tl = (loss * p.truce_issue).sum(axis=-1)
+            _, tl = v.package_losses(yt, masked=True)
             arms = yt[..., p.regen_issue] if p.regen_issue >= 0 else np.zeros(yt.shape[:2])
             where = None if pairs is None else self.phase == WAR
             truce_v = v.truce_value(tl, self.balance, arms, self.belief, p.truce_length, where=where)

@@ -192,18 +192,24 @@ class Valuation:
         extra = np.einsum("...nd,dn->...n", y, p.power_effects)
         return line, extra
 
-    def utility_and_truce_loss(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``u_i(y)`` and the loss on the truce issues of package y (N, D), each (A, N), from one loss table."""
+    def package_losses(self, y: np.ndarray, *, masked: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """``u_i(y)`` and the loss on the truce issues of packages y (…, N, D), each (A, …, N),
+        from one compiled pass (:func:`negotiate.model.kernels.package_losses`; ``masked``
+        picks how the truce loss is summed, see there)."""
         p = self.params
-        loss = issue_loss(y[None], p.ideal, p.salience, p.exponent)
-        return 1.0 - loss.sum(axis=2), loss[:, :, p.truce_issue].sum(axis=2)
+        lead, (N, D) = y.shape[:-2], y.shape[-2:]
+        u, truce = kernels.package_losses(np.ascontiguousarray(y).reshape(-1, N, D), p.ideal, p.salience,
+                                          p.exponent == 2, p.truce_issue, masked)
+        A = p.n_actors
+        return u.reshape((A, *lead, N)), truce.reshape((A, *lead, N))
+
+    def utility_and_truce_loss(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``u_i(y)`` and the loss on the truce issues of package y (N, D), each (A, N)."""
+        return self.package_losses(y)
 
     def truce_loss(self, y: np.ndarray) -> np.ndarray:
         """Loss on the truce issues of package y (N, D) → (A, N)."""
-        p = self.params
-        loss = issue_loss(y[None], p.ideal, p.salience, p.exponent)
-        return loss[:, :, p.truce_issue].sum(axis=2)
-
+        return self.package_losses(y)[1]
 
 def _expand(arr: np.ndarray, like: np.ndarray) -> np.ndarray:
     """Insert axes so an (A, N) array broadcasts against (A, …, N)."""
