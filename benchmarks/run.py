@@ -11,7 +11,8 @@ a fresh Python process (so that peak memory belongs to one measurement), after
 a warm-up call in that process (imports, numba's compiled kernels):
 
 - the naive Mesa reference (:mod:`benchmarks.naive_mesa`), one core;
-- the bare engine (``negotiate.model.run_block`` in blocks of 4,096), one core;
+- the bare engine (``negotiate.model.run_block`` in blocks of 4,096), one core,
+  with the default planning and with ``bargaining.planning: exact``;
 - the library, ``negotiate.simulate(..., keep_runs=False)``, with 1 worker on
   one core and with 2 workers (a process pool) on two cores: the path a user
   takes, with the runner's summaries and, for 2 workers, starting the pool;
@@ -77,7 +78,9 @@ def measure_one(spec: dict) -> dict:
         with TreeMemory() as memory:
             seconds, block = time_naive(scenario, runs, seed)
         outcomes = shares(block.outcome)
-    elif kind == "engine":
+    elif kind in ("engine", "engine_exact"):
+        if kind == "engine_exact":  # the opt-in exact planning (docs/model.md §9)
+            scenario = scenario.with_overrides({"bargaining.planning": "exact"})
         run_block(scenario, 64, np.random.SeedSequence(seed + 1))
         with TreeMemory() as memory:
             seconds, outcome = time_engine(scenario, runs, seed)
@@ -122,6 +125,7 @@ def measure_all(args) -> dict:
     speed = {
         "naive": child(args, "naive", args.naive_runs, pin=True),
         "engine_1_core": child(args, "engine", args.runs, pin=True),
+        "engine_exact_1_core": child(args, "engine_exact", args.runs, pin=True),
         "library_1_worker": child(args, "simulate", args.runs, pin=True, workers=1),
         "library_2_workers": child(args, "simulate", args.runs, pin=False, workers=WORKERS),
     }
@@ -188,6 +192,7 @@ def report(figures: dict) -> str:
     ]
     labels = {"naive": "naive Mesa reference (1 core)",
               "engine_1_core": "engine, run_block (1 core)",
+              "engine_exact_1_core": "engine, planning: exact (1 core)",
               "library_1_worker": "library, simulate workers=1 (1 core)",
               "library_2_workers": "library, simulate workers=2 (2 cores)"}
     naive_rate = figures["speed"]["naive"]["runs_per_second"]

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEEDS = ("naive", "engine_1_core", "library_1_worker", "library_2_workers")
+SPEEDS = ("naive", "engine_1_core", "engine_exact_1_core", "library_1_worker", "library_2_workers")
 MEMORY = ("peak_rss_mib", "largest_child_peak_rss_mib", "tree_peak_pss_mib")
 
 
@@ -55,7 +55,7 @@ def test_quick_run_prints_table_targets_and_writes_every_figure(tmp_path):
     target_lines = [ln for ln in lines if re.match(r"\s+(PASS|FAIL|not measured)\s", ln)]
     assert len(target_lines) == 3, done.stdout
     assert "runs/s" in target_lines[0] and "naive" in target_lines[1] and "10^7" in target_lines[2]
-    for label in ("naive Mesa reference", "engine, run_block", "simulate workers=1",
+    for label in ("naive Mesa reference", "engine, run_block", "planning: exact", "simulate workers=1",
                   "simulate workers=2", "scaling"):
         assert any(label in ln for ln in lines), label
 
