@@ -75,9 +75,7 @@ def _sweep(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: {len(result.points)} points, {result.runs:,} runs each, seed {result.seed}, "
           "common random numbers, 95% Wilson intervals")
     print(result.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    if args.out:
-        paths = result.save(args.out, plots=not args.no_plots)
-        print(f"wrote {len(paths)} files to {args.out}")
+    _save_if_asked(args, result)
     return EXIT_OK
 
 
@@ -117,9 +115,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
         noise = (result.noise_share or {}).get(outcome, math.nan)
         print(f"\n{outcome}" + (f" (noise: {noise:.0%} of its variance)" if math.isfinite(noise) else ""))
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    if args.out:
-        paths = result.save(args.out, plots=not args.no_plots)
-        print(f"wrote {len(paths)} files to {args.out}")
+    _save_if_asked(args, result)
     return EXIT_OK
 
 
@@ -167,7 +163,12 @@ def _discover(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: {found.method} boxes where {args.outcome} happens; {found.cases:,} of "
           f"{found.worlds:,} worlds ({found.base_rate:.1%}), seed {results.seed}")
     print(found.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    if args.out:
-        paths = found.save(args.out, plots=not args.no_plots, seed=results.seed)
-        print(f"wrote {len(paths)} files to {args.out}")
+    _save_if_asked(args, found, seed=results.seed)
     return EXIT_OK
+
+
+def _save_if_asked(args: argparse.Namespace, result, **metadata) -> None:
+    """With --out, write the result's files there (its ``save``) and say so; else write nothing."""
+    if args.out:
+        paths = result.save(args.out, plots=not args.no_plots, **metadata)
+        print(f"wrote {len(paths)} files to {args.out}")

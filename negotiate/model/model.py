@@ -280,7 +280,7 @@ class NegotiationModel(mesa.Model):
         """Exact value of each world's offer to every actor (A, N)."""
         v, p = self.valuation, self.params
         # each world needs the value of its own agenda only
-        u, truce_loss = v.utility_and_truce_loss(y)
+        u, truce_loss = v.package_losses(y)
         settle = self._settlement_values(u, y, self.belief, where=agenda == SETTLEMENT)
         arms = y[:, p.regen_issue] if p.regen_issue >= 0 else np.zeros(p.n)
         truce_v = v.truce_value(truce_loss, self.balance, arms, self.belief, p.truce_length,

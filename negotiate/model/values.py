@@ -203,10 +203,6 @@ class Valuation:
         A = p.n_actors
         return u.reshape((A, *lead, N)), truce.reshape((A, *lead, N))
 
-    def utility_and_truce_loss(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``u_i(y)`` and the loss on the truce issues of package y (N, D), each (A, N)."""
-        return self.package_losses(y)
-
     def truce_loss(self, y: np.ndarray) -> np.ndarray:
         """Loss on the truce issues of package y (N, D) → (A, N)."""
         return self.package_losses(y)[1]
