@@ -285,6 +285,11 @@ class Scenario(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-\.]*$", max_length=200)
     title: str | None = None
     description: str | None = None
+    as_of: str | None = Field(
+        None, pattern=r"^\d{4}-\d{2}(-\d{2})?$",
+        description="The date the scenario describes (YYYY-MM or YYYY-MM-DD): it uses only what "
+        "was known then; round 1 is the round after it",
+    )
     sources: list[Source] = Field(default_factory=list, max_length=1000)
     rounds: Rounds = Field(default_factory=Rounds)
     issues: dict[str, Issue] = Field(min_length=1, max_length=1000)

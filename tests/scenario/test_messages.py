@@ -55,7 +55,7 @@ def test_a_field_written_in_the_wrong_section_says_where_it_belongs():
 
 def test_unknown_top_level_field_without_a_close_match_lists_the_top_level_fields():
     message = message_for(BASE + "qqqq: 1\n")
-    assert "valid here: name, title, description, sources, rounds, issues, actors" in message
+    assert "valid here: name, title, description, as_of, sources, rounds, issues, actors" in message
     assert "patience" not in message
 
 
