@@ -20,6 +20,8 @@ _LAZY = {
     "SweepResults": ".run", "sweep": ".run",
     "SensitivityResults": ".analysis", "sensitivity": ".analysis",
     "DiscoveryResults": ".analysis", "discover": ".analysis",
+    "BacktestResults": ".validation", "backtest": ".validation",
+    "load_case": ".validation", "load_cases": ".validation",
 }
 
 
@@ -37,6 +39,7 @@ def __dir__():
     return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
+    "BacktestResults",
     "Comparison",
     "DiscoveryResults",
     "NegotiateError",
@@ -47,9 +50,12 @@ __all__ = [
     "SimulationError",
     "SweepResults",
     "__version__",
+    "backtest",
     "compare",
     "discover",
     "dump_yaml",
+    "load_case",
+    "load_cases",
     "load_results",
     "load_scenario",
     "sensitivity",

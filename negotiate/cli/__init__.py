@@ -1,9 +1,10 @@
 """The ``negotiate`` command: parses arguments, calls the public API, maps errors to exit codes.
 
 Each subcommand is one ``_add_<name>`` function (in the module of its
-group: :mod:`.simulation`, :mod:`.analysis`, :mod:`.scenario_commands`) that declares its arguments
-and sets ``handler``; handlers return an exit code or raise.  ``_run`` is the
-one place where exceptions become exit codes:
+group: :mod:`.simulation`, :mod:`.analysis`, :mod:`.scenario_commands`,
+:mod:`.validation`) that declares its arguments and sets ``handler``;
+handlers return an exit code or raise.  ``_run`` is the one place where
+exceptions become exit codes:
 
 ====  ==========================================================
 0     success
@@ -25,7 +26,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import NegotiateError, ScenarioError, one_line
-from . import analysis, scenario_commands, simulation
+from . import analysis, scenario_commands, simulation, validation
 from .options import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, Handler
 
 __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "main"]
@@ -47,6 +48,7 @@ def _build_parser() -> argparse.ArgumentParser:
     simulation.add_commands(commands)      # run, compare
     analysis.add_commands(commands)        # sweep, sensitivity, discover
     scenario_commands.add_commands(commands)  # validate, schema
+    validation.add_commands(commands)      # backtest
     return parser
 
 

@@ -1,0 +1,69 @@
+"""``negotiate backtest``: the model's forecasts scored on the case library."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from .options import EXIT_OK, whole
+
+DEFAULT_CASES = "cases"
+SHOWN = ["as_of", "outcome", "p_model", "mc_low", "mc_high", "p_climatology", "p_uniform",
+         "log_score_model", "rps_time_model"]
+
+
+def add_commands(commands) -> None:
+    _add_backtest(commands)
+
+
+def _add_backtest(commands) -> None:
+    p = commands.add_parser(
+        "backtest",
+        help="score the model's forecasts on historical cases",
+        description="Simulate every case (a folder with scenario.yaml and record.yaml) from its "
+                    "scenario alone and score the forecasts against what happened: prints the "
+                    "per-case table and the mean scores with their skill against climatology and a "
+                    "uniform forecast (95% bootstrap intervals over cases); with --out, writes "
+                    "summary_cases.csv, summary.csv, summary_reliability.csv, summary_forecasts.csv, "
+                    "summary_forecasts_time.csv, metadata.json, "
+                    "backtest.png and reliability.png (replaced atomically).",
+    )
+    p.add_argument("cases", nargs="*", metavar="CASES",
+                   help=f"case folders, or folders of cases (default: {DEFAULT_CASES}/)")
+    p.add_argument("--runs", type=whole(1), default=2000, help="Monte Carlo runs per case (default 2000)")
+    p.add_argument("--seed", type=whole(0), default=0, help="root seed (default 0)")
+    p.add_argument("--workers", type=whole(1), default=None, help="worker processes (default: all cores)")
+    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    p.add_argument("--no-plots", action="store_true", help="write the tables only")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_backtest)
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from ..validation import backtest, load_cases
+
+    cases = load_cases(args.cases or [DEFAULT_CASES])
+    result = backtest(cases, runs=args.runs, seed=args.seed, workers=args.workers or os.cpu_count() or 1,
+                      progress=False if args.no_progress else None)
+    table = result.to_frame()[SHOWN]
+    print(f"backtest: {len(cases)} case{'' if len(cases) == 1 else 's'}, {result.runs:,} runs each, "
+          f"seed {result.seed}; p = probability given to what happened (add-half smoothed), "
+          "mc = its 95% Monte Carlo interval")
+    print(table.to_string(float_format=lambda v: f"{v:.4f}"))
+    _print_summary(result)
+    if args.out:
+        paths = result.save(args.out, plots=not args.no_plots)
+        print(f"wrote {len(paths)} files to {args.out}")
+    return EXIT_OK
+
+
+def _print_summary(result) -> None:
+    summary = result.summary()
+    losses = result.losses()["log_loss"]
+    print(f"\nmean log score: model {-losses['model'].mean():.4f}, climatology "
+          f"{-losses['climatology'].mean():.4f}, uniform {-losses['uniform'].mean():.4f} "
+          "(ln p of what happened; higher is better)")
+    print(f"scores as losses (lower is better); improvement = reference − model, skill = 1 − model / "
+          f"reference; {summary.attrs['level']:.0%} bootstrap intervals over cases "
+          f"({summary.attrs['resamples']:,} resamples)")
+    print(summary.to_string(float_format=lambda v: f"{v:.4f}"))

@@ -1,0 +1,26 @@
+"""Scoring the model's forecasts on the case library (``cases/``).
+
+:func:`load_cases` reads historical cases (a scenario written as of the start
+of talks, and a record of what happened); :func:`backtest` simulates each
+case from its scenario alone and scores the forecasts against the records
+(:mod:`.scores`: log score, Brier, ranked probability score, skill against
+climatology and uniform forecasts, bootstrap intervals over cases).  See
+``docs/validation.md``.
+"""
+
+from .backtest import backtest, case_seed
+from .cases import Case, load_case, load_cases
+from .record import Record, load_record
+from .results import SCORES, BacktestResults
+
+__all__ = [
+    "SCORES",
+    "BacktestResults",
+    "Case",
+    "Record",
+    "backtest",
+    "case_seed",
+    "load_case",
+    "load_cases",
+    "load_record",
+]

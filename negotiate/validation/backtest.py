@@ -1,0 +1,135 @@
+"""Simulate every case of the library and score the forecasts against the records.
+
+Each case is simulated from its scenario alone (the record is only read to
+score), with its own seed: :func:`case_seed` derives it from the top seed and
+a hash of the case's id, so adding, removing or reordering cases leaves every
+other case's numbers unchanged.  Cases are the unit of work handed to the
+executor (one task per case, each simulated in one process), so a library of
+many small runs uses every worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+import os
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+from ..model.outcomes import OUTCOMES
+from ..run import Executor, get_executor, simulate
+from ..scenario import Scenario
+from .cases import Case, load_cases
+from .results import BacktestResults
+from .scores import TIME_BINS, bin_counts, first_agreement_round, time_bin
+
+__all__ = ["BacktestResults", "backtest", "case_seed"]
+
+DEFAULT_RUNS = 2000
+
+
+def case_seed(seed: int, case_id: str) -> int:
+    """The seed a case is simulated with: a 63-bit number drawn from
+    ``SeedSequence(seed, spawn_key=(h,))``, ``h`` the first 8 bytes of the
+    SHA-256 of the case id (UTF-8).  It depends on nothing but the top seed
+    and the id."""
+    key = int.from_bytes(hashlib.sha256(str(case_id).encode("utf-8")).digest()[:8], "big")
+    state = np.random.SeedSequence(int(seed), spawn_key=(key,)).generate_state(1, np.uint64)
+    return int(state[0] >> np.uint64(1))
+
+
+def backtest(cases, *, runs: int = DEFAULT_RUNS, seed: int = 0, workers: int = 1,
+             executor: str | Executor | None = None, progress: bool | None = None) -> BacktestResults:
+    """Simulate every case ``runs`` times and score the forecasts against the records.
+
+    ``cases`` are :class:`~negotiate.validation.Case` objects loaded with their
+    records, or folders (a case or a library such as ``"cases/"``) for
+    :func:`~negotiate.validation.load_cases`.  ``workers`` > 1 simulates cases
+    side by side in worker processes (``executor="processes"``); neither the
+    workers nor the executor change the numbers.  ``progress`` shows a bar
+    over cases (default: only when stderr is a terminal).
+    """
+    cases = _checked_cases(cases)
+    runs = _whole("runs", runs, 1)
+    seed = _whole("seed", seed, 0)
+    workers = _whole("workers", workers, 1)
+    seeds = [case_seed(seed, c.id) for c in cases]
+    tasks = [_Task(c.scenario, runs, s) for c, s in zip(cases, seeds)]
+    started = time.perf_counter()
+    forecasts = _run(tasks, workers, executor, progress)
+    return BacktestResults(
+        cases=tuple(cases), runs=runs, seed=seed, case_seeds=tuple(seeds),
+        outcome_counts=np.array([f[0] for f in forecasts]),
+        time_counts=np.array([f[1] for f in forecasts]),
+        wall_time=time.perf_counter() - started,
+    )
+
+
+def _checked_cases(cases) -> list[Case]:
+    if isinstance(cases, (str, os.PathLike)):
+        cases = [cases]
+    if not isinstance(cases, Iterable):
+        raise TypeError(f"expected cases or case folders, got {type(cases).__name__}")
+    cases = list(cases)
+    if cases and all(isinstance(c, (str, os.PathLike)) for c in cases):
+        cases = load_cases(cases)
+    if not cases:
+        raise ValueError("backtest needs at least one case")
+    for c in cases:
+        if not isinstance(c, Case):
+            raise TypeError(f"expected Case objects or case folders, got {type(c).__name__}")
+        if c.record is None:
+            raise ValueError(f"case '{c.id}' was loaded without its record; load it with record=True")
+    ids = [c.id for c in cases]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"case ids must be unique: {sorted({i for i in ids if ids.count(i) > 1})}")
+    return cases
+
+
+def _whole(name: str, value, minimum: int) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)
+
+
+# --- one task per case ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Task:
+    scenario: Scenario
+    runs: int
+    seed: int
+
+
+def _forecast(task: _Task) -> tuple[np.ndarray, np.ndarray]:
+    """Outcome counts and time-bin counts of one case's runs (runs in a worker)."""
+    results = simulate(task.scenario, task.runs, seed=task.seed, workers=1,
+                       executor="inprocess", progress=False)
+    data = results.run_data
+    first = first_agreement_round(data.truce_round, data.agreement_round)
+    return (bin_counts(data.outcome, len(OUTCOMES)),
+            bin_counts(time_bin(first), len(TIME_BINS)))
+
+
+def _run(tasks: list[_Task], workers: int, executor, progress) -> list:
+    owned = not isinstance(executor, Executor)
+    if executor is None:
+        executor = "processes" if workers > 1 and len(tasks) > 1 else "inprocess"
+    pool = get_executor(executor, workers)
+    show = progress if progress is not None else bool(sys.stderr and sys.stderr.isatty())
+    out: list = [None] * len(tasks)
+    try:
+        with tqdm(total=len(tasks), unit="case", desc="backtest", disable=not show,
+                  file=sys.stderr) as bar:
+            for index, forecast in pool.imap_unordered(_forecast, tasks):
+                out[index] = forecast
+                bar.update(1)
+    finally:
+        if owned:
+            pool.close()
+    return out

@@ -1,0 +1,144 @@
+"""The case library: historical negotiations with a known outcome.
+
+A case is a folder ``<id>/`` holding ``scenario.yaml`` (an ordinary scenario,
+written as of the date the talks began) and ``record.yaml`` (what happened;
+the format is described in ``cases/README.md``).  :func:`load_case` reads
+one, :func:`load_cases` a list of them or a whole library folder.
+
+The two files are read separately and never mixed: the scenario goes through
+:func:`negotiate.load_scenario` exactly as any other scenario file, and the
+record is only compared with it afterwards (same name, ``as_of`` and
+horizon).  Every problem is a :class:`~negotiate.ScenarioError` whose lines
+read ``file:line: field: what is wrong``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Problem, ScenarioError
+from ..scenario import Scenario, load_scenario
+from .record import Record, read_record
+
+__all__ = ["Case", "load_case", "load_cases"]
+
+SCENARIO_FILE = "scenario.yaml"
+RECORD_FILE = "record.yaml"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case: its id (the folder's name), scenario and, unless asked otherwise, record."""
+
+    id: str
+    scenario_path: Path
+    scenario: Scenario
+    record: Record | None = None
+
+    @property
+    def folder(self) -> Path:
+        return self.scenario_path.parent
+
+
+def load_case(folder: str | os.PathLike, *, record: bool = True) -> Case:
+    """Load the case in ``folder`` (``scenario.yaml``, and ``record.yaml`` if ``record``).
+
+    Checks that the scenario has ``as_of`` and is named as the folder, and that
+    the record's ``case``, ``as_of`` and ``horizon`` agree with the scenario.
+    With ``record=False`` the record file is not opened at all.
+    """
+    folder = Path(folder)
+    _check_folder(folder)
+    scenario_path = folder / SCENARIO_FILE
+    if not scenario_path.is_file():
+        raise ScenarioError([Problem("", "not found: a case folder needs a scenario.yaml",
+                                     file=str(scenario_path))])
+    scenario = load_scenario(scenario_path)
+    problems = _scenario_problems(folder, scenario, str(scenario_path))
+    found = None
+    if record:
+        found, lines = read_record(folder / RECORD_FILE)
+        problems += _record_problems(folder, scenario, found, str(folder / RECORD_FILE), lines)
+    if problems:
+        raise ScenarioError(problems)
+    return Case(folder.name, scenario_path, scenario, found)
+
+
+def _check_folder(folder: Path) -> None:
+    if not folder.exists():
+        raise ScenarioError([Problem("", "folder not found", file=str(folder))])
+    if not folder.is_dir():
+        raise ScenarioError([Problem("", "is a file, not a case folder", file=str(folder))])
+
+
+def _scenario_problems(folder: Path, scenario: Scenario, file: str) -> list[Problem]:
+    out = []
+    if scenario.name != folder.name:
+        out.append(Problem("name", f"'{scenario.name}' is not the case folder's name '{folder.name}'",
+                           file=file))
+    if scenario.as_of is None:
+        out.append(Problem("as_of", "missing: a case's scenario gives the date the talks began",
+                           file=file))
+    return out
+
+
+def _record_problems(folder: Path, scenario: Scenario, rec: Record, file: str,
+                     lines: dict[str, int]) -> list[Problem]:
+    checks = [("case", rec.case, folder.name, "the case folder's name"),
+              ("as_of", rec.as_of, scenario.as_of, "the scenario's as_of"),
+              ("horizon", rec.horizon, scenario.rounds.horizon, "the scenario's rounds.horizon")]
+    return [Problem(name, f"{got!r} is not {what} {want!r}", file=file, line=lines.get(name))
+            for name, got, want, what in checks if want is not None and got != want]
+
+
+def load_cases(paths: str | os.PathLike | Iterable[str | os.PathLike], *,
+               record: bool = True) -> list[Case]:
+    """Load case folders and library folders (every subfolder with a ``scenario.yaml``).
+
+    Reports the problems of every case at once (one :class:`~negotiate.ScenarioError`).
+    Cases keep the order given; a library's cases are sorted by id.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    folders, problems = _case_folders(list(paths))
+    cases: dict[str, Case] = {}
+    for folder in folders:
+        try:
+            case = load_case(folder, record=record)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        if case.id in cases:
+            problems.append(Problem("", f"case '{case.id}' is also in {cases[case.id].folder}",
+                                    file=str(folder)))
+        cases[case.id] = case
+    if problems:
+        raise ScenarioError(problems)
+    return list(cases.values())
+
+
+def _case_folders(paths: list) -> tuple[list[Path], list[Problem]]:
+    if not paths:
+        raise ValueError("no case folders given")
+    folders: list[Path] = []
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+    for path in map(Path, paths):
+        try:
+            _check_folder(path)
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        found = ([path] if (path / SCENARIO_FILE).exists() else
+                 sorted(p for p in path.iterdir() if (p / SCENARIO_FILE).is_file()))
+        if not found:
+            problems.append(Problem("", "no scenario.yaml here nor in any subfolder: not a case "
+                                        "folder or a case library", file=str(path)))
+        for folder in found:
+            if folder.resolve() not in seen:  # the same folder given twice counts once
+                seen.add(folder.resolve())
+                folders.append(folder)
+    return folders, problems
