@@ -30,6 +30,7 @@ from itertools import accumulate
 import mesa
 import numpy as np
 
+from negotiate.model.continuation import FixedPoint
 from negotiate.model.outcomes import COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
 from negotiate.model.params import child, draw_params
 
@@ -74,6 +75,7 @@ class World:
                             else [int(a) for a in p.recognition])
         self.continuation, self.margin = p.continuation, p.margin
         self.iterations, self.first_iterations = p.iterations, p.first_iterations
+        self.tolerance, self.noise_tolerance = p.tolerance, p.noise_tolerance
         # the issues each agenda moves: a truce its truce issues, a settlement everything
         self.moves = [list(self.truce_issue), [True] * self.n_issues]
 
@@ -387,6 +389,7 @@ class NaiveNegotiation(mesa.Model):
         self.offered = [[0, 0] for _ in range(A)]
         self.accepted = [[0, 0] for _ in range(A)]
         self.first_accept = [0] * A
+        self.unconverged = 0   # rounds whose continuation values missed the tolerance
         self.last = None
 
     # --- set-up ----------------------------------------------------------------------------
@@ -577,7 +580,14 @@ class NaiveNegotiation(mesa.Model):
             self.proposer_value = [a.status for a in self.actors]
         allowed = (self.phase == WAR, self.phase != OVER)
         self.option = self.option_weights(t)
+        # the solver is the engine's own numerical tool (Anderson acceleration with
+        # backtracking, docs/model.md §8), run on this one world's values
+        tol = max(w.tolerance, w.noise_tolerance * max(a.noise for a in self.actors))
+        solver = FixedPoint(np.array(self.proposer_value, float)[:, None], tol=tol,
+                            active=np.array([self.phase != OVER]))
+        best = None
         for _ in range(max(1, w.first_iterations if t == 1 else w.iterations)):
+            self.proposer_value = [float(v) for v in solver.x[:, 0]]
             self.reservation = [[self.with_option(actor.status, actor.index, p) for p in range(A)]
                                 for actor in self.actors]
             # what a proposer must offer: reservation, less the leverage bonus, plus
@@ -591,10 +601,14 @@ class NaiveNegotiation(mesa.Model):
                 offers.append(mine)
                 agendas.append(agenda)
                 values.append(value)
-            settled = max(abs(v - old) for v, old in zip(values, self.proposer_value)) <= 1e-13
-            self.proposer_value = values
-            if settled:
+            done = solver.update(np.array(values, float)[:, None])
+            if best is None or solver.took[0]:
+                best = (offers, agendas, self.reservation, self.need, values)
+            if done:
                 break
+        offers, agendas, self.reservation, self.need, values = best
+        self.unconverged += int(not solver.converged[0])
+        self.proposer_value = values
         return offers, agendas
 
     def nash_packages(self):
@@ -739,13 +753,13 @@ class NaiveNegotiation(mesa.Model):
                 "truce_round": self.truce_round, "collapsed": self.collapsed, "truces": self.truces,
                 "proposer": self.proposer, "terms": self.terms, "final_balance": self.balance,
                 "victory": self.victory, "offers": self.offered, "accepts": self.accepted,
-                "first_accept": self.first_accept}
+                "first_accept": self.first_accept, "unconverged": self.unconverged}
 
 
 _DTYPES = {"outcome": np.int8, "agreement_round": np.int16, "truce_round": np.int16,
            "collapsed": bool, "truces": np.int16, "proposer": np.int16, "terms": float,
            "final_balance": float, "victory": np.int8, "offers": np.int16, "accepts": np.int16,
-           "first_accept": np.int16}
+           "first_accept": np.int16, "unconverged": np.int16}
 
 
 def shock_seeds(seed: np.random.SeedSequence, runs: int) -> list[int]:

@@ -305,6 +305,8 @@ def run_frame(scenario: Scenario, block: BlockResult, start: int, stop: int, *,
         cols[f"first_accept:{actor}"] = _nullable_round(block.first_accept[s, a])
     for key, values in block.inputs.items():
         cols[f"input:{key}"] = np.asarray(values[s])
+    if block.unconverged is not None:
+        cols["unconverged"] = np.asarray(block.unconverged[s], dtype=np.int16)
     return pd.DataFrame(cols, index=pd.RangeIndex(start, stop, name="run"))
 
 
@@ -338,6 +340,7 @@ def block_from_frame(scenario: Scenario, frame: pd.DataFrame) -> BlockResult:
             first_accept=np.stack([rounds(f"first_accept:{a}") for a in actors], 1),
             inputs={c.removeprefix("input:"): frame[c].to_numpy() for c in frame.columns
                     if c.startswith("input:")},
+            unconverged=ints("unconverged", np.int16) if "unconverged" in frame.columns else None,
         )
     except KeyError as exc:
         raise SimulationError(f"per-run table lacks column {exc}") from None

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import leverage, truce, war
 from .actors import AGENT_TYPES
+from .continuation import FixedPoint
 from .outcomes import AGENDAS, COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
 from .params import DYNAMICS_KEY, child, draw_params
 from .proposals import SETTLEMENT, STRATEGIES, TRUCE, Offers, choose, veto_players
@@ -19,6 +20,16 @@ from .responses import option_weight, recognise, with_option
 from .values import Valuation
 
 WAR, IN_TRUCE, OVER = 0, 1, 2
+
+
+def _kept(old, new, take):
+    """Per world, the new evaluation where ``take`` (N,) else the old one."""
+    offers_old, offers_new = old[0], new[0]
+    offers = Offers(offers_new.who,
+                    np.where(take[None, None, :, None], offers_new.y, offers_old.y),
+                    np.where(take[None, None], offers_new.feasible, offers_old.feasible),
+                    np.where(take[None, None], offers_new.own, offers_old.own))
+    return (offers,) + tuple(np.where(take, n, o) for o, n in zip(old[1:], new[1:]))
 
 
 class NegotiationModel(mesa.Model):
@@ -79,6 +90,7 @@ class NegotiationModel(mesa.Model):
             "terms": np.full((N, D), np.nan), "victory": np.zeros(N, np.int8),
             "offers": np.zeros((N, A, 2), np.int16), "accepts": np.zeros((N, A, 2), np.int16),
             "first_accept": np.zeros((N, A), np.int16),
+            "unconverged": np.zeros(N, np.int16),
         }
         self.last = {}
 
@@ -160,7 +172,7 @@ class NegotiationModel(mesa.Model):
 
     # --- bargaining -----------------------------------------------------------
     def _bargain(self, t: int):
-        """Fixed-point sweeps for the continuation values, then everyone's offers."""
+        """Solve for the continuation values (docs/model.md §8), then everyone's offers."""
         p = self.params
         if self.proposer_value is None:
             self.proposer_value = self.status.copy()
@@ -169,20 +181,35 @@ class NegotiationModel(mesa.Model):
         self.allowed = allowed            # (G, N): agendas open in each world (strategies skip the rest)
         # (A_j, A_p, N), contiguous for the compiled planner
         self.option = np.ascontiguousarray(option_weight(p, t))
+        # values need be no finer than the noise that blurs every answer
+        tol = np.maximum(p.tolerance, p.noise_tolerance * p.noise.max(axis=0))
+        solver = FixedPoint(self.proposer_value, tol=tol, active=self.phase != OVER)
+        best = None
         for _ in range(sweeps):
-            self.reservation = with_option(self.status[:, None, :], self.proposer_value[:, None, :], self.option)
-            # what each proposer must offer each responder: its reservation, less the
-            # leverage bonus, plus a safety margin against its response noise
-            cushion = (p.margin * p.noise)[:, None, :]
-            self.need = self.reservation - self.bonus + cushion   # (A_j, A_p, N)
-            offers = self._all_offers()
-            own_reservation = self.reservation[np.arange(p.n_actors), np.arange(p.n_actors)]
-            agenda_of, value = choose(offers, own_reservation, allowed, p.agendas, self.veto.T)
-            settled = np.abs(value - self.proposer_value).max(initial=0.0) <= 1e-13
-            self.proposer_value = value
-            if settled:  # the continuation values reached their fixed point
+            found = self._offers_given(solver.x)
+            done = solver.update(found[-1])
+            best = found if best is None else _kept(best, found, solver.took)
+            if done:
                 break
+        offers, agenda_of, self.reservation, self.need, value = best
+        self.out["unconverged"] += ~solver.converged
+        self.proposer_value = value
         return offers, agenda_of
+
+    def _offers_given(self, proposer_value):
+        """Everyone's offers when the proposers' values are ``proposer_value`` (A, N):
+        the map T of the fixed point; returns the offers, agendas and T(P)."""
+        p = self.params
+        self.reservation = with_option(self.status[:, None, :], proposer_value[:, None, :], self.option)
+        # what each proposer must offer each responder: its reservation, less the
+        # leverage bonus, plus a safety margin against its response noise
+        cushion = (p.margin * p.noise)[:, None, :]
+        self.need = self.reservation - self.bonus + cushion   # (A_j, A_p, N)
+        self.proposer_value = proposer_value                 # strategies read it (truce option)
+        offers = self._all_offers()
+        own_reservation = self.reservation[np.arange(p.n_actors), np.arange(p.n_actors)]
+        agenda_of, value = choose(offers, own_reservation, self.allowed, p.agendas, self.veto.T)
+        return offers, agenda_of, self.reservation, self.need, value
 
     def _all_offers(self) -> Offers:
         """Every actor's offers; actors never recognised make none (their

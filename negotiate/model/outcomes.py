@@ -44,6 +44,8 @@ class BlockResult:
     accepts: np.ndarray          # (N, A, 2) int16, of which accepted
     first_accept: np.ndarray     # (N, A) int16, round the actor first accepted anything
     inputs: dict[str, np.ndarray] = field(default_factory=dict)  # sampled inputs, (N,) each
+    # (N,) int16, rounds whose continuation values missed the solver's tolerance (None: not recorded)
+    unconverged: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -56,6 +58,9 @@ class BlockResult:
         for name in first.__dataclass_fields__:
             if name == "inputs":
                 out[name] = {k: np.concatenate([b.inputs[k] for b in blocks]) for k in first.inputs}
+            elif name == "unconverged":
+                out[name] = None if any(b.unconverged is None for b in blocks) else \
+                    np.concatenate([b.unconverged for b in blocks])
             else:
                 out[name] = np.concatenate([getattr(b, name) for b in blocks])
         return BlockResult(**out)
@@ -65,6 +70,8 @@ class BlockResult:
         for name in self.__dataclass_fields__:
             if name == "inputs":
                 out[name] = {k: v[index] for k, v in self.inputs.items()}
+            elif name == "unconverged":
+                out[name] = None if self.unconverged is None else self.unconverged[index]
             else:
                 out[name] = getattr(self, name)[index]
         return BlockResult(**out)

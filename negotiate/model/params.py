@@ -124,6 +124,8 @@ class WorldParams:
     continuation: bool
     iterations: int
     first_iterations: int
+    tolerance: float
+    noise_tolerance: float
     margin: float
     planning: str              # 'fitted' | 'exact' (strategic proposers)
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
@@ -255,6 +257,8 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
         continuation=scenario.bargaining.continuation,
         iterations=scenario.bargaining.iterations,
         first_iterations=scenario.bargaining.first_round_iterations,
+        tolerance=scenario.bargaining.tolerance,
+        noise_tolerance=scenario.bargaining.noise_tolerance,
         margin=scenario.bargaining.margin, planning=scenario.bargaining.planning,
         inputs=draw.inputs,
     )

@@ -7,7 +7,7 @@ runner, so they too are identical whatever the workers or chunk size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 
 import numpy as np
 
@@ -43,6 +43,7 @@ class Aggregates:
     term_hist: np.ndarray        # (2, D, TERM_BINS) agreed values per TERM_GROUPS, issue, bin
     term_sum: np.ndarray         # (2, D) Σ agreed values
     term_sumsq: np.ndarray       # (2, D) Σ agreed values²
+    unconverged_runs: int = 0    # runs in which some round's continuation values missed the tolerance
 
     @classmethod
     def from_block(cls, block: BlockResult, horizon: int) -> Aggregates:
@@ -74,6 +75,7 @@ class Aggregates:
             term_hist=hist,
             term_sum=tsum,
             term_sumsq=tsq,
+            unconverged_runs=0 if block.unconverged is None else int(np.count_nonzero(block.unconverged)),
         )
 
     @classmethod
@@ -102,11 +104,11 @@ class Aggregates:
 
     @classmethod
     def from_arrays(cls, arrays) -> Aggregates:
-        names = [f.name for f in fields(cls)]
+        names = [f.name for f in fields(cls) if f.name in arrays or f.default is MISSING]
         missing = [k for k in names if k not in arrays]
         if missing:
             raise ValueError(f"summary arrays are missing {', '.join(missing)}")
-        scalars = {"n", "truce_runs", "collapsed_runs"}
+        scalars = {"n", "truce_runs", "collapsed_runs", "unconverged_runs"}
         return cls(**{k: int(arrays[k]) if k in scalars else np.asarray(arrays[k]) for k in names})
 
 

@@ -251,11 +251,23 @@ class Bargaining(_Strict):
     utility_exponent: Annotated[Literal[1, 2], BeforeValidator(reject_boolean)] = 2
     continuation: bool = True
     iterations: Whole = Field(
-        1, ge=1, le=10_000,
-        description="Fixed-point sweeps per round for the continuation values (warm-started)",
+        4, ge=1, le=10_000,
+        description="Most fixed-point sweeps per round for the continuation values (warm-started "
+        "from the last round); a world still off by more than 'tolerance' is counted as not converged",
     )
     first_round_iterations: Whole = Field(
-        8, ge=1, le=100_000, description="Sweeps in the first round (no warm start yet)"
+        100, ge=1, le=100_000, description="Most sweeps in the first round (no warm start yet)"
+    )
+    tolerance: Number = Field(
+        1e-10, gt=0, le=1e-2,
+        description="The continuation values are solved until no proposer's value moves by more "
+        "than this (flow units) in a sweep, or by more than noise_tolerance times the world's "
+        "largest response noise, whichever is larger",
+    )
+    noise_tolerance: Number = Field(
+        0.01, ge=0, le=1,
+        description="Tolerance of the continuation values as a share of the world's largest "
+        "response noise τ (values need be no finer than the noise that blurs every answer)",
     )
     margin: Number = Field(
         1.0, ge=0, le=20,

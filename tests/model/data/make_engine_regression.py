@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 WORLDS = 300
 SEED = 97
 FIELDS = ("outcome", "agreement_round", "truce_round", "collapsed", "truces", "proposer",
-          "terms", "victory", "offers", "accepts", "first_accept", "final_balance")
+          "terms", "victory", "offers", "accepts", "first_accept", "final_balance", "unconverged")
 
 
 TEST_SCENARIOS = ("alternating", "binary", "contract3_durable", "contract7", "crossing",

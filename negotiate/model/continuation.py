@@ -1,0 +1,130 @@
+"""Solving for the continuation values: the fixed point ``P = T(P)`` (docs/model.md §8).
+
+A proposer's value ``P`` is the value of its best offer that every responder
+accepts, and what a responder accepts depends on everyone's ``P`` through the
+reservation values.  Plain iteration ``P ← T(P)`` is a linear map near the
+solution with slope ``−(n − 1) f`` along the symmetric direction (f the
+option weight, see :func:`negotiate.model.responses.option_weight`): with 3 or
+more players and patience above ``n / (2n − 2)`` that slope is below −1 and the
+iteration falls into a two-value cycle instead of converging.
+
+:class:`FixedPoint` solves it per world by Anderson acceleration (Anderson
+1965; Walker & Ni 2011), which for an affine map finds the solution from two
+evaluations whatever the slope, with two safeguards for the kinks of ``T``
+(an offer becoming feasible or not, an agenda switch): a step that does not
+shrink the residual is replaced by a damped one, and the history is dropped.
+Worlds whose residual is still above the tolerance after the last sweep are
+reported as not converged (never silently returned as a cycle).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Anderson history depth: enough for the two or three distinct slopes of T
+#: (symmetric and antisymmetric directions of the proposers' values).
+DEPTH = 3
+#: Damping of the fallback step when an accelerated step did not help.
+DAMPING = 0.5
+
+
+class FixedPoint:
+    """Anderson-accelerated iteration for ``x = T(x)``, per world, with backtracking.
+
+    ``x0`` (A, N): the starting point (last round's values, or the status
+    values).  Call :meth:`update` with ``T(x)`` evaluated at :attr:`x`; it
+    returns True once every world in ``active`` is within ``tol`` (max-norm
+    over actors), and moves :attr:`x` to the next point otherwise.
+
+    The residual ``r = T(x) − x`` must shrink from one accepted point to the
+    next.  Where a step made it grow (the step crossed a kink of T), the next
+    point is taken back along that step, to where the residual projected on
+    the last good one is interpolated to vanish (regula falsi), and the
+    history is forgotten in that world.
+    """
+
+    def __init__(self, x0: np.ndarray, *, tol: float, active: np.ndarray):
+        self.x = np.array(x0, dtype=float, copy=True)
+        self.tol = np.asarray(tol, dtype=float)
+        self.active = np.asarray(active, bool)
+        self.converged = ~self.active
+        self.sweeps = 0
+        n = self.x.shape[1]
+        self._best_x = self.x.copy()             # last accepted point, its T and residual
+        self._best_tx = self.x.copy()
+        self._best_r = np.zeros_like(self.x)
+        self._best_norm = np.full(n, np.inf)
+        self._dx: list[np.ndarray] = []          # differences of accepted iterates (A, N)
+        self._dr: list[np.ndarray] = []          # differences of their residuals (A, N)
+
+    def update(self, tx: np.ndarray) -> bool:
+        """Take ``T(x)``; return whether every active world has converged.
+
+        A world that has converged is left where it is: later sweeps (made for
+        the others) neither move it nor replace its evaluation, so each world's
+        solution depends on that world alone, never on the rest of the block.
+        """
+        self.sweeps += 1
+        r = tx - self.x
+        norm = np.abs(r).max(axis=0, initial=0.0)
+        fresh = ~self.converged
+        now = fresh & (norm <= self.tol)
+        better = fresh & (norm < self._best_norm)
+        #: worlds where this evaluation is the one to keep (just converged, or the best so far)
+        self.took = now | better
+        self.converged = self.converged | now
+        if self.converged.all():
+            return True
+        back = self._backtracked(r)
+        self._remember(better, r)
+        self._best_tx = np.where(better[None], tx, self._best_tx)
+        self._best_x = np.where(better[None], self.x, self._best_x)
+        self._best_r = np.where(better[None], r, self._best_r)
+        self._best_norm = np.where(better, norm, self._best_norm)
+        step = self._accelerated()
+        nxt = np.where(better[None], step, back)
+        self.x = np.where(self.converged[None], self.x, nxt)
+        return False
+
+    def _backtracked(self, r: np.ndarray) -> np.ndarray:
+        """A point back along the last step, from the last accepted point."""
+        rb = self._best_r
+        denominator = np.einsum("an,an->n", rb, rb)
+        phi = np.divide(np.einsum("an,an->n", r, rb), denominator,
+                        out=np.zeros_like(denominator), where=denominator > 0)
+        # φ(0) = 1 at the accepted point, φ(1) = phi here: where the projected
+        # residual changed sign, go to the root of the line through them
+        with np.errstate(divide="ignore"):
+            alpha = np.where(phi < 0, 1.0 / (1.0 - phi), 0.5)
+        alpha = np.clip(alpha, 0.1, 0.5)
+        return self._best_x + alpha[None] * (self.x - self._best_x)
+
+    def _remember(self, better: np.ndarray, r: np.ndarray) -> None:
+        """Add the step to the history where it was accepted; forget it elsewhere."""
+        have = np.isfinite(self._best_norm)
+        dx = np.where((better & have)[None], self.x - self._best_x, 0.0)
+        dr = np.where((better & have)[None], r - self._best_r, 0.0)
+        for h in (self._dx, self._dr):
+            for k in range(len(h)):
+                h[k] = np.where(better[None], h[k], 0.0)
+        self._dx.append(dx)
+        self._dr.append(dr)
+        if len(self._dx) > DEPTH:
+            self._dx.pop(0)
+            self._dr.pop(0)
+
+    def _accelerated(self) -> np.ndarray:
+        """Anderson's step from the accepted point: ``x + r − (ΔX + ΔR) γ``,
+        γ minimising ``‖r − ΔR γ‖`` (type II, Walker & Ni 2011)."""
+        x, r = self._best_x, self._best_r
+        dR = np.stack(self._dr, axis=-1).transpose(1, 0, 2)            # (N, A, m)
+        dX = np.stack(self._dx, axis=-1).transpose(1, 0, 2)
+        gram = np.einsum("nam,nak->nmk", dR, dR)
+        rhs = np.einsum("nam,na->nm", dR, r.T)
+        # a ridge keeps the per-world systems solvable when differences vanish
+        # (forgotten history is zero, and gives γ = 0 there)
+        scale = np.einsum("nmm->n", gram)[:, None, None]
+        eye = np.eye(gram.shape[-1])[None]
+        gamma = np.linalg.solve(gram + (1e-12 * scale + 1e-300) * eye, rhs[..., None])[..., 0]
+        correction = np.einsum("nam,nm->an", dX + dR, gamma)
+        return x + r - correction
