@@ -32,7 +32,8 @@ __all__ = ["Results", "library_versions", "load_results", "scenario_digest"]
 
 FORMAT_VERSION = 1
 ROW_GROUP = 65_536  # rows per Parquet row group: bounds the memory of save()
-AGREEMENTS = OUTCOMES[:3]  # outcomes that have an agreement round
+AGREEMENTS = OUTCOMES[:3]
+DEGENERATE = 0.99  # an outcome this common makes the others unreadable (Results.diagnose)  # outcomes that have an agreement round
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 _LIBRARIES = ("negotiate", "numpy", "scipy", "mesa", "pandas", "pyarrow", "matplotlib")
 
@@ -182,6 +183,35 @@ class Results:
         return pd.Series({"p": p, "ci_low": lo, "ci_high": hi, "count": k, "n": n}, name="collapse")
 
     # --- display ---------------------------------------------------------------
+    # --- diagnostics --------------------------------------------------------------
+    def diagnose(self) -> list[str]:
+        """Plain-language notes on results an analyst should not take at face value.
+
+        * one outcome takes at least ``DEGENERATE`` (99 %) of the runs: the
+          scenario is close to deterministic, and its other outcomes are
+          unreadable (often a sign that some reason a war goes on is missing);
+        * some runs had a round whose continuation values missed the solver's
+          tolerance (docs/model.md §8): the best point found was used there.
+        """
+        notes = [] if self.degenerate() is None else [self.degenerate()]
+        unsolved = self.aggregates.unconverged_runs
+        if unsolved:
+            notes.append(f"{unsolved / self.runs:.0%} of runs had a round in which the continuation "
+                         "values missed the solver's tolerance; the best point found was used "
+                         "(docs/model.md §8)")
+        return notes
+
+    def degenerate(self) -> str | None:
+        """The note of :meth:`diagnose` on an outcome taking 99 % of the runs, or None."""
+        counts = self.aggregates.outcome_counts
+        top = int(np.argmax(counts))
+        share = counts[top] / self.runs
+        if share < DEGENERATE or self.runs < 100:
+            return None
+        return (f"{OUTCOMES[top]} takes {share:.1%} of the {self.runs:,} runs: the other "
+                "outcomes are too rare to read; check whether the scenario leaves any "
+                "reason for the war to go on (docs/model.md)")
+
     def plot(self, ax=None, **kwargs):
         """Outcome probabilities with their intervals (see :mod:`negotiate.plot`)."""
         from .plot.outcomes import plot_outcome_probabilities  # matplotlib only when plotting

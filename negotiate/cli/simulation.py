@@ -54,6 +54,9 @@ def _run_scenario(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, 95% Wilson intervals")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     print(f"wrote {len(paths)} files to {out}")
+    for note in results.diagnose():
+        if note != results.degenerate():   # that one was a warning, already printed
+            print(f"negotiate: note: {note}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -20,6 +20,7 @@ import numbers
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -83,7 +84,19 @@ def simulate(scenario, runs: int | None = None, *, seed: int | None = None,
     out = _run(plan, (scenario,), workers, chunk_size, executor, progress, keep_runs, address, cache)
     if cache is not None and not keep_cache:
         cache.remove()
-    return out.results[0]
+    results = out.results[0]
+    _warn_if_degenerate(results)
+    return results
+
+
+class DegenerateResultWarning(UserWarning):
+    """One outcome takes nearly every run (see :meth:`Results.diagnose`)."""
+
+
+def _warn_if_degenerate(results) -> None:
+    note = results.degenerate()
+    if note is not None:
+        warnings.warn(note, DegenerateResultWarning, stacklevel=3)
 
 
 def compare(scenario_a, scenario_b, runs: int | None = None, *, seed: int | None = None,
