@@ -46,7 +46,7 @@ def test_divide_the_dollar_map_is_solved_where_plain_iteration_cycles(n, delta):
 def test_a_kinked_map_is_solved():
     """T(P) = max(a − sP, S + f(P − S)): the proposer's best offer or its reservation."""
     a, s, S, f = 1.61, 1.83, 1 / 3, 0.915
-    T = lambda P: np.maximum(a - s * P, S + f * (P - S))  # noqa: E731
+    T = lambda P: np.maximum(a - s * P, S + f * (P - S))
     solver, _ = solve(T, np.full((1, 3), S))
     assert solver.converged.all()
     np.testing.assert_allclose(solver.x, a / (1 + s), atol=1e-10)
@@ -54,7 +54,7 @@ def test_a_kinked_map_is_solved():
 
 def test_a_map_without_fixed_point_is_reported_and_the_best_point_kept():
     """T jumps over the diagonal at 0.5: no fixed point, residual at least 0.1 everywhere."""
-    T = lambda P: np.where(P < 0.5, P + 0.1, P - 0.1)  # noqa: E731
+    T = lambda P: np.where(P < 0.5, P + 0.1, P - 0.1)
     solver = FixedPoint(np.zeros((1, 2)), tol=1e-9, active=np.ones(2, bool))
     for _ in range(50):
         if solver.update(T(solver.x)):
@@ -65,7 +65,7 @@ def test_a_map_without_fixed_point_is_reported_and_the_best_point_kept():
 def test_each_world_is_solved_as_if_alone():
     """A world's answer does not depend on the other worlds of the block."""
     T, _ = baron_ferejohn_map(3, 0.9)
-    wobbly = lambda P: T(P) + 0.05 * np.sin(7 * P)  # noqa: E731
+    wobbly = lambda P: T(P) + 0.05 * np.sin(7 * P)
     starts = np.array([[0.0, 0.3, 0.9], [0.1, 0.5, 0.2], [0.7, 0.0, 0.4]])
     together, _ = solve(wobbly, starts, tol=1e-11, sweeps=60)
     for w in range(3):

@@ -9,7 +9,6 @@ import negotiate
 from negotiate.model.outcomes import OUTCOMES
 from negotiate.results import DEGENERATE
 from negotiate.run.simulate import DegenerateResultWarning
-
 from tests.run.conftest import DATA
 
 
