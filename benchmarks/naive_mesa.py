@@ -14,7 +14,9 @@ truce values (a truce carrying the option of bargaining on), settlements that
 may break down, reservation values with continuation values (random and
 alternating recognition), the strategic proposer's segment search (the same
 closed-form quadratic root, in scalar Python), compromise and Nash proposals,
-the agenda choice, quantal responses and the classification of outcomes.
+the agenda choice, quantal responses and the classification of outcomes; talks
+as a process (a calendar for settlement talks, drafting, ratification);
+persistent stances, gains from the process and stalling (docs/model.md §17).
 
 Parameter draws come from the library (:func:`negotiate.model.params.draw_params`,
 run ``i`` uses row ``i``), so a comparison is about simulating, not sampling.
@@ -78,6 +80,16 @@ class World:
         self.tolerance, self.noise_tolerance = p.tolerance, p.noise_tolerance
         # the issues each agenda moves: a truce its truce issues, a settlement everything
         self.moves = [list(self.truce_issue), [True] * self.n_issues]
+        # persistent stances of the responders (docs/model.md §17)
+        self.stance_persistence = float(p.stance_persistence[i])
+        # talks as a process: calendar, drafting, ratification (docs/model.md §15)
+        self.talks, self.talks_open, self.talks_every = p.talks, int(p.talks_open[i]), p.talks_every
+        self.drafting_base = float(p.drafting_base[i])
+        self.drafting_per_issue = float(p.drafting_per_issue[i])
+        self.ratification = [(int(a), float(p.ratify_prob[r, i])) for r, a in enumerate(p.ratify_actor)]
+        self.settle_after_truce = p.settle_after_truce
+        # red lines (docs/model.md §16); the bounds themselves are the actors'
+        self.red_lines, self.red_follows = bool(p.red_lines), bool(p.red_follow[:, i].any())
 
 
 def ndtr(x: float) -> float:
@@ -145,7 +157,15 @@ class Actor(mesa.Agent):
         self.capability, self.patience = float(p.capability[a, i]), float(p.patience[a, i])
         self.noise, self.optimism = float(p.noise[a, i]), float(p.optimism[a, i])
         self.war_cost, self.strategy = float(p.war_cost[a, i]), p.strategies[a]
+        # gains from the process, stalling, stance (docs/model.md §17)
+        self.process_gain = float(p.process_gain[a, i])
+        self.insincere_until = float(p.insincere_until[a, i])   # stalls in rounds t ≤ this
+        self.insincere_truces = bool(p.insincere_truces[a])
+        self.stance = None
         self.may_propose = [bool(v) for v in p.agendas[a]]
+        # red lines (docs/model.md §16): bounds per issue (±inf: none), and how far they follow the front
+        self.red_low, self.red_high = p.red_low[a, i].tolist(), p.red_high[a, i].tolist()
+        self.red_follow = p.red_follow[a, i].tolist()
         bf, sq = w.battlefield, w.status_quo
         off_front = [d for d in range(w.n_issues) if d != bf]
         self.sq_loss_other = sum(self.loss(d, sq[d]) for d in off_front if not w.truce_issue[d])
@@ -195,7 +215,9 @@ class Actor(mesa.Agent):
             u_high, u_low = self.u_victory
             end = (1.0 - p_high - p_low) * end + p_high * u_high + p_low * u_low
         fade = self.fade
-        return base - (1.0 - fade) * (sal * loss_now + self.war_cost) + fade * (end - base)
+        # talks going on while fighting are worth process_gain a round: a negative war cost
+        cost = self.war_cost - self.process_gain if self.process_gain else self.war_cost
+        return base - (1.0 - fade) * (sal * loss_now + cost) + fade * (end - base)
 
     def truce_flow(self, balance: float, rounds: int):
         """Flow while a truce holds (before its terms' loss), and δ^rounds."""
@@ -289,12 +311,16 @@ class Actor(mesa.Agent):
             return [self.strategic_offer(g) for g in (TRUCE, SETTLEMENT)]
         m = self.model
         packages = m.compromise if self.strategy == "compromise" else m.nash_packages()
+        if m.world.red_lines:   # clipped into the red lines, then judged
+            packages = [m.clip_to_red_lines(packages[g], self.index, g) for g in (TRUCE, SETTLEMENT)]
         return [self.judge(packages[g], g) for g in (TRUCE, SETTLEMENT)]
 
     def strategic_offer(self, g: int):
         """Closest acceptable package along the segments toward the other veto players."""
         m = self.model
         binding = [j for j in range(m.world.n_actors) if m.veto[g][j] and j != self.index]
+        if m.world.red_lines and m.red_box(self.index, g)[2]:   # no package inside the red lines
+            return list(self.segments[g][0]["start"]), False, -INF
         choice = None
         for k, seg in enumerate(self.segments[g]):
             coefs = {j: m.actors[j].value_along(seg, g, self.index) for j in binding}
@@ -329,6 +355,9 @@ class Actor(mesa.Agent):
         values = [actor.package_value(y, g, self.index) for actor in m.actors]
         feasible = all(values[j] >= m.need[j][self.index] - 1e-9
                        for j in range(m.world.n_actors) if m.veto[g][j] and j != self.index)
+        if m.world.red_lines:   # past someone's red line: refused whatever its value
+            lo, hi, _ = m.red_box(self.index, g)
+            feasible = feasible and all(lo[d] - 1e-9 <= v <= hi[d] + 1e-9 for d, v in enumerate(y))
         return y, feasible, values[self.index]
 
     def choose_agenda(self, offers, allowed):
@@ -340,6 +369,7 @@ class Actor(mesa.Agent):
         for g in (TRUCE, SETTLEMENT):
             _, feasible, own = offers[g]
             open_ = allowed[g] and self.may_propose[g]
+            open_ = open_ and not (m.world.red_lines and m.red_box(me, g)[2])
             content = (not m.veto[g][me]) or own >= reservation - 1e-12
             willing.append(own if open_ and content else -INF)
             score.append(own if feasible and open_ and content else -INF)
@@ -352,13 +382,31 @@ class Actor(mesa.Agent):
         return (0 if willing[0] >= willing[1] else 1), reservation
 
     # --- responding -----------------------------------------------------------------------
-    def respond(self, value: float, bonus: float, reservation: float) -> bool:
-        """Quantal response: accept iff u + bonus + τ·ε ≥ R, ε standard logistic."""
-        u = self.model.random.random()
-        while u == 0.0:
+    def respond(self, value: float, bonus: float, reservation: float, agenda: int = SETTLEMENT,
+                t: int = 0) -> bool:
+        """Quantal response: accept iff u + bonus + τ·ε ≥ R, ε standard logistic: a fresh
+        draw, or the logistic quantile of Φ(stance) where stances persist.  A stalling actor
+        says no to any settlement (and to truces if it stalls them too)."""
+        if self.model.world.stance_persistence > 0:
+            z = self.stance
+            shock = math.log(ndtr(z)) - math.log(ndtr(-z))
+        else:
             u = self.model.random.random()
-        shock = math.log(u) - math.log1p(-u)
+            while u == 0.0:
+                u = self.model.random.random()
+            shock = math.log(u) - math.log1p(-u)
+        if self.stalls(agenda, t):
+            return False
         return value + bonus + self.noise * shock >= reservation - 1e-12
+
+    def stalls(self, agenda: int, t: int) -> bool:
+        """Does this actor refuse (or not propose) ``agenda`` in round t only to stall?"""
+        return t <= self.insincere_until and (agenda == SETTLEMENT or self.insincere_truces)
+
+    def move_stance(self) -> None:
+        """z_t = ρ z_{t−1} + √(1 − ρ²) η_t, z_1 = η_1 (η standard normal)."""
+        rho, eta = self.model.world.stance_persistence, self.model.random.gauss(0.0, 1.0)
+        self.stance = eta if self.stance is None else rho * self.stance + math.sqrt(1.0 - rho * rho) * eta
 
 
 class NaiveNegotiation(mesa.Model):
@@ -391,6 +439,8 @@ class NaiveNegotiation(mesa.Model):
         self.first_accept = [0] * A
         self.unconverged = 0   # rounds whose continuation values missed the tolerance
         self.last = None
+        self.sign_round, self.pending = 0, None   # a settlement being drafted: due round, (proposer, terms)
+        self.ratification_failures = 0
 
     # --- set-up ----------------------------------------------------------------------------
     def _set_victory_utilities(self) -> None:
@@ -423,14 +473,61 @@ class NaiveNegotiation(mesa.Model):
         for target in [mean] + [a.ideal for a in others]:
             target = [target[d] if w.moves[g][d] else w.status_quo[d] for d in range(D)]
             delta = [target[d] - start[d] for d in range(D)]
+            s = start
+            if w.red_lines:
+                s, delta = self._clipped_segment(start, delta, proposer.index, g)
             r = w.regen_issue
-            segments.append({"start": start, "delta": delta,
-                             "arms0": start[r] if r >= 0 else 0.0,
+            segments.append({"start": s, "delta": delta,
+                             "arms0": s[r] if r >= 0 else 0.0,
                              "arms_step": delta[r] if r >= 0 else 0.0,
-                             "loss": [self._loss_along(a, start, delta, g) for a in self.actors],
-                             "resume": (self._resumed_wars(start, delta) if g == SETTLEMENT
+                             "loss": [self._loss_along(a, s, delta, g) for a in self.actors],
+                             "resume": (self._resumed_wars(s, delta) if g == SETTLEMENT
                                         else None)})
         return segments
+
+    # --- red lines (docs/model.md §16) -----------------------------------------------------------
+    def red_bounds(self, actor):
+        """The actor's red lines now, (low, high) per issue: a bound that follows the front
+        moves by w·(b_t − b_0)."""
+        shift = getattr(self, "balance", self.world.balance0) - self.world.balance0
+        low = [lo + w * shift for lo, w in zip(actor.red_low, actor.red_follow)]
+        high = [hi + w * shift for hi, w in zip(actor.red_high, actor.red_follow)]
+        return low, high
+
+    def red_box(self, proposer: int, g: int):
+        """(lo, hi, empty): the intersection of the proposer's red lines and those of the
+        agenda's veto players, on the agenda's issues (±inf elsewhere)."""
+        w = self.world
+        lo, hi = [-INF] * w.n_issues, [INF] * w.n_issues
+        for actor in self.actors:
+            if not (self.veto[g][actor.index] or actor.index == proposer):
+                continue
+            low, high = self.red_bounds(actor)
+            for d in range(w.n_issues):
+                if w.moves[g][d]:
+                    lo[d], hi[d] = max(lo[d], low[d]), min(hi[d], high[d])
+        return lo, hi, any(a > b for a, b in zip(lo, hi))
+
+    def clip_to_red_lines(self, y, proposer: int, g: int):
+        lo, hi, _ = self.red_box(proposer, g)
+        return [min(max(v, lo[d]), hi[d]) for d, v in enumerate(y)]
+
+    def _clipped_segment(self, start, delta, proposer: int, g: int):
+        """Both ends clipped into the red-line box; an issue whose ends stay keeps its step."""
+        lo, hi, _ = self.red_box(proposer, g)
+        new_start, new_delta = [], []
+        for d, (s, dl) in enumerate(zip(start, delta)):
+            end = s + dl
+            cs, ce = min(max(s, lo[d]), hi[d]), min(max(end, lo[d]), hi[d])
+            new_start.append(cs)
+            new_delta.append(dl if (cs == s and ce == end) else ce - cs)
+        return new_start, new_delta
+
+    def crosses_red_line(self, actor, y, agenda: int) -> bool:
+        """Does package y put an issue the agenda moves outside the actor's red lines?"""
+        low, high = self.red_bounds(actor)
+        return any(self.world.moves[agenda][d] and not (low[d] - 1e-9 <= v <= high[d] + 1e-9)
+                   for d, v in enumerate(y))
 
     def _resumed_wars(self, start, delta):
         """Where a broken settlement at λ = 0, ½, 1 leaves the war: (line, extra drift);
@@ -578,7 +675,7 @@ class NaiveNegotiation(mesa.Model):
         w, A = self.world, self.world.n_actors
         if self.proposer_value is None:
             self.proposer_value = [a.status for a in self.actors]
-        allowed = (self.phase == WAR, self.phase != OVER)
+        allowed = (self.phase == WAR, self.phase != OVER and self.settlement_talks_sit(t))
         self.option = self.option_weights(t)
         # the solver is the engine's own numerical tool (Anderson acceleration with
         # backtracking, docs/model.md §8), run on this one world's values
@@ -689,6 +786,9 @@ class NaiveNegotiation(mesa.Model):
     def step(self) -> None:
         self.round += 1
         t, w = self.round, self.world
+        if w.stance_persistence > 0:   # every responder's stance moves each round
+            for actor in self.actors:
+                actor.move_stance()
         if self.phase == WAR:
             self.fight(t)
         elif self.phase == IN_TRUCE:
@@ -696,6 +796,10 @@ class NaiveNegotiation(mesa.Model):
         if self.phase == OVER:       # an outright win ends the run before anyone proposes
             self.running = False
             return
+        if w.red_lines and w.red_follows:   # red lines that follow the front: new segments
+            for actor in self.actors:
+                if actor.strategy == "strategic":
+                    actor.segments = [self._segments(actor, g) for g in (TRUCE, SETTLEMENT)]
         drift = self.drift_now(t)
         for actor in self.actors:
             actor.prepare_round(drift)
@@ -703,12 +807,48 @@ class NaiveNegotiation(mesa.Model):
         offers, agendas = self.bargain(t)
         proposer = self.recognise(t)
         agenda = agendas[proposer]
+        chosen = self.actors[proposer]
+        if agenda >= 0 and chosen.stalls(SETTLEMENT, t):
+            # it proposes no settlement (nothing if it stalls truces too), choosing among the rest
+            agenda = -1 if chosen.insincere_truces else \
+                chosen.choose_agenda(offers[proposer], (self.phase == WAR, False))[0]
         self.last = {"proposer": proposer, "agenda": agenda, "y": None, "agreed": False}
         if agenda >= 0:
             y = [round(v) if w.binary[d] else v for d, v in enumerate(offers[proposer][agenda][0])]
             self.last.update(y=y, agreed=self.put_to_vote(t, proposer, agenda, y))
+        if self.pending is not None and self.sign_round == t:
+            self.sign(t)
         if t >= w.horizon or self.phase == OVER:
             self.running = False
+
+    # --- talks as a process (docs/model.md §15) ----------------------------------------------
+    def settlement_talks_sit(self, t: int) -> bool:
+        """May a settlement be proposed this round: talks open and sitting, after a truce
+        that has held long enough (if the scenario asks for one), nothing being drafted."""
+        w = self.world
+        if not w.talks:
+            return True
+        sits = t >= w.talks_open and (t - w.talks_open) % w.talks_every == 0
+        if w.settle_after_truce >= 0:
+            sits = sits and self.phase == IN_TRUCE and self.truce_age >= w.settle_after_truce
+        return sits and self.pending is None
+
+    def draft(self, t: int, proposer: int, y) -> None:
+        """A settlement agreed in principle: signed at the end of round t + drafting time."""
+        w = self.world
+        moved = sum(abs(y[d] - w.status_quo[d]) > 1e-9 for d in range(w.n_issues))
+        rounds = round(min(w.drafting_base + w.drafting_per_issue * moved, w.horizon + 1.0))
+        self.sign_round, self.pending = t + rounds, (proposer, list(y))
+
+    def sign(self, t: int) -> None:
+        """Every named actor ratifies with its probability, or the agreement falls."""
+        proposer, y = self.pending
+        self.sign_round, self.pending = 0, None
+        if all(self.random.random() < p for _, p in self.world.ratification):
+            self.outcome, self.agreement_round, self.proposer = COMPREHENSIVE, t, proposer
+            self.terms, self.phase = y, OVER
+        else:
+            self.ratification_failures += 1
 
     def put_to_vote(self, t: int, proposer: int, agenda: int, y) -> bool:
         """Every veto player of the package answers; record the agreement if all accept."""
@@ -721,7 +861,9 @@ class NaiveNegotiation(mesa.Model):
                     moved[d] and w.controllers[d][j] for d in range(w.n_issues))):
                 continue
             yes = actor.respond(actor.package_value(y, agenda, proposer), self._bonus[j][proposer],
-                                self.reservation[j][proposer])
+                                self.reservation[j][proposer], agenda, t)
+            if w.red_lines and self.crosses_red_line(actor, y, agenda):
+                yes = False   # never past one's red line, whatever the noise
             self.offered[j][agenda] += 1
             if yes:
                 self.accepted[j][agenda] += 1
@@ -733,6 +875,9 @@ class NaiveNegotiation(mesa.Model):
 
     def agree(self, t: int, proposer: int, agenda: int, y) -> None:
         w = self.world
+        if agenda == SETTLEMENT and w.talks:
+            self.draft(t, proposer, y)
+            return
         if agenda == SETTLEMENT:
             self.outcome, self.agreement_round, self.proposer = COMPREHENSIVE, t, proposer
             self.terms, self.phase = list(y), OVER

@@ -40,7 +40,9 @@ class FixedPoint:
     next.  Where a step made it grow (the step crossed a kink of T), the next
     point is taken back along that step, to where the residual projected on
     the last good one is interpolated to vanish (regula falsi), and the
-    history is forgotten in that world.
+    history is forgotten in that world; after a second rejection in a row the
+    next point is a damped plain step from the accepted point, ``x + ω r``,
+    with ω = ½, ¼, … as rejections go on.
     """
 
     def __init__(self, x0: np.ndarray, *, tol: float, active: np.ndarray):
@@ -54,6 +56,7 @@ class FixedPoint:
         self._best_tx = self.x.copy()
         self._best_r = np.zeros_like(self.x)
         self._best_norm = np.full(n, np.inf)
+        self._fails = np.zeros(n, np.int64)       # rejected steps in a row, per world
         self._dx: list[np.ndarray] = []          # differences of accepted iterates (A, N)
         self._dr: list[np.ndarray] = []          # differences of their residuals (A, N)
 
@@ -75,7 +78,8 @@ class FixedPoint:
         self.converged = self.converged | now
         if self.converged.all():
             return True
-        back = self._backtracked(r)
+        self._fails = np.where(better, 0, self._fails + 1)
+        back = np.where(self._fails[None] >= 2, self._damped(), self._backtracked(r))
         self._remember(better, r)
         self._best_tx = np.where(better[None], tx, self._best_tx)
         self._best_x = np.where(better[None], self.x, self._best_x)
@@ -98,6 +102,13 @@ class FixedPoint:
             alpha = np.where(phi < 0, 1.0 / (1.0 - phi), 0.5)
         alpha = np.clip(alpha, 0.1, 0.5)
         return self._best_x + alpha[None] * (self.x - self._best_x)
+
+    def _damped(self) -> np.ndarray:
+        """After two rejected steps in a row: a damped plain step from the accepted
+        point, ``x + ω r`` with ω halving at each further rejection (a new direction:
+        backtracking alone would only retrace the rejected one)."""
+        omega = 0.5 ** np.minimum(self._fails - 1, 30)
+        return self._best_x + omega[None] * self._best_r
 
     def _remember(self, better: np.ndarray, r: np.ndarray) -> None:
         """Add the step to the history where it was accepted; forget it elsewhere."""

@@ -10,12 +10,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import leverage, truce, war
+from . import leverage, red_lines, talks, truce, war
 from .actors import AGENT_TYPES
 from .continuation import FixedPoint
 from .outcomes import AGENDAS, COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
-from .params import DYNAMICS_KEY, child, draw_params
-from .proposals import SETTLEMENT, STRATEGIES, TRUCE, Offers, choose, veto_players
+from .params import DYNAMICS_KEY, STANCE_KEY, TALKS_KEY, child, draw_params
+from .proposals import SETTLEMENT, STRATEGIES, TRUCE, Offers, agenda_mask, choose, veto_players
 from .responses import option_weight, recognise, with_option
 from .values import Valuation
 
@@ -70,6 +70,12 @@ class NegotiationModel(mesa.Model):
             AGENT_TYPES[p.roles[a]](self, a, name)
         self.actors = list(self.agents)                 # creation order = actor index
         self._init_state()
+        # the stances' innovations (docs/model.md §17) come from a stream of their own
+        self._stance_rng = (np.random.default_rng(child(ss, STANCE_KEY))
+                            if np.any(p.stance_persistence > 0) else None)
+        # ratification draws (docs/model.md §15) come from a stream of their own, so
+        # scenarios with and without talks share every other draw
+        self._talks_rng = np.random.default_rng(child(ss, TALKS_KEY)) if p.ratify_actor.size else None
         self._strategies = {name: STRATEGIES[name](self) for name in set(p.strategies)}
         self.record = (worlds == 1) if record is None else record
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters()) if self.record else None
@@ -82,6 +88,9 @@ class NegotiationModel(mesa.Model):
         self.truce_age = np.zeros(N, np.int32)
         self.truce_terms = np.full((N, D), np.nan)
         self.happens = self.rng.random(p.ev_prob.shape) < p.ev_prob   # (E, N)
+        # red lines (docs/model.md §16): each actor's box and each proposer's agenda box
+        self.red_box = (red_lines.box(p, self.balance, self.veto, agenda_mask(p)) if p.red_lines
+                        else None)
         self.proposer_value = None                                   # (A, N), warm start
         self.out = {
             "outcome": np.full(N, NONE, np.int8), "agreement_round": np.zeros(N, np.int16),
@@ -92,6 +101,11 @@ class NegotiationModel(mesa.Model):
             "first_accept": np.zeros((N, A), np.int16),
             "unconverged": np.zeros(N, np.int16),
         }
+        # talks as a process (§15): a settlement agreed in principle, being drafted
+        self.sign_round = np.zeros(N, np.int64)          # round it is due for signing, 0 = none
+        self.pending_terms = np.full((N, D), np.nan)
+        self.pending_proposer = np.full(N, -1, np.int16)
+        self.ratification_failures = 0                   # in the whole block (not per world)
         self.last = {}
 
     @property
@@ -105,7 +119,10 @@ class NegotiationModel(mesa.Model):
         self.round += 1
         t = self.round
         shocks = self._draw_round_shocks()
+        self._move_stances()
         self._advance_world(t, shocks)
+        if p.red_lines:   # bounds that follow the front move with it (§16)
+            self.red_box = red_lines.follow(p, self.red_box, self.balance, self.veto, agenda_mask(p))
         drift = war.drift_now(p, t, self.happens)
         self.belief = self.valuation.belief_drift(drift)
         self.status = self._status_values()
@@ -114,6 +131,8 @@ class NegotiationModel(mesa.Model):
         offers, agenda_of = self._bargain(t)
         proposer = recognise(p, t, shocks["recognition"])
         self._respond_and_agree(t, offers, agenda_of, proposer, shocks["response"])
+        if p.talks:
+            self._sign_drafted(t, shocks.get("ratification"))
         if self.datacollector is not None:
             self.datacollector.collect(self)
         if t >= p.horizon:
@@ -128,7 +147,17 @@ class NegotiationModel(mesa.Model):
             "war": self.rng.standard_normal(N)[ids], "victory": self.rng.random(N)[ids],
             "collapse": self.rng.random(N)[ids], "recognition": self.rng.random(N)[ids],
             "response": self.rng.logistic(size=(A, N))[:, ids],
-        }
+        } | ({} if self._talks_rng is None else
+             {"ratification": self._talks_rng.random((self.params.ratify_actor.size, N))[:, ids]})
+
+    def _move_stances(self) -> None:
+        """Every responder's stance takes one AR(1) step (§17): N(0, 1) innovations of a
+        fixed shape (A, worlds of the block), open or not, from their own stream."""
+        if self._stance_rng is None:
+            return
+        eta = self._stance_rng.standard_normal((self.params.n_actors, self.n_worlds))[:, self.ids]
+        for agent in self.actors:
+            agent.move_stance(eta[agent.index])
 
     def _advance_world(self, t: int, shocks) -> None:
         """War moves the front; a truce regenerates the weaker side, may collapse or expire."""
@@ -178,6 +207,9 @@ class NegotiationModel(mesa.Model):
             self.proposer_value = self.status.copy()
         sweeps = max(1, p.first_iterations if t == 1 else p.iterations)
         allowed = np.stack([self.phase == WAR, self.phase != OVER])
+        if p.talks:   # settlement talks sit on a calendar, and not while a text is drafted (§15)
+            allowed[SETTLEMENT] &= talks.settlement_sits(p, t, self.phase == IN_TRUCE, self.truce_age,
+                                                         self.sign_round > 0)
         self.allowed = allowed            # (G, N): agendas open in each world (strategies skip the rest)
         # (A_j, A_p, N), contiguous for the compiled planner
         self.option = np.ascontiguousarray(option_weight(p, t))
@@ -194,7 +226,30 @@ class NegotiationModel(mesa.Model):
         offers, agenda_of, self.reservation, self.need, value = best
         self.out["unconverged"] += ~solver.converged
         self.proposer_value = value
-        return offers, agenda_of
+        return offers, self._without_stalled_proposals(t, offers, agenda_of)
+
+    def _without_stalled_proposals(self, t: int, offers: Offers, agenda_of: np.ndarray) -> np.ndarray:
+        """A stalling actor (§17) puts forward no settlement (nothing if it stalls truces too):
+        it chooses among the agendas left as :func:`choose` would.  Its stalling is hidden:
+        everyone's continuation values, its own included, stay those of a sincere actor."""
+        p = self.params
+        stalling = t <= p.insincere_until                                   # (A, N)
+        if not stalling.any():
+            return agenda_of
+        allowed = self._open_agendas().copy()             # (A, G, N), red lines included
+        allowed[:, SETTLEMENT] = False
+        A = p.n_actors
+        own_reservation = self.reservation[np.arange(A), np.arange(A)]
+        left, _ = choose(offers, own_reservation, allowed, p.agendas, self.veto.T)
+        left = np.where(p.insincere_truces[:, None], -1, left)
+        return np.where(stalling, left, agenda_of)
+
+    def _open_agendas(self) -> np.ndarray:
+        """(A, G, N): agendas each proposer may put forward in each world (the round's
+        open agendas, less those with no package inside the red lines, §16)."""
+        A = self.params.n_actors
+        open_ = np.broadcast_to(self.allowed[None], (A,) + self.allowed.shape)
+        return open_ if self.red_box is None else open_ & ~self.red_box.blocked
 
     def _offers_given(self, proposer_value):
         """Everyone's offers when the proposers' values are ``proposer_value`` (A, N):
@@ -208,7 +263,9 @@ class NegotiationModel(mesa.Model):
         self.proposer_value = proposer_value                 # strategies read it (truce option)
         offers = self._all_offers()
         own_reservation = self.reservation[np.arange(p.n_actors), np.arange(p.n_actors)]
-        agenda_of, value = choose(offers, own_reservation, self.allowed, p.agendas, self.veto.T)
+        # no package inside every veto player's red lines: nothing to put forward there (§16)
+        allowed = self._open_agendas()
+        agenda_of, value = choose(offers, own_reservation, allowed, p.agendas, self.veto.T)
         return offers, agenda_of, self.reservation, self.need, value
 
     def _all_offers(self) -> Offers:
@@ -296,7 +353,12 @@ class NegotiationModel(mesa.Model):
         yes = np.empty((p.n_actors, N), bool)
         for agent in self.actors:
             a = agent.index
-            yes[a] = agent.respond(values[a], bonus[a], reservation[a], shock[a], asked[a])
+            yes[a] = agent.respond(values[a], bonus[a], reservation[a], shock[a], asked[a],
+                                   agenda=agenda, t=t)
+        if self.red_box is not None:   # never past one's red line, whatever the noise (§16)
+            refused = red_lines.refusals(self.red_box, y, agenda)
+            for agent in self.actors:
+                yes[agent.index] = agent.refuse(refused[agent.index])
         agreed = proposing & (yes | ~asked).all(axis=0)
         self._tally(t, agenda, asked, yes)
         self._agree(t, agreed, agenda, proposer, y)
@@ -328,11 +390,10 @@ class NegotiationModel(mesa.Model):
         p, o = self.params, self.out
         settled = agreed & (agenda == SETTLEMENT)
         truce_now = agreed & (agenda == TRUCE)
-        o["outcome"][settled] = COMPREHENSIVE
-        o["agreement_round"][settled] = t
-        o["proposer"][settled] = proposer[settled]
-        o["terms"][settled] = y[settled]
-        self.phase[settled] = OVER
+        if p.talks:   # agreed in principle: drafted, then signed if ratified (§15)
+            self._draft(t, settled, proposer, y)
+        else:
+            self._settle(t, settled, proposer, y)
         first = truce_now & (o["truces"] == 0)
         kind = np.where(truce.is_conditional(p, y), CONDITIONAL, TEMPORARY)
         o["outcome"][first] = kind[first]
@@ -344,6 +405,37 @@ class NegotiationModel(mesa.Model):
         self.phase[truce_now] = IN_TRUCE
         self.truce_age[truce_now] = 0
         self.truce_terms[truce_now] = np.where(p.truce_issue, y, np.nan)[truce_now]
+
+    def _settle(self, t, settled, proposer, y) -> None:
+        """A settlement in force in worlds ``settled``: recorded, and the world ends."""
+        o = self.out
+        o["outcome"][settled] = COMPREHENSIVE
+        o["agreement_round"][settled] = t
+        o["proposer"][settled] = proposer[settled]
+        o["terms"][settled] = y[settled]
+        self.phase[settled] = OVER
+
+    # --- talks as a process (docs/model.md §15) ------------------------------------------
+    def _draft(self, t, settled, proposer, y) -> None:
+        """Settlements agreed in principle in round ``t``: due for signing at the end of
+        round ``t + drafting time``; meanwhile the war or truce goes on."""
+        moved = np.abs(y - self.params.status_quo) > 1e-9
+        due = t + talks.drafting_rounds(self.params, moved)
+        self.sign_round[settled] = due[settled]
+        self.pending_terms[settled] = y[settled]
+        self.pending_proposer[settled] = proposer[settled]
+
+    def _sign_drafted(self, t, uniforms) -> None:
+        """End of round ``t``: drafts due now are signed where every named actor ratifies
+        (the world ends in a comprehensive agreement), else they fall and talks resume.
+        A world that ended meanwhile (an outright win) signs nothing."""
+        due = (self.sign_round == t) & self.open_worlds
+        if not due.any():
+            return
+        ok = due if uniforms is None else due & talks.ratified(self.params, uniforms)
+        self.ratification_failures += int((due & ~ok).sum())
+        self.sign_round[due] = 0
+        self._settle(t, ok, self.pending_proposer, self.pending_terms)
 
     # --- dropping finished worlds -------------------------------------------------------
     COMPACT_BELOW = 0.7   # compact when fewer than this share of held worlds are open
@@ -360,12 +452,16 @@ class NegotiationModel(mesa.Model):
         self.ids = self.ids[keep]
         self.params = self.params.take(keep)
         self.valuation = Valuation.build(self.params)
-        for name in ("balance", "phase", "truce_age", "truce_terms"):
+        for name in ("balance", "phase", "truce_age", "truce_terms", "sign_round", "pending_terms",
+                     "pending_proposer"):
             setattr(self, name, getattr(self, name)[keep])
         self.happens = self.happens[:, keep]
+        if self.red_box is not None:
+            self.red_box = self.red_box.take(keep)
         self.proposer_value = self.proposer_value[:, keep]
         self.out = {k: v[keep] for k, v in self.out.items()}
         for agent in self.actors:
+            agent.keep(keep)
             agent.bind(self.params)
         self._strategies = {name: s.take(keep, self) if hasattr(s, "take") else type(s)(self)
                             for name, s in self._strategies.items()}
@@ -449,5 +545,8 @@ class NegotiationModel(mesa.Model):
         for a, name in enumerate(p.actor_names):
             b = self.bonus[a, who] if who is not None else 0.0
             r = self.reservation[a, who if who is not None else a]
-            out[name] = {"value": values[a], "reservation": r, "accept": values[a] + b >= r - 1e-12}
+            accept = values[a] + b >= r - 1e-12
+            if self.red_box is not None:
+                accept = accept & ~red_lines.refusals(self.red_box, y, np.full(p.n, g))[a]
+            out[name] = {"value": values[a], "reservation": r, "accept": accept}
         return out

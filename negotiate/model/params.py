@@ -16,6 +16,8 @@ import numpy as np
 from ..scenario.distributions import is_distribution, sample_param
 
 PARAMS_KEY, DYNAMICS_KEY = 0, 1
+#: the ratification draws of talks as a process (docs/model.md §15): a stream of its own
+TALKS_KEY = zlib.crc32(b"talks.ratification")
 
 
 def child(seed: np.random.SeedSequence, *key: int) -> np.random.SeedSequence:
@@ -128,6 +130,25 @@ class WorldParams:
     noise_tolerance: float
     margin: float
     planning: str              # 'fitted' | 'exact' (strategic proposers)
+    # talks as a process (docs/model.md §15); inert when ``talks`` is False
+    talks: bool
+    talks_open: np.ndarray     # (N,) int: the first round settlement talks sit
+    talks_every: int           # they sit every k-th round from then
+    drafting_base: np.ndarray  # (N,) rounds to draft an agreement in principle ...
+    drafting_per_issue: np.ndarray  # (N,) ... plus these per issue it moves
+    ratify_actor: np.ndarray   # (R,) int: actors whose ratification a signing needs
+    ratify_prob: np.ndarray    # (R, N) the chance each ratifies (per attempt)
+    settle_after_truce: int    # settlements only once a truce has held this long (-1: no rule)
+    # stances, gains from the process, stalling (docs/model.md §17); inert at their defaults
+    stance_persistence: np.ndarray  # (N,) ρ of each responder's AR(1) stance (0: fresh shocks)
+    process_gain: np.ndarray        # (A, N) flow gained per round of war with talks going on
+    insincere_until: np.ndarray     # (A, N) the actor stalls in rounds t ≤ this (0: sincere)
+    insincere_truces: np.ndarray    # (A,) bool: a stalling actor refuses truces too
+    # red lines (docs/model.md §16); inert when ``red_lines`` is False
+    red_lines: bool
+    red_low: np.ndarray        # (A, N, D) the bound each actor will not sign below (−inf: none)
+    red_high: np.ndarray       # (A, N, D) ... nor above (+inf: none)
+    red_follow: np.ndarray     # (A, N, D) how far a bound follows the front: bound + w·(b_t − b_0)
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -156,7 +177,9 @@ _WORLD_AXIS = {
     "war_cost": 1, "status_quo": 0, "balance0": 0, "drift": 0, "volatility": 0,
     "ev_drift": 1, "ev_vol": 1, "ev_jump": 1, "ev_prob": 1, "regeneration": 0, "residual": 0,
     "cost_factor": 0, "hazard_scale": 0, "hazard_effects": 1, "settlement_hazard": 0,
-    "power_effects": 1,
+    "power_effects": 1, "talks_open": 0, "drafting_base": 0, "drafting_per_issue": 0, "ratify_prob": 1,
+    "stance_persistence": 0, "process_gain": 1, "insincere_until": 1,
+    "red_low": 1, "red_high": 1, "red_follow": 1,
 }
 
 
@@ -260,12 +283,59 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
         tolerance=scenario.bargaining.tolerance,
         noise_tolerance=scenario.bargaining.noise_tolerance,
         margin=scenario.bargaining.margin, planning=scenario.bargaining.planning,
+        **_talks(scenario, draw, n, who),
+        **_stances_and_stalling(scenario, draw, n, seed),
+        **_red_lines(scenario, draw, n, col),
         inputs=draw.inputs,
     )
     if draw.given:  # nothing consumed these: they name no distribution-valued field
         raise ValueError(f"given values for fields that are not distributions in this scenario: "
                          f"{sorted(draw.given)}; distribution-valued fields: {sorted(draw.inputs)}")
     return params
+
+
+def _red_lines(scenario, draw, n: int, col: dict[str, int]) -> dict:
+    """Red lines (docs/model.md §16): per actor, world and issue the bounds it will not
+    sign past, and how far they follow the front; each bound has its own stream."""
+    A, D = len(scenario.actors), len(col)
+    low, high, follow = np.full((A, n, D), -np.inf), np.full((A, n, D), np.inf), np.zeros((A, n, D))
+    found = False
+    for a, (name, actor) in enumerate(scenario.actors.items()):
+        for issue, pos in actor.positions.items():
+            rl = pos.red_line
+            if rl is None:
+                continue
+            found, d, base = True, col[issue], f"actors.{name}.positions.{issue}.red_line"
+            if rl.min is not None:
+                low[a, :, d] = draw(rl.min, f"{base}.min")
+            if rl.max is not None:
+                high[a, :, d] = draw(rl.max, f"{base}.max")
+            if rl.follows_front is not None:
+                follow[a, :, d] = draw(rl.follows_front, f"{base}.follows_front")
+    return {"red_lines": found, "red_low": low, "red_high": high, "red_follow": follow}
+
+
+def _talks(scenario, draw, n: int, who: dict[str, int]) -> dict:
+    """Talks as a process (docs/model.md §15): when settlement talks open, how long
+    drafting takes, who must ratify. Without a ``talks`` section: open from round 1,
+    every round, nothing to draft or ratify (and ``talks`` False: the engine skips it)."""
+    t = scenario.talks
+    if t is None:
+        return {"talks": False, "talks_open": np.ones(n, np.int64), "talks_every": 1,
+                "drafting_base": np.zeros(n), "drafting_per_issue": np.zeros(n),
+                "ratify_actor": np.zeros(0, np.int64), "ratify_prob": np.zeros((0, n)),
+                "settle_after_truce": -1}
+    horizon = scenario.rounds.horizon
+    setup = np.minimum(draw(t.setup, "talks.setup"), horizon)     # whole rounds, never past the horizon
+    ratify = [draw(r.probability, f"talks.ratification[{k}].probability") for k, r in enumerate(t.ratification)]
+    return {
+        "talks": True, "talks_open": 1 + np.rint(setup).astype(np.int64), "talks_every": t.every,
+        "drafting_base": draw(t.drafting.base, "talks.drafting.base"),
+        "drafting_per_issue": draw(t.drafting.per_issue, "talks.drafting.per_issue"),
+        "ratify_actor": np.array([who[r.actor] for r in t.ratification], np.int64),
+        "ratify_prob": np.stack(ratify) if ratify else np.zeros((0, n)),
+        "settle_after_truce": -1 if t.settlement_after_truce is None else t.settlement_after_truce,
+    }
 
 
 def _normalised(sal: np.ndarray) -> np.ndarray:
@@ -319,3 +389,40 @@ def _recognition(scenario, capability: np.ndarray, who: dict[str, int]):
                             where=cap_total > 0)
     p = (1 - q) * party_share + q * mediators / max(mediators.sum(), 1)
     return "random", p
+
+
+#: streams of their own for the stances' innovations (each round, in the model) and for
+#: which actors stall (once per world, here), so no existing draw moves (docs/model.md §17)
+STANCE_KEY = zlib.crc32(b"bargaining.stance_persistence")
+INSINCERITY_KEY = zlib.crc32(b"actors.insincere")
+
+
+def _stances_and_stalling(scenario, draw: ParamSampler, n: int, seed: np.random.SeedSequence) -> dict:
+    """Per-world stance persistence, process gains, and the rounds each actor stalls.
+
+    Whether actor ``X`` is insincere in a world is a uniform draw below its
+    probability, from the stream ``child(seed, INSINCERITY_KEY, crc32("actors.X.insincere"))``
+    (one per actor, named like the field, so adding an actor moves no one else's
+    draw); an insincere actor stalls in rounds ``t ≤ insincere_rounds`` (default:
+    the horizon); a sincere one has 0.
+    """
+    A = len(scenario.actor_names)
+    until = np.zeros((A, n))
+    gain = np.zeros((A, n))
+    for a, name in enumerate(scenario.actor_names):
+        actor = scenario.actors[name]
+        gain[a] = draw(actor.process_gain, f"actors.{name}.process_gain")
+        if not is_distribution(actor.insincere) and actor.insincere == 0:
+            continue
+        path = f"actors.{name}.insincere"
+        chance = draw(actor.insincere, path)
+        key = zlib.crc32(path.encode("utf-8"))
+        insincere = np.random.default_rng(child(seed, INSINCERITY_KEY, key)).random(n) < chance
+        rounds = (np.full(n, float(scenario.rounds.horizon)) if actor.insincere_rounds is None
+                  else draw(actor.insincere_rounds, f"actors.{name}.insincere_rounds"))
+        until[a] = np.where(insincere, rounds, 0.0)
+    return {
+        "stance_persistence": draw(scenario.bargaining.stance_persistence, "bargaining.stance_persistence"),
+        "process_gain": gain, "insincere_until": until,
+        "insincere_truces": np.array([scenario.actors[a].insincere_truces for a in scenario.actor_names]),
+    }

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import kernels, segments
+from . import kernels, red_lines, segments
 from .values import issue_loss
 
 TRUCE, SETTLEMENT = 0, 1
@@ -68,8 +68,14 @@ class Strategic:
     name = "strategic"
 
     def __init__(self, ctx):
+        self._box = ctx.red_box     # the red lines the segments are clipped to (None: none)
+        self._build(ctx)
+
+    def _build(self, ctx) -> None:
+        """The segments and every responder's loss (and resumed war) along them."""
         p = ctx.params
         self._build_segments(p)
+        self._resumed_key = None
         self.loss_coef = _loss_coefficients(p, self.start, self.delta)   # 3 × (A_resp, A_prop, G, K, N)
         self.durable = ctx.valuation.durable
         if self.durable:  # where a broken settlement would leave the war, at λ = 0, ½, 1
@@ -82,6 +88,8 @@ class Strategic:
         """(proposer, agenda, target, N, D): the segments, and their arms term (A_prop, K, N)."""
         self.start, self.delta = kernels.segments(p.ideal, p.salience, p.status_quo, veto_players(p),
                                                   agenda_mask(p))
+        if self._box is not None:   # inside every veto player's red lines (docs/model.md §16)
+            self.start, self.delta = red_lines.clip_segments(self.start, self.delta, self._box)
         r = p.regen_issue
         zero = np.zeros((p.n_actors, p.n_actors, p.n))
         self.arms0 = np.ascontiguousarray(self.start[:, TRUCE, ..., r]) if r >= 0 else zero
@@ -95,6 +103,7 @@ class Strategic:
         would, for less than copying the (…, N, D) segment arrays.
         """
         new = object.__new__(Strategic)
+        new._box = self._box.take(keep) if self._box is not None else None
         new._build_segments(ctx.params)
         new.loss_coef = tuple(np.take(coef, keep, axis=-1) for coef in self.loss_coef)
         new.durable = self.durable
@@ -141,9 +150,16 @@ class Strategic:
         With ``bargaining.planning: exact`` the plans are then checked and
         corrected on the exact values (:func:`_judged_exactly`)."""
         p = ctx.params
+        if ctx.red_box is not self._box:   # red lines that follow the front moved (§16)
+            if not ctx.red_box.same_as(self._box):
+                self._box = ctx.red_box
+                self._build(ctx)
+            self._box = ctx.red_box
         P, A = len(who), p.n_actors
         may = p.agendas[who]                                                   # (P, G)
         open_pairs = may[:, :, None] & ctx.allowed[None]                       # (P, G, N)
+        if self._box is not None:   # no package inside the red lines: nothing to plan there
+            open_pairs = open_pairs & ~self._box.blocked[who]
         not_self = np.ones((A, P), bool)
         not_self[who, np.arange(P)] = False
         binding = ctx.veto.T[:, None, :] & not_self[:, :, None]                # (A, P, G)
@@ -241,6 +257,8 @@ class Compromise:
 
     def propose(self, ctx, who: list[int]) -> Offers:
         y = np.broadcast_to(self.y, (len(who),) + self.y.shape)
+        if ctx.red_box is not None:   # inside the red lines, then judged (docs/model.md §16)
+            y = red_lines.clipped(ctx.red_box, who, y)
         return _judge(ctx, who, y)
 
 
@@ -263,7 +281,10 @@ class Nash:
         ys = np.empty((2, p.n, p.n_issues))
         for g in range(2):
             ys[g] = nash_solution(p, ctx.veto[g], ctx.status, self.moved[g], steps=self.steps)
-        return _judge(ctx, who, np.broadcast_to(ys, (len(who),) + ys.shape))
+        y = np.broadcast_to(ys, (len(who),) + ys.shape)
+        if ctx.red_box is not None:   # inside the red lines, then judged (docs/model.md §16)
+            y = red_lines.clipped(ctx.red_box, who, y)
+        return _judge(ctx, who, y)
 
 
 def nash_solution(p, players: np.ndarray, d: np.ndarray, moved: np.ndarray, *, steps: int) -> np.ndarray:
@@ -367,6 +388,8 @@ def _judge(ctx, who: list[int], y: np.ndarray) -> Offers:
     not_self = np.ones((ctx.params.n_actors, len(who), 1, 1), bool)
     not_self[who, np.arange(len(who))] = False
     feasible = np.where(veto & not_self, accept, True).all(axis=0)
+    if ctx.red_box is not None:   # past someone's red line: refused whatever its value (§16)
+        feasible = feasible & ~red_lines.crosses(ctx.red_box, who, y)
     own = values[who, np.arange(len(who))]
     return Offers(who, np.asarray(y), feasible, own)
 
@@ -378,14 +401,15 @@ def choose(offers: Offers, reservation: np.ndarray, allowed: np.ndarray, may: np
            signs: np.ndarray):
     """Each proposer's agenda: the acceptable offer worth most to it.
 
-    ``allowed`` (G, N): agendas open in each world (no new truce during one);
+    ``allowed`` (G, N): agendas open in each world (no new truce during one), or
+    (P, G, N) per proposer (no package inside the red lines: docs/model.md §16);
     ``may`` (P, G): agendas each proposer is willing to put forward;
     ``signs`` (P, G): whether the proposer's own consent is needed (a mediator
     that controls nothing on the agenda proposes whatever it likes best).
     Returns agenda (P, N) (-1 = no proposal), and the proposer's value of
     proposing (P, N): its best acceptable offer, or its reservation.
     """
-    open_ = allowed[None] & may[:, :, None]
+    open_ = (allowed if allowed.ndim == 3 else allowed[None]) & may[:, :, None]
     content = ~signs[:, :, None] | (offers.own >= reservation[offers.who][:, None, :] - 1e-12)
     good = offers.feasible & open_ & content
     score = np.where(good, offers.own, -np.inf)

@@ -20,6 +20,7 @@ truce against the war, not on the truce against the settlement one hopes for.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import log_ndtr
 
 
 def option_weight(params, t: int) -> np.ndarray:
@@ -89,6 +90,28 @@ def recognise(params, t: int, uniform: np.ndarray) -> np.ndarray:
     cum = np.cumsum(params.recognition, axis=1)
     idx = (uniform[:, None] >= cum).sum(axis=1)
     return np.minimum(idx, params.n_actors - 1)
+
+
+def next_stance(stance, innovation, persistence):
+    """One step of a stance (docs/model.md §17): ``z_t = ρ·z_{t−1} + √(1 − ρ²)·η_t``.
+
+    A Gaussian AR(1) with N(0, 1) innovations: started at ``z_1 = η_1``
+    (``stance`` None) it is N(0, 1) in every round, with ``corr(z_t, z_{t+1}) = ρ``.
+    """
+    if stance is None:
+        return np.array(innovation, dtype=float)
+    rho = persistence
+    return rho * stance + np.sqrt(1.0 - rho * rho) * innovation
+
+
+def stance_shock(stance):
+    """The response shock of a stance z: the standard logistic quantile of Φ(z).
+
+    ``logit(Φ(z)) = ln Φ(z) − ln Φ(−z)``, written with ``log_ndtr`` so that it
+    stays exact in both tails; since Φ(z) is uniform, the shock is standard
+    logistic in every round, like a fresh draw.
+    """
+    return log_ndtr(stance) - log_ndtr(-stance)
 
 
 def accepts(value, bonus, reservation, noise, shock) -> np.ndarray:

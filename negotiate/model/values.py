@@ -97,11 +97,19 @@ class Valuation:
         strike = 1.0 - (1.0 - p.victory_prob) ** (p.lookahead / 2.0)
         out = kernels.war_values(
             np.broadcast_to(balance, like[1:]).reshape(-1, N), np.broadcast_to(belief_drift, like).reshape(A, -1, N),
-            self.bf_salience, self.bf_ideal, self.fade, self.base, p.war_cost, p.volatility,
+            self.bf_salience, self.bf_ideal, self.fade, self.base, self.war_flow_cost, p.volatility,
             float(p.lookahead), float(np.sqrt(p.lookahead)), p.exponent == 2, wins, strike,
             p.victory_upper, p.victory_lower, self.u_victory[0], self.u_victory[1],
             np.ones(N, bool) if where is None else where)
         return out.reshape(like)
+
+    @property
+    def war_flow_cost(self) -> np.ndarray:
+        """k − g (A, N): the war cost per round less the gain from the talks that go on
+        while fighting (``actors.*.process_gain``, docs/model.md §17); ``k`` itself
+        when no actor gains (the same array, so results do not move by a rounding)."""
+        p = self.params
+        return p.war_cost - p.process_gain if np.any(p.process_gain) else p.war_cost
 
     def belief_drift(self, drift_now: np.ndarray) -> np.ndarray:
         """Each actor's belief about the drift: (N,) → (A, N)."""

@@ -33,7 +33,7 @@ __all__ = ["problems_from"]
 # (the path), which model the last field belongs to (to suggest its fields),
 # and which branch of a number-or-distribution field the error came from.
 
-MAX_FIELDS_LISTED = 16
+MAX_FIELDS_LISTED = 20   # the top level (17 sections with talks) is still listed
 _EXAMPLE_DIST = "{dist: beta, a: 6, b: 3}"
 _SCALAR_LABELS = {"float": float, "int": int, "str": str, "bool": bool}
 

@@ -60,6 +60,8 @@ def check_references(s: Scenario) -> None:
     _check_war_and_truce(c, s)
     _check_leverage(c, s)
     _check_recognition(c, s)
+    _check_red_lines(c, s)
+    _check_talks(c, s)
     if c.problems:
         raise ScenarioError(c.problems)
 
@@ -129,6 +131,29 @@ def _check_leverage(c: _Collector, s: Scenario) -> None:
                 f"'{lev.by}' offers a side payment on '{lev.issue}' but is not one of "
                 f"its controllers {issue.controllers}",
             )
+
+
+def _check_talks(c: _Collector, s: Scenario) -> None:
+    if s.talks is None:
+        return
+    seen = set()
+    for i, r in enumerate(s.talks.ratification):
+        c.actor(f"talks.ratification[{i}].actor", r.actor, s.actors)
+        if r.actor in seen:
+            c.add(f"talks.ratification[{i}].actor", f"'{r.actor}' is listed twice; give each actor one entry")
+        seen.add(r.actor)
+
+
+def _check_red_lines(c: _Collector, s: Scenario) -> None:
+    """A red line may follow the front only on the battlefield issue."""
+    front = s.war.battlefield_issue
+    for name, actor in s.actors.items():
+        for issue, pos in actor.positions.items():
+            if pos.red_line is None or pos.red_line.follows_front is None or issue == front:
+                continue
+            where = f"war.battlefield_issue is '{front}'" if front else "there is no war.battlefield_issue"
+            c.add(f"actors.{name}.positions.{issue}.red_line.follows_front",
+                  f"only a red line on the battlefield issue can follow the front; {where}")
 
 
 def _check_recognition(c: _Collector, s: Scenario) -> None:

@@ -66,6 +66,16 @@ Drift = _ranged(-1.0, 1.0)
 Probability = Unit
 Capability = _ranged(0.0, 1e6)
 Utility = _ranged(-1e3, 1e3)
+StallRounds = _ranged(0.0, 1e6)
+
+
+def _below_one(value: Any) -> Any:
+    if not is_distribution(value) and float(value) >= 1.0:
+        raise ValueError(f"must be below 1 (1 would fix each stance for the whole run), got {value:g}")
+    return value
+
+
+Persistence = Annotated[Unit, AfterValidator(_below_one)]
 
 
 class _Strict(BaseModel):
@@ -100,11 +110,58 @@ class Issue(_Strict):
     description: str | None = None
 
 
+class RedLine(_Strict):
+    """A bound the actor will not sign past on one issue (docs/model.md §16)."""
+
+    min: Unit | None = Field(
+        None, description="The actor refuses any package that puts this issue below this value "
+        "(on the agenda's issues), and no proposal goes below it while the actor must sign",
+    )
+    max: Unit | None = Field(
+        None, description="The actor refuses any package that puts this issue above this value",
+    )
+    follows_front: Unit | None = Field(
+        None, description="Battlefield issue only: the bounds move with the front, "
+        "bound_t = bound + w·(b_t − b_0); 0 or absent: fixed bounds",
+    )
+
+    @model_validator(mode="after")
+    def _bounds(self):
+        if self.min is None and self.max is None:
+            raise ValueError("a red line needs 'min:', 'max:' or both")
+        if self.min is not None and self.max is not None:
+            low, high = param_support(self.min)[1], param_support(self.max)[0]
+            if low > high:
+                fixed = not is_distribution(self.min) and not is_distribution(self.max)
+                raise FieldError(
+                    "min", f"min ({low:g}) is above max ({high:g})" if fixed else
+                    f"min can reach {low:g}, above the lowest max ({high:g}); the box would be empty",
+                )
+        return self
+
+
 class Position(_Strict):
     ideal: Unit
     salience: NonNeg
+    red_line: RedLine | None = Field(
+        None, description="Bounds on this issue the actor will not sign past (absent: none)",
+    )
     source: str | None = Field(None, min_length=1)
     assumption: str | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _ideal_inside_red_line(self):
+        rl = self.red_line
+        if rl is None:
+            return self
+        low, high = param_support(self.ideal)
+        if rl.min is not None and param_support(rl.min)[1] > low:
+            raise FieldError("red_line.min", f"the ideal ({_support_words(self.ideal)}) must lie inside "
+                             f"the actor's own red line, but min ({_support_words(rl.min)}) can be above it")
+        if rl.max is not None and param_support(rl.max)[0] < high:
+            raise FieldError("red_line.max", f"the ideal ({_support_words(self.ideal)}) must lie inside "
+                             f"the actor's own red line, but max ({_support_words(rl.max)}) can be below it")
+        return self
 
     @model_validator(mode="after")
     def _cited(self):
@@ -114,6 +171,11 @@ class Position(_Strict):
                 "or 'assumption:' (a one-line rationale)"
             )
         return self
+
+
+def _support_words(value) -> str:
+    low, high = param_support(value)
+    return f"{low:g}" if low == high else f"from {low:g} to {high:g}"
 
 
 class Actor(_Strict):
@@ -127,6 +189,26 @@ class Actor(_Strict):
     noise: NonNeg = 0.0
     optimism: Drift = 0.0
     war_cost: NonNeg = 0.0
+    process_gain: NonNeg = Field(
+        0.0,
+        description="What talking while fighting is worth to this actor, in flow units per round of "
+        "war with talks going on (restored ties, aid suspended, sanctions talks): it enters the war "
+        "value like a negative war cost, so a truce or a settlement that ends the process costs it",
+    )
+    insincere: Probability = Field(
+        0.0,
+        description="Probability that, in a world, this actor only stalls: it takes part in talks but "
+        "rejects every settlement offer and makes no settlement proposal (drawn once per world)",
+    )
+    insincere_rounds: StallRounds | None = Field(
+        None,
+        description="How many rounds an insincere actor stalls (a number or distribution of rounds, "
+        "at least 0; default: the whole horizon)",
+    )
+    insincere_truces: bool = Field(
+        False,
+        description="An insincere actor also rejects every truce and makes no proposal at all",
+    )
     positions: dict[str, Position] = Field(min_length=1, max_length=1000)
     description: str | None = None
 
@@ -206,6 +288,50 @@ class Settlement(_Strict):
     power_effects: dict[str, Drift] = Field(default_factory=dict, max_length=1000)
 
 
+class Drafting(_Strict):
+    """Rounds to turn an agreement in principle into a signed text: ``base + per_issue × k``
+    for a settlement that moves ``k`` issues off status quo (rounded to whole rounds)."""
+
+    base: NonNeg = Field(0.0, description="Rounds of drafting any settlement needs (rounded per world)")
+    per_issue: NonNeg = Field(
+        0.0, description="Further rounds of drafting per issue the settlement moves off status quo"
+    )
+
+
+class Ratification(_Strict):
+    actor: str = Field(description="An actor whose ratification a signed settlement needs")
+    probability: Probability = Field(
+        description="Chance this actor ratifies a drafted settlement (drawn anew at each attempt); "
+        "if any named actor fails, the agreement falls and bargaining resumes"
+    )
+
+
+class Talks(_Strict):
+    """Talks as a process (docs/model.md §15): settlement talks open after a set-up,
+    sit on a calendar, and an agreement in principle is drafted and ratified before it
+    is in force.  Truces are not affected."""
+
+    setup: NonNeg = Field(
+        0.0, description="Rounds before settlement talks open (rounded per world): no settlement "
+        "can be proposed in rounds 1..setup; truces can"
+    )
+    every: Whole = Field(
+        1, ge=1, le=10_000,
+        description="Settlement talks sit every k-th round from their opening: a settlement can "
+        "be proposed only then",
+    )
+    drafting: Drafting = Field(default_factory=Drafting, description="Drafting time of a settlement")
+    ratification: list[Ratification] = Field(
+        default_factory=list, max_length=1000,
+        description="Actors that must ratify a drafted settlement, each with its probability",
+    )
+    settlement_after_truce: Annotated[int | None, BeforeValidator(reject_boolean)] = Field(
+        None, ge=0, le=10_000,
+        description="If set, a settlement can be proposed only while a truce is in force that "
+        "has held at least this many rounds",
+    )
+
+
 class Leverage(_Strict):
     name: str = "leverage"
     by: str
@@ -280,6 +406,12 @@ class Bargaining(_Strict):
         "the responders' values (fast); 'exact' then values each planned offer exactly and replans "
         "against the shortfall (slower, closer to the responders' real answers)",
     )
+    stance_persistence: Persistence = Field(
+        0.0,
+        description="How much each responder's quantal-response shock persists from one round to the "
+        "next (ρ of a Gaussian AR(1) stance, in [0, 1)); its marginal stays standard logistic. "
+        "0: a fresh shock every round",
+    )
 
 
 class Outcomes(_Strict):
@@ -309,6 +441,10 @@ class Scenario(_Strict):
     war: War = Field(default_factory=War)
     truce: Truce = Field(default_factory=Truce)
     settlement: Settlement = Field(default_factory=Settlement)
+    talks: Talks | None = Field(
+        None, description="Talks as a process: set-up, calendar, drafting and ratification of "
+        "settlements (absent: a settlement may be proposed in any round and is in force at once)",
+    )
     leverage: list[Leverage] = Field(default_factory=list, max_length=1000)
     recognition: Recognition = Field(default_factory=Recognition)
     bargaining: Bargaining = Field(default_factory=Bargaining)

@@ -28,6 +28,7 @@ from negotiate.model import OUTCOMES, NegotiationModel, run_block
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO_PARTY = ROOT / "tests" / "model" / "data" / "two_party.yaml"
+STANCES = ROOT / "tests" / "model" / "data" / "stances.yaml"
 BASELINE = ROOT / "scenarios" / "ukraine_march_2025.yaml"
 FAMILY_LEVEL = 0.001  # chance that a correct engine fails one scenario's comparison
 
@@ -130,10 +131,23 @@ def disagreements(naive, engine) -> list[str]:
     return out
 
 
+def stances() -> dict:
+    """Persistent response shocks (they matter only with noise, so the world-by-world
+    checks cannot see them), an actor that stalls for a few rounds in some worlds, and
+    a gain from the process (docs/model.md §17)."""
+    with STANCES.open(encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    data["bargaining"]["stance_persistence"] = 0.95
+    data["actors"]["A"].update(insincere=0.3, insincere_rounds=U(1, 4), process_gain=0.05)
+    return data
+
+
 SCENARIOS = {"two_party": lambda: TWO_PARTY, "every_mechanism": every_mechanism,
              "baseline": lambda: BASELINE}
+SCENARIOS["stances"] = stances
 NAIVE_RUNS = {"two_party": 600, "every_mechanism": 600, "baseline": 150}
 ENGINE_RUNS = {"two_party": 4096, "every_mechanism": 4096, "baseline": 1024}
+NAIVE_RUNS["stances"], ENGINE_RUNS["stances"] = 600, 4096
 
 
 @functools.cache
@@ -162,10 +176,15 @@ def no_fixed_point_sweeps(data):
     data.setdefault("bargaining", {})["first_round_iterations"] = 1
 
 
+def no_stance_persistence(data):
+    data["bargaining"]["stance_persistence"] = 0.0
+
+
 # each change on a scenario where that piece visibly shapes the outcomes
 @pytest.mark.parametrize("change, name", [(no_safety_margin, "every_mechanism"),
                                           (no_continuation_values, "two_party"),
-                                          (no_fixed_point_sweeps, "two_party")])
+                                          (no_fixed_point_sweeps, "two_party"),
+                                          (no_stance_persistence, "stances")])
 def test_frequency_check_detects_a_different_model(change, name):
     """The comparison has power: a model that leaves out one piece of the bargaining
     (as a faulty reimplementation might) is caught."""
@@ -193,6 +212,21 @@ def without_noise(data: dict, recognition: dict) -> dict:
     return data
 
 
+def red_lines(data: dict) -> dict:
+    """Red lines (docs/model.md §16) on settlement, truce and binary issues, for a party,
+    the compromise proposer and a stakeholder; H's bound on the front follows it, and
+    the two parties' bounds on the front clash in some worlds (no settlement there)."""
+    data = copy.deepcopy(data)
+    positions = {name: actor["positions"] for name, actor in data["actors"].items()}
+    positions["H"]["front"]["red_line"] = {"min": U(0.35, 0.55), "follows_front": 0.5}
+    positions["H"]["arms"]["red_line"] = {"min": 0.2}
+    positions["L"]["front"]["red_line"] = {"max": U(0.4, 0.8)}
+    positions["L"]["treaty"]["red_line"] = {"max": 0}
+    positions["L"]["monitors"]["red_line"] = {"max": 0.6}
+    positions["S"]["sanctions"]["red_line"] = {"max": U(0.3, 0.6)}
+    return data
+
+
 def deterministic_variants() -> dict[str, dict]:
     base = every_mechanism()
     only = lambda who: {"probabilities": {a: float(a == who) for a in base["actors"]}}
@@ -208,6 +242,29 @@ def deterministic_variants() -> dict[str, dict]:
     wins = without_noise(base, {"mode": "alternating", "order": ["L", "H"]})
     wins["war"]["victory"].update(upper=0.64, lower=0.56)
     variants["outright wins"] = wins
+    variants["red lines"] = without_noise(red_lines(base), {"mode": "alternating",
+                                                            "order": ["H", "M", "L", "S"]})
+    # stances, gains from the process, stalling (docs/model.md §17): H stalls in about
+    # half the worlds, for 1-6 rounds; L gains from talking while fighting
+    stalling = without_noise(base, {"mode": "alternating", "order": ["H", "M", "L"]})
+    stalling["actors"]["H"].update(insincere=0.5, insincere_rounds=U(1, 6), process_gain=U(0.0, 0.05))
+    stalling["actors"]["L"].update(process_gain=U(0.0, 0.1))
+    stalling["bargaining"] = {"stance_persistence": 0.7}
+    variants["stances and stalling"] = stalling
+    stalls_truces = without_noise(base, {"mode": "alternating", "order": ["L", "H", "M"]})
+    stalls_truces["actors"]["L"].update(insincere=0.6, insincere_truces=True)
+    variants["stalling truces too"] = stalls_truces
+    # talks as a process (docs/model.md §15): a set-up, a calendar, drafting, and a
+    # ratification that fails for sure in some worlds and succeeds for sure in the others
+    talks = without_noise(base, {"mode": "alternating", "order": ["H", "L", "M"]})
+    talks["talks"] = {"setup": {"dist": "choice", "values": [0, 1, 3]}, "every": 2,
+                      "drafting": {"base": U(0, 3), "per_issue": 0.25},
+                      "ratification": [{"actor": "L", "probability": {"dist": "choice", "values": [0, 1],
+                                                                      "p": [0.3, 0.7]}}]}
+    variants["talks"] = talks
+    after_truce = copy.deepcopy(talks)
+    after_truce["talks"].update(every=1, settlement_after_truce=1)
+    variants["talks after a truce"] = after_truce
     # Nash proposers on a small two-party world, settlements only: the engine's Nash
     # solver raises LinAlgError in richer ones (when no start point gives every veto
     # player more than its disagreement value, its weights reach 1e150 and the Hessian
