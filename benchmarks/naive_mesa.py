@@ -1,6 +1,6 @@
 """A naive Mesa implementation of the bargaining model: the engine benchmark's reference.
 
-This is the model of :mod:`negotiate.model` (MODEL.md §1–4) written the way a
+This is the model of :mod:`negotiate.model` (docs/model.md) written the way a
 typical Mesa user would write it: one :class:`mesa.Model` per run, one
 :class:`mesa.Agent` per actor holding plain Python floats and lists, decisions
 taken in Python loops (per actor, per issue, per proposer), the round logic in

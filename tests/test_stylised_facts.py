@@ -1,4 +1,4 @@
-"""The article's stylised facts (MODEL.md §7) on the baseline, with Monte Carlo intervals.
+"""The article's stylised facts (docs/model.md, "Calibration of the baseline") on the baseline, with Monte Carlo intervals.
 
 Each fact is checked on worlds drawn from the baseline's distributions; a fact
 holds when a 99% interval lies on its side.  docs/model.md ("Calibration")

@@ -1,4 +1,4 @@
-"""The bargaining engine (MODEL.md §1–4), vectorised over Monte Carlo worlds."""
+"""The bargaining engine (docs/model.md), vectorised over Monte Carlo worlds."""
 
 from .block import run_block
 from .model import NegotiationModel

@@ -1,4 +1,4 @@
-"""Leverage (MODEL.md §3, step 2): what accepting or refusing is worth beyond the terms.
+"""Leverage (docs/model.md §11): what accepting or refusing is worth beyond the terms.
 
 ``acceptance_bonus`` and ``refusal_cost`` make accepting a proposal by the
 actor who applies them worth ``amount`` more to the target (restored

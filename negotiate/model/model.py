@@ -1,6 +1,6 @@
 """NegotiationModel: one Mesa model playing N independent worlds at once.
 
-One ``step()`` is one round (MODEL.md §3) in every world still open:
+One ``step()`` is one round (docs/model.md §7) in every world still open:
 war or truce dynamics, leverage, recognition, proposals, responses,
 agreement.  World state is held as arrays; finished worlds are masked.
 """

@@ -1,4 +1,4 @@
-"""Reservation values and quantal responses (MODEL.md §3, steps 3 and 5).
+"""Reservation values and quantal responses (docs/model.md §8 and §10).
 
 Rejecting an offer means one more round of the status (war, or the truce in
 force) and then bargaining again, so in normalised flow units the reservation

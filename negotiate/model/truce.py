@@ -1,4 +1,4 @@
-"""A truce in force (MODEL.md §3): collapse hazard and classification of its terms.
+"""A truce in force (docs/model.md §5): collapse hazard and classification of its terms.
 
 Regeneration and the value of a truce live in :mod:`negotiate.model.values`,
 beside the war value they feed.

@@ -1,4 +1,4 @@
-"""What packages, war and truces are worth to each actor (MODEL.md §1–3).
+"""What packages, war and truces are worth to each actor (docs/model.md §2–6).
 
 All values are in *normalised flow* units (Powell 2006): a permanent
 agreement ``y`` is worth ``u_i(y) = 1 − Σ_d s_id |y_d − x_id|^p``; a war is a

@@ -1,4 +1,4 @@
-"""The war path (MODEL.md §2): drift, volatility, scheduled events, outright wins."""
+"""The war path (docs/model.md §3): drift, volatility, scheduled events, outright wins."""
 
 from __future__ import annotations
 

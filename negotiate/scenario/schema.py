@@ -1,6 +1,6 @@
 """The scenario format as pydantic models.
 
-Every object of the model (MODEL.md §1–5) has a class here.  Field-level
+Every object of the model (docs/model.md) has a class here.  Field-level
 checks (types, ranges, unknown keys) are pydantic's; cross-references (an
 actor or issue named somewhere must exist, recognition probabilities sum to 1,
 at least two parties) are checked in :meth:`Scenario._cross_references`.

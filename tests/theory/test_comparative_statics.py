@@ -1,4 +1,4 @@
-"""Comparative statics (MODEL.md §6) as Monte Carlo tests with confidence intervals.
+"""Comparative statics (docs/model.md §14) as Monte Carlo tests with confidence intervals.
 
 Each compares two versions of one uncertain scenario on the same worlds
 (common random numbers: the same parameter draws and shocks per world), and

@@ -33,8 +33,8 @@ def quadratic_nash(alpha, d):
 @pytest.mark.parametrize(
     "alpha, d, expected",
     [
-        ((0.7, 0.3), (0.0, 0.0), 0.3760),   # MODEL.md §6
-        ((0.7, 0.3), (-4.0, -4.0), 0.3166),  # MODEL.md §6: tends to α2 as disagreement worsens
+        ((0.7, 0.3), (0.0, 0.0), 0.3760),   # docs/model.md §9
+        ((0.7, 0.3), (-4.0, -4.0), 0.3166),  # docs/model.md §9: tends to α2 as disagreement worsens
     ],
 )
 def test_quadratic_nash_matches_model_md(theory, alpha, d, expected):

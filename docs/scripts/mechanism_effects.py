@@ -1,0 +1,75 @@
+"""What each mechanism of docs/model.md §15–17 does to a scenario's outcome probabilities.
+
+For each mechanism, the scenario is run with the mechanism switched off and as
+it is, on the same draws (common random numbers), and the paired differences
+of the outcome probabilities are printed with 95% intervals.  Used for the
+table in docs/model.md ("What each mechanism does to the baseline").
+
+    python docs/scripts/mechanism_effects.py scenarios/ukraine_march_2025.yaml --runs 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+
+import pandas as pd
+
+import negotiate
+
+
+def _positions(doc):
+    for actor in doc["actors"].values():
+        yield from actor.get("positions", {}).values()
+
+
+def without(doc: dict, mechanism: str) -> dict:
+    """A copy of the scenario document with one mechanism switched off."""
+    doc = copy.deepcopy(doc)
+    if mechanism in ("talks", "all"):
+        doc.pop("talks", None)
+    if mechanism in ("red lines", "all"):
+        for position in _positions(doc):
+            position.pop("red_line", None)
+    if mechanism in ("stances", "all"):
+        doc.get("bargaining", {}).pop("stance_persistence", None)
+    for actor in doc["actors"].values():
+        if mechanism in ("process gains", "all"):
+            actor.pop("process_gain", None)
+        if mechanism in ("stalling", "all"):
+            for key in ("insincere", "insincere_rounds", "insincere_truces"):
+                actor.pop(key, None)
+    doc["name"] = f"{doc['name']}-without-{mechanism.replace(' ', '_')}"
+    return doc
+
+
+MECHANISMS = ("talks", "red lines", "stances", "process gains", "stalling", "all")
+
+
+def effects(path: str, runs: int, seed: int, workers: int) -> pd.DataFrame:
+    scenario = negotiate.load_scenario(path)
+    doc = scenario.to_dict()
+    rows = []
+    for mechanism in MECHANISMS:
+        off = negotiate.Scenario.model_validate(without(doc, mechanism))
+        diff = negotiate.compare(off, scenario, runs=runs, seed=seed, workers=workers,
+                                 progress=False).differences()
+        for outcome, row in diff.iterrows():
+            rows.append({"mechanism": mechanism, "outcome": outcome, **row.to_dict()})
+    return pd.DataFrame(rows).set_index(["mechanism", "outcome"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario")
+    parser.add_argument("--runs", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=20250311)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    table = effects(args.scenario, args.runs, args.seed, args.workers)
+    with pd.option_context("display.width", 200, "display.max_rows", 100):
+        print(table.to_string(float_format=lambda v: f"{v:+.4f}"))
+
+
+if __name__ == "__main__":
+    main()
