@@ -22,6 +22,7 @@ _LAZY = {
     "DiscoveryResults": ".analysis", "discover": ".analysis",
     "BacktestResults": ".validation", "backtest": ".validation",
     "load_case": ".validation", "load_cases": ".validation",
+    "CalibrationResults": ".validation", "calibrate": ".validation",
 }
 
 
@@ -40,6 +41,7 @@ def __dir__():
 
 __all__ = [
     "BacktestResults",
+    "CalibrationResults",
     "Comparison",
     "DiscoveryResults",
     "NegotiateError",
@@ -51,6 +53,7 @@ __all__ = [
     "SweepResults",
     "__version__",
     "backtest",
+    "calibrate",
     "compare",
     "discover",
     "dump_yaml",

@@ -48,7 +48,7 @@ def _build_parser() -> argparse.ArgumentParser:
     simulation.add_commands(commands)      # run, compare
     analysis.add_commands(commands)        # sweep, sensitivity, discover
     scenario_commands.add_commands(commands)  # validate, schema
-    validation.add_commands(commands)      # backtest
+    validation.add_commands(commands)      # backtest, calibrate
     return parser
 
 

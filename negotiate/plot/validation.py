@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import OKABE_ITO, new_axes, percent_axis
+from .style import OKABE_ITO, SERIES, new_axes, percent_axis
 
-__all__ = ["plot_backtest", "plot_reliability"]
+__all__ = ["plot_backtest", "plot_posterior", "plot_reliability"]
 
 
 def plot_backtest(backtest, *, level: float = 0.95, ax=None):
@@ -68,4 +68,29 @@ def plot_reliability(table, *, ax=None):
                  fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def plot_posterior(calibration, *, bins: int = 20, ax=None):
+    """The posterior marginal of every knob (``CalibrationResults``), each on its prior
+    range rescaled to 0–1 (the knob's range in the legend): a weighted histogram of the
+    prior sample, as a density; the prior is the flat line at 1.  Returns the axes."""
+    ax = new_axes(ax)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    for j, (knob, colour) in enumerate(zip(calibration.knobs, SERIES * len(calibration.knobs))):
+        unit = (calibration.theta[:, j] - knob.low) / (knob.high - knob.low)
+        density, _ = np.histogram(unit, bins=edges, weights=calibration.weights, density=True)
+        informed = len(calibration.cases_with(knob.name))
+        line, = ax.step(edges, np.append(density, density[-1]), where="post", color=colour,
+                        label=f"{knob.name} [{knob.low:g}, {knob.high:g}] ({informed} cases)")
+        line.set_gid(f"posterior:{knob.name}")
+    ax.axhline(1.0, color="grey", linestyle=":", label="prior")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("Knob value, as a fraction of its prior range")
+    ax.set_ylabel("Posterior density (prior range = 1)")
+    ax.set_title(f"Calibration: {len(calibration.cases)} cases, {calibration.worlds:,} worlds, "
+                 f"ESS {calibration.ess:,.0f}", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
     return ax

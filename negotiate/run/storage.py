@@ -30,6 +30,7 @@ __all__ = ["OUTPUT_FILES", "PRODUCER", "atomic_directory", "read_runs_table", "w
 PRODUCER = "negotiate"
 #: File names an output directory may hold; anything else makes it "not ours".
 OUTPUT_FILES = ("metadata.json", "summary*.csv", "comparison.csv", "sweep.csv", "sensitivity.csv",
+                "posterior.csv", "cases.csv",
                 "discovery.csv", "runs.parquet",
                 "runs.csv", "aggregates*.npz", "*.png")
 

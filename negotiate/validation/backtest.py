@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import numbers
-import os
 import sys
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,11 +22,11 @@ from tqdm import tqdm
 from ..model.outcomes import OUTCOMES
 from ..run import Executor, get_executor, simulate
 from ..scenario import Scenario
-from .cases import Case, load_cases
+from .cases import checked_cases
 from .results import BacktestResults
 from .scores import TIME_BINS, bin_counts, first_agreement_round, time_bin
 
-__all__ = ["BacktestResults", "backtest", "case_seed"]
+__all__ = ["BacktestResults", "backtest", "case_seed", "map_cases"]
 
 DEFAULT_RUNS = 2000
 
@@ -54,41 +52,20 @@ def backtest(cases, *, runs: int = DEFAULT_RUNS, seed: int = 0, workers: int = 1
     workers nor the executor change the numbers.  ``progress`` shows a bar
     over cases (default: only when stderr is a terminal).
     """
-    cases = _checked_cases(cases)
+    cases = checked_cases(cases, "backtest")
     runs = _whole("runs", runs, 1)
     seed = _whole("seed", seed, 0)
     workers = _whole("workers", workers, 1)
     seeds = [case_seed(seed, c.id) for c in cases]
     tasks = [_Task(c.scenario, runs, s) for c, s in zip(cases, seeds)]
     started = time.perf_counter()
-    forecasts = _run(tasks, workers, executor, progress)
+    forecasts = map_cases(_forecast, tasks, workers=workers, executor=executor, progress=progress)
     return BacktestResults(
         cases=tuple(cases), runs=runs, seed=seed, case_seeds=tuple(seeds),
         outcome_counts=np.array([f[0] for f in forecasts]),
         time_counts=np.array([f[1] for f in forecasts]),
         wall_time=time.perf_counter() - started,
     )
-
-
-def _checked_cases(cases) -> list[Case]:
-    if isinstance(cases, (str, os.PathLike)):
-        cases = [cases]
-    if not isinstance(cases, Iterable):
-        raise TypeError(f"expected cases or case folders, got {type(cases).__name__}")
-    cases = list(cases)
-    if cases and all(isinstance(c, (str, os.PathLike)) for c in cases):
-        cases = load_cases(cases)
-    if not cases:
-        raise ValueError("backtest needs at least one case")
-    for c in cases:
-        if not isinstance(c, Case):
-            raise TypeError(f"expected Case objects or case folders, got {type(c).__name__}")
-        if c.record is None:
-            raise ValueError(f"case '{c.id}' was loaded without its record; load it with record=True")
-    ids = [c.id for c in cases]
-    if len(set(ids)) != len(ids):
-        raise ValueError(f"case ids must be unique: {sorted({i for i in ids if ids.count(i) > 1})}")
-    return cases
 
 
 def _whole(name: str, value, minimum: int) -> int:
@@ -116,18 +93,23 @@ def _forecast(task: _Task) -> tuple[np.ndarray, np.ndarray]:
             bin_counts(time_bin(first), len(TIME_BINS)))
 
 
-def _run(tasks: list[_Task], workers: int, executor, progress) -> list:
+def map_cases(fn, tasks: list, *, workers: int, executor=None, address: str | None = None,
+              progress: bool | None = None, desc: str = "backtest") -> list:
+    """``[fn(task) for task in tasks]``, one task per case, on an executor: ``executor``
+    (a name or an :class:`~negotiate.run.Executor`, default: worker processes when
+    ``workers`` > 1), or a Dask scheduler at ``address``; a progress bar over cases."""
     owned = not isinstance(executor, Executor)
     if executor is None:
-        executor = "processes" if workers > 1 and len(tasks) > 1 else "inprocess"
-    pool = get_executor(executor, workers)
+        executor = ("dask" if address is not None
+                    else "processes" if workers > 1 and len(tasks) > 1 else "inprocess")
+    pool = get_executor(executor, workers, **({} if address is None else {"address": address}))
     show = progress if progress is not None else bool(sys.stderr and sys.stderr.isatty())
     out: list = [None] * len(tasks)
     try:
-        with tqdm(total=len(tasks), unit="case", desc="backtest", disable=not show,
+        with tqdm(total=len(tasks), unit="case", desc=desc, disable=not show,
                   file=sys.stderr) as bar:
-            for index, forecast in pool.imap_unordered(_forecast, tasks):
-                out[index] = forecast
+            for index, result in pool.imap_unordered(fn, tasks):
+                out[index] = result
                 bar.update(1)
     finally:
         if owned:

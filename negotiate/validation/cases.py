@@ -23,7 +23,7 @@ from ..errors import Problem, ScenarioError
 from ..scenario import Scenario, load_scenario
 from .record import Record, read_record
 
-__all__ = ["Case", "load_case", "load_cases"]
+__all__ = ["Case", "checked_cases", "load_case", "load_cases"]
 
 SCENARIO_FILE = "scenario.yaml"
 RECORD_FILE = "record.yaml"
@@ -142,3 +142,26 @@ def _case_folders(paths: list) -> tuple[list[Path], list[Problem]]:
                 seen.add(folder.resolve())
                 folders.append(folder)
     return folders, problems
+
+
+def checked_cases(cases, purpose: str = "backtest") -> list[Case]:
+    """``cases`` as a list of :class:`Case` objects with their records, ids unique:
+    ``Case`` objects are kept, folders are loaded (:func:`load_cases`)."""
+    if isinstance(cases, (str, os.PathLike)):
+        cases = [cases]
+    if not isinstance(cases, Iterable):
+        raise TypeError(f"expected cases or case folders, got {type(cases).__name__}")
+    cases = list(cases)
+    if cases and all(isinstance(c, (str, os.PathLike)) for c in cases):
+        cases = load_cases(cases)
+    if not cases:
+        raise ValueError(f"{purpose} needs at least one case")
+    for c in cases:
+        if not isinstance(c, Case):
+            raise TypeError(f"expected Case objects or case folders, got {type(c).__name__}")
+        if c.record is None:
+            raise ValueError(f"case '{c.id}' was loaded without its record; load it with record=True")
+    ids = [c.id for c in cases]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"case ids must be unique: {sorted({i for i in ids if ids.count(i) > 1})}")
+    return cases

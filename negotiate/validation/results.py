@@ -215,8 +215,8 @@ class BacktestResults:
             names = ["summary_cases.csv", "summary.csv", "summary_reliability.csv",
                      "summary_forecasts.csv", "summary_forecasts_time.csv"]
             if plots:
-                names += [_figure(self.plot, tmp / "backtest.png", (7, 1.2 + 0.35 * len(self.cases))),
-                          _figure(self.reliability, tmp / "reliability.png", (5.5, 5))]
+                names += [save_figure(self.plot, tmp / "backtest.png", (7, 1.2 + 0.35 * len(self.cases))),
+                          save_figure(self.reliability, tmp / "reliability.png", (5.5, 5))]
             # metadata last: a directory with metadata.json is a complete one
             (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False),
                                                encoding="utf-8")
@@ -246,7 +246,7 @@ def _improvement(model, reference):
     return reference.mean(axis=-1) - model.mean(axis=-1)
 
 
-def _figure(draw, path: Path, size) -> str:
+def save_figure(draw, path: Path, size) -> str:
     from matplotlib.figure import Figure  # no pyplot: no global figure state, no display
 
     fig = Figure(figsize=size, layout="constrained")

@@ -1,0 +1,185 @@
+""":class:`CalibrationResults`: the posterior of the shared knobs, the per-case
+forecasts before and after calibration, the cross-validated skill, plots and files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..model.outcomes import OUTCOMES
+from ..results import FORMAT_VERSION, library_versions, scenario_digest
+from ..run.storage import PRODUCER, atomic_directory
+from . import posterior as post
+from . import scores as sc
+from .cases import Case
+from .knobs import Knob
+from .results import save_figure
+
+__all__ = ["CalibrationResults"]
+
+METHOD = ("Bayesian synthetic likelihood with a classifier emulator: per case, multinomial logistic "
+          "regression of the outcome class on quadratic features of the knobs, probabilities floored "
+          "at 1/(2M); posterior by importance weighting of a prior sample")
+
+
+@dataclass(repr=False)
+class CalibrationResults:
+    """What :func:`~negotiate.validation.calibrate` produced: ask it for the posterior
+    (``summary()``, ``draws``), the per-case table (``to_frame()``), the cross-validated
+    skill (``skill()``), a plot or files (``save()``)."""
+
+    knobs: tuple[Knob, ...]
+    cases: tuple[Case, ...]
+    worlds: int
+    seed: int
+    case_seeds: tuple[int, ...]
+    knob_paths: tuple[dict[str, list[str]], ...]  # per case: the fields each knob sets
+    design: np.ndarray           # (M, J) the design's knob values, one world each per case
+    outcomes: np.ndarray         # (C, M) outcome class of each case's design worlds
+    time_bins: np.ndarray        # (C, M) time bin of their first agreement
+    theta: np.ndarray            # (L, J) the prior sample the posterior reweights
+    weights: np.ndarray          # (L,) posterior weights
+    ess: float
+    draws: pd.DataFrame          # posterior draws: a weighted resample of theta
+    prior_predictive: np.ndarray      # (C, K)
+    posterior_predictive: np.ndarray  # (C, K) from every case's likelihood (in sample)
+    loo_predictive: np.ndarray        # (C, K) from the other cases' likelihoods only
+    loo_ess: np.ndarray               # (C,)
+    emulator_r2: np.ndarray           # (C,) McFadden's pseudo-R² of each emulator on its design
+    wall_time: float = 0.0
+    versions: dict[str, str] = field(default_factory=library_versions)
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.cases]
+
+    @property
+    def names(self) -> list[str]:
+        return [k.name for k in self.knobs]
+
+    @property
+    def observed(self) -> np.ndarray:
+        """Index into ``OUTCOMES`` of each case's recorded outcome."""
+        return np.array([OUTCOMES.index(c.record.outcome) for c in self.cases], dtype=np.int64)
+
+    def cases_with(self, knob: str) -> list[str]:
+        """Ids of the cases that have a field ``knob`` sets (the others say nothing of it)."""
+        return [i for i, paths in zip(self.ids, self.knob_paths) if paths[knob]]
+
+    # --- tables ------------------------------------------------------------------------
+    def summary(self, level: float = 0.90) -> pd.DataFrame:
+        """One row per knob: its prior, how many cases inform it, the posterior mean,
+        median and central ``level`` interval (weighted quantiles of the prior sample)."""
+        if not 0 < level < 1:
+            raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
+        q = [(1 - level) / 2, 0.5, (1 + level) / 2]
+        rows = []
+        for j, k in enumerate(self.knobs):
+            low, mid, high = post.weighted_quantiles(self.theta[:, j], self.weights, q)
+            rows.append({"knob": k.name, "prior": k.prior(), "cases": len(self.cases_with(k.name)),
+                         "prior_mean": (k.low + k.high) / 2,
+                         "mean": float(np.average(self.theta[:, j], weights=self.weights)),
+                         "median": mid, "low": low, "high": high})
+        table = pd.DataFrame(rows).set_index("knob")
+        table.attrs.update(level=level, ess=self.ess, points=len(self.theta))
+        return table
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per case: what happened, the probability given to it before calibration
+        (``p_prior``), after (``p_posterior``, in sample), left out of the fit (``p_loo``) and
+        by climatology (leave one out), their log scores and Brier scores, the leave-one-out
+        posterior's ESS, the emulator's pseudo-R² and the knobs the case has."""
+        obs = self.observed
+        climatology = sc.climatology_forecasts(obs, len(OUTCOMES))
+        forecasts = {"prior": self.prior_predictive, "posterior": self.posterior_predictive,
+                     "loo": self.loo_predictive, "climatology": climatology}
+        frame = pd.DataFrame({
+            "outcome": [OUTCOMES[i] for i in obs],
+            **{f"p_{name}": _observed(p, obs) for name, p in forecasts.items()},
+            "p_design": (self.outcomes == obs[:, None]).mean(axis=1),
+            **{f"log_score_{name}": sc.log_score(forecasts[name], obs)
+               for name in ("prior", "loo", "climatology")},
+            **{f"brier_{name}": sc.brier_score(forecasts[name], obs)
+               for name in ("prior", "loo", "climatology")},
+            "loo_ess": self.loo_ess, "emulator_r2": self.emulator_r2,
+            "knobs": [",".join(k for k, p in paths.items() if p) or "-" for paths in self.knob_paths],
+            **{f"loo:{o}": self.loo_predictive[:, i] for i, o in enumerate(OUTCOMES)},
+        }, index=pd.Index(self.ids, name="case"))
+        frame.attrs.update(worlds=self.worlds, seed=self.seed)
+        return frame
+
+    def skill(self, level: float = 0.95, *, resamples: int = 2000, seed: int | None = None) -> pd.DataFrame:
+        """Mean losses of the leave-one-out forecasts (``loo``) and the uncalibrated ones
+        (``prior``) against leave-one-out climatology: index ``(score, forecaster)``, columns
+        ``model``, ``climatology``, ``skill = 1 − model / climatology`` and its percentile
+        bootstrap interval over cases (``seed``: default the calibration's)."""
+        frame = self.to_frame()
+        seed = self.seed if seed is None else seed
+        rows = []
+        for score, column in (("log_loss", "log_score"), ("brier", "brier")):
+            sign = -1.0 if score == "log_loss" else 1.0
+            ref = sign * frame[f"{column}_climatology"].to_numpy()
+            for name in ("loo", "prior"):
+                model = sign * frame[f"{column}_{name}"].to_numpy()
+                b = sc.bootstrap(sc.skill_score, model, ref, rng=seed, resamples=resamples, level=level)
+                rows.append({"score": score, "forecaster": name, "model": model.mean(),
+                             "climatology": ref.mean(), "skill": b.estimate, "skill_low": b.low,
+                             "skill_high": b.high})
+        table = pd.DataFrame(rows).set_index(["score", "forecaster"])
+        table.attrs.update(cases=len(self.cases), level=level, resamples=resamples, seed=seed)
+        return table
+
+    # --- plot and files ------------------------------------------------------------------
+    def plot(self, ax=None):
+        """The posterior marginal of every knob on its prior range (flat line: the prior)."""
+        from ..plot.validation import plot_posterior
+
+        return plot_posterior(self, ax=ax)
+
+    def metadata(self) -> dict:
+        return {
+            "producer": PRODUCER, "format": FORMAT_VERSION, "kind": "calibration", "method": METHOD,
+            "worlds": self.worlds, "seed": self.seed, "prior_points": len(self.theta),
+            "draws": len(self.draws), "ess": self.ess,
+            "floor": 1.0 / (2 * self.worlds),
+            "knobs": [{"name": k.name, "path": k.path, "low": k.low, "high": k.high,
+                       "cases": self.cases_with(k.name)} for k in self.knobs],
+            "cases": [{"id": c.id, "seed": s, "outcome": c.record.outcome, "fields": paths,
+                       "scenario_sha256": scenario_digest(c.scenario)}
+                      for c, s, paths in zip(self.cases, self.case_seeds, self.knob_paths)],
+            "wall_time_seconds": self.wall_time, "versions": self.versions,
+            "saved_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+
+    def save(self, directory, *, plots: bool = True) -> list[Path]:
+        """Write ``posterior.csv`` (the draws), ``cases.csv`` (:meth:`to_frame`),
+        ``summary_posterior.csv`` (:meth:`summary`), ``summary_skill.csv`` (:meth:`skill`),
+        with ``plots`` ``calibration.png``, and ``metadata.json`` into ``directory``,
+        replacing an earlier output only once all are written.  Returns the paths."""
+        directory = Path(directory)
+        with atomic_directory(directory) as tmp:
+            self.draws.to_csv(tmp / "posterior.csv", index=False)
+            self.to_frame().to_csv(tmp / "cases.csv")
+            self.summary().to_csv(tmp / "summary_posterior.csv")
+            self.skill().to_csv(tmp / "summary_skill.csv")
+            names = ["posterior.csv", "cases.csv", "summary_posterior.csv", "summary_skill.csv"]
+            if plots:
+                names.append(save_figure(self.plot, tmp / "calibration.png", (6.5, 4)))
+            (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False),
+                                               encoding="utf-8")  # last: marks a complete directory
+            names.append("metadata.json")
+        return [directory / n for n in names]
+
+    def __repr__(self) -> str:
+        means = ", ".join(f"{n} {m:.3g}" for n, m in self.summary()["mean"].items())
+        return (f"<CalibrationResults {len(self.cases)} cases, {self.worlds:,} worlds each, "
+                f"seed {self.seed}; posterior means {means}; ESS {self.ess:,.0f}>")
+
+
+def _observed(values: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    return np.take_along_axis(values, observed[:, None], axis=1)[:, 0]

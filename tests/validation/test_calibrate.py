@@ -1,0 +1,220 @@
+"""Calibration of the shared knobs: the emulator, the posterior, leave-one-out, seeds, the CLI."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from negotiate.errors import SimulationError
+from negotiate.validation import DEFAULT_KNOBS, Knob, calibrate, load_cases
+from negotiate.validation import posterior as post
+from negotiate.validation.calibrate import prior_design
+from negotiate.validation.emulator import fit_emulator
+from negotiate.validation.knobs import knob_paths, prepare_case
+from tests.cli import negotiate_cli
+from tests.validation.library import write_library
+
+LIBRARY = {"alpha_1990": "comprehensive_agreement", "beta_1991": "no_agreement",
+           "gamma_1992": "conditional_truce"}
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    return load_cases(write_library(tmp_path_factory.mktemp("lib") / "cases", LIBRARY))
+
+
+@pytest.fixture(scope="module")
+def fitted(library):
+    return calibrate(library, worlds=128, seed=5)
+
+
+# --- knobs --------------------------------------------------------------------------
+
+def test_knobs_map_to_every_matching_field_and_skip_missing_ones(library):
+    scenario = library[0].scenario  # parties A and B, mediator M, no talks section
+    by_name = {k.name: knob_paths(scenario, k) for k in DEFAULT_KNOBS}
+    assert by_name == {"stance_persistence": ["bargaining.stance_persistence"],
+                       "insincere": ["actors.A.insincere", "actors.B.insincere"],
+                       "drafting": []}
+    prepared, paths = prepare_case(scenario, DEFAULT_KNOBS)
+    assert paths == by_name
+    assert prepared.actors["A"].insincere.high == 0.6
+    assert prepared.bargaining.stance_persistence.low == 0.0
+    assert scenario.actors["A"].insincere == 0.0  # the case itself is untouched
+
+
+def test_knob_arguments_are_checked():
+    with pytest.raises(ValueError, match="low < high"):
+        Knob("x", "bargaining.stance_persistence", 0.5, 0.5)
+    with pytest.raises(ValueError, match="identifier"):
+        Knob("not a name", "bargaining.stance_persistence", 0, 1)
+
+
+def test_design_fills_the_prior_box_and_follows_the_seed():
+    design = prior_design(DEFAULT_KNOBS, 256, seed=1)
+    assert design.shape == (256, 3)
+    for j, k in enumerate(DEFAULT_KNOBS):
+        assert k.low <= design[:, j].min() and design[:, j].max() <= k.high
+        # a Sobol design puts one point in each of 16 equal slices 16 times
+        counts = np.bincount(((design[:, j] - k.low) / (k.high - k.low) * 16).astype(int), minlength=16)
+        assert (counts == 16).all()
+    assert np.array_equal(design, prior_design(DEFAULT_KNOBS, 256, seed=1))
+    assert not np.array_equal(design, prior_design(DEFAULT_KNOBS, 256, seed=2))
+    assert prior_design(DEFAULT_KNOBS, 100, seed=1).shape == (100, 3)  # Latin hypercube
+
+
+# --- the emulator --------------------------------------------------------------------
+
+def _true_probs(theta):
+    """A known dependence on knob 0 (knob 1 is irrelevant): quadratic logits."""
+    x = theta[:, 0]
+    logits = np.stack([2 - 4 * x, 4 * (x - 0.5) ** 2 * 4 - 1, 4 * x - 2, np.zeros_like(x)], axis=1)
+    p = np.exp(logits)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def test_emulator_recovers_a_known_dependence():
+    rng = np.random.default_rng(0)
+    theta = rng.random((4000, 2))
+    p = _true_probs(theta)
+    outcomes = (rng.random(4000)[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
+    emulator = fit_emulator(theta, outcomes, 4)
+    grid = np.column_stack([np.linspace(0.05, 0.95, 19), np.full(19, 0.5)])
+    assert np.abs(emulator.predict(grid) - _true_probs(grid)).max() < 0.06
+    assert emulator.pseudo_r2(theta, outcomes) > 0.1
+
+
+def test_emulator_floors_classes_never_seen_and_falls_back_to_shares():
+    theta = np.random.default_rng(1).random((50, 1))
+    outcomes = np.where(theta[:, 0] > 0.5, 2, 3)
+    p = fit_emulator(theta, outcomes, 4).predict([[0.2], [0.8]])
+    assert np.allclose(p.sum(axis=1), 1)
+    assert p[:, :2].min() > 0 and p[0, 3] > 0.5 and p[1, 2] > 0.5
+    constant = fit_emulator(theta, np.full(50, 1), 4).predict([[0.2]])
+    assert constant[0, 1] == pytest.approx(1 - 3 * 0.01 / (1 + 3 * 0.01))  # floor 1/(2·50), renormalised
+    no_knob = fit_emulator(theta, outcomes, 4, columns=[])
+    assert np.allclose(no_knob.predict([[0.1]]), no_knob.predict([[0.9]]))
+
+
+def test_emulator_names_the_extra_when_scikit_learn_is_missing(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn.linear_model", None)
+    theta = np.random.default_rng(1).random((20, 1))
+    with pytest.raises(SimulationError, match=r"negotiate\[calibration\]"):
+        fit_emulator(theta, (theta[:, 0] > 0.5).astype(int), 4)
+
+
+# --- the posterior on a problem with a known answer ------------------------------------
+
+def test_posterior_weights_match_the_closed_form():
+    """One knob θ ~ U(0, 1); three cases each saw class 0, with p_c(0 | θ) = θ: the posterior
+    is ∝ θ³, Beta(4, 1), with mean 4/5 and median 2^(-1/4)."""
+    theta = np.random.default_rng(3).random(20_000)
+    p0 = theta[None, :, None] * np.ones((3, 1, 1))
+    probs = np.concatenate([p0, 1 - p0], axis=2)
+    weights = post.posterior_weights(post.log_likelihoods(probs, np.zeros(3, dtype=int)).sum(axis=0))
+    assert np.allclose(weights, theta ** 3 / (theta ** 3).sum())
+    assert np.average(theta, weights=weights) == pytest.approx(0.8, abs=0.01)
+    assert post.weighted_quantiles(theta, weights, 0.5) == pytest.approx(2 ** -0.25, abs=0.01)
+    # ESS of θ³ weights: (E θ³)² / E θ⁶ · L = (1/16) / (1/7) · L
+    assert post.effective_sample_size(weights) == pytest.approx(7 / 16 * 20_000, rel=0.03)
+    # posterior predictive of class 0: E[θ | data] = 4/5
+    assert post.predictive(weights, probs[0])[0] == pytest.approx(0.8, abs=0.01)
+
+
+def test_leave_one_out_excludes_the_held_out_case():
+    """Case 0 alone is informative (p_0 = θ), the others are flat: left out, case 0 is
+    forecast by the prior (mean θ = ½); included, it would get E[θ | θ] = 2/3."""
+    theta = np.random.default_rng(4).random(20_000)
+    informative = np.stack([theta, 1 - theta], axis=1)
+    flat = np.full((20_000, 2), 0.5)
+    probs = np.stack([informative, flat, flat])
+    forecasts, ess = post.leave_one_out(probs, np.zeros(3, dtype=int))
+    assert forecasts[0, 0] == pytest.approx(theta.mean(), abs=1e-12)
+    assert ess[0] == pytest.approx(20_000)
+    assert forecasts[1, 0] == pytest.approx(0.5) and ess[1] < 20_000  # the others learn from case 0 and predict ½
+    weights_all = post.posterior_weights(post.log_likelihoods(probs, np.zeros(3, dtype=int)).sum(axis=0))
+    assert post.predictive(weights_all, informative)[0] == pytest.approx(2 / 3, abs=0.01)
+
+
+# --- the whole calibration --------------------------------------------------------------
+
+def test_calibration_tables_are_consistent(fitted, library):
+    frame = fitted.to_frame()
+    assert list(frame.index) == [c.id for c in library]
+    assert frame["knobs"].tolist() == ["stance_persistence,insincere"] * 3
+    for column in ("p_prior", "p_posterior", "p_loo", "p_climatology"):
+        assert frame[column].between(0, 1).all()
+    # the prior predictive (emulator averaged over the prior) is close to the design's share
+    assert np.allclose(frame.p_prior, frame.p_design, atol=0.1)
+    summary = fitted.summary()
+    assert list(summary.index) == ["stance_persistence", "insincere", "drafting"]
+    assert summary.loc["drafting", "cases"] == 0  # no case has talks: posterior = prior
+    assert summary.loc["drafting", "mean"] == pytest.approx(8, abs=0.5)
+    assert (summary["low"] <= summary["mean"]).all() and (summary["mean"] <= summary["high"]).all()
+    assert fitted.draws.shape == (4000, 3)
+    skill = fitted.skill()
+    assert set(skill.index) == {(s, f) for s in ("log_loss", "brier") for f in ("loo", "prior")}
+    assert 1 <= fitted.ess <= len(fitted.theta)
+
+
+def test_same_seed_same_result_whatever_the_workers(fitted, library):
+    again = calibrate(library, worlds=128, seed=5, workers=2)
+    assert np.array_equal(again.outcomes, fitted.outcomes)
+    assert np.array_equal(again.weights, fitted.weights)
+    pd.testing.assert_frame_equal(again.to_frame(), fitted.to_frame())
+    pd.testing.assert_frame_equal(again.draws, fitted.draws)
+    other = calibrate(library[:1], worlds=128, seed=6)
+    assert not np.array_equal(other.design, fitted.design)
+    # a case's worlds depend on the seed and its id, not on the other cases
+    assert np.array_equal(calibrate(library[:1], worlds=128, seed=5).outcomes[0], fitted.outcomes[0])
+
+
+def test_arguments_are_checked(library):
+    for kwargs, message in [({"worlds": 1}, "worlds must be a whole number >= 2"),
+                            ({"seed": -1}, "seed must be"), ({"workers": 0}, "workers must be"),
+                            ({"knobs": [DEFAULT_KNOBS[0], DEFAULT_KNOBS[0]]}, "unique")]:
+        with pytest.raises(ValueError, match=message):
+            calibrate(library, **kwargs)
+    with pytest.raises(ValueError, match="at least one case"):
+        calibrate([])
+
+
+def test_save_writes_the_files_atomically(fitted, tmp_path):
+    paths = fitted.save(tmp_path / "out", plots=False)
+    assert [p.name for p in paths] == ["posterior.csv", "cases.csv", "summary_posterior.csv",
+                                       "summary_skill.csv", "metadata.json"]
+    meta = json.loads((tmp_path / "out" / "metadata.json").read_text())
+    assert meta["kind"] == "calibration" and meta["worlds"] == 128 and meta["seed"] == 5
+    assert [k["name"] for k in meta["knobs"]] == ["stance_persistence", "insincere", "drafting"]
+    assert meta["knobs"][2]["cases"] == []
+    assert pd.read_csv(tmp_path / "out" / "posterior.csv").shape == (4000, 3)
+    fitted.save(tmp_path / "out", plots=False)  # an earlier output of ours is replaced
+
+
+# --- the command line --------------------------------------------------------------------
+
+def test_cli_prints_the_posterior_cases_and_skill(tmp_path):
+    write_library(tmp_path / "cases", LIBRARY)
+    done = negotiate_cli("calibrate", "--worlds", "64", "--seed", "2", "--workers", "1",
+                         "--out", "out", "--no-plots", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.startswith("calibrate: 3 cases, 64 design worlds each, seed 2")
+    assert "ESS" in out and "stance_persistence" in out
+    for case_id, outcome in LIBRARY.items():
+        assert any(line.startswith(case_id) and outcome in line for line in out.splitlines())
+    assert "leave-one-case-out skill against climatology" in out
+    assert out.rstrip().endswith("wrote 5 files to out")
+
+
+def test_cli_bad_arguments_give_one_line_and_exit_2(tmp_path):
+    for args, expected in [(["missing"], "missing: (top level): folder not found"),
+                           (["--worlds", "1"], "must be >= 2")]:
+        done = negotiate_cli("calibrate", *args, cwd=tmp_path)
+        assert done.returncode == 2, (args, done.stderr)
+        assert "Traceback" not in done.stderr and done.stdout == ""
+        assert expected in done.stderr, done.stderr
