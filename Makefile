@@ -17,7 +17,7 @@ install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 
 install-dev: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,distributed,sensitivity]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,distributed,sensitivity,calibration]"
 
 run: install
 	$(BIN)/negotiate run scenarios/ukraine_march_2025.yaml --runs $(RUNS) --out $(OUT)
