@@ -1,7 +1,7 @@
 """The baseline scenario file: it loads, it cites the article, it marks assumptions.
 
 These tests read the scenario only (no simulation).  Expected values come from
-the article (MODEL.md §7), not from the code under test.
+the article (docs/model.md, "Calibration of the baseline"), not from the code under test.
 """
 
 from __future__ import annotations
@@ -187,7 +187,7 @@ def test_war_and_truce_numbers_are_distributions(scenario):
     assert not constants
 
 
-# --- the article's stylised facts (MODEL.md §7) ------------------------------------
+# --- the article's stylised facts (docs/model.md, "Calibration of the baseline") ------------------------------------
 
 def ideal(scenario, actor, issue) -> float:
     return param_mean(scenario.actors[actor].positions[issue].ideal)
