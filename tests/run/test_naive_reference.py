@@ -208,6 +208,10 @@ def without_noise(data: dict, recognition: dict) -> dict:
     if "victory" in war:  # a win then comes as soon as the front crosses a threshold
         war["victory"]["probability"] = 1.0
     data.setdefault("truce", {})["hazard"] = {"scale": 1e9, "shape": 10}
+    # ratification (docs/model.md §15) succeeds for sure in some worlds and fails for
+    # sure in the others: the two implementations draw their uniforms differently
+    for entry in data.get("talks", {}).get("ratification", []):
+        entry["probability"] = {"dist": "choice", "values": [0, 1], "p": [0.3, 0.7]}
     data["recognition"] = recognition
     return data
 
