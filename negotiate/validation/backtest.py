@@ -53,9 +53,9 @@ def backtest(cases, *, runs: int = DEFAULT_RUNS, seed: int = 0, workers: int = 1
     over cases (default: only when stderr is a terminal).
     """
     cases = checked_cases(cases, "backtest")
-    runs = _whole("runs", runs, 1)
-    seed = _whole("seed", seed, 0)
-    workers = _whole("workers", workers, 1)
+    runs = whole_number("runs", runs, 1)
+    seed = whole_number("seed", seed, 0)
+    workers = whole_number("workers", workers, 1)
     seeds = [case_seed(seed, c.id) for c in cases]
     tasks = [_Task(c.scenario, runs, s) for c, s in zip(cases, seeds)]
     started = time.perf_counter()
@@ -68,7 +68,8 @@ def backtest(cases, *, runs: int = DEFAULT_RUNS, seed: int = 0, workers: int = 1
     )
 
 
-def _whole(name: str, value, minimum: int) -> int:
+def whole_number(name: str, value, minimum: int) -> int:
+    """``value`` as an int, or a ValueError naming ``name`` (booleans refused)."""
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
         raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
     return int(value)

@@ -25,7 +25,6 @@ so the workers never change a number.
 
 from __future__ import annotations
 
-import numbers
 import time
 import zlib
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from ..model.outcomes import OUTCOMES
 from ..run import BLOCK_SIZE, Executor, block_seed
 from ..scenario import Scenario
 from . import posterior as post
-from .backtest import case_seed, map_cases
+from .backtest import case_seed, map_cases, whole_number
 from .calibration_results import CalibrationResults
 from .cases import checked_cases
 from .emulator import fit_emulator
@@ -67,8 +66,8 @@ def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0,
     """
     cases = checked_cases(cases, "calibration")
     knobs = checked_knobs(knobs)
-    worlds, seed = _whole("worlds", worlds, 2), _whole("seed", seed, 0)
-    workers = _whole("workers", workers, 1)
+    worlds, seed = whole_number("worlds", worlds, 2), whole_number("seed", seed, 0)
+    workers = whole_number("workers", workers, 1)
     started = time.perf_counter()
     design = prior_design(knobs, worlds, seed)
     prepared = [prepare_case(c.scenario, knobs) for c in cases]
@@ -90,7 +89,7 @@ def prior_design(knobs, worlds: int, seed: int) -> np.ndarray:
     """``(worlds, knobs)`` points filling the prior box: scrambled Sobol if ``worlds`` is a
     power of two, else a Latin hypercube, from the calibration's design seed."""
     knobs = checked_knobs(knobs)
-    worlds = _whole("worlds", worlds, 1)
+    worlds = whole_number("worlds", worlds, 1)
     rng = np.random.default_rng(_seed(seed, DESIGN_KEY))
     power_of_two = worlds & (worlds - 1) == 0
     sampler = (_qmc(qmc.Sobol, len(knobs), rng, scramble=True) if power_of_two
@@ -119,12 +118,6 @@ def _scaled(unit: np.ndarray, knobs) -> np.ndarray:
 
 def _seed(seed: int, key: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(CALIBRATION_KEY, key))
-
-
-def _whole(name: str, value, minimum: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(value)
 
 
 # --- one task per case ------------------------------------------------------------
