@@ -244,15 +244,16 @@ class Actor(_Strict):
 
     @model_validator(mode="after")
     def _private_cost_is_a_distribution(self):
-        if self.resolve is not None and self.resolve.private:
-            if not is_distribution(self.war_cost) or getattr(self.war_cost, "dist", "") == "choice":
-                raise FieldError(
-                    "resolve",
-                    "a private resolve needs 'war_cost' to be a continuous distribution (the "
-                    "others' prior about it); got " + (f"the constant {self.war_cost:g}"
-                                                       if not is_distribution(self.war_cost)
-                                                       else "a 'choice' distribution"),
-                )
+        private = self.resolve is not None and self.resolve.private
+        discrete = not is_distribution(self.war_cost) or getattr(self.war_cost, "dist", "") == "choice"
+        if private and discrete:
+            raise FieldError(
+                "resolve",
+                "a private resolve needs 'war_cost' to be a continuous distribution (the "
+                "others' prior about it); got " + (f"the constant {self.war_cost:g}"
+                                                   if not is_distribution(self.war_cost)
+                                                   else "a 'choice' distribution"),
+            )
         return self
 
 
