@@ -16,7 +16,8 @@ alternating recognition), the strategic proposer's segment search (the same
 closed-form quadratic root, in scalar Python), compromise and Nash proposals,
 the agenda choice, quantal responses and the classification of outcomes; talks
 as a process (a calendar for settlement talks, drafting, ratification);
-persistent stances, gains from the process and stalling (docs/model.md §17).
+persistent stances, gains from the process and stalling (docs/model.md §17);
+private resolve, screening offers and learning from refusals (docs/model.md §18).
 
 Parameter draws come from the library (:func:`negotiate.model.params.draw_params`,
 run ``i`` uses row ``i``), so a comparison is about simulating, not sampling.
@@ -90,6 +91,12 @@ class World:
         self.settle_after_truce = p.settle_after_truce
         # red lines (docs/model.md §16); the bounds themselves are the actors'
         self.red_lines, self.red_follows = bool(p.red_lines), bool(p.red_follow[:, i].any())
+        # private resolve (docs/model.md §18): who is private, its prior, how fighting teaches
+        self.private = [bool(v) for v in p.private]
+        self.any_private = any(self.private)
+        self.resolve_learning = [float(v) for v in p.resolve_learning]
+        self.resolve_cutoffs, self.resolve_prior = int(p.resolve_cutoffs), list(p.resolve_prior)
+        self.resolve_lo, self.resolve_hi = [float(v) for v in p.resolve_lo], [float(v) for v in p.resolve_hi]
 
 
 def ndtr(x: float) -> float:
@@ -326,10 +333,10 @@ class Actor(mesa.Agent):
             coefs = {j: m.actors[j].value_along(seg, g, self.index) for j in binding}
             lam = 0.0
             for j in binding:
-                lam = max(lam, smallest_acceptable(coefs[j], m.need[j][self.index]))
+                lam = max(lam, smallest_acceptable(coefs[j], m.need_of(j, self.index, g)))
             finite = lam != INF
             lam = lam if finite else 1.0
-            feasible = finite and all(evaluate(coefs[j], lam) >= m.need[j][self.index] - 1e-9
+            feasible = finite and all(evaluate(coefs[j], lam) >= m.need_of(j, self.index, g) - 1e-9
                                       for j in binding)
             own = evaluate(self.value_along(seg, g, self.index), lam)
             if k == 0 or (feasible and (not choice[1] or own > choice[2])):
@@ -353,7 +360,7 @@ class Actor(mesa.Agent):
         m = self.model
         y = [round(v) if m.world.binary[d] else v for d, v in enumerate(y)]
         values = [actor.package_value(y, g, self.index) for actor in m.actors]
-        feasible = all(values[j] >= m.need[j][self.index] - 1e-9
+        feasible = all(values[j] >= m.need_of(j, self.index, g) - 1e-9
                        for j in range(m.world.n_actors) if m.veto[g][j] and j != self.index)
         if m.world.red_lines:   # past someone's red line: refused whatever its value
             lo, hi, _ = m.red_box(self.index, g)
@@ -441,6 +448,9 @@ class NaiveNegotiation(mesa.Model):
         self.last = None
         self.sign_round, self.pending = 0, None   # a settlement being drafted: due round, (proposer, terms)
         self.ratification_failures = 0
+        # the public belief [lo, hi] about each private actor's war cost (docs/model.md §18)
+        self.belief_lo, self.belief_hi = list(w.resolve_lo), list(w.resolve_hi)
+        self.screen_cut = None   # while proposers screen: the cutoff type of each actor
 
     # --- set-up ----------------------------------------------------------------------------
     def _set_victory_utilities(self) -> None:
@@ -677,6 +687,8 @@ class NaiveNegotiation(mesa.Model):
             self.proposer_value = [a.status for a in self.actors]
         allowed = (self.phase == WAR, self.phase != OVER and self.settlement_talks_sit(t))
         self.option = self.option_weights(t)
+        if w.any_private:   # this round's screening cutoffs (docs/model.md §18)
+            self.cutoffs, self.chances = self.screen()
         # the solver is the engine's own numerical tool (Anderson acceleration with
         # backtracking, docs/model.md §8), run on this one world's values
         tol = max(w.tolerance, w.noise_tolerance * max(a.noise for a in self.actors))
@@ -691,22 +703,120 @@ class NaiveNegotiation(mesa.Model):
             # a safety margin against the responder's noise
             self.need = [[self.reservation[j][p] - self._bonus[j][p]
                           + w.margin * self.actors[j].noise for p in range(A)] for j in range(A)]
-            offers, agendas, values = [], [], []
+            offers, agendas, values, planned = [], [], [], []
             for actor in self.actors:
-                mine = actor.offers()
+                if w.any_private:
+                    mine, cutoffs = self.screened_offers(actor)
+                else:
+                    mine, cutoffs = actor.offers(), [{}, {}]
                 agenda, value = actor.choose_agenda(mine, allowed)
                 offers.append(mine)
                 agendas.append(agenda)
                 values.append(value)
+                planned.append(cutoffs)
             done = solver.update(np.array(values, float)[:, None])
             if best is None or solver.took[0]:
-                best = (offers, agendas, self.reservation, self.need, values)
+                best = (offers, agendas, self.reservation, self.need, values, planned)
             if done:
                 break
-        offers, agendas, self.reservation, self.need, values = best
+        offers, agendas, self.reservation, self.need, values, self.planned = best
         self.unconverged += int(not solver.converged[0])
         self.proposer_value = values
         return offers, agendas
+
+    # --- private resolve (docs/model.md §18) -------------------------------------------------
+    def screen(self):
+        """Per actor, the cutoff types proposers screen at (the sure one, lo, then the belief's
+        quantiles i/(K+1)) and the chance P(k ≥ c) the belief gives each; others: their cost, 1."""
+        w = self.world
+        K = w.resolve_cutoffs
+        cut, chance = [], []
+        for actor in self.actors:
+            j = actor.index
+            if not w.private[j]:
+                cut.append([actor.war_cost] * (K + 1))
+                chance.append([1.0] * (K + 1))
+                continue
+            lo, hi, prior = self.belief_lo[j], self.belief_hi[j], w.resolve_prior[j]
+            f_lo, f_hi = float(prior.cdf(lo)), float(prior.cdf(hi))
+            mass = f_hi - f_lo
+            if not mass > 1e-12:   # a point belief: every cutoff is lo, accepted for sure
+                cut.append([lo] * (K + 1))
+                chance.append([1.0] * (K + 1))
+                continue
+            cut.append([lo] + [min(max(float(prior.ppf(f_lo + (i / (K + 1)) * mass)), lo), hi)
+                               for i in range(1, K + 1)])
+            chance.append([1.0 - i / (K + 1) for i in range(K + 1)])
+        return cut, chance
+
+    def need_of(self, j: int, proposer: int, g: int) -> float:
+        """What ``proposer`` must give j on agenda g; while screening, as if a private j were
+        of the cutoff type c: its status moves by s·(c − k) (s the slope of the war or truce
+        value in the war cost), its reservation with it, and its value of a durable
+        settlement or a truce by their own slopes."""
+        need = self.need[j][proposer]
+        if self.screen_cut is None or not self.world.private[j]:
+            return need
+        w, actor = self.world, self.actors[j]
+        dk = self.screen_cut[j] - actor.war_cost
+        war_slope = -(1.0 - actor.fade)
+        if self.phase == IN_TRUCE:
+            fade = actor.patience ** max(w.truce_length - self.truce_age, 1)
+            slope = -((1.0 - fade) * w.cost_factor + fade * (1.0 - actor.fade))
+        else:
+            slope = war_slope
+        status = actor.status + slope * dk
+        f = self.option[j][proposer]
+        reservation = status + f * max(self.proposer_value[j] - status, 0.0)
+        d_r = reservation - self.reservation[j][proposer]
+        if g == SETTLEMENT:
+            d_v = (1.0 - actor.survival) * war_slope * dk if w.settlement_hazard > 0 else 0.0
+        else:
+            fade_l = actor.patience ** w.truce_length
+            d_v = (1.0 - f) * (-((1.0 - fade_l) * w.cost_factor + fade_l * (1.0 - actor.fade)) * dk)
+        return need + (d_r - d_v)
+
+    def screened_offers(self, actor):
+        """The proposer's offers planned for each cutoff; per agenda it keeps the feasible
+        plan worth most in expectation, π·own + (1 − π)·R_own, π the chance every private
+        veto player accepts (the sure plan if none is feasible), valued at that expectation.
+        Also returns, per agenda, the cutoff the kept offer was planned for, per private
+        responder (empty: a refusal of it teaches nothing)."""
+        w, me = self.world, actor.index
+        K = w.resolve_cutoffs
+        plans = []
+        for i in range(K + 1):
+            self.screen_cut = [self.cutoffs[j][i] for j in range(w.n_actors)]
+            plans.append(actor.offers())
+        self.screen_cut = None
+        fallback = self.reservation[me][me]
+        kept, planned = [], []
+        for g in (TRUCE, SETTLEMENT):
+            best, best_worth = 0, -INF
+            for i, plan in enumerate(plans):
+                _, feasible, own = plan[g]
+                chance = 1.0
+                for j in range(w.n_actors):
+                    if w.private[j] and self.veto[g][j] and j != me:
+                        chance = chance * self.chances[j][i]
+                worth = chance * own + (1.0 - chance) * fallback if feasible else -INF
+                if worth > best_worth:
+                    best, best_worth = i, worth
+            y, feasible, own = plans[best][g]
+            kept.append((y, feasible, best_worth if feasible else plans[0][g][2]))
+            planned.append({j: self.cutoffs[j][best] for j in range(w.n_actors)
+                            if w.private[j]} if feasible else {})
+        return kept, planned
+
+    def learn_from_fighting(self) -> None:
+        """A round of war: each private belief shrinks toward the true cost by its learning rate."""
+        w = self.world
+        for actor in self.actors:
+            j, r = actor.index, w.resolve_learning[actor.index]
+            if w.private[j] and r > 0:
+                k = actor.war_cost
+                self.belief_lo[j] = self.belief_lo[j] + r * (k - self.belief_lo[j])
+                self.belief_hi[j] = self.belief_hi[j] - r * (self.belief_hi[j] - k)
 
     def nash_packages(self):
         """The asymmetric Nash solution of each agenda's veto players (once per round)."""
@@ -791,6 +901,8 @@ class NaiveNegotiation(mesa.Model):
                 actor.move_stance()
         if self.phase == WAR:
             self.fight(t)
+            if w.any_private:
+                self.learn_from_fighting()
         elif self.phase == IN_TRUCE:
             self.hold_truce()
         if self.phase == OVER:       # an outright win ends the run before anyone proposes
@@ -864,6 +976,9 @@ class NaiveNegotiation(mesa.Model):
                                 self.reservation[j][proposer], agenda, t)
             if w.red_lines and self.crosses_red_line(actor, y, agenda):
                 yes = False   # never past one's red line, whatever the noise
+            cutoff = self.planned[proposer][agenda].get(j) if w.any_private else None
+            if not yes and cutoff is not None:   # a public refusal: k < the cutoff planned for
+                self.belief_hi[j] = max(min(self.belief_hi[j], cutoff), self.belief_lo[j])
             self.offered[j][agenda] += 1
             if yes:
                 self.accepted[j][agenda] += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import leverage, red_lines, talks, truce, war
+from . import leverage, red_lines, resolve, talks, truce, war
 from .actors import AGENT_TYPES
 from .continuation import FixedPoint
 from .outcomes import AGENDAS, COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
@@ -92,6 +92,9 @@ class NegotiationModel(mesa.Model):
         self.red_box = (red_lines.box(p, self.balance, self.veto, agenda_mask(p)) if p.red_lines
                         else None)
         self.proposer_value = None                                   # (A, N), warm start
+        # private resolve (docs/model.md §18): public beliefs about private war costs
+        self.beliefs = resolve.Beliefs.start(p) if p.private.any() else None
+        self.bare_need = None     # (A_j, A_p, G, N) while proposers screen, else None
         self.out = {
             "outcome": np.full(N, NONE, np.int8), "agreement_round": np.zeros(N, np.int16),
             "truce_round": np.zeros(N, np.int16), "collapsed": np.zeros(N, bool),
@@ -120,7 +123,10 @@ class NegotiationModel(mesa.Model):
         t = self.round
         shocks = self._draw_round_shocks()
         self._move_stances()
+        fought = self.phase == WAR
         self._advance_world(t, shocks)
+        if self.beliefs is not None:   # fighting reveals resolve (§18)
+            self.beliefs.fought(p, fought)
         if p.red_lines:   # bounds that follow the front move with it (§16)
             self.red_box = red_lines.follow(p, self.red_box, self.balance, self.veto, agenda_mask(p))
         drift = war.drift_now(p, t, self.happens)
@@ -216,6 +222,8 @@ class NegotiationModel(mesa.Model):
         # values need be no finer than the noise that blurs every answer
         tol = np.maximum(p.tolerance, p.noise_tolerance * p.noise.max(axis=0))
         solver = FixedPoint(self.proposer_value, tol=tol, active=self.phase != OVER)
+        if self.beliefs is not None:   # this round's screening cutoffs (§18)
+            self._cutoffs, self._chances = self.beliefs.screen(p)
         best = None
         for _ in range(sweeps):
             found = self._offers_given(solver.x)
@@ -223,7 +231,7 @@ class NegotiationModel(mesa.Model):
             best = found if best is None else _kept(best, found, solver.took)
             if done:
                 break
-        offers, agenda_of, self.reservation, self.need, value = best
+        offers, agenda_of, self.reservation, self.need, self.planned_cutoff, value = best
         self.out["unconverged"] += ~solver.converged
         self.proposer_value = value
         return offers, self._without_stalled_proposals(t, offers, agenda_of)
@@ -261,12 +269,47 @@ class NegotiationModel(mesa.Model):
         cushion = (p.margin * p.noise)[:, None, :]
         self.need = self.reservation - self.bonus + cushion   # (A_j, A_p, N)
         self.proposer_value = proposer_value                 # strategies read it (truce option)
-        offers = self._all_offers()
         own_reservation = self.reservation[np.arange(p.n_actors), np.arange(p.n_actors)]
+        if self.beliefs is None:
+            offers, planned = self._all_offers(), np.zeros(p.n)
+        else:
+            offers, planned = self._screened_offers(own_reservation)
         # no package inside every veto player's red lines: nothing to put forward there (§16)
         allowed = self._open_agendas()
         agenda_of, value = choose(offers, own_reservation, allowed, p.agendas, self.veto.T)
-        return offers, agenda_of, self.reservation, self.need, value
+        return offers, agenda_of, self.reservation, self.need, planned, value
+
+    def _screened_offers(self, own_reservation):
+        """Risk-return offers against private responders (docs/model.md §18).
+
+        For each cutoff c of the round (the sure one, the belief's quantiles) every
+        proposer plans as if each private responder were of type c (its need moved by
+        :func:`resolve.needs_at`); the plan for cutoff c is accepted with the belief's
+        chance π_c, so it is worth ``π_c·own_c + (1 − π_c)·R_own`` to the proposer, who
+        keeps, per agenda and world, the feasible plan worth most (the sure plan if none
+        is feasible) and values it at that expectation.  Returns the offers and the
+        cutoff (A_p, G, A_j, N) each offer was planned for (+inf: a refusal teaches
+        nothing, the offer not being predicted acceptable to any type, or the
+        responder not private)."""
+        p = self.params
+        need = self.need
+        plans = []
+        for c in range(self._cutoffs.shape[0]):
+            self.need, self.bare_need = resolve.needs_at(self, self._cutoffs[c], need)
+            plans.append(self._all_offers())
+        self.need, self.bare_need = need, None
+        chance = np.stack([resolve.accept_chance(self, self._chances[c]) for c in range(len(plans))])
+        fallback = own_reservation[:, None, :]
+        worth = np.stack([np.where(o.feasible, pi * o.own + (1.0 - pi) * fallback, -np.inf)
+                          for o, pi in zip(plans, chance)])                      # (C, A, G, N)
+        pick = np.argmax(worth, axis=0)                                          # 0 where none feasible
+        y = np.take_along_axis(np.stack([o.y for o in plans]), pick[None, ..., None], axis=0)[0]
+        feasible = np.take_along_axis(np.stack([o.feasible for o in plans]), pick[None], axis=0)[0]
+        own = np.where(feasible, np.take_along_axis(worth, pick[None], axis=0)[0], plans[0].own)
+        cut = self._cutoffs[pick.reshape(-1), :, np.tile(np.arange(p.n), pick.size // p.n)]  # (A·G·N, A_j)
+        cut = cut.reshape(pick.shape + (p.n_actors,)).transpose(0, 1, 3, 2)      # (A_p, G, A_j, N)
+        cut = np.where(feasible[:, :, None] & p.private[None, None, :, None], cut, np.inf)
+        return Offers(plans[0].who, y, feasible, own), cut
 
     def _all_offers(self) -> Offers:
         """Every actor's offers; actors never recognised make none (their
@@ -360,6 +403,9 @@ class NegotiationModel(mesa.Model):
             for agent in self.actors:
                 yes[agent.index] = agent.refuse(refused[agent.index])
         agreed = proposing & (yes | ~asked).all(axis=0)
+        if self.beliefs is not None:   # refusals are public: k < the cutoff planned for (§18)
+            planned = self.planned_cutoff[proposer, agenda, :, worlds].T         # (A_j, N)
+            self.beliefs.refused(asked & ~yes & np.isfinite(planned), planned)
         self._tally(t, agenda, asked, yes)
         self._agree(t, agreed, agenda, proposer, y)
         self.last = {"proposer": proposer, "agenda": np.where(proposing, agenda, -1), "y": y,
@@ -458,6 +504,8 @@ class NegotiationModel(mesa.Model):
         self.happens = self.happens[:, keep]
         if self.red_box is not None:
             self.red_box = self.red_box.take(keep)
+        if self.beliefs is not None:
+            self.beliefs = self.beliefs.take(keep)
         self.proposer_value = self.proposer_value[:, keep]
         self.out = {k: v[keep] for k, v in self.out.items()}
         for agent in self.actors:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..scenario.distributions import is_distribution, sample_param
+from ..scenario.distributions import _frozen, is_distribution, sample_param
 
 PARAMS_KEY, DYNAMICS_KEY = 0, 1
 #: the ratification draws of talks as a process (docs/model.md §15): a stream of its own
@@ -149,6 +149,13 @@ class WorldParams:
     red_low: np.ndarray        # (A, N, D) the bound each actor will not sign below (−inf: none)
     red_high: np.ndarray       # (A, N, D) ... nor above (+inf: none)
     red_follow: np.ndarray     # (A, N, D) how far a bound follows the front: bound + w·(b_t − b_0)
+    # private information about resolve (docs/model.md §18); inert when no actor is private
+    private: np.ndarray = None          # (A,) bool: the actor's war cost is its private type
+    resolve_learning: np.ndarray = None  # (A,) share of the belief's gap a round of war closes
+    resolve_cutoffs: int = 3            # quantiles of the belief proposers screen at
+    resolve_prior: list = None          # (A,) the war cost's distribution (scipy frozen) or None
+    resolve_lo: np.ndarray = None       # (A,) the belief's interval at the start
+    resolve_hi: np.ndarray = None
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -286,6 +293,7 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
         **_talks(scenario, draw, n, who),
         **_stances_and_stalling(scenario, draw, n, seed),
         **_red_lines(scenario, draw, n, col),
+        **_resolve(scenario),
         inputs=draw.inputs,
     )
     if draw.given:  # nothing consumed these: they name no distribution-valued field
@@ -313,6 +321,34 @@ def _red_lines(scenario, draw, n: int, col: dict[str, int]) -> dict:
             if rl.follows_front is not None:
                 follow[a, :, d] = draw(rl.follows_front, f"{base}.follows_front")
     return {"red_lines": found, "red_low": low, "red_high": high, "red_follow": follow}
+
+
+#: an unbounded prior's belief starts between these quantiles (docs/model.md §18)
+PRIOR_TAILS = (0.01, 0.99)
+
+
+def _resolve(scenario) -> dict:
+    """Private resolve (docs/model.md §18): who is private, the prior of its war cost (the
+    scenario's distribution), and the public belief's starting interval: the prior's
+    support, or its 1st / 99th percentile at an unbounded end."""
+    actors = [scenario.actors[a] for a in scenario.actor_names]
+    private = np.array([a.resolve is not None and a.resolve.private for a in actors])
+    A = len(actors)
+    lo, hi = np.zeros(A), np.zeros(A)
+    prior = [None] * A
+    for k, actor in enumerate(actors):
+        if not private[k]:
+            continue
+        dist = _frozen(actor.war_cost)
+        low, high = actor.war_cost.support()
+        lo[k] = low if np.isfinite(low) else float(dist.ppf(PRIOR_TAILS[0]))
+        hi[k] = high if np.isfinite(high) else float(dist.ppf(PRIOR_TAILS[1]))
+        prior[k] = dist
+    return {"private": private,
+            "resolve_learning": np.array([a.resolve.learning if a.resolve is not None else 0.0
+                                          for a in actors]),
+            "resolve_cutoffs": scenario.bargaining.resolve_cutoffs, "resolve_prior": prior,
+            "resolve_lo": lo, "resolve_hi": hi}
 
 
 def _talks(scenario, draw, n: int, who: dict[str, int]) -> dict:

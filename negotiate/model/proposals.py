@@ -179,7 +179,7 @@ class Strategic:
                 self.arms0, self.arms_step, c(ctx.option), c(ctx.proposer_value), self.durable, c(survival),
                 r0, r1, r2, c(need), self.start, self.delta)
 
-        need = np.broadcast_to(ctx.need[:, who][:, :, None, :], (A, P, 2, p.n))   # (A, P, G, N)
+        need = _needs(ctx, who)                                                # (A, P, G, N)
         y, feasible, own, target = plan(need)
         if p.planning == "exact":
             y, feasible, own, target = _judged_exactly(ctx, who, binding, need, plan, (y, feasible, own, target))
@@ -224,9 +224,19 @@ def _judged_exactly(ctx, who, binding, need, plan, planned):
         values = ctx.package_values(y, who, pairs)
     valued = pairs[:, :, None] & ctx.allowed[None]                      # (P, G, N), as the planner
     own = np.where(valued, values[who, np.arange(len(who))], own)
-    bare = (ctx.reservation - ctx.bonus)[:, who][:, :, None, :]
+    bare = ((ctx.reservation - ctx.bonus)[:, who][:, :, None, :] if ctx.bare_need is None
+            else ctx.bare_need[:, who])   # a private responder's at the cutoff type (§18)
     feasible = feasible & np.where(bind, values >= bare - 1e-9, True).all(axis=0)
     return y, feasible, own, target
+
+
+def _needs(ctx, who: list[int]) -> np.ndarray:
+    """What proposers ``who`` must give every responder (A, P, G, N): ``ctx.need`` is
+    (A_j, A_p, N), or (A_j, A_p, G, N) while proposers screen private responders (§18)."""
+    need = ctx.need[:, who]
+    if need.ndim == 3:
+        need = np.broadcast_to(need[:, :, None, :], need.shape[:2] + (2, need.shape[-1]))
+    return need
 
 
 def _loss_coefficients(p, start, delta):
@@ -383,7 +393,7 @@ def _judge(ctx, who: list[int], y: np.ndarray) -> Offers:
     if binary.any():
         y = np.where(binary, np.round(y), y)
     values = ctx.package_values(y, who)                       # (A, P, G, N)
-    accept = values >= ctx.need[:, who][:, :, None, :] - 1e-9
+    accept = values >= _needs(ctx, who) - 1e-9
     veto = ctx.veto.T[:, None, :, None]                       # (A, 1, G, 1)
     not_self = np.ones((ctx.params.n_actors, len(who), 1, 1), bool)
     not_self[who, np.arange(len(who))] = False

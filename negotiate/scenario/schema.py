@@ -178,6 +178,22 @@ def _support_words(value) -> str:
     return f"{low:g}" if low == high else f"from {low:g} to {high:g}"
 
 
+class Resolve(_Strict):
+    """Private information about resolve (docs/model.md §18)."""
+
+    private: bool = Field(
+        False,
+        description="This actor's war cost (its 'war_cost', which must then be a continuous "
+        "distribution) is its private type: the others know only the distribution, plan against "
+        "a public belief about it and learn from its refusals",
+    )
+    learning: Number = Field(
+        0.0, ge=0, le=1,
+        description="Share by which each round of war shrinks the public belief about this "
+        "actor's war cost toward the true one (fighting reveals resolve); 0: only refusals teach",
+    )
+
+
 class Actor(_Strict):
     role: Role
     capability: Capability = 1.0
@@ -209,6 +225,11 @@ class Actor(_Strict):
         False,
         description="An insincere actor also rejects every truce and makes no proposal at all",
     )
+    resolve: Resolve | None = Field(
+        None,
+        description="Private information about resolve: whether this actor's war cost is known "
+        "only to itself (absent: known to all)",
+    )
     positions: dict[str, Position] = Field(min_length=1, max_length=1000)
     description: str | None = None
 
@@ -218,6 +239,20 @@ class Actor(_Strict):
             raise FieldError(
                 "strategy",
                 f"unknown strategy '{self.strategy}'; choose one of {', '.join(STRATEGIES)}",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _private_cost_is_a_distribution(self):
+        private = self.resolve is not None and self.resolve.private
+        discrete = not is_distribution(self.war_cost) or getattr(self.war_cost, "dist", "") == "choice"
+        if private and discrete:
+            raise FieldError(
+                "resolve",
+                "a private resolve needs 'war_cost' to be a continuous distribution (the "
+                "others' prior about it); got " + (f"the constant {self.war_cost:g}"
+                                                   if not is_distribution(self.war_cost)
+                                                   else "a 'choice' distribution"),
             )
         return self
 
@@ -411,6 +446,12 @@ class Bargaining(_Strict):
         description="How much each responder's quantal-response shock persists from one round to the "
         "next (ρ of a Gaussian AR(1) stance, in [0, 1)); its marginal stays standard logistic. "
         "0: a fresh shock every round",
+    )
+    resolve_cutoffs: Whole = Field(
+        3, ge=1, le=1000,
+        description="How finely proposers screen an actor with private resolve (docs/model.md §18): "
+        "besides the offer every type in the public belief accepts, they weigh offers that only "
+        "types with war costs above each of this many quantiles of the belief accept",
     )
 
 

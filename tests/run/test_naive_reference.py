@@ -258,6 +258,17 @@ def deterministic_variants() -> dict[str, dict]:
     stalls_truces = without_noise(base, {"mode": "alternating", "order": ["L", "H", "M"]})
     stalls_truces["actors"]["L"].update(insincere=0.6, insincere_truces=True)
     variants["stalling truces too"] = stalls_truces
+    # private resolve (docs/model.md §18): both parties' war costs are private, proposers
+    # screen them at three quantiles of the public beliefs, refusals truncate the beliefs,
+    # and fighting teaches about H's; truces and durable settlements move the needs too
+    private = without_noise(base, {"mode": "alternating", "order": ["H", "M", "L", "S"]})
+    private["actors"]["H"]["resolve"] = {"private": True, "learning": 0.3}
+    private["actors"]["L"]["resolve"] = {"private": True}
+    variants["private resolve"] = private
+    one_private = without_noise(base, {"mode": "alternating", "order": ["M", "L", "H", "S"]})
+    one_private["actors"]["L"].update(war_cost=U(0.05, 0.3), resolve={"private": True})
+    one_private["bargaining"] = {"resolve_cutoffs": 7}
+    variants["private resolve, fine cutoffs"] = one_private
     # talks as a process (docs/model.md §15): a set-up, a calendar, drafting, and a
     # ratification that fails for sure in some worlds and succeeds for sure in the others
     talks = without_noise(base, {"mode": "alternating", "order": ["H", "L", "M"]})
