@@ -171,7 +171,17 @@ class ProcessExecutor(Executor):
 
     def imap_unordered(self, fn, tasks):
         pool = self._get_pool()
-        futures = {pool.submit(fn, task): index for index, task in enumerate(tasks)}
+        futures = {}
+        for index, task in enumerate(tasks):
+            try:
+                futures[pool.submit(fn, task)] = index
+            except (cf.process.BrokenProcessPool, OSError) as exc:
+                # a worker (or the fork server) died while the pool was starting
+                self._pool = None
+                for future in futures:
+                    future.cancel()
+                raise _failure(index, exc, "because a worker process died while the pool started "
+                               f"(killed, or out of memory?{_script_hint(0)})") from exc
         done = 0
         try:
             for future in cf.as_completed(futures):

@@ -112,3 +112,35 @@ def test_a_script_without_a_main_guard_is_told_why_its_workers_died(tmp_path):
     error = [line for line in done.stderr.splitlines() if line.startswith("negotiate.errors.SimulationError")]
     assert len(error) == 1, done.stderr[-2000:]
     assert "unguarded.py" in error[0] and 'if __name__ == "__main__":' in error[0]
+
+
+class _PoolThatDiesWhileStarting:
+    """A pool whose second submission finds the fork server gone (seen under load)."""
+
+    def __init__(self):
+        self.submitted, self.cancelled = [], 0
+
+    def submit(self, fn, task):
+        if self.submitted:
+            raise OSError(9, "Bad file descriptor")
+        future = _Future(self)
+        self.submitted.append(future)
+        return future
+
+
+class _Future:
+    def __init__(self, pool):
+        self.pool = pool
+
+    def cancel(self):
+        self.pool.cancelled += 1
+
+
+def test_a_pool_that_breaks_while_tasks_are_submitted_gives_a_simulation_error(monkeypatch):
+    executor = ProcessExecutor(workers=2)
+    pool = _PoolThatDiesWhileStarting()
+    monkeypatch.setattr(executor, "_get_pool", lambda: pool)
+    with pytest.raises(SimulationError, match="task 1 failed because a worker process died while the pool started"):
+        list(executor.imap_unordered(math.sqrt, [1.0, 4.0, 9.0]))
+    assert pool.cancelled == 1          # the task already submitted is cancelled
+    assert executor._pool is None      # and the broken pool is not reused
