@@ -170,6 +170,7 @@ class Actor(mesa.Agent):
         self.insincere_truces = bool(p.insincere_truces[a])
         self.stance = None
         self.may_propose = [bool(v) for v in p.agendas[a]]
+        self.signs = [bool(v) for v in p.signs[a]]    # will sign a truce / a settlement at all
         # red lines (docs/model.md §16): bounds per issue (±inf: none), and how far they follow the front
         self.red_low, self.red_high = p.red_low[a, i].tolist(), p.red_high[a, i].tolist()
         self.red_follow = p.red_follow[a, i].tolist()
@@ -402,7 +403,7 @@ class Actor(mesa.Agent):
             while u == 0.0:
                 u = self.model.random.random()
             shock = math.log(u) - math.log1p(-u)
-        if self.stalls(agenda, t):
+        if self.stalls(agenda, t) or not self.signs[agenda]:
             return False
         return value + bonus + self.noise * shock >= reservation - 1e-12
 
@@ -686,6 +687,9 @@ class NaiveNegotiation(mesa.Model):
         if self.proposer_value is None:
             self.proposer_value = [a.status for a in self.actors]
         allowed = (self.phase == WAR, self.phase != OVER and self.settlement_talks_sit(t))
+        # an agenda some veto player will not sign at all is closed to everyone (§16)
+        allowed = tuple(open_ and all(a.signs[g] for a in self.actors if self.veto[g][a.index])
+                        for g, open_ in enumerate(allowed))
         self.option = self.option_weights(t)
         if w.any_private:   # this round's screening cutoffs (docs/model.md §18)
             self.cutoffs, self.chances = self.screen()

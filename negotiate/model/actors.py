@@ -36,6 +36,7 @@ class Negotiator(mesa.Agent):
         self.optimism = p.optimism[index]
         self.war_cost = p.war_cost[index]
         self.strategy_name = p.strategies[index]
+        self.signs = p.signs[index]            # (2,): will sign a truce / a settlement at all
         # stances, gains from the process, stalling (docs/model.md §17)
         self.stance_persistence = p.stance_persistence   # (N,) ρ, the same for every actor
         self.process_gain = p.process_gain[index]
@@ -59,7 +60,7 @@ class Negotiator(mesa.Agent):
             shock = np.where(self.stance_persistence > 0, stance_shock(self.stance), shock)
         self.accepted = accepts(value, bonus, reservation, self.noise, shock) & asked
         if agenda is not None:
-            self.accepted &= ~self.stalls(agenda, t)
+            self.accepted &= ~self.stalls(agenda, t) & self.signs[np.asarray(agenda)]
         return self.accepted
 
     def stalls(self, agenda, t: int) -> np.ndarray:

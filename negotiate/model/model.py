@@ -216,6 +216,8 @@ class NegotiationModel(mesa.Model):
         if p.talks:   # settlement talks sit on a calendar, and not while a text is drafted (§15)
             allowed[SETTLEMENT] &= talks.settlement_sits(p, t, self.phase == IN_TRUCE, self.truce_age,
                                                          self.sign_round > 0)
+        # an agenda some veto player will not sign at all is closed to everyone (§16)
+        allowed &= ~(self.veto & ~p.signs.T).any(axis=1)[:, None]
         self.allowed = allowed            # (G, N): agendas open in each world (strategies skip the rest)
         # (A_j, A_p, N), contiguous for the compiled planner
         self.option = np.ascontiguousarray(option_weight(p, t))
@@ -593,7 +595,7 @@ class NegotiationModel(mesa.Model):
         for a, name in enumerate(p.actor_names):
             b = self.bonus[a, who] if who is not None else 0.0
             r = self.reservation[a, who if who is not None else a]
-            accept = values[a] + b >= r - 1e-12
+            accept = (values[a] + b >= r - 1e-12) & p.signs[a, g]
             if self.red_box is not None:
                 accept = accept & ~red_lines.refusals(self.red_box, y, np.full(p.n, g))[a]
             out[name] = {"value": values[a], "reservation": r, "accept": accept}

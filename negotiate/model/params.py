@@ -84,6 +84,7 @@ class WorldParams:
     war_cost: np.ndarray       # (A, N)
     strategies: list[str]
     agendas: np.ndarray        # (A, 2) bool: may propose truce / settlement
+    signs: np.ndarray          # (A, 2) bool: will sign a truce / a settlement at all
     status_quo: np.ndarray     # (N, D)
     truce_issue: np.ndarray    # (D,) bool
     binary: np.ndarray         # (D,) bool
@@ -260,7 +261,9 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
         roles=[scenario.actors[a].role for a in actors],
         ideal=ideal, salience=sal, **per_actor,
         strategies=[scenario.actors[a].strategy for a in actors],
-        agendas=np.array([[g in scenario.actors[a].agendas for g in ("truce", "settlement")] for a in actors]),
+        agendas=np.array([[g in scenario.actors[a].agendas and g in scenario.actors[a].signs
+                           for g in ("truce", "settlement")] for a in actors]),
+        signs=np.array([[g in scenario.actors[a].signs for g in ("truce", "settlement")] for a in actors]),
         status_quo=sq,
         truce_issue=np.array([scenario.issues[i].group == "truce" for i in issues]),
         binary=np.array([scenario.issues[i].kind == "binary" for i in issues]),

@@ -202,6 +202,11 @@ class Actor(_Strict):
     agendas: list[Literal["truce", "settlement"]] = Field(
         default_factory=lambda: list(AGENDAS), min_length=1, max_length=2
     )
+    signs: list[Literal["truce", "settlement"]] = Field(
+        default_factory=lambda: list(AGENDAS), min_length=1, max_length=2,
+        description="Agendas this actor will sign at all: an actor that has ruled out a "
+        "ceasefire before a final agreement signs only 'settlement' (docs/model.md §16)",
+    )
     noise: NonNeg = 0.0
     optimism: Drift = 0.0
     war_cost: NonNeg = 0.0

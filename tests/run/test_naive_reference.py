@@ -248,6 +248,10 @@ def deterministic_variants() -> dict[str, dict]:
     variants["outright wins"] = wins
     variants["red lines"] = without_noise(red_lines(base), {"mode": "alternating",
                                                             "order": ["H", "M", "L", "S"]})
+    # a party that signs no truce at all (docs/model.md §16): truces are closed to everyone
+    no_truce = without_noise(base, {"mode": "alternating", "order": ["H", "M", "L"]})
+    no_truce["actors"]["L"]["signs"] = ["settlement"]
+    variants["signs settlements only"] = no_truce
     # stances, gains from the process, stalling (docs/model.md §17): H stalls in about
     # half the worlds, for 1-6 rounds; L gains from talking while fighting
     stalling = without_noise(base, {"mode": "alternating", "order": ["H", "M", "L"]})
