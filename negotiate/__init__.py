@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Results": ".results", "load_results": ".results",
     "Comparison": ".run", "compare": ".run", "simulate": ".run",
+    "DegenerateResultWarning": ".run.simulate",
     "SweepResults": ".run", "sweep": ".run",
     "SensitivityResults": ".analysis", "sensitivity": ".analysis",
     "DiscoveryResults": ".analysis", "discover": ".analysis",
@@ -43,6 +44,7 @@ __all__ = [
     "BacktestResults",
     "CalibrationResults",
     "Comparison",
+    "DegenerateResultWarning",
     "DiscoveryResults",
     "NegotiateError",
     "Results",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 
 from .options import EXIT_OK, whole
 
@@ -48,6 +49,8 @@ def _backtest(args: argparse.Namespace) -> int:
     from ..validation import backtest, load_cases
 
     cases = load_cases(args.cases or [DEFAULT_CASES])
+    _check_out(args.out)
+    _few_cases_note(len(cases))
     result = backtest(cases, runs=args.runs, seed=args.seed, workers=args.workers or os.cpu_count() or 1,
                       progress=False if args.no_progress else None)
     table = result.to_frame()[SHOWN]
@@ -60,6 +63,21 @@ def _backtest(args: argparse.Namespace) -> int:
         paths = result.save(args.out, plots=not args.no_plots)
         print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK
+
+
+def _check_out(out) -> None:
+    """A bad --out is refused before any simulation."""
+    if out:
+        from ..run.storage import check_output_directory
+
+        check_output_directory(out)
+
+
+def _few_cases_note(n: int) -> None:
+    if n < 5:
+        print(f"negotiate: note: {n} case{'' if n == 1 else 's'}: climatology is the base rate of the "
+              "other cases (uniform with none), and bootstrap intervals over so few cases mean little",
+              file=sys.stderr)
 
 
 def _print_summary(result) -> None:
@@ -82,7 +100,7 @@ def _add_calibrate(commands) -> None:
                     "world per point of a space-filling design over the knobs' priors, a logistic "
                     "emulator per case gives the probability of what happened at any knob values, "
                     "and a prior sample weighted by the library's likelihood is the posterior. "
-                    "Prints the posterior (mean, 90%% interval, ESS), the per-case forecasts before "
+                    "Prints the posterior (mean, 90% interval, ESS), the per-case forecasts before "
                     "and after calibration and left out of the fit, and the cross-validated skill "
                     "against climatology; with --out, writes posterior.csv, cases.csv, "
                     "summary_posterior.csv, summary_skill.csv, calibration.png and metadata.json "
@@ -106,6 +124,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     from ..validation import calibrate, load_cases
 
     cases = load_cases(args.cases or [DEFAULT_CASES])
+    _check_out(args.out)
+    _few_cases_note(len(cases))
     workers = args.workers or (None if args.scheduler else os.cpu_count()) or 1
     result = calibrate(cases, worlds=args.worlds, seed=args.seed, workers=workers,
                        address=args.scheduler, progress=False if args.no_progress else None)

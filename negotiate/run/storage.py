@@ -51,6 +51,20 @@ def _looks_like_output(directory: Path) -> tuple[bool, str]:
     return True, ""
 
 
+def check_output_directory(target: str | os.PathLike) -> None:
+    """Raise :class:`SimulationError` if ``target`` could not be (re)placed by an output
+    directory: an existing file, or a directory holding files that are not ours.
+    Commands call it before any simulation, so a bad ``--out`` costs nothing."""
+    target = Path(target)
+    if target.exists():
+        if not target.is_dir():
+            raise SimulationError(f"{target}: exists and is not a directory")
+        ours, why = _looks_like_output(target)
+        if not ours:
+            raise SimulationError(f"{target}: refusing to replace this directory: {why}; "
+                                  "choose a new or empty output directory")
+
+
 @contextmanager
 def atomic_directory(target: str | os.PathLike) -> Iterator[Path]:
     """Yield an empty temporary directory that replaces ``target`` on success.
@@ -61,13 +75,7 @@ def atomic_directory(target: str | os.PathLike) -> Iterator[Path]:
     ``target`` is left untouched.
     """
     target = Path(target)
-    if target.exists():
-        if not target.is_dir():
-            raise SimulationError(f"{target}: exists and is not a directory")
-        ours, why = _looks_like_output(target)
-        if not ours:
-            raise SimulationError(f"{target}: refusing to replace this directory: {why}; "
-                                  "choose a new or empty output directory")
+    check_output_directory(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # not mkdtemp: its 0700 mode would become the output's; mkdir honours the umask

@@ -70,8 +70,10 @@ StallRounds = _ranged(0.0, 1e6)
 
 
 def _below_one(value: Any) -> Any:
-    if not is_distribution(value) and float(value) >= 1.0:
-        raise ValueError(f"must be below 1 (1 would fix each stance for the whole run), got {value:g}")
+    high = param_support(value)[1]
+    if high >= 1.0:
+        got = f"a distribution that reaches {high:g}" if is_distribution(value) else f"{float(value):g}"
+        raise ValueError(f"must be below 1 (1 would fix each stance for the whole run), got {got}")
     return value
 
 

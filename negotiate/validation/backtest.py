@@ -14,6 +14,7 @@ import hashlib
 import numbers
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from tqdm import tqdm
 
 from ..model.outcomes import OUTCOMES
 from ..run import Executor, get_executor, simulate
+from ..run.simulate import DegenerateResultWarning
 from ..scenario import Scenario
 from .cases import checked_cases
 from .results import BacktestResults
@@ -86,8 +88,11 @@ class _Task:
 
 def _forecast(task: _Task) -> tuple[np.ndarray, np.ndarray]:
     """Outcome counts and time-bin counts of one case's runs (runs in a worker)."""
-    results = simulate(task.scenario, task.runs, seed=task.seed, workers=1,
-                       executor="inprocess", progress=False)
+    with warnings.catch_warnings():
+        # a forecast near certainty is what the scores judge, not news for the user
+        warnings.simplefilter("ignore", DegenerateResultWarning)
+        results = simulate(task.scenario, task.runs, seed=task.seed, workers=1,
+                           executor="inprocess", progress=False)
     data = results.run_data
     first = first_agreement_round(data.truce_round, data.agreement_round)
     return (bin_counts(data.outcome, len(OUTCOMES)),

@@ -26,6 +26,7 @@ so the workers never change a number.
 from __future__ import annotations
 
 import time
+import warnings
 import zlib
 from dataclasses import dataclass
 
@@ -77,12 +78,42 @@ def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0,
     sims = map_cases(_simulate, tasks, workers=workers, executor=executor, address=address,
                      progress=progress, desc="calibrate")
     outcomes = np.stack([s[0] for s in sims])
+    _warn_if_sparse(cases, outcomes)
     paths = tuple(p for _, p in prepared)
     fitted = _fit(cases, knobs, design, outcomes, paths, seed)
     return CalibrationResults(
         knobs=knobs, cases=tuple(cases), worlds=worlds, seed=seed, case_seeds=tuple(seeds),
         knob_paths=paths, design=design, outcomes=outcomes, time_bins=np.stack([s[1] for s in sims]),
         wall_time=time.perf_counter() - started, **fitted)
+
+
+#: a case whose recorded outcome occurs in fewer design worlds than this is fitted on too
+#: few events: its emulator may turn a handful of worlds into a sharp peak
+SPARSE = 10
+
+
+class SparseOutcomeWarning(UserWarning):
+    """A case's recorded outcome is too rare in the design for its emulator to be trusted."""
+
+
+def sparse_cases(cases, outcomes: np.ndarray) -> dict[str, int]:
+    """Cases whose recorded outcome occurs in 1..SPARSE−1 design worlds, with the count
+    (0 worlds is the other problem: the case's likelihood is then flat at the floor)."""
+    out = {}
+    for case, row in zip(cases, outcomes):
+        seen = int((row == OUTCOMES.index(case.record.outcome)).sum())
+        if 0 < seen < SPARSE:
+            out[case.id] = seen
+    return out
+
+
+def _warn_if_sparse(cases, outcomes: np.ndarray) -> None:
+    sparse = sparse_cases(cases, outcomes)
+    if sparse:
+        listed = ", ".join(f"{case} ({n})" for case, n in sparse.items())
+        warnings.warn(f"what happened occurs in fewer than {SPARSE} design worlds for {listed}: "
+                      "their emulators rest on a handful of worlds and may shape the posterior "
+                      "alone; use more --worlds", SparseOutcomeWarning, stacklevel=3)
 
 
 def prior_design(knobs, worlds: int, seed: int) -> np.ndarray:

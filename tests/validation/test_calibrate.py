@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from negotiate.errors import SimulationError
+from negotiate.model.outcomes import OUTCOMES
 from negotiate.validation import DEFAULT_KNOBS, Knob, calibrate, load_cases
 from negotiate.validation import posterior as post
 from negotiate.validation.calibrate import prior_design
@@ -17,6 +18,8 @@ from negotiate.validation.emulator import fit_emulator
 from negotiate.validation.knobs import knob_paths, prepare_case
 from tests.cli import negotiate_cli
 from tests.validation.library import write_library
+
+OUTCOME_INDEX = {name: k for k, name in enumerate(OUTCOMES)}
 
 LIBRARY = {"alpha_1990": "comprehensive_agreement", "beta_1991": "no_agreement",
            "gamma_1992": "conditional_truce"}
@@ -218,3 +221,23 @@ def test_cli_bad_arguments_give_one_line_and_exit_2(tmp_path):
         assert done.returncode == 2, (args, done.stderr)
         assert "Traceback" not in done.stderr and done.stdout == ""
         assert expected in done.stderr, done.stderr
+
+
+def test_an_outcome_seen_in_a_handful_of_design_worlds_is_flagged(library):
+    from negotiate.validation.calibrate import (
+        SPARSE,
+        SparseOutcomeWarning,
+        _warn_if_sparse,
+        sparse_cases,
+    )
+
+    cases = list(library)
+    observed = [OUTCOME_INDEX[c.record.outcome] for c in cases]
+    other = [(k + 1) % 4 for k in observed]
+    outcomes = np.array([[o] * 3 + [x] * 500 for o, x in zip(observed, other)])   # 3 worlds each
+    outcomes[0, :] = other[0]                                                    # case 0: never
+    outcomes[1, :SPARSE] = observed[1]                                           # case 1: enough
+    found = sparse_cases(cases, outcomes)
+    assert found == {c.id: 3 for c in cases[2:]}
+    with pytest.warns(SparseOutcomeWarning, match="fewer than 10 design worlds"):
+        _warn_if_sparse(cases, outcomes)

@@ -48,3 +48,25 @@ def test_bad_arguments_give_one_line_and_exit_2(tmp_path):
 def test_runs_must_be_positive(tmp_path):
     done = negotiate_cli("backtest", "--runs", "0", cwd=tmp_path)
     assert done.returncode == 2 and "must be >= 1" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_bad_out_is_refused_before_any_case_is_simulated(tmp_path, monkeypatch):
+    write_library(tmp_path / "cases", LIBRARY)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("my own work")
+    (tmp_path / "afile").write_text("x")
+    for out, expected in [("mine", "refusing to replace this directory"),
+                          ("afile", "exists and is not a directory")]:
+        # 10^6 runs a case would take minutes: the refusal must come first
+        done = negotiate_cli("backtest", "--runs", "1000000", "--workers", "1", "--out", out,
+                             cwd=tmp_path, timeout=60)
+        assert done.returncode != 0 and expected in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr and done.stdout == ""
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "my own work"
+
+
+def test_few_cases_get_a_note_on_their_references(tmp_path):
+    write_library(tmp_path / "cases", dict(list(LIBRARY.items())[:1]))
+    done = negotiate_cli("backtest", "--runs", "20", "--workers", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "1 case: climatology is the base rate of the other cases (uniform with none)" in done.stderr
