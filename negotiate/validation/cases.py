@@ -134,7 +134,14 @@ def _case_folders(paths: list) -> tuple[list[Path], list[Problem]]:
             continue
         found = ([path] if (path / SCENARIO_FILE).exists() else
                  sorted(p for p in path.iterdir() if (p / SCENARIO_FILE).is_file()))
-        if not found:
+        # a half-written case (a record without its scenario) is never skipped silently
+        halves = ([path] if (path / RECORD_FILE).is_file() and path not in found else
+                  [p for p in sorted(path.iterdir()) if p.is_dir() and (p / RECORD_FILE).is_file()
+                   and not (p / SCENARIO_FILE).exists()])
+        for half in halves:
+            problems.append(Problem("", f"{RECORD_FILE} found but no {SCENARIO_FILE}: a case "
+                                        "needs both", file=str(half)))
+        if not found and not halves:
             problems.append(Problem("", "no scenario.yaml here nor in any subfolder: not a case "
                                         "folder or a case library", file=str(path)))
         for folder in found:

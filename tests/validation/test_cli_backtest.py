@@ -70,3 +70,15 @@ def test_few_cases_get_a_note_on_their_references(tmp_path):
     done = negotiate_cli("backtest", "--runs", "20", "--workers", "1", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "1 case: climatology is the base rate of the other cases (uniform with none)" in done.stderr
+
+
+def test_a_case_folder_with_a_record_but_no_scenario_is_reported_not_skipped(tmp_path):
+    write_library(tmp_path / "lib", dict(list(LIBRARY.items())[:1]))
+    orphan = tmp_path / "lib" / "orphan_2000"
+    orphan.mkdir()
+    (orphan / "record.yaml").write_text("case: orphan_2000\n")
+    for args in (["lib"], ["lib/orphan_2000"]):
+        done = negotiate_cli("backtest", *args, "--runs", "10", cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert "orphan_2000: (top level): record.yaml found but no scenario.yaml" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr
