@@ -22,6 +22,20 @@ def add_commands(commands) -> None:
     _add_calibrate(commands)
 
 
+def _cases_argument(p) -> None:
+    p.add_argument("cases", nargs="*", metavar="CASES",
+                   help=f"case folders, or folders of cases (default: {DEFAULT_CASES}/)")
+
+
+def _shared_options(p) -> None:
+    """The options backtest and calibrate share: seed, workers and the output."""
+    p.add_argument("--seed", type=whole(0), default=0, help="root seed (default 0)")
+    p.add_argument("--workers", type=whole(1), default=None, help="worker processes (default: all cores)")
+    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    p.add_argument("--no-plots", action="store_true", help="write the tables only")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
 def _add_backtest(commands) -> None:
     p = commands.add_parser(
         "backtest",
@@ -34,14 +48,9 @@ def _add_backtest(commands) -> None:
                     "summary_forecasts_time.csv, metadata.json, "
                     "backtest.png and reliability.png (replaced atomically).",
     )
-    p.add_argument("cases", nargs="*", metavar="CASES",
-                   help=f"case folders, or folders of cases (default: {DEFAULT_CASES}/)")
+    _cases_argument(p)
     p.add_argument("--runs", type=whole(1), default=2000, help="Monte Carlo runs per case (default 2000)")
-    p.add_argument("--seed", type=whole(0), default=0, help="root seed (default 0)")
-    p.add_argument("--workers", type=whole(1), default=None, help="worker processes (default: all cores)")
-    p.add_argument("--out", default=None, help="output directory (default: no files)")
-    p.add_argument("--no-plots", action="store_true", help="write the tables only")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _shared_options(p)
     p.set_defaults(handler=_backtest)
 
 
@@ -106,17 +115,12 @@ def _add_calibrate(commands) -> None:
                     "summary_posterior.csv, summary_skill.csv, calibration.png and metadata.json "
                     "(replaced atomically). Needs scikit-learn: pip install 'negotiate[calibration]'.",
     )
-    p.add_argument("cases", nargs="*", metavar="CASES",
-                   help=f"case folders, or folders of cases (default: {DEFAULT_CASES}/)")
+    _cases_argument(p)
     p.add_argument("--worlds", type=whole(2), default=4096,
                    help="design points, one world each per case (default 4096)")
-    p.add_argument("--seed", type=whole(0), default=0, help="root seed (default 0)")
-    p.add_argument("--workers", type=whole(1), default=None, help="worker processes (default: all cores)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on the workers of this Dask scheduler, e.g. tcp://host:8786")
-    p.add_argument("--out", default=None, help="output directory (default: no files)")
-    p.add_argument("--no-plots", action="store_true", help="write the tables only")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _shared_options(p)
     p.set_defaults(handler=_calibrate)
 
 

@@ -52,8 +52,7 @@ class FixedPoint:
         self.converged = ~self.active
         self.sweeps = 0
         n = self.x.shape[1]
-        self._best_x = self.x.copy()             # last accepted point, its T and residual
-        self._best_tx = self.x.copy()
+        self._best_x = self.x.copy()             # last accepted point and its residual
         self._best_r = np.zeros_like(self.x)
         self._best_norm = np.full(n, np.inf)
         self._fails = np.zeros(n, np.int64)       # rejected steps in a row, per world
@@ -81,7 +80,6 @@ class FixedPoint:
         self._fails = np.where(better, 0, self._fails + 1)
         back = np.where(self._fails[None] >= 2, self._damped(), self._backtracked(r))
         self._remember(better, r)
-        self._best_tx = np.where(better[None], tx, self._best_tx)
         self._best_x = np.where(better[None], self.x, self._best_x)
         self._best_r = np.where(better[None], r, self._best_r)
         self._best_norm = np.where(better, norm, self._best_norm)

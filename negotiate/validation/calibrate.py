@@ -41,7 +41,7 @@ from ..scenario import Scenario
 from . import posterior as post
 from .backtest import case_seed, map_cases, whole_number
 from .calibration_results import CalibrationResults
-from .cases import checked_cases
+from .cases import checked_cases, observed_outcomes
 from .emulator import fit_emulator
 from .knobs import DEFAULT_KNOBS, Knob, checked_knobs, given_values, prepare_case
 from .scores import first_agreement_round, time_bin
@@ -100,8 +100,8 @@ def sparse_cases(cases, outcomes: np.ndarray) -> dict[str, int]:
     """Cases whose recorded outcome occurs in 1..SPARSE−1 design worlds, with the count
     (0 worlds is the other problem: the case's likelihood is then flat at the floor)."""
     out = {}
-    for case, row in zip(cases, outcomes):
-        seen = int((row == OUTCOMES.index(case.record.outcome)).sum())
+    for case, row, happened in zip(cases, outcomes, observed_outcomes(cases)):
+        seen = int((row == happened).sum())
         if 0 < seen < SPARSE:
             out[case.id] = seen
     return out
@@ -177,7 +177,7 @@ def _simulate(task: _Task) -> tuple[np.ndarray, np.ndarray]:
 # --- emulators, posterior, cross-validation ---------------------------------------------
 
 def _fit(cases, knobs, design, outcomes, paths, seed: int) -> dict:
-    observed = np.array([OUTCOMES.index(c.record.outcome) for c in cases], dtype=np.int64)
+    observed = observed_outcomes(cases)
     emulators = [fit_emulator(design, out, len(OUTCOMES),
                               columns=[j for j, k in enumerate(knobs) if p[k.name]])
                  for out, p in zip(outcomes, paths)]

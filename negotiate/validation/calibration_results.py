@@ -16,7 +16,7 @@ from ..results import FORMAT_VERSION, library_versions, scenario_digest
 from ..run.storage import PRODUCER, atomic_directory
 from . import posterior as post
 from . import scores as sc
-from .cases import Case
+from .cases import Case, observed_outcomes
 from .knobs import Knob
 from .results import save_figure
 
@@ -65,7 +65,7 @@ class CalibrationResults:
     @property
     def observed(self) -> np.ndarray:
         """Index into ``OUTCOMES`` of each case's recorded outcome."""
-        return np.array([OUTCOMES.index(c.record.outcome) for c in self.cases], dtype=np.int64)
+        return observed_outcomes(self.cases)
 
     def cases_with(self, knob: str) -> list[str]:
         """Ids of the cases that have a field ``knob`` sets (the others say nothing of it)."""

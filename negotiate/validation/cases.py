@@ -19,7 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import Problem, ScenarioError
+from ..model.outcomes import OUTCOMES
 from ..scenario import Scenario, load_scenario
 from .record import Record, read_record
 
@@ -172,3 +175,8 @@ def checked_cases(cases, purpose: str = "backtest") -> list[Case]:
     if len(set(ids)) != len(ids):
         raise ValueError(f"case ids must be unique: {sorted({i for i in ids if ids.count(i) > 1})}")
     return cases
+
+
+def observed_outcomes(cases) -> np.ndarray:
+    """Index into ``OUTCOMES`` of each case's recorded outcome (cases with records)."""
+    return np.array([OUTCOMES.index(c.record.outcome) for c in cases], dtype=np.int64)

@@ -19,7 +19,7 @@ from ..model.outcomes import OUTCOMES
 from ..results import FORMAT_VERSION, library_versions, scenario_digest
 from ..run.storage import PRODUCER, atomic_directory
 from . import scores as sc
-from .cases import Case
+from .cases import Case, observed_outcomes
 
 __all__ = ["SCORES", "BacktestResults"]
 
@@ -55,7 +55,7 @@ class BacktestResults:
     @property
     def observed_outcomes(self) -> np.ndarray:
         """Index into ``OUTCOMES`` of each case's recorded outcome."""
-        return np.array([OUTCOMES.index(c.record.outcome) for c in self.cases], dtype=np.int64)
+        return observed_outcomes(self.cases)
 
     @property
     def observed_time_bins(self) -> np.ndarray:
