@@ -12,22 +12,19 @@ design that stays inside one value's probability mass changes nothing.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..scenario.distributions import Choice, is_distribution
+from ..scenario.paths import field_at
 
 __all__ = ["Factor", "distribution_paths", "field_at", "scenario_factors"]
 
 #: Design coordinates are kept this far inside (0, 1): the ppf of an unbounded
 #: distribution is infinite at 0 and 1.
 EDGE = 1e-9
-
-_PART = re.compile(r"([^.\[\]]+)((?:\[\d+\])*)")
-
 
 @dataclass(frozen=True)
 class Factor:
@@ -46,23 +43,6 @@ def distribution_paths(scenario) -> list[str]:
     from ..model import run_block  # the engine names them: one tiny block
 
     return list(run_block(scenario, 1, np.random.SeedSequence(0)).inputs)
-
-
-def field_at(scenario, path: str):
-    """The value of the field at dotted ``path`` (``actors.A.patience``, ``war.events[0].drift``)."""
-    obj = scenario
-    for part in path.split("."):
-        match = _PART.fullmatch(part)
-        if match is None:
-            raise ValueError(f"{path!r} is not a dotted field path")
-        name, indices = match.groups()
-        try:
-            obj = obj[name] if isinstance(obj, Mapping) else getattr(obj, name)
-            for index in re.findall(r"\d+", indices):
-                obj = obj[int(index)]
-        except (KeyError, IndexError, AttributeError, TypeError):
-            raise ValueError(f"scenario {scenario.name} has no field {path!r}") from None
-    return obj
 
 
 def scenario_factors(scenario, inputs: Sequence[str] | None = None) -> list[Factor]:

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import leverage, red_lines, resolve, talks, truce, war
 from .actors import AGENT_TYPES
+from .calibrated import with_calibration
 from .continuation import FixedPoint
 from .outcomes import AGENDAS, COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
 from .params import DYNAMICS_KEY, STANCE_KEY, TALKS_KEY, child, draw_params
@@ -58,6 +59,7 @@ class NegotiationModel(mesa.Model):
             raise ValueError(f"worlds must be a positive integer, got {worlds!r}")
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
         super().__init__(rng=np.random.default_rng(child(ss, DYNAMICS_KEY)))
+        scenario, given = with_calibration(scenario, int(worlds), ss, given)
         self.scenario = scenario
         self.params = p = draw_params(scenario, int(worlds), ss, given)
         self.inputs = p.inputs

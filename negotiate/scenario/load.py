@@ -53,7 +53,22 @@ def scenario_from_yaml(text: str | bytes, *, file: str | None = None) -> Scenari
         kind = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ScenarioError([Problem("", f"a scenario must be a mapping of fields, got {kind}",
                                      file=file, line=1)])
+    if file is not None:
+        _anchor_posterior(data, Path(file).parent)
     return _validate(data, file=file, lines=lines)
+
+
+def _anchor_posterior(data: dict[str, Any], folder: Path) -> None:
+    """A calibration folder named relative to the scenario file, made absolute (so the
+    scenario reads the same posterior from any working directory)."""
+    section = data.get("calibration")
+    if isinstance(section, str):
+        section = data["calibration"] = {"posterior": section}
+    if not isinstance(section, dict):
+        return
+    posterior = section.get("posterior")
+    if isinstance(posterior, str) and posterior not in ("", "library") and not Path(posterior).is_absolute():
+        section["posterior"] = str((folder / posterior).resolve())
 
 
 def _read(path: Path) -> bytes:

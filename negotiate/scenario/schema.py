@@ -348,6 +348,27 @@ class Ratification(_Strict):
     )
 
 
+class Calibration(_Strict):
+    """Calibrated behaviour (docs/validation.md, "Calibration"): each world takes one draw
+    of a posterior of the knobs shared by every scenario, and every field a knob names
+    takes that draw's value, whatever is written there."""
+
+    posterior: str = Field(
+        "library", min_length=1, max_length=4096,
+        description="'library' (the posterior the package ships, fitted to its case library) or "
+        "a folder written by 'negotiate calibrate --out', relative to the scenario file",
+    )
+    sha256: str | None = Field(
+        None, pattern=r"^[0-9a-f]{64}$",
+        description="Pins the posterior: the SHA-256 of its posterior.csv (refused if it differs)",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value):
+        return {"posterior": value} if isinstance(value, str) else value  # calibration: library
+
+
 class Talks(_Strict):
     """Talks as a process (docs/model.md §15): settlement talks open after a set-up,
     sit on a calendar, and an agreement in principle is drafted and ratified before it
@@ -493,6 +514,10 @@ class Scenario(_Strict):
         None, description="Talks as a process: set-up, calendar, drafting and ratification of "
         "settlements (absent: a settlement may be proposed in any round and is in force at once)",
     )
+    calibration: Calibration | None = Field(
+        None, description="Use calibrated behaviour: each world draws the shared knobs "
+        "(stances' persistence, stalling, drafting time) from a calibration's posterior",
+    )
     leverage: list[Leverage] = Field(default_factory=list, max_length=1000)
     recognition: Recognition = Field(default_factory=Recognition)
     bargaining: Bargaining = Field(default_factory=Bargaining)
@@ -505,6 +530,14 @@ class Scenario(_Strict):
         from .references import check_references
 
         check_references(self)
+        return self
+
+    @model_validator(mode="after")
+    def _calibration_applies(self):
+        if self.calibration is not None:
+            from .calibration import check_calibration
+
+            check_calibration(self)
         return self
 
     # --- convenience ------------------------------------------------------

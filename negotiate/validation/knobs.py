@@ -20,12 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..analysis.inputs import field_at
 from ..scenario import Scenario
+from ..scenario.calibration import PARTY, knob_fields
 
 __all__ = ["DEFAULT_KNOBS", "Knob", "checked_knobs", "given_values", "knob_paths", "prepare_case"]
-
-PARTY = "{party}"
 
 
 @dataclass(frozen=True)
@@ -52,11 +50,15 @@ class Knob:
         return f"uniform[{self.low:g}, {self.high:g}]"
 
 
-#: The default knobs: stances' persistence, parties' insincerity, drafting time.
+#: The default knobs: stances' persistence, how often and how long parties stall,
+#: drafting time.  The priors reach as far as the fields allow (persistence below 1)
+#: or as the library's two-year horizon (stalling, drafting): a posterior piled
+#: against a bound says the library wants more than the knob can give.
 DEFAULT_KNOBS: tuple[Knob, ...] = (
-    Knob("stance_persistence", "bargaining.stance_persistence", 0.0, 0.95),
+    Knob("stance_persistence", "bargaining.stance_persistence", 0.0, 0.99),
     Knob("insincere", f"actors.{PARTY}.insincere", 0.0, 0.6),
-    Knob("drafting", "talks.drafting.base", 0.0, 16.0),
+    Knob("stalling", f"actors.{PARTY}.insincere_rounds", 0.0, 104.0),
+    Knob("drafting", "talks.drafting.base", 0.0, 52.0),
 )
 
 
@@ -77,20 +79,7 @@ def checked_knobs(knobs) -> tuple[Knob, ...]:
 
 def knob_paths(scenario: Scenario, knob: Knob) -> list[str]:
     """The dotted paths ``knob`` sets in ``scenario`` (empty: the case lacks the field)."""
-    if PARTY in knob.path:
-        parties = [a for a in scenario.actor_names if scenario.actors[a].role == "party"]
-        candidates = [knob.path.replace(PARTY, a) for a in parties]
-    else:
-        candidates = [knob.path]
-    return [p for p in candidates if _has_field(scenario, p)]
-
-
-def _has_field(scenario: Scenario, path: str) -> bool:
-    try:
-        field_at(scenario, path)
-    except ValueError:
-        return False
-    return True
+    return knob_fields(scenario, knob.path)
 
 
 def prepare_case(scenario: Scenario, knobs: tuple[Knob, ...]) -> tuple[Scenario, dict[str, list[str]]]:

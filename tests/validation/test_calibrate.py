@@ -42,6 +42,7 @@ def test_knobs_map_to_every_matching_field_and_skip_missing_ones(library):
     by_name = {k.name: knob_paths(scenario, k) for k in DEFAULT_KNOBS}
     assert by_name == {"stance_persistence": ["bargaining.stance_persistence"],
                        "insincere": ["actors.A.insincere", "actors.B.insincere"],
+                       "stalling": ["actors.A.insincere_rounds", "actors.B.insincere_rounds"],
                        "drafting": []}
     prepared, paths = prepare_case(scenario, DEFAULT_KNOBS)
     assert paths == by_name
@@ -59,7 +60,7 @@ def test_knob_arguments_are_checked():
 
 def test_design_fills_the_prior_box_and_follows_the_seed():
     design = prior_design(DEFAULT_KNOBS, 256, seed=1)
-    assert design.shape == (256, 3)
+    assert design.shape == (256, len(DEFAULT_KNOBS))
     for j, k in enumerate(DEFAULT_KNOBS):
         assert k.low <= design[:, j].min() and design[:, j].max() <= k.high
         # a Sobol design puts one point in each of 16 equal slices 16 times
@@ -67,7 +68,7 @@ def test_design_fills_the_prior_box_and_follows_the_seed():
         assert (counts == 16).all()
     assert np.array_equal(design, prior_design(DEFAULT_KNOBS, 256, seed=1))
     assert not np.array_equal(design, prior_design(DEFAULT_KNOBS, 256, seed=2))
-    assert prior_design(DEFAULT_KNOBS, 100, seed=1).shape == (100, 3)  # Latin hypercube
+    assert prior_design(DEFAULT_KNOBS, 100, seed=1).shape == (100, len(DEFAULT_KNOBS))  # Latin hypercube
 
 
 # --- the emulator --------------------------------------------------------------------
@@ -148,17 +149,19 @@ def test_leave_one_out_excludes_the_held_out_case():
 def test_calibration_tables_are_consistent(fitted, library):
     frame = fitted.to_frame()
     assert list(frame.index) == [c.id for c in library]
-    assert frame["knobs"].tolist() == ["stance_persistence,insincere"] * 3
+    assert frame["knobs"].tolist() == ["stance_persistence,insincere,stalling"] * 3
     for column in ("p_prior", "p_posterior", "p_loo", "p_climatology"):
         assert frame[column].between(0, 1).all()
     # the prior predictive (emulator averaged over the prior) is close to the design's share
     assert np.allclose(frame.p_prior, frame.p_design, atol=0.1)
     summary = fitted.summary()
-    assert list(summary.index) == ["stance_persistence", "insincere", "drafting"]
+    assert list(summary.index) == ["stance_persistence", "insincere", "stalling", "drafting"]
     assert summary.loc["drafting", "cases"] == 0  # no case has talks: posterior = prior
-    assert summary.loc["drafting", "mean"] == pytest.approx(8, abs=0.5)
+    drafting = DEFAULT_KNOBS[3]
+    assert summary.loc["drafting", "mean"] == pytest.approx((drafting.low + drafting.high) / 2,
+                                                             abs=0.03 * drafting.high)
     assert (summary["low"] <= summary["mean"]).all() and (summary["mean"] <= summary["high"]).all()
-    assert fitted.draws.shape == (4000, 3)
+    assert fitted.draws.shape == (4000, len(DEFAULT_KNOBS))
     skill = fitted.skill()
     assert set(skill.index) == {(s, f) for s in ("log_loss", "brier") for f in ("loo", "prior")}
     assert 1 <= fitted.ess <= len(fitted.theta)
@@ -192,9 +195,9 @@ def test_save_writes_the_files_atomically(fitted, tmp_path):
                                        "summary_skill.csv", "metadata.json"]
     meta = json.loads((tmp_path / "out" / "metadata.json").read_text())
     assert meta["kind"] == "calibration" and meta["worlds"] == 128 and meta["seed"] == 5
-    assert [k["name"] for k in meta["knobs"]] == ["stance_persistence", "insincere", "drafting"]
-    assert meta["knobs"][2]["cases"] == []
-    assert pd.read_csv(tmp_path / "out" / "posterior.csv").shape == (4000, 3)
+    assert [k["name"] for k in meta["knobs"]] == ["stance_persistence", "insincere", "stalling", "drafting"]
+    assert meta["knobs"][3]["cases"] == []
+    assert pd.read_csv(tmp_path / "out" / "posterior.csv").shape == (4000, len(DEFAULT_KNOBS))
     fitted.save(tmp_path / "out", plots=False)  # an earlier output of ours is replaced
 
 

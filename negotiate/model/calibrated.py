@@ -1,0 +1,42 @@
+"""Calibrated behaviour in the engine: each world takes one posterior draw of the knobs.
+
+A scenario with a ``calibration`` section (docs/validation.md, "Calibration")
+is played as the scenario with every field a knob sets replaced, world by
+world, by that world's draw: the draws go to the engine as per-world inputs
+(``given``), exactly as the calibration's own design worlds did.  Which draw a
+world takes comes from a stream of its own, ``child(block seed,
+crc32("calibration"))``, so no other field's draws move.  Values the caller
+gives for a field (an experimental design) win over the calibration's.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+from ..scenario.calibration import load_posterior
+from .params import child
+
+__all__ = ["CALIBRATION_KEY", "with_calibration"]
+
+CALIBRATION_KEY = zlib.crc32(b"calibration")
+
+
+def with_calibration(scenario, n: int, seed: np.random.SeedSequence,
+                     given: dict | None) -> tuple[object, dict | None]:
+    """``(scenario without its calibration section, given)`` for a block of ``n`` worlds."""
+    if scenario.calibration is None:
+        return scenario, given
+    posterior = load_posterior(scenario.calibration.posterior)
+    rows = np.random.default_rng(child(seed, CALIBRATION_KEY)).integers(len(posterior.draws), size=n)
+    given = dict(given or {})
+    overrides: dict[str, object] = {"calibration": None}
+    for j, paths in enumerate(posterior.fields(scenario).values()):
+        low, high = posterior.bounds[j]
+        for path in paths:
+            # a placeholder distribution over the knob's prior: the field becomes
+            # distribution-valued, so the engine takes the world's value from ``given``
+            overrides[path] = {"dist": "uniform", "low": low, "high": high}
+            given.setdefault(path, posterior.draws[rows, j])
+    return scenario.with_overrides(overrides), given

@@ -1,0 +1,167 @@
+"""Calibrated behaviour: a posterior of shared knobs that a scenario draws its worlds from.
+
+``negotiate calibrate`` fits behavioural parameters shared by every scenario
+(the *knobs*: how persistent stances are, how often a party stalls, how long
+drafting takes) to the case library and writes the posterior as draws
+(docs/validation.md, "Calibration").  A scenario with a ``calibration``
+section uses it: each world takes one posterior draw (a row: all knobs
+together, so their correlation is kept) and every field a knob names takes
+that draw's value, whatever the scenario wrote there.  The package ships the
+library's posterior (``posterior: library``); a folder written by
+``negotiate calibrate --out DIR`` can be named instead.
+
+A knob's ``path`` is a dotted field path in which ``{party}`` stands for every
+actor whose role is ``party``.  A path the scenario does not have
+(``talks.drafting.base`` without a ``talks`` section) is skipped: the knob
+says nothing about that scenario.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .paths import field_at
+
+__all__ = ["LIBRARY", "Posterior", "check_calibration", "field_at", "knob_fields", "load_posterior"]
+
+#: the name of the posterior shipped with the package
+LIBRARY = "library"
+PARTY = "{party}"
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Posterior draws of shared knobs: ``names[j]`` sets the fields ``paths[j]`` names;
+    ``draws`` is ``(M, J)``, one row per draw; ``sha256`` is the digest of its draws file."""
+
+    source: str
+    names: tuple[str, ...]
+    paths: tuple[str, ...]
+    draws: np.ndarray
+    sha256: str
+    bounds: tuple[tuple[float, float], ...]  # each knob's prior range [low, high]
+
+    def fields(self, scenario) -> dict[str, list[str]]:
+        """``{knob name: the scenario's dotted paths it sets}`` (empty list: none)."""
+        return {n: knob_fields(scenario, p) for n, p in zip(self.names, self.paths)}
+
+
+def knob_fields(scenario, path: str) -> list[str]:
+    """The dotted paths a knob's ``path`` sets in ``scenario`` (``{party}``: each party)."""
+    if PARTY in path:
+        parties = [a for a in scenario.actor_names if scenario.actors[a].role == "party"]
+        candidates = [path.replace(PARTY, a) for a in parties]
+    else:
+        candidates = [path]
+    return [p for p in candidates if _has_field(scenario, p)]
+
+
+def _has_field(scenario, path: str) -> bool:
+    try:
+        field_at(scenario, path)
+    except ValueError:
+        return False
+    return True
+
+
+def load_posterior(source: str, *, base: str | Path | None = None) -> Posterior:
+    """Read a posterior: ``"library"`` (the one the package ships) or a folder written by
+    ``negotiate calibrate --out`` (relative to ``base``, default the working directory).
+    Raises ``ValueError`` saying what is wrong with it."""
+    if not isinstance(source, str) or not source.strip():
+        raise ValueError("posterior must be 'library' or the folder a calibration was saved in")
+    if source == LIBRARY:
+        folder = resources.files("negotiate") / "data" / "calibration"
+        with resources.as_file(folder) as path:
+            return _read(Path(path), LIBRARY)
+    folder = Path(source)
+    if not folder.is_absolute() and base is not None:
+        folder = Path(base) / folder
+    return _read(folder.resolve(), source)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_cached(folder: Path, stamp: tuple, source: str) -> Posterior:
+    meta = _metadata(folder / "metadata.json")
+    knobs = meta.get("knobs")
+    if not isinstance(knobs, list) or not knobs:
+        raise ValueError(f"{folder / 'metadata.json'}: no 'knobs' list (not written by negotiate calibrate?)")
+    try:
+        names = tuple(str(k["name"]) for k in knobs)
+        paths = tuple(str(k["path"]) for k in knobs)
+        bounds = [(float(k["low"]), float(k["high"])) for k in knobs]
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"{folder / 'metadata.json'}: each knob needs a name, a path, low and high") from None
+    raw = (folder / "posterior.csv").read_bytes()
+    draws = _draws(raw, folder / "posterior.csv", names, bounds)
+    return Posterior(source, names, paths, draws, hashlib.sha256(raw).hexdigest(), tuple(bounds))
+
+
+def _read(folder: Path, source: str) -> Posterior:
+    files = [folder / "metadata.json", folder / "posterior.csv"]
+    missing = [f.name for f in files if not f.is_file()]
+    if missing:
+        raise ValueError(f"{folder}: no {' or '.join(missing)} (name a folder written by "
+                         f"'negotiate calibrate --out', or 'library')")
+    stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    return _read_cached(folder, stamp, source)
+
+
+def _metadata(path: Path) -> dict:
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: cannot be read as JSON ({exc})") from None
+    if not isinstance(meta, dict) or meta.get("kind") != "calibration":
+        raise ValueError(f"{path}: not the metadata of a calibration (kind must be 'calibration')")
+    return meta
+
+
+def _draws(raw: bytes, path: Path, names: tuple[str, ...], bounds) -> np.ndarray:
+    rows = list(csv.reader(raw.decode("utf-8", errors="replace").splitlines()))
+    if not rows or tuple(rows[0]) != names:
+        header = rows[0] if rows else []
+        raise ValueError(f"{path}: columns {header} do not match the knobs {list(names)} of metadata.json")
+    try:
+        draws = np.array([[float(v) for v in row] for row in rows[1:]], dtype=float)
+    except ValueError:
+        raise ValueError(f"{path}: every value must be a number") from None
+    if draws.ndim != 2 or draws.shape[0] == 0 or draws.shape[1] != len(names):
+        raise ValueError(f"{path}: need at least one row of {len(names)} values")
+    for j, (name, (low, high)) in enumerate(zip(names, bounds)):
+        column = draws[:, j]
+        if not np.all(np.isfinite(column)) or column.min() < low or column.max() > high:
+            raise ValueError(f"{path}: knob {name} has values outside its prior [{low:g}, {high:g}]")
+    if not all(math.isfinite(b) for pair in bounds for b in pair):
+        raise ValueError(f"{path}: knob bounds must be finite")
+    draws.setflags(write=False)
+    return draws
+
+
+def check_calibration(scenario) -> None:
+    """Raise :class:`ScenarioError` unless ``scenario.calibration`` names a readable posterior
+    (matching its ``sha256`` if pinned) with at least one knob that sets a field here."""
+    from ..errors import Problem, ScenarioError
+
+    section = scenario.calibration
+    try:
+        posterior = load_posterior(section.posterior)
+    except (OSError, ValueError) as exc:
+        raise ScenarioError([Problem("calibration.posterior", str(exc))]) from None
+    if section.sha256 is not None and section.sha256 != posterior.sha256:
+        raise ScenarioError([Problem("calibration.sha256", (
+            f"the posterior's posterior.csv has SHA-256 {posterior.sha256}, not the pinned "
+            f"{section.sha256}: it was re-fitted or edited since the scenario pinned it"))])
+    if not any(posterior.fields(scenario).values()):
+        knobs = ", ".join(f"{n} ({p})" for n, p in zip(posterior.names, posterior.paths))
+        raise ScenarioError([Problem("calibration", (
+            f"none of the posterior's knobs sets a field of this scenario: {knobs}"))])

@@ -1,0 +1,145 @@
+"""Calibrated behaviour (scenario section ``calibration``, docs/validation.md "Calibration"):
+each world takes one posterior draw of the shared knobs, whole rows, from a stream of its own."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import negotiate
+from negotiate.errors import ScenarioError
+from negotiate.model import NegotiationModel
+from negotiate.scenario.calibration import load_posterior
+
+from .conftest import DATA, load
+
+# two draws, each a whole row: (persistence, stalling probability)
+ROWS = [(0.2, 0.1), (0.8, 0.5)]
+KNOBS = [{"name": "stance_persistence", "path": "bargaining.stance_persistence", "low": 0, "high": 0.95},
+         {"name": "insincere", "path": "actors.{party}.insincere", "low": 0, "high": 0.6}]
+
+
+def write_posterior(folder, rows=ROWS, knobs=KNOBS, kind="calibration"):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "metadata.json").write_text(json.dumps({"kind": kind, "knobs": knobs}))
+    lines = [",".join(k["name"] for k in knobs)] + [",".join(str(v) for v in r) for r in rows]
+    (folder / "posterior.csv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def calibrated_scenario(tmp_path, posterior="post", **extra):
+    """talks.yaml with a calibration section, written beside a posterior folder."""
+    write_posterior(tmp_path / "post")
+    text = (DATA / "talks.yaml").read_text()
+    section = {"posterior": posterior, **extra}
+    path = tmp_path / "calibrated.yaml"
+    path.write_text(text + "calibration: " + json.dumps(section) + "\n")
+    return path
+
+
+def inputs(scenario, n=4000, seed=3, given=None):
+    return NegotiationModel(scenario, n, seed=seed, given=given).inputs
+
+
+def test_each_world_takes_one_whole_row_of_the_posterior(tmp_path):
+    scenario = negotiate.load_scenario(calibrated_scenario(tmp_path))
+    drawn = inputs(scenario)
+    pairs = np.stack([drawn["bargaining.stance_persistence"], drawn["actors.A.insincere"],
+                      drawn["actors.B.insincere"]], axis=1)
+    first = (pairs == [0.2, 0.1, 0.1]).all(axis=1)
+    second = (pairs == [0.8, 0.5, 0.5]).all(axis=1)
+    assert (first | second).all()  # rows are never mixed: the knobs' correlation is kept
+    # rows are drawn with equal probability: share within 4 standard errors of 1/2
+    assert abs(first.mean() - 0.5) < 4 * np.sqrt(0.25 / len(first))
+
+
+def test_the_draws_follow_the_seed_and_leave_other_fields_alone(tmp_path):
+    path = calibrated_scenario(tmp_path)
+    scenario = negotiate.load_scenario(path)
+    with_patience = scenario.with_overrides({"actors.A.patience": {"dist": "uniform", "low": 0.8, "high": 0.95}})
+    plain = load("talks", actors__A__patience={"dist": "uniform", "low": 0.8, "high": 0.95})
+    a, b = inputs(with_patience, seed=3), inputs(with_patience, seed=3)
+    assert np.array_equal(a["bargaining.stance_persistence"], b["bargaining.stance_persistence"])
+    assert not np.array_equal(a["bargaining.stance_persistence"],
+                              inputs(with_patience, seed=4)["bargaining.stance_persistence"])
+    # common random numbers: the calibration does not move any other field's draws
+    assert np.array_equal(a["actors.A.patience"], inputs(plain, seed=3)["actors.A.patience"])
+
+
+def test_given_values_win_over_the_calibration(tmp_path):
+    scenario = negotiate.load_scenario(calibrated_scenario(tmp_path))
+    mine = np.full(50, 0.33)
+    drawn = inputs(scenario, n=50, given={"bargaining.stance_persistence": mine})
+    assert np.array_equal(drawn["bargaining.stance_persistence"], mine)
+    assert set(drawn["actors.A.insincere"]) <= {0.1, 0.5}
+
+
+def test_the_calibrated_knob_changes_what_the_engine_does(tmp_path):
+    """Mutation check: a posterior of certain stalling for the whole horizon must stop
+    every settlement (insincere parties reject every settlement, docs/model.md §17)."""
+    knobs = [{"name": "insincere", "path": "actors.{party}.insincere", "low": 0, "high": 1}]
+    write_posterior(tmp_path / "stall", rows=[(1.0,)], knobs=knobs)
+    scenario = load("talks").with_overrides({"calibration": {"posterior": str(tmp_path / "stall")}})
+    outcome = negotiate.simulate(scenario, runs=200, seed=1, workers=1, progress=False).outcome_probabilities()
+    assert outcome.loc["comprehensive_agreement", "p"] == 0
+    assert negotiate.simulate(load("talks"), runs=200, seed=1, workers=1, progress=False).outcome_probabilities().loc[
+        "comprehensive_agreement", "p"] == 1
+
+
+def test_a_relative_folder_is_read_beside_the_scenario_file(tmp_path):
+    path = calibrated_scenario(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code = ("import negotiate, sys; s = negotiate.load_scenario(sys.argv[1]); "
+            "print(s.calibration.posterior)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], cwd=elsewhere, capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": os.getcwd()}, check=True)
+    assert out.stdout.strip() == str((tmp_path / "post").resolve())
+
+
+@pytest.mark.parametrize("change, field, message", [
+    (lambda f: shutil.rmtree(f), "calibration.posterior", "no metadata.json or posterior.csv"),
+    (lambda f: (f / "posterior.csv").write_text("a,b\n0.1,0.2\n"), "calibration.posterior",
+     "do not match the knobs"),
+    (lambda f: (f / "posterior.csv").write_text("stance_persistence,insincere\n0.99,0.1\n"),
+     "calibration.posterior", "outside its prior"),
+    (lambda f: (f / "posterior.csv").write_text("stance_persistence,insincere\nx,0.1\n"),
+     "calibration.posterior", "must be a number"),
+    (lambda f: (f / "metadata.json").write_text("{}"), "calibration.posterior", "not the metadata of a calibration"),
+])
+def test_a_bad_posterior_is_refused_naming_the_file_and_field(tmp_path, change, field, message):
+    path = calibrated_scenario(tmp_path)
+    change(tmp_path / "post")
+    with pytest.raises(ScenarioError, match=message) as info:
+        negotiate.load_scenario(path)
+    text = str(info.value)
+    assert "calibrated.yaml" in text and field in text
+
+
+def test_a_pinned_posterior_must_match(tmp_path):
+    path = calibrated_scenario(tmp_path, sha256="0" * 64)
+    with pytest.raises(ScenarioError, match="calibration.sha256.*not the pinned"):
+        negotiate.load_scenario(path)
+    digest = load_posterior(str(tmp_path / "post")).sha256
+    assert negotiate.load_scenario(calibrated_scenario(tmp_path, sha256=digest)).calibration.sha256 == digest
+
+
+def test_a_posterior_that_sets_nothing_here_is_refused(tmp_path):
+    knobs = [{"name": "drafting", "path": "talks.drafting.base", "low": 0, "high": 10}]
+    write_posterior(tmp_path / "drafting", rows=[(3.0,)], knobs=knobs)
+    with pytest.raises(ScenarioError, match="none of the posterior's knobs sets a field"):
+        load("talks").with_overrides({"calibration": {"posterior": str(tmp_path / "drafting")}})
+
+
+def test_the_library_posterior_is_shipped_and_applies_to_the_baseline():
+    posterior = load_posterior("library")
+    assert posterior.draws.shape[0] >= 100 and np.isfinite(posterior.draws).all()
+    for j, (low, high) in enumerate(posterior.bounds):
+        assert low <= posterior.draws[:, j].min() and posterior.draws[:, j].max() <= high
+    baseline = negotiate.load_scenario("scenarios/ukraine_march_2025.yaml")
+    assert baseline.calibration is not None and baseline.calibration.posterior == "library"
+    assert all(posterior.fields(baseline).values())  # every knob sets something in the baseline
