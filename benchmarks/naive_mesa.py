@@ -35,6 +35,7 @@ import numpy as np
 
 from negotiate.model.continuation import FixedPoint
 from negotiate.model.outcomes import COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
+from negotiate.model.calibrated import with_calibration
 from negotiate.model.params import child, draw_params
 
 WAR, IN_TRUCE, OVER = 0, 1, 2
@@ -167,7 +168,7 @@ class Actor(mesa.Agent):
         # gains from the process, stalling, stance (docs/model.md §17)
         self.process_gain = float(p.process_gain[a, i])
         self.insincere_until = float(p.insincere_until[a, i])   # stalls in rounds t ≤ this
-        self.insincere_truces = bool(p.insincere_truces[a])
+        self.insincere_truces = bool(p.insincere_truces[a, i])
         self.stance = None
         self.may_propose = [bool(v) for v in p.agendas[a]]
         self.signs = [bool(v) for v in p.signs[a]]    # will sign a truce / a settlement at all
@@ -1034,7 +1035,8 @@ def shock_seeds(seed: np.random.SeedSequence, runs: int) -> list[int]:
 def naive_models(scenario, runs: int, seed):
     """The ``runs`` models of a naive simulation, before any step (run i: row i of the draws)."""
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
-    params = draw_params(scenario, runs, ss)
+    scenario, given = with_calibration(scenario, runs, ss, None)  # calibrated knobs, as the engine
+    params = draw_params(scenario, runs, ss, given)
     models = [NaiveNegotiation(params, i, seed=s) for i, s in enumerate(shock_seeds(ss, runs))]
     return models, params
 

@@ -41,7 +41,7 @@ class Negotiator(mesa.Agent):
         self.stance_persistence = p.stance_persistence   # (N,) ρ, the same for every actor
         self.process_gain = p.process_gain[index]
         self.insincere_until = p.insincere_until[index]  # stalls in rounds t ≤ this (0: sincere)
-        self.insincere_truces = bool(p.insincere_truces[index])
+        self.insincere_truces = p.insincere_truces[index]  # (N,) bool
         # what happened to this actor in the last round, per world
         self.value = np.full(p.n, np.nan)        # value of the offer on the table
         self.reservation = np.full(p.n, np.nan)  # value of saying no

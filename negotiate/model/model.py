@@ -253,7 +253,7 @@ class NegotiationModel(mesa.Model):
         A = p.n_actors
         own_reservation = self.reservation[np.arange(A), np.arange(A)]
         left, _ = choose(offers, own_reservation, allowed, p.agendas, self.veto.T)
-        left = np.where(p.insincere_truces[:, None], -1, left)
+        left = np.where(p.insincere_truces, -1, left)
         return np.where(stalling, left, agenda_of)
 
     def _open_agendas(self) -> np.ndarray:

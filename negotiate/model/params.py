@@ -144,7 +144,7 @@ class WorldParams:
     stance_persistence: np.ndarray  # (N,) ρ of each responder's AR(1) stance (0: fresh shocks)
     process_gain: np.ndarray        # (A, N) flow gained per round of war with talks going on
     insincere_until: np.ndarray     # (A, N) the actor stalls in rounds t ≤ this (0: sincere)
-    insincere_truces: np.ndarray    # (A,) bool: a stalling actor refuses truces too
+    insincere_truces: np.ndarray    # (A, N) bool: a stalling actor refuses truces too
     # red lines (docs/model.md §16); inert when ``red_lines`` is False
     red_lines: bool
     red_low: np.ndarray        # (A, N, D) the bound each actor will not sign below (−inf: none)
@@ -186,7 +186,7 @@ _WORLD_AXIS = {
     "ev_drift": 1, "ev_vol": 1, "ev_jump": 1, "ev_prob": 1, "regeneration": 0, "residual": 0,
     "cost_factor": 0, "hazard_scale": 0, "hazard_effects": 1, "settlement_hazard": 0,
     "power_effects": 1, "talks_open": 0, "drafting_base": 0, "drafting_per_issue": 0, "ratify_prob": 1,
-    "stance_persistence": 0, "process_gain": 1, "insincere_until": 1,
+    "stance_persistence": 0, "process_gain": 1, "insincere_until": 1, "insincere_truces": 1,
     "red_low": 1, "red_high": 1, "red_follow": 1,
 }
 
@@ -448,6 +448,7 @@ def _stances_and_stalling(scenario, draw: ParamSampler, n: int, seed: np.random.
     A = len(scenario.actor_names)
     until = np.zeros((A, n))
     gain = np.zeros((A, n))
+    truces = np.zeros((A, n), bool)
     for a, name in enumerate(scenario.actor_names):
         actor = scenario.actors[name]
         gain[a] = draw(actor.process_gain, f"actors.{name}.process_gain")
@@ -460,8 +461,19 @@ def _stances_and_stalling(scenario, draw: ParamSampler, n: int, seed: np.random.
         rounds = (np.full(n, float(scenario.rounds.horizon)) if actor.insincere_rounds is None
                   else draw(actor.insincere_rounds, f"actors.{name}.insincere_rounds"))
         until[a] = np.where(insincere, rounds, 0.0)
+        truces[a] = _stalls_truces(actor.insincere_truces, f"actors.{name}.insincere_truces", draw, n, seed)
     return {
         "stance_persistence": draw(scenario.bargaining.stance_persistence, "bargaining.stance_persistence"),
         "process_gain": gain, "insincere_until": until,
-        "insincere_truces": np.array([scenario.actors[a].insincere_truces for a in scenario.actor_names]),
+        "insincere_truces": truces,
     }
+
+
+def _stalls_truces(value, path: str, draw: ParamSampler, n: int, seed: np.random.SeedSequence) -> np.ndarray:
+    """(N,) bool: whether an insincere actor stalls truces too; a probability is a uniform
+    draw below it from ``child(seed, INSINCERITY_KEY, crc32(path))``, a stream of its own."""
+    if isinstance(value, bool):
+        return np.full(n, value)
+    chance = draw(value, path)
+    key = zlib.crc32(path.encode("utf-8"))
+    return np.random.default_rng(child(seed, INSINCERITY_KEY, key)).random(n) < chance

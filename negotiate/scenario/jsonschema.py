@@ -67,6 +67,9 @@ def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a scenario file."""
     schema = Scenario.model_json_schema(schema_generator=_WithRanges)
     _share_distribution(schema)
+    # ``calibration: library`` is short for ``{posterior: library}`` (a before-validator)
+    schema["properties"]["calibration"]["anyOf"].insert(
+        0, {"type": "string", "description": "short for {posterior: <this>}"})
     return {"$schema": DRAFT, **schema, "title": TITLE, "description": DESCRIPTION}
 
 

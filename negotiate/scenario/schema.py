@@ -228,9 +228,10 @@ class Actor(_Strict):
         description="How many rounds an insincere actor stalls (a number or distribution of rounds, "
         "at least 0; default: the whole horizon)",
     )
-    insincere_truces: bool = Field(
+    insincere_truces: bool | Probability = Field(
         False,
-        description="An insincere actor also rejects every truce and makes no proposal at all",
+        description="Whether an insincere actor also rejects every truce and makes no proposal at "
+        "all: true, false, or the probability (a number or distribution) that it does, drawn per world",
     )
     resolve: Resolve | None = Field(
         None,

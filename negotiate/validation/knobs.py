@@ -50,14 +50,15 @@ class Knob:
         return f"uniform[{self.low:g}, {self.high:g}]"
 
 
-#: The default knobs: stances' persistence, how often and how long parties stall,
-#: drafting time.  The priors reach as far as the fields allow (persistence below 1)
+#: The default knobs: stances' persistence, how often and how long parties stall
+#: (and whether truces too), drafting time.  The priors reach as far as the fields allow (persistence below 1)
 #: or as the library's two-year horizon (stalling, drafting): a posterior piled
 #: against a bound says the library wants more than the knob can give.
 DEFAULT_KNOBS: tuple[Knob, ...] = (
     Knob("stance_persistence", "bargaining.stance_persistence", 0.0, 0.99),
     Knob("insincere", f"actors.{PARTY}.insincere", 0.0, 0.6),
     Knob("stalling", f"actors.{PARTY}.insincere_rounds", 0.0, 104.0),
+    Knob("stalls_truces", f"actors.{PARTY}.insincere_truces", 0.0, 1.0),
     Knob("drafting", "talks.drafting.base", 0.0, 52.0),
 )
 

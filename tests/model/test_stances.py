@@ -213,6 +213,23 @@ def test_an_actor_that_always_stalls_never_settles():
     assert (everything.outcome == NONE).all() and (everything.accepts[:, 0] == 0).all()
 
 
+@pytest.mark.parametrize("q", [0.25, 0.7])
+def test_stalling_truces_with_a_probability_splits_the_worlds(q):
+    """``insincere_truces: q``: in a share q of the worlds (Wilson 99.9%) the stalling actor
+    refuses truces too and nothing is agreed; in the others it still lets truces through,
+    world by world as with ``insincere_truces: false`` (the draw has a stream of its own)."""
+    mixed = {"actors.A.insincere": 1.0, "actors.A.insincere_truces": q}
+    p = draw_params(scenario(**mixed), 3000, np.random.SeedSequence(SEED))
+    refuses = p.insincere_truces[0]
+    lo, hi = wilson_interval(refuses.sum(), refuses.size, 0.999)
+    assert lo < q < hi and not p.insincere_truces[1].any()   # B is sincere: never drawn
+    b = block(**mixed)
+    assert (b.outcome[refuses] == NONE).all()
+    only_settlements = block(**{"actors.A.insincere": 1.0})
+    for field in ("outcome", "agreement_round", "accepts"):
+        np.testing.assert_array_equal(getattr(b, field)[~refuses], getattr(only_settlements, field)[~refuses])
+
+
 def test_stalling_for_some_rounds_only_delays():
     b = block(**{"actors.A.insincere": 1.0, "actors.A.insincere_rounds": 3})
     settled = b.outcome == COMPREHENSIVE

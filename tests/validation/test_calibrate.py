@@ -43,6 +43,7 @@ def test_knobs_map_to_every_matching_field_and_skip_missing_ones(library):
     assert by_name == {"stance_persistence": ["bargaining.stance_persistence"],
                        "insincere": ["actors.A.insincere", "actors.B.insincere"],
                        "stalling": ["actors.A.insincere_rounds", "actors.B.insincere_rounds"],
+                       "stalls_truces": ["actors.A.insincere_truces", "actors.B.insincere_truces"],
                        "drafting": []}
     prepared, paths = prepare_case(scenario, DEFAULT_KNOBS)
     assert paths == by_name
@@ -149,15 +150,15 @@ def test_leave_one_out_excludes_the_held_out_case():
 def test_calibration_tables_are_consistent(fitted, library):
     frame = fitted.to_frame()
     assert list(frame.index) == [c.id for c in library]
-    assert frame["knobs"].tolist() == ["stance_persistence,insincere,stalling"] * 3
+    assert frame["knobs"].tolist() == ["stance_persistence,insincere,stalling,stalls_truces"] * 3
     for column in ("p_prior", "p_posterior", "p_loo", "p_climatology"):
         assert frame[column].between(0, 1).all()
     # the prior predictive (emulator averaged over the prior) is close to the design's share
     assert np.allclose(frame.p_prior, frame.p_design, atol=0.1)
     summary = fitted.summary()
-    assert list(summary.index) == ["stance_persistence", "insincere", "stalling", "drafting"]
+    assert list(summary.index) == ["stance_persistence", "insincere", "stalling", "stalls_truces", "drafting"]
     assert summary.loc["drafting", "cases"] == 0  # no case has talks: posterior = prior
-    drafting = DEFAULT_KNOBS[3]
+    drafting = DEFAULT_KNOBS[4]
     assert summary.loc["drafting", "mean"] == pytest.approx((drafting.low + drafting.high) / 2,
                                                              abs=0.03 * drafting.high)
     assert (summary["low"] <= summary["mean"]).all() and (summary["mean"] <= summary["high"]).all()
@@ -195,8 +196,8 @@ def test_save_writes_the_files_atomically(fitted, tmp_path):
                                        "summary_skill.csv", "metadata.json"]
     meta = json.loads((tmp_path / "out" / "metadata.json").read_text())
     assert meta["kind"] == "calibration" and meta["worlds"] == 128 and meta["seed"] == 5
-    assert [k["name"] for k in meta["knobs"]] == ["stance_persistence", "insincere", "stalling", "drafting"]
-    assert meta["knobs"][3]["cases"] == []
+    assert [k["name"] for k in meta["knobs"]] == ["stance_persistence", "insincere", "stalling", "stalls_truces", "drafting"]
+    assert meta["knobs"][4]["cases"] == []
     assert pd.read_csv(tmp_path / "out" / "posterior.csv").shape == (4000, len(DEFAULT_KNOBS))
     fitted.save(tmp_path / "out", plots=False)  # an earlier output of ours is replaced
 
