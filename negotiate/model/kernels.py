@@ -381,8 +381,8 @@ def war_values(balance, drift, sal, ideal, fade, base, cost, vol, horizon, sqrt_
                 end = base[a, n] - sal[a, n] * loss_end
                 for f in range(F):
                     if f_w[f, n] != 0.0:
-                        end += _followed_loss(f_w[f, n], f_sq[f, n], f_sal[a, f, n], f_ideal[a, f, n],
-                                              mu - b, var, quadratic)
+                        end += _followed_loss(f_w[f, n], f_sq[f, n], f_sal[a, f, n],
+                                              f_ideal[a, f, n], mu - b, var, quadratic)
                 if victories:
                     sd = max(vol[n] * sqrt_horizon, 1e-12)
                     hi = ndtr((mu - upper) / sd) * strike

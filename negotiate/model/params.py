@@ -184,7 +184,8 @@ class WorldParams:
 _WORLD_AXIS = {
     "ideal": 1, "salience": 1, "capability": 1, "patience": 1, "noise": 1, "optimism": 1,
     "war_cost": 1, "status_quo": 0, "balance0": 0, "drift": 0, "volatility": 0,
-    "follows_front": 1, "ev_drift": 1, "ev_vol": 1, "ev_jump": 1, "ev_prob": 1, "regeneration": 0, "residual": 0,
+    "follows_front": 1,
+    "ev_drift": 1, "ev_vol": 1, "ev_jump": 1, "ev_prob": 1, "regeneration": 0, "residual": 0,
     "cost_factor": 0, "hazard_scale": 0, "hazard_effects": 1, "settlement_hazard": 0,
     "power_effects": 1, "talks_open": 0, "drafting_base": 0, "drafting_per_issue": 0, "ratify_prob": 1,
     "stance_persistence": 0, "process_gain": 1, "insincere_until": 1,

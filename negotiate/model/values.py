@@ -235,8 +235,9 @@ class _Following:
     def build(cls, p: WorldParams) -> _Following:
         rows = np.flatnonzero(np.any(p.follows_front != 0.0, axis=1))
         c = np.ascontiguousarray
+        per_actor = lambda a: c(a[:, :, rows].transpose(0, 2, 1))   # (A, F, N)
         return cls(c(p.follows_front[rows]), c(p.status_quo[:, rows].T),
-                   c(p.salience[:, :, rows].transpose(0, 2, 1)), c(p.ideal[:, :, rows].transpose(0, 2, 1)))
+                   per_actor(p.salience), per_actor(p.ideal))
 
     @property
     def arrays(self) -> tuple[np.ndarray, ...]:

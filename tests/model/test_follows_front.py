@@ -128,11 +128,14 @@ def test_zero_weight_reproduces_the_old_values_to_the_bit():
     assert 0 < zero.sum() < n
     rng = np.random.default_rng(3)
     b, mu = rng.uniform(0.1, 0.9, n), rng.normal(0.0, 0.02, n)
-    for v_plain, v_mixed in ((plain.war_value(b, plain.belief_drift(mu)), mixed.war_value(b, mixed.belief_drift(mu))),
-                             (plain.truce_value(np.zeros((4, n)), b, 0.5, plain.belief_drift(mu), 6),
-                              mixed.truce_value(np.zeros((4, n)), b, 0.5, mixed.belief_drift(mu), 6))):
-        np.testing.assert_array_equal(v_plain[:, zero], v_mixed[:, zero])
-        assert np.all(v_plain[:2, ~zero] != v_mixed[:2, ~zero])
+
+    def war_and_truce(v):
+        return (v.war_value(b, v.belief_drift(mu)),
+                v.truce_value(np.zeros((4, n)), b, 0.5, v.belief_drift(mu), 6))
+
+    for old, new in zip(war_and_truce(plain), war_and_truce(mixed)):
+        np.testing.assert_array_equal(old[:, zero], new[:, zero])
+        assert np.all(old[:2, ~zero] != new[:2, ~zero])
 
 
 def test_drawn_per_world_on_its_own_stream():
@@ -151,7 +154,8 @@ def test_drawn_per_world_on_its_own_stream():
     ("front", 0.5, "issues.front.follows_front: 'front' is the battlefield issue itself"),
     ("arms", 0.5, "issues.arms.follows_front: 'arms' is a truce issue"),
     ("sanctions", 1.5, "issues.sanctions.follows_front: must be between -1 and 1, got 1.5"),
-    ("sanctions", {"dist": "normal", "mean": 0, "sd": 1}, "issues.sanctions.follows_front: distribution support"),
+    ("sanctions", {"dist": "normal", "mean": 0, "sd": 1},
+     "issues.sanctions.follows_front: distribution support"),
 ])
 def test_validation(issue, value, message):
     with pytest.raises(ScenarioError) as err:
@@ -163,7 +167,8 @@ def test_no_front_to_follow():
     data = negotiate.load_scenario(Path(__file__).parent / "data" / "mechanics.yaml").to_dict()
     del data["war"]["battlefield_issue"]
     data["issues"]["sanctions"]["follows_front"] = 0.5
-    with pytest.raises(ScenarioError, match="issues.sanctions.follows_front: there is no war.battlefield_issue"):
+    with pytest.raises(ScenarioError,
+                       match="issues.sanctions.follows_front: there is no war.battlefield_issue"):
         negotiate.load_scenario(data)
 
 
