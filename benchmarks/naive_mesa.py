@@ -17,7 +17,8 @@ closed-form quadratic root, in scalar Python), compromise and Nash proposals,
 the agenda choice, quantal responses and the classification of outcomes; talks
 as a process (a calendar for settlement talks, drafting, ratification);
 persistent stances, gains from the process and stalling (docs/model.md §17);
-private resolve, screening offers and learning from refusals (docs/model.md §18).
+private resolve, screening offers and learning from refusals (docs/model.md §18);
+political issues that follow the front in a war's end state (docs/model.md §4).
 
 Parameter draws come from the library (:func:`negotiate.model.params.draw_params`,
 run ``i`` uses row ``i``), so a comparison is about simulating, not sampling.
@@ -58,6 +59,7 @@ class World:
         self.balance0, self.drift = float(p.balance0[i]), float(p.drift[i])
         self.volatility, self.lookahead = float(p.volatility[i]), int(p.lookahead)
         self.battlefield = int(p.battlefield)
+        self.follows_front = p.follows_front[:, i].tolist()   # political issues a war's end moves
         self.events = [{"start": int(p.ev_start[e]), "end": int(p.ev_end[e]),
                         "drift": float(p.ev_drift[e, i]), "volatility": float(p.ev_vol[e, i]),
                         "jump": float(p.ev_jump[e, i]), "probability": float(p.ev_prob[e, i])}
@@ -216,6 +218,13 @@ class Actor(mesa.Agent):
             loss_end, loss_now = gap_end, gap_now
         base = 1.0 - self.sq_loss_other - self.sq_loss_truce
         end = base - sal * loss_end
+        # political issues that follow the front end at clip(sq + w·(m − b)) (docs/model.md §4)
+        for d, follow in enumerate(w.follows_front):
+            if follow:
+                sq = w.status_quo[d]
+                e = clip01(sq + follow * (mean - balance))
+                spread = min(follow * follow * var, e * (1.0 - e)) if w.exponent == 2 else 0.0
+                end += self.loss(d, sq) - (self.loss(d, e) + self.salience[d] * spread)
         if victories and w.victory_probability > 0:
             sd = max(w.volatility * math.sqrt(H), 1e-12)
             strike = 1.0 - (1.0 - w.victory_probability) ** (H / 2.0)

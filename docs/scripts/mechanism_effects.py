@@ -1,4 +1,4 @@
-"""What each mechanism of docs/model.md §15–17 does to a scenario's outcome probabilities.
+"""What each mechanism of docs/model.md §4 and §15–17 does to a scenario's outcome probabilities.
 
 For each mechanism, the scenario is run with the mechanism switched off and as
 it is, on the same draws (common random numbers), and the paired differences
@@ -31,6 +31,9 @@ def without(doc: dict, mechanism: str) -> dict:
     if mechanism in ("red lines", "all"):
         for position in _positions(doc):
             position.pop("red_line", None)
+    if mechanism in ("political issues follow the front", "all"):
+        for issue in doc["issues"].values():
+            issue.pop("follows_front", None)
     if mechanism in ("stances", "all"):
         doc.get("bargaining", {}).pop("stance_persistence", None)
     for actor in doc["actors"].values():
@@ -43,7 +46,8 @@ def without(doc: dict, mechanism: str) -> dict:
     return doc
 
 
-MECHANISMS = ("talks", "red lines", "stances", "process gains", "stalling", "all")
+MECHANISMS = ("talks", "red lines", "political issues follow the front", "stances", "process gains",
+              "stalling", "all")
 
 
 def effects(path: str, runs: int, seed: int, workers: int) -> pd.DataFrame:

@@ -329,9 +329,25 @@ def loss_coefficients(salience, ideal, weight, start, delta, quadratic):
     return out
 
 
+@njit(cache=True, error_model="numpy", inline="always")
+def _followed_loss(w, sq, s, x, move, var, quadratic):
+    """The loss the war's end state saves on one political issue (negative: it adds).
+
+    The issue ends at ``e = clip(sq + w·move, 0, 1)``, move = m − b the front's
+    expected movement; its spread is ``min(w²·Var, e(1 − e))`` with quadratic
+    utility, capped like the front's own; the status quo's loss is given back.
+    """
+    e = min(max(sq + w * move, 0.0), 1.0)
+    gap_sq, gap_end = abs(sq - x), abs(e - x)
+    if quadratic:
+        spread = min(w * w * var, e * (1.0 - e))
+        return s * (gap_sq * gap_sq - (gap_end * gap_end + spread))
+    return s * (gap_sq - gap_end)
+
+
 @njit(cache=True, error_model="numpy")
 def war_values(balance, drift, sal, ideal, fade, base, cost, vol, horizon, sqrt_horizon, quadratic,
-               victories, strike, upper, lower, u_high, u_low, where):
+               victories, strike, upper, lower, u_high, u_low, where, f_w, f_sq, f_sal, f_ideal):
     """``W_i`` (see :meth:`negotiate.model.values.Valuation.war_value`) over (A, M, N).
 
     balance (M, N) and the believed drifts (A, M, N) may be broadcast views;
@@ -340,8 +356,12 @@ def war_values(balance, drift, sal, ideal, fade, base, cost, vol, horizon, sqrt_
     :func:`negotiate.model.normal.ndtr`, SciPy's to the bit) are computed
     here with the same operations in the same order as the numpy formula,
     so the same bits.  Worlds where ``where`` (N,) is False are skipped (0).
+    The political issues that follow the front (f_w, f_sq (F, N); f_sal,
+    f_ideal (A, F, N)) replace their status-quo loss in the end state by
+    :func:`_followed_loss`; where w = 0 nothing is added, so no bit moves.
     """
     A, M, N = drift.shape
+    F = f_w.shape[0]
     out = np.empty((A, M, N))
     for a in range(A):
         for m in range(M):
@@ -352,12 +372,17 @@ def war_values(balance, drift, sal, ideal, fade, base, cost, vol, horizon, sqrt_
                 b = balance[m, n]
                 mu = min(max(b + drift[a, m, n] * horizon, 0.0), 1.0)
                 gap_end, gap_now = abs(mu - ideal[a, n]), abs(b - ideal[a, n])
+                var = 0.0
                 if quadratic:
                     var = min(vol[n] * vol[n] * horizon, mu * (1.0 - mu))
                     loss_end, loss_now = gap_end * gap_end + var, gap_now * gap_now
                 else:
                     loss_end, loss_now = gap_end, gap_now
                 end = base[a, n] - sal[a, n] * loss_end
+                for f in range(F):
+                    if f_w[f, n] != 0.0:
+                        end += _followed_loss(f_w[f, n], f_sq[f, n], f_sal[a, f, n],
+                                              f_ideal[a, f, n], mu - b, var, quadratic)
                 if victories:
                     sd = max(vol[n] * sqrt_horizon, 1e-12)
                     hi = ndtr((mu - upper) / sd) * strike

@@ -99,6 +99,7 @@ class WorldParams:
     volatility: np.ndarray     # (N,)
     lookahead: int
     battlefield: int           # issue index or -1
+    follows_front: np.ndarray  # (D, N) w_d: a war's end state moves issue d by w_d·(front's move)
     ev_start: np.ndarray       # (E,)
     ev_end: np.ndarray         # (E,)
     ev_drift: np.ndarray       # (E, N)
@@ -183,6 +184,7 @@ class WorldParams:
 _WORLD_AXIS = {
     "ideal": 1, "salience": 1, "capability": 1, "patience": 1, "noise": 1, "optimism": 1,
     "war_cost": 1, "status_quo": 0, "balance0": 0, "drift": 0, "volatility": 0,
+    "follows_front": 1,
     "ev_drift": 1, "ev_vol": 1, "ev_jump": 1, "ev_prob": 1, "regeneration": 0, "residual": 0,
     "cost_factor": 0, "hazard_scale": 0, "hazard_effects": 1, "settlement_hazard": 0,
     "power_effects": 1, "talks_open": 0, "drafting_base": 0, "drafting_per_issue": 0, "ratify_prob": 1,
@@ -273,6 +275,7 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
         balance0=draw(war.balance, "war.balance"), drift=draw(war.drift, "war.drift"),
         volatility=draw(war.volatility, "war.volatility"), lookahead=war.lookahead,
         battlefield=col[war.battlefield_issue] if war.battlefield_issue else -1,
+        follows_front=_follows_front(scenario, draw, n),
         ev_start=np.array([e.start for e in events], int),
         ev_end=np.array([e.end if e.end is not None else e.start for e in events], int),
         ev_drift=ev("drift"), ev_vol=ev("volatility"), ev_jump=ev("jump"), ev_prob=ev("probability"),
@@ -303,6 +306,15 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
         raise ValueError(f"given values for fields that are not distributions in this scenario: "
                          f"{sorted(draw.given)}; distribution-valued fields: {sorted(draw.inputs)}")
     return params
+
+
+def _follows_front(scenario, draw, n: int) -> np.ndarray:
+    """(D, N): how far each issue follows the front in a war's end state (docs/model.md §4);
+    0 where the field is absent, drawn from the stream of ``issues.<name>.follows_front``."""
+    rows = [np.zeros(n) if issue.follows_front is None
+            else draw(issue.follows_front, f"issues.{name}.follows_front")
+            for name, issue in scenario.issues.items()]
+    return np.stack(rows)
 
 
 def _red_lines(scenario, draw, n: int, col: dict[str, int]) -> dict:

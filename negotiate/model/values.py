@@ -42,6 +42,7 @@ class Valuation:
     fade: np.ndarray            # (A, N) δ^H: weight of the war's end state
     u_victory: np.ndarray       # (2, A, N) utility of the high / low side's imposed peace
     base: np.ndarray            # (A, N) utility with every issue but the front at status quo
+    follow: _Following          # the political issues a war's end state moves with the front
 
     @classmethod
     def build(cls, params: WorldParams) -> Valuation:
@@ -65,6 +66,7 @@ class Valuation:
             fade=params.patience ** params.lookahead,
             u_victory=_victory_utilities(params),
             base=1.0 - sq_loss_other - sq_loss_truce,
+            follow=_Following.build(params),
         )
 
     # --- war ----------------------------------------------------------------
@@ -87,6 +89,10 @@ class Valuation:
         the half of the window the front spends there), the front at H being
         normal around the believed mean with sd σ√H:
         ``end ← (1 − p_high − p_low)·end + p_high·u_high + p_low·u_low``.
+        Political issues that follow the front (``issues.*.follows_front: w``)
+        end at ``clip(sq + w·(m − b), 0, 1)`` in the no-win branch, with
+        spread ``min(w²·Var, e(1 − e))`` (p = 2); an outright win imposes the
+        winner's terms on them as on every settlement issue.
         Computed by :func:`negotiate.model.kernels.war_values` in one pass.
         ``where`` (N,) bool: compute only these worlds (the others are 0).
         """
@@ -100,7 +106,7 @@ class Valuation:
             self.bf_salience, self.bf_ideal, self.fade, self.base, self.war_flow_cost, p.volatility,
             float(p.lookahead), float(np.sqrt(p.lookahead)), p.exponent == 2, wins, strike,
             p.victory_upper, p.victory_lower, self.u_victory[0], self.u_victory[1],
-            np.ones(N, bool) if where is None else where)
+            np.ones(N, bool) if where is None else where, *self.follow.arrays)
         return out.reshape(like)
 
     @property
@@ -214,6 +220,29 @@ class Valuation:
     def truce_loss(self, y: np.ndarray) -> np.ndarray:
         """Loss on the truce issues of package y (N, D) → (A, N)."""
         return self.package_losses(y)[1]
+
+@dataclass(frozen=True)
+class _Following:
+    """The settlement issues whose end state follows the front (docs/model.md §4), as the
+    kernel takes them: w, status quo (F, N), salience and ideal (A, F, N); F = 0 if none."""
+
+    weight: np.ndarray
+    status_quo: np.ndarray
+    salience: np.ndarray
+    ideal: np.ndarray
+
+    @classmethod
+    def build(cls, p: WorldParams) -> _Following:
+        rows = np.flatnonzero(np.any(p.follows_front != 0.0, axis=1))
+        c = np.ascontiguousarray
+        per_actor = lambda a: c(a[:, :, rows].transpose(0, 2, 1))   # (A, F, N)
+        return cls(c(p.follows_front[rows]), c(p.status_quo[:, rows].T),
+                   per_actor(p.salience), per_actor(p.ideal))
+
+    @property
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return self.weight, self.status_quo, self.salience, self.ideal
+
 
 def _expand(arr: np.ndarray, like: np.ndarray) -> np.ndarray:
     """Insert axes so an (A, N) array broadcasts against (A, …, N)."""

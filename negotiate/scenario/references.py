@@ -79,6 +79,22 @@ def _check_issues(c: _Collector, s: Scenario) -> None:
             c.actor(f"issues.{name}.controllers[{j}]", ctl, s.actors)
         if issue.kind == "binary" and not _is_binary(issue.status_quo):
             c.add(f"issues.{name}.status_quo", "a binary issue's status quo must be 0 or 1")
+        if issue.follows_front is not None:
+            _check_follows_front(c, s, name, issue)
+
+
+def _check_follows_front(c: _Collector, s: Scenario, name: str, issue) -> None:
+    """Only a settlement issue other than the front can follow the front (docs/model.md §4)."""
+    front = s.war.battlefield_issue
+    path = f"issues.{name}.follows_front"
+    if front is None:
+        c.add(path, "there is no war.battlefield_issue, so there is no front to follow")
+    elif name == front:
+        c.add(path, f"'{name}' is the battlefield issue itself: it is the front (set follows_front "
+                    f"on the political issues that move with it)")
+    elif issue.group != "settlement":
+        c.add(path, f"'{name}' is a truce issue; only settlement issues follow the front (a war's "
+                    f"end state leaves truce terms at status quo)")
 
 
 def _is_binary(value) -> bool:

@@ -109,6 +109,12 @@ class Issue(_Strict):
         None, gt=0, le=1,
         description="Truce issues: a term moved this far off status quo counts as a condition",
     )
+    follows_front: Drift | None = Field(
+        None, description="Settlement issues other than the battlefield issue: the end state of "
+        "further fighting moves this issue by w times the front's expected movement, "
+        "clip(status_quo + w·(m − b), 0, 1) (docs/model.md §4); negative for an issue oriented "
+        "against the front; 0 or absent: the war leaves it at status quo",
+    )
     description: str | None = None
 
 

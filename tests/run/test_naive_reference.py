@@ -248,6 +248,16 @@ def deterministic_variants() -> dict[str, dict]:
     variants["outright wins"] = wins
     variants["red lines"] = without_noise(red_lines(base), {"mode": "alternating",
                                                             "order": ["H", "M", "L", "S"]})
+    # political issues that follow the front in a war's end state (docs/model.md §4): one
+    # with the front, drawn per world, one (binary) against it; outright wins still certain
+    politics = without_noise(base, {"mode": "alternating", "order": ["L", "M", "H", "S"]})
+    politics["issues"]["sanctions"]["follows_front"] = U(0.2, 1.0)
+    politics["issues"]["treaty"]["follows_front"] = -0.7
+    variants["politics follows the front"] = politics
+    linear_politics = copy.deepcopy(politics)
+    linear_politics["recognition"] = {"mode": "alternating", "order": ["H", "L", "M"]}
+    linear_politics["bargaining"] = {"utility_exponent": 1}
+    variants["politics follows the front, linear utility"] = linear_politics
     # a party that signs no truce at all (docs/model.md §16): truces are closed to everyone
     no_truce = without_noise(base, {"mode": "alternating", "order": ["H", "M", "L"]})
     no_truce["actors"]["L"]["signs"] = ["settlement"]

@@ -167,6 +167,7 @@ def _scenario(draw, min_actors, max_actors, min_issues, max_issues, dists, extra
         horizon = draw(st.integers(1, 200))
         data["rounds"] = {"horizon": horizon, "length_days": draw(st.floats(0.5, 31))}
         data["war"] = _war(draw, num, issue_names, horizon)
+        _follows_front(draw, num, issues, data["war"].get("battlefield_issue"))
         data["truce"] = _truce(draw, num, issues)
         data["leverage"] = _leverage(draw, num, actors, issues)
         data["recognition"] = _recognition(draw, actors, roles)
@@ -240,6 +241,13 @@ def _war(draw, num, issue_names, horizon) -> dict:
         war["victory"] = {"lower": lower, "upper": draw(st.floats(0.6, 1)),
                           "probability": draw(st.floats(0, 1))}
     return war
+
+
+def _follows_front(draw, num, issues, front) -> None:
+    """Some settlement issues besides the front follow it (docs/model.md §4)."""
+    for name, issue in issues.items():
+        if front is not None and name != front and issue["group"] == "settlement" and draw(st.booleans()):
+            issue["follows_front"] = num(-1, 1)
 
 
 def _truce(draw, num, issues) -> dict:
