@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import kernels, red_lines, segments
+from . import contract_curve, kernels, red_lines, segments
 from .values import issue_loss
 
 TRUCE, SETTLEMENT = 0, 1
@@ -88,6 +88,10 @@ class Strategic:
         """(proposer, agenda, target, N, D): the segments, and their arms term (A_prop, K, N)."""
         self.start, self.delta = kernels.segments(p.ideal, p.salience, p.status_quo, veto_players(p),
                                                   agenda_mask(p))
+        if p.concessions == "contract_curve":   # issue by issue along the curve (§9)
+            weight = np.where(np.arange(2)[:, None] == TRUCE, p.truce_issue, True)
+            ratio = contract_curve.ratios(p.salience, veto_players(p), weight)
+            self.start, self.delta = contract_curve.chords(self.start, self.delta, ratio, p.exponent == 2)
         if self._box is not None:   # inside every veto player's red lines (docs/model.md §16)
             self.start, self.delta = red_lines.clip_segments(self.start, self.delta, self._box)
         r = p.regen_issue

@@ -24,9 +24,11 @@ from .conftest import load
 
 SCENARIOS = ["contract2", "contract3", "contract4", "contract7", "contract3_durable"]
 WORLDS = 12
-#: every strategy, and the strategic one again with ``bargaining.planning: exact``
+#: every strategy, and the strategic one again with ``bargaining.planning: exact`` and
+#: with ``bargaining.concessions: contract_curve``
 EXACT = "strategic/exact"
-VARIANTS = [*STRATEGIES, EXACT]
+CURVE = "strategic/contract_curve"
+VARIANTS = [*STRATEGIES, EXACT, CURVE]
 
 # Known breaches, found by these tests (see each reason); strict, so a fix shows up.
 OWN_APPROXIMATION = pytest.mark.xfail(strict=True, reason=(
@@ -63,6 +65,8 @@ def everyone_uses(name, strategy):
     changes = {f"actors.{a}.strategy": base(strategy) for a in scenario.actor_names}
     if strategy == EXACT:
         changes["bargaining.planning"] = "exact"
+    if strategy == CURVE:
+        changes["bargaining.concessions"] = "contract_curve"
     return scenario.with_overrides(changes)
 
 
