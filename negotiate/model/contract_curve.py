@@ -83,43 +83,55 @@ def chords(start: np.ndarray, delta: np.ndarray, ratio: np.ndarray, quadratic: b
     (ρ the geometric mean of the family's finite ratios, so the points are
     even along a curve that is straight).  Linear loss: M = D chords, the
     i-th moving the issues of the i-th largest ratio (ties together).
+    The chords are written one node at a time (no (M, …) temporaries).
     """
-    if quadratic:
-        nodes = _quadratic_nodes(ratio)
-    else:
-        nodes = _linear_nodes(ratio)                                     # (M + 1, A, G, K, N, D)
-    points = start[None] + nodes * delta[None]
-    s, e = points[:-1], points[1:]                                      # (M, A, G, K, N, D)
-    M = s.shape[0]
     A, G, K, N, D = start.shape
-    s = np.moveaxis(s, 0, 3).reshape(A, G, K * M, N, D)
-    e = np.moveaxis(e, 0, 3).reshape(A, G, K * M, N, D)
-    out_start = np.concatenate([start[:, :, :1], s], axis=2)
-    out_delta = np.concatenate([delta[:, :, :1], e - s], axis=2)
-    return np.ascontiguousarray(out_start), np.ascontiguousarray(out_delta)
+    node = _quadratic_node(ratio) if quadratic else _linear_node(ratio)
+    M = QUADRATIC_CHORDS if quadratic else D
+    out_start = np.empty((A, G, 1 + K * M, N, D))
+    out_delta = np.empty_like(out_start)
+    out_start[:, :, 0], out_delta[:, :, 0] = start[:, :, 0], delta[:, :, 0]
+    here = start.copy()                                                  # the curve at node 0
+    for m in range(M):
+        nxt = start + node(m + 1) * delta
+        out_start[:, :, 1 + m::M] = here
+        out_delta[:, :, 1 + m::M] = nxt - here
+        here = nxt
+    return out_start, out_delta
 
 
-def _quadratic_nodes(ratio):
-    """w_d at μ_0 = 0 < μ_1 < … < μ_M = ∞: (M + 1, …)."""
+def _quadratic_node(ratio):
+    """w_d at node i: μ_i = t_i/(1 − t_i)/ρ, t_i = i/M (μ_M = ∞, the segment's end)."""
     finite = np.isfinite(ratio) & (ratio > 0)
     logs = np.where(finite, np.log(np.where(finite, ratio, 1.0)), 0.0)
     count = finite.sum(axis=-1, keepdims=True)
     rho = np.exp(logs.sum(axis=-1, keepdims=True) / np.maximum(count, 1))
-    t = np.arange(QUADRATIC_CHORDS + 1) / QUADRATIC_CHORDS
-    with np.errstate(divide="ignore"):
-        mu = np.where(t < 1, t / np.where(t < 1, 1.0 - t, 1.0), np.inf)
-    mu = mu.reshape((-1,) + (1,) * ratio.ndim) / rho[None]
-    return weights(ratio[None], mu, True)
+
+    def node(i):
+        t = i / QUADRATIC_CHORDS
+        mu = np.inf if t >= 1 else t / (1.0 - t) / rho
+        return weights(ratio, np.asarray(mu, float), True)
+
+    return node
+
+
+def _linear_node(ratio):
+    """Node i concedes the issues of the i largest distinct ratios."""
+    rank = _ranks(ratio)
+    return lambda i: (rank < i).astype(float)
+
+
+def _ranks(ratio):
+    """An issue's rank: how many issues have a clearly larger ratio (ties share it)."""
+    r_i, r_e = ratio[..., :, None], ratio[..., None, :]
+    larger = np.where(np.isinf(r_i), False, np.isinf(r_e) | (r_e > r_i * (1.0 + TIE) + 1e-300))
+    return larger.sum(axis=-1)
 
 
 def _linear_nodes(ratio):
-    """Node i concedes the issues of the i largest distinct ratios: (D + 1, …)."""
-    D = ratio.shape[-1]
-    # an issue's rank: how many issues have a clearly larger ratio (ties share it)
-    r_i, r_e = ratio[..., :, None], ratio[..., None, :]
-    larger = np.where(np.isinf(r_i), False, np.isinf(r_e) | (r_e > r_i * (1.0 + TIE) + 1e-300))
-    rank = larger.sum(axis=-1)                                          # (…, D)
-    levels = np.arange(D + 1).reshape((-1,) + (1,) * ratio.ndim)
+    """All nodes of the linear chain: (D + 1, …)."""
+    rank = _ranks(ratio)
+    levels = np.arange(ratio.shape[-1] + 1).reshape((-1,) + (1,) * ratio.ndim)
     return (rank[None] < levels).astype(float)
 
 
