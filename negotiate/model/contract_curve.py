@@ -72,7 +72,7 @@ def weights(ratio: np.ndarray, mu: np.ndarray, quadratic: bool) -> np.ndarray:
     return (mu * ratio > 1.0).astype(float)
 
 
-def chords(start: np.ndarray, delta: np.ndarray, ratio: np.ndarray, quadratic: bool):
+def chords(start: np.ndarray, delta: np.ndarray, ratio: np.ndarray, quadratic: bool, box=None):
     """Every straight segment (A, G, K, N, D) replaced by a chain of chords along its curve.
 
     Returns (start, delta) of shape (A, G, 1 + K·M, N, D): first the first
@@ -83,17 +83,32 @@ def chords(start: np.ndarray, delta: np.ndarray, ratio: np.ndarray, quadratic: b
     (ρ the geometric mean of the family's finite ratios, so the points are
     even along a curve that is straight).  Linear loss: M = D chords, the
     i-th moving the issues of the i-th largest ratio (ties together).
-    The chords are written one node at a time (no (M, …) temporaries).
+    Issues a segment does not move rank last, so on an agenda that moves few
+    issues the last chords have length 0 in every world (the search skips them).
+    ``box`` (lo, hi), each (A, G, N, D): red lines; every node of the curve is
+    clipped into it (the solution of the separable problem in a box is the
+    clipped curve), so every chord stays inside.  The chords are written one
+    node at a time (no (M, …) temporaries).
     """
     A, G, K, N, D = start.shape
-    node = _quadratic_node(ratio) if quadratic else _linear_node(ratio)
+    def clip(y, axis=2):
+        if box is None:
+            return y
+        lo, hi = (np.expand_dims(b, axis) if y.ndim == 5 else b for b in box)
+        return np.minimum(np.maximum(y, lo), hi)
+
+    if quadratic:
+        node = _quadratic_node(ratio)
+    else:
+        node = _linear_node(np.where(delta == 0, -1.0, ratio))
     M = QUADRATIC_CHORDS if quadratic else D
     out_start = np.empty((A, G, 1 + K * M, N, D))
     out_delta = np.empty_like(out_start)
-    out_start[:, :, 0], out_delta[:, :, 0] = start[:, :, 0], delta[:, :, 0]
-    here = start.copy()                                                  # the curve at node 0
+    first = clip(start[:, :, 0])
+    out_start[:, :, 0], out_delta[:, :, 0] = first, clip(start[:, :, 0] + delta[:, :, 0]) - first
+    here = clip(start)                                                   # the curve at node 0
     for m in range(M):
-        nxt = start + node(m + 1) * delta
+        nxt = clip(start + node(m + 1) * delta)
         out_start[:, :, 1 + m::M] = here
         out_delta[:, :, 1 + m::M] = nxt - here
         here = nxt
@@ -124,7 +139,7 @@ def _linear_node(ratio):
 def _ranks(ratio):
     """An issue's rank: how many issues have a clearly larger ratio (ties share it)."""
     r_i, r_e = ratio[..., :, None], ratio[..., None, :]
-    larger = np.where(np.isinf(r_i), False, np.isinf(r_e) | (r_e > r_i * (1.0 + TIE) + 1e-300))
+    larger = np.where(np.isinf(r_i), False, np.isinf(r_e) | (r_e > r_i + TIE * np.abs(r_i) + 1e-300))
     return larger.sum(axis=-1)
 
 

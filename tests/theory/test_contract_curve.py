@@ -139,7 +139,7 @@ def test_a_red_line_clips_the_weighted_mean(a, y1, cap):
 def test_mutation_proportional_concessions_give_the_straight_line(monkeypatch):
     """Reverting the engine to proportional concessions (chords = the straight segments)
     puts A's package on y = λ(1, 1) with λ = 1 − √(a(1 − a)), not at (1 − a, a)."""
-    monkeypatch.setattr(contract_curve, "chords", lambda start, delta, ratio, quadratic: (start, delta))
+    monkeypatch.setattr(contract_curve, "chords", lambda start, delta, ratio, quadratic, box=None: (start, delta))
     a = 0.2
     terms = agreed(two_parties([a, 1 - a], [1 - a, a], a * (1 - a), exponent=2))
     lam = 1 - np.sqrt(a * (1 - a))
