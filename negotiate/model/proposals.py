@@ -100,7 +100,7 @@ class Strategic:
                 self.start, self.delta = red_lines.clip_segments(self.start, self.delta, self._box)
             self.live = np.ones(self.start.shape[:3], bool)
         r = p.regen_issue
-        zero = np.zeros((p.n_actors, p.n_actors, p.n))
+        zero = np.zeros((p.n_actors, self.start.shape[2], p.n))    # (A_prop, K, N): no arms term
         self.arms0 = np.ascontiguousarray(self.start[:, TRUCE, ..., r]) if r >= 0 else zero
         self.arms_step = np.ascontiguousarray(self.delta[:, TRUCE, ..., r]) if r >= 0 else zero
 

@@ -164,3 +164,21 @@ def test_baron_ferejohn_on_the_simplex_holds_with_contract_curve_concessions(n, 
     assert (result.agreement_round == 1).all()
     kept = result.terms[np.arange(result.n), result.proposer]
     np.testing.assert_allclose(kept, 1 - delta * (n - 1) / n, atol=1e-9)
+
+
+def test_offers_are_values_a_package_can_have_without_an_arms_issue():
+    """A truce agenda with no arms (regeneration) issue: the planner's placeholder arms
+    term must cover every chord, else the kernel reads past it (a bug found by the talks
+    tests).  Every proposer's own value is then at most 1, the best any package gives."""
+    from negotiate.model import STRATEGIES
+    from tests.model.conftest import load
+
+    scenario = load("talks").with_overrides({"bargaining.concessions": "contract_curve",
+                                             "actors.A.agendas": ["truce", "settlement"],
+                                             "actors.B.agendas": ["truce", "settlement"]})
+    model = NegotiationModel(scenario, 64, seed=3, record=False)
+    assert model.params.regen_issue < 0
+    model.evaluate({})
+    offers = STRATEGIES["strategic"](model).propose(model, list(range(model.params.n_actors)))
+    own = offers.own[np.isfinite(offers.own)]
+    assert own.size and (own <= 1.0 + 1e-9).all()
