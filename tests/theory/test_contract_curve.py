@@ -182,3 +182,45 @@ def test_offers_are_values_a_package_can_have_without_an_arms_issue():
     offers = STRATEGIES["strategic"](model).propose(model, list(range(model.params.n_actors)))
     own = offers.own[np.isfinite(offers.own)]
     assert own.size and (own <= 1.0 + 1e-9).all()
+
+
+@pytest.mark.parametrize("quadratic", [True, False])
+def test_best_package_beats_every_package_on_a_grid(quadratic):
+    """The per-world solution against brute force: on a 201 × 201 grid of two-issue
+    packages inside a random box, none that gives j its need is better for p than
+    ``best_package`` (up to the grid's resolution), and the solution gives j its need."""
+    rng = np.random.default_rng(11 if quadratic else 12)
+    worlds = 40
+    x_p, x_j = rng.random((worlds, 2)), rng.random((worlds, 2))
+    s_p, s_j = rng.dirichlet([1, 1], worlds), rng.dirichlet([1, 1], worlds)
+    low = np.minimum(rng.random((worlds, 2)) * 0.3, 1)
+    high = 1 - rng.random((worlds, 2)) * 0.3
+    p = 2 if quadratic else 1
+    u = lambda y, x, s: 1 - (s * np.abs(y - x) ** p).sum(axis=-1)   # noqa: E731
+    # a need between j's utility at p's (clipped) ideal and at its own
+    lo_u, hi_u = u(np.clip(x_p, low, high), x_j, s_j), u(np.clip(x_j, low, high), x_j, s_j)
+    need = lo_u + rng.uniform(0.1, 0.9, worlds) * (hi_u - lo_u)
+    best = contract_curve.best_package(x_p, s_p, x_j, s_j, need, quadratic, low, high)
+    assert (best >= low - 1e-12).all() and (best <= high + 1e-12).all()
+    assert (u(best, x_j, s_j) >= need - 1e-9).all()
+    grid = np.linspace(0, 1, 201)
+    g1, g2 = np.meshgrid(grid, grid, indexing="ij")
+    for n in range(worlds):
+        y = np.vstack([np.stack([g1, g2], axis=-1).reshape(-1, 2), np.clip(x_j[n], low[n], high[n])])
+        inside = ((y >= low[n]) & (y <= high[n])).all(axis=1) & (u(y, x_j[n], s_j[n]) >= need[n])
+        assert u(y[inside], x_p[n], s_p[n]).max() <= u(best[n], x_p[n], s_p[n]) + 1e-12
+        # and the grid comes close to it (the solution is not far from the feasible set's best)
+        assert u(y[inside], x_p[n], s_p[n]).max() >= u(best[n], x_p[n], s_p[n]) - 0.05
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_engine_finds_the_per_world_solution_with_linear_loss(seed):
+    """Random saliences on three issues, linear loss: the engine's chain of chords has the
+    curve's corners, so its package is the per-world solution exactly."""
+    rng = np.random.default_rng(seed)
+    s_a, s_b = rng.dirichlet([1, 1, 1]), rng.dirichlet([1, 1, 1])
+    need = rng.uniform(0.2, 0.8)
+    terms = agreed(two_parties(list(s_a), list(s_b), 1.0 - need, exponent=1))
+    exact = contract_curve.best_package(np.zeros((1, 3)), s_a[None], np.ones((1, 3)), s_b[None],
+                                        np.array([need]), False)
+    np.testing.assert_allclose(terms, exact[0], atol=1e-9)
