@@ -196,7 +196,7 @@ def test_best_package_beats_every_package_on_a_grid(quadratic):
     low = np.minimum(rng.random((worlds, 2)) * 0.3, 1)
     high = 1 - rng.random((worlds, 2)) * 0.3
     p = 2 if quadratic else 1
-    u = lambda y, x, s: 1 - (s * np.abs(y - x) ** p).sum(axis=-1)   # noqa: E731
+    u = lambda y, x, s: 1 - (s * np.abs(y - x) ** p).sum(axis=-1)
     # a need between j's utility at p's (clipped) ideal and at its own
     lo_u, hi_u = u(np.clip(x_p, low, high), x_j, s_j), u(np.clip(x_j, low, high), x_j, s_j)
     need = lo_u + rng.uniform(0.1, 0.9, worlds) * (hi_u - lo_u)
