@@ -97,7 +97,7 @@ def _settlement_coefficients(c0, c1, c2, l0, l1, l2, durable, survival, r0, r1, 
 
 @njit(cache=True, error_model="numpy")
 def strategic_plan(who, open_pairs, binding, l0, l1, l2, flow, fade, w0, w1, w2, arms0, arms_step,
-                   option, hope, durable, survival, r0, r1, r2, need, start, delta):
+                   option, hope, durable, survival, r0, r1, r2, need, start, delta, live):
     """Best acceptable package for every (proposer, agenda, world).
 
     Proposer axes index actors (``who[p]``) unless said otherwise.  Shapes:
@@ -106,7 +106,9 @@ def strategic_plan(who, open_pairs, binding, l0, l1, l2, flow, fade, w0, w1, w2,
     (A, N); arms0, arms_step (A, K, N); option (A, A, N); r0..r2 (A, P, K, N)
     the resumed-war fit (durable settlements only; else any (A, P, K, N));
     need (A, P, 2, N) what each responder must get from each proposer's offer
-    on each agenda; start, delta (A, 2, K, N, D) the segments.
+    on each agenda; start, delta (A, 2, K, N, D) the segments; live (A, 2, K)
+    bool, False for a segment of length 0 in every world that is not the
+    first (its point is the previous chord's end: nothing to search).
     Returns y (P, 2, N, D), feasible (P, 2, N), own (P, 2, N), and the
     chosen segment's end point (P, 2, N, D).
 
@@ -130,6 +132,8 @@ def strategic_plan(who, open_pairs, binding, l0, l1, l2, flow, fade, w0, w1, w2,
             top_k[:] = -1
             top_lam[:] = 0.0
             for k in range(K if open_pairs[p, g].any() else 0):
+                if not live[me, g, k]:
+                    continue
                 for j in range(A):
                     if g == 0:
                         _truce_coefficients(c0[j], c1[j], c2[j], l0[j, me, 0, k], l1[j, me, 0, k],

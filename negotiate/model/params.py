@@ -132,6 +132,7 @@ class WorldParams:
     noise_tolerance: float
     margin: float
     planning: str              # 'fitted' | 'exact' (strategic proposers)
+    concessions: str           # 'proportional' | 'contract_curve' (strategic proposers)
     # talks as a process (docs/model.md §15); inert when ``talks`` is False
     talks: bool
     talks_open: np.ndarray     # (N,) int: the first round settlement talks sit
@@ -296,6 +297,7 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
         tolerance=scenario.bargaining.tolerance,
         noise_tolerance=scenario.bargaining.noise_tolerance,
         margin=scenario.bargaining.margin, planning=scenario.bargaining.planning,
+        concessions=scenario.bargaining.concessions,
         **_talks(scenario, draw, n, who),
         **_stances_and_stalling(scenario, draw, n, seed),
         **_red_lines(scenario, draw, n, col),

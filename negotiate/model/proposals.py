@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from . import kernels, red_lines, segments
+from . import contract_curve, kernels, red_lines, segments
 from .values import issue_loss
 
 TRUCE, SETTLEMENT = 0, 1
@@ -88,10 +88,19 @@ class Strategic:
         """(proposer, agenda, target, N, D): the segments, and their arms term (A_prop, K, N)."""
         self.start, self.delta = kernels.segments(p.ideal, p.salience, p.status_quo, veto_players(p),
                                                   agenda_mask(p))
-        if self._box is not None:   # inside every veto player's red lines (docs/model.md §16)
-            self.start, self.delta = red_lines.clip_segments(self.start, self.delta, self._box)
+        if p.concessions == "contract_curve":   # issue by issue along the curve, in the red lines (§9)
+            weight = np.where(np.arange(2)[:, None] == TRUCE, p.truce_issue, True)
+            ratio = contract_curve.ratios(p.salience, veto_players(p), weight)
+            box = (self._box.lo, self._box.hi) if self._box is not None else None
+            self.start, self.delta = contract_curve.chords(self.start, self.delta, ratio, p.exponent == 2, box)
+            self.live = (self.delta != 0).any(axis=(3, 4))     # chords of length 0 everywhere: skipped
+            self.live[:, :, 0] = True
+        else:
+            if self._box is not None:   # inside every veto player's red lines (docs/model.md §16)
+                self.start, self.delta = red_lines.clip_segments(self.start, self.delta, self._box)
+            self.live = np.ones(self.start.shape[:3], bool)
         r = p.regen_issue
-        zero = np.zeros((p.n_actors, p.n_actors, p.n))
+        zero = np.zeros((p.n_actors, self.start.shape[2], p.n))    # (A_prop, K, N): no arms term
         self.arms0 = np.ascontiguousarray(self.start[:, TRUCE, ..., r]) if r >= 0 else zero
         self.arms_step = np.ascontiguousarray(self.delta[:, TRUCE, ..., r]) if r >= 0 else zero
 
@@ -177,7 +186,7 @@ class Strategic:
             return kernels.strategic_plan(
                 np.asarray(who, np.int64), open_pairs, binding, *self.loss_coef, flow, fade, w0, w1, w2,
                 self.arms0, self.arms_step, c(ctx.option), c(ctx.proposer_value), self.durable, c(survival),
-                r0, r1, r2, c(need), self.start, self.delta)
+                r0, r1, r2, c(need), self.start, self.delta, self.live)
 
         need = _needs(ctx, who)                                                # (A, P, G, N)
         y, feasible, own, target = plan(need)

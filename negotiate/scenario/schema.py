@@ -476,6 +476,13 @@ class Bargaining(_Strict):
         "the responders' values (fast); 'exact' then values each planned offer exactly and replans "
         "against the shortfall (slower, closer to the responders' real answers)",
     )
+    concessions: Literal["proportional", "contract_curve"] = Field(
+        "proportional",
+        description="How strategic proposers concede: 'proportional' moves every issue of the "
+        "package in the same proportion toward the responders (a straight segment); "
+        "'contract_curve' concedes issue by issue along the contract curve, first where it costs "
+        "the proposer least per unit of the responder's value (docs/model.md §9)",
+    )
     stance_persistence: Persistence = Field(
         0.0,
         description="How much each responder's quantal-response shock persists from one round to the "

@@ -24,9 +24,11 @@ from .conftest import load
 
 SCENARIOS = ["contract2", "contract3", "contract4", "contract7", "contract3_durable"]
 WORLDS = 12
-#: every strategy, and the strategic one again with ``bargaining.planning: exact``
+#: every strategy, and the strategic one again with ``bargaining.planning: exact`` and
+#: with ``bargaining.concessions: contract_curve``
 EXACT = "strategic/exact"
-VARIANTS = [*STRATEGIES, EXACT]
+CURVE = "strategic/contract_curve"
+VARIANTS = [*STRATEGIES, EXACT, CURVE]
 
 # Known breaches, found by these tests (see each reason); strict, so a fix shows up.
 OWN_APPROXIMATION = pytest.mark.xfail(strict=True, reason=(
@@ -42,8 +44,13 @@ DURABLE_FIT = pytest.mark.xfail(strict=True, reason=(
     "A's ideal front 1.  In contract3_durable offers predicted feasible are rejected (A's "
     "settlement offer falls 3.6e-4 short of B's reservation in world 1) and own is off by up "
     "to 3.4e-4"))
+CURVE_OWN_APPROXIMATION = pytest.mark.xfail(strict=True, reason=(
+    "The same truce fits as OWN_APPROXIMATION along the contract curve's chords, which are "
+    "short, so the error is smaller: in contract7, own off by up to 5.4e-6 (0.8902340 "
+    "instead of 0.8902286) on the truce agenda"))
 KNOWN = {
     ("strategic", "contract7", "own"): OWN_APPROXIMATION,
+    (CURVE, "contract7", "own"): CURVE_OWN_APPROXIMATION,
     ("strategic", "contract3_durable", "own"): DURABLE_FIT,
     ("strategic", "contract3_durable", "feasible"): DURABLE_FIT,
 }
@@ -63,6 +70,8 @@ def everyone_uses(name, strategy):
     changes = {f"actors.{a}.strategy": base(strategy) for a in scenario.actor_names}
     if strategy == EXACT:
         changes["bargaining.planning"] = "exact"
+    if strategy == CURVE:
+        changes["bargaining.concessions"] = "contract_curve"
     return scenario.with_overrides(changes)
 
 

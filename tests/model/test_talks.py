@@ -241,12 +241,15 @@ def test_effect_test_fails_when_a_piece_is_switched_off(monkeypatch, disabled, f
     assert not holds(effect())[fails]
 
 
-def test_all_switched_off_is_the_run_without_talks(monkeypatch):
-    """With every piece switched off the run is the one without a talks section, world by world."""
+@pytest.mark.parametrize("concessions", ["proportional", "contract_curve"])
+def test_all_switched_off_is_the_run_without_talks(monkeypatch, concessions):
+    """With every piece switched off the run is the one without a talks section, world by world.
+    (With contract-curve concessions this caught the planner reading past a placeholder
+    arms term sized for the straight segments: this scenario has no arms issue.)"""
     monkeypatch.setattr(talks, "settlement_sits", lambda p, t, in_truce, age, drafting: ~drafting)
     monkeypatch.setattr(talks, "drafting_rounds", lambda p, moved: np.zeros(moved.shape[0], np.int64))
     monkeypatch.setattr(talks, "ratified", lambda p, u: np.ones(u.shape[1], bool))
-    base = load("talks").with_overrides(NOISY)
+    base = load("talks").with_overrides({**NOISY, "bargaining.concessions": concessions})
     without = run_block(base, 500, np.random.SeedSequence(7))
     with_ = run_block(base.with_overrides({"talks": TALKS}), 500, np.random.SeedSequence(7))
     for field in ("outcome", "agreement_round", "truce_round", "terms", "final_balance"):
