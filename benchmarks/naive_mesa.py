@@ -34,9 +34,9 @@ from itertools import accumulate
 import mesa
 import numpy as np
 
+from negotiate.model.calibrated import with_calibration
 from negotiate.model.continuation import FixedPoint
 from negotiate.model.outcomes import COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
-from negotiate.model.calibrated import with_calibration
 from negotiate.model.params import child, draw_params
 
 WAR, IN_TRUCE, OVER = 0, 1, 2
