@@ -23,8 +23,6 @@ import pandas as pd
 
 from .errors import ResultsFileError, ScenarioError, SimulationError
 from .model.outcomes import AGENDAS, OUTCOMES, BlockResult
-from .run.aggregate import TERM_BINS, TERM_GROUPS, Aggregates, term_group_masks
-from .run.seeding import BLOCK_SIZE
 from .results_check import (
     LEGACY_FORMAT,
     RESULTS_FORMAT,
@@ -33,6 +31,8 @@ from .results_check import (
     check_self_digest,
     metadata_digest,
 )
+from .run.aggregate import TERM_BINS, TERM_GROUPS, Aggregates, term_group_masks
+from .run.seeding import BLOCK_SIZE
 from .run.storage import PRODUCER, atomic_directory, file_sha256, read_runs_table, write_runs_table
 from .scenario import Scenario, load_scenario
 from .stats import clustered_ratio_interval, incidence_from_counts, proportion_interval

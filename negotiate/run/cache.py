@@ -34,6 +34,7 @@ import re
 import uuid
 import warnings
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 
@@ -88,7 +89,7 @@ class ChunkCache:
             lock, self._lock = self._lock, None
             lock.__exit__(None, None, None)
 
-    def __enter__(self) -> ChunkCache:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

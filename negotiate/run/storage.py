@@ -43,9 +43,19 @@ import pandas as pd
 from ..errors import OutputError, SimulationError
 from .locks import hold_lock
 
-__all__ = ["LEGACY_FILES", "MANIFEST", "OutputWarning", "PRODUCER", "atomic_directory",
-           "check_output_directory", "file_sha256", "lock_output", "output_lock_path",
-           "read_runs_table", "write_runs_table"]
+__all__ = [
+    "LEGACY_FILES",
+    "MANIFEST",
+    "PRODUCER",
+    "OutputWarning",
+    "atomic_directory",
+    "check_output_directory",
+    "file_sha256",
+    "lock_output",
+    "output_lock_path",
+    "read_runs_table",
+    "write_runs_table",
+]
 
 #: Marks a metadata.json as ours.
 PRODUCER = "negotiate"
