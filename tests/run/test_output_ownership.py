@@ -120,6 +120,26 @@ def test_compare_checks_its_out_before_simulating(tmp_path):
     assert done.stdout == ""  # no table: nothing was simulated
 
 
+COMMANDS = {
+    "sweep": ["sweep", str(DATA / "varied.yaml"), "--param", "actors.B.noise=0.05,0.1", *RUN],
+    "sensitivity": ["sensitivity", str(DATA / "varied.yaml"), "--method", "morris", "--samples", "4",
+                    "--replications", "2", "--workers", "1", "--no-plots", "--no-progress"],
+    "discover": ["discover", str(DATA / "varied.yaml"), "--runs", "200", "--workers", "1", "--no-plots",
+                 "--no-progress"],
+}
+
+
+@pytest.mark.parametrize("out", ["a_file", ""])
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_checks_its_out_before_any_work(tmp_path, command, out):
+    (tmp_path / "a_file").write_text("mine")
+    before = _entries(tmp_path)
+    done = negotiate_cli(*COMMANDS[command], "--out", out, cwd=tmp_path)
+    _refused_before_simulating(done, says="not a directory" if out else "empty name")
+    assert done.stdout == ""  # no table: nothing was computed
+    assert _entries(tmp_path) == before
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes in read-only directories")
 def test_a_read_only_parent_is_refused_before_any_simulation(tmp_path):
     locked = tmp_path / "locked"
