@@ -66,9 +66,12 @@ MANIFEST = ".negotiate-files.json"
 LEGACY_FILES = frozenset({
     "metadata.json", "summary.csv", "summary_a.csv", "summary_b.csv", "comparison.csv", "sweep.csv",
     "sensitivity.csv", "posterior.csv", "cases.csv", "discovery.csv", "runs.parquet", "runs.csv",
-    "aggregates.npz", "outcomes.png", "time_to_agreement.png", "settled_terms.png", "acceptance.png",
-    "comparison.png", "sweep.png", "sensitivity.png", "discovery.png", "tradeoff.png",
-    "backtest.png", "calibration.png", "reliability.png"})
+    "aggregates.npz", "summary_cases.csv", "summary_reliability.csv", "summary_forecasts.csv",
+    "summary_forecasts_time.csv", "summary_posterior.csv", "summary_skill.csv",
+    "outcomes.png", "time_to_agreement.png", "settled_terms.png", "acceptance.png", "comparison.png",
+    "sweep.png", "discovery.png", "tradeoff.png", "backtest.png", "calibration.png", "reliability.png",
+    *(f"sensitivity_{outcome}.png" for outcome in ("temporary_truce", "conditional_truce",
+                                                    "comprehensive_agreement", "no_agreement"))})
 
 
 class OutputWarning(UserWarning):
@@ -137,7 +140,7 @@ def check_output_directory(target: str | os.PathLike, *, force: bool = False) ->
     if absolute == os.path.dirname(absolute) or here == absolute or here.startswith(absolute + os.sep):
         raise OutputError(f"{target}: is the current directory or one of its parents, which an output "
                           "would replace; give a new directory such as out/NAME")
-    if target.exists() or os.path.lexists(target):
+    if os.path.lexists(target):
         _check_existing(target, force)
     _check_parent(target)
 

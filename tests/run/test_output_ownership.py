@@ -232,3 +232,14 @@ def test_save_refuses_a_symlink_and_the_current_directory(results, tmp_path, mon
 
 def test_output_errors_are_simulation_errors_and_value_errors():
     assert issubclass(OutputError, negotiate.SimulationError) and issubclass(OutputError, ValueError)
+
+
+def test_the_legacy_names_cover_what_run_and_compare_write(results, varied, tmp_path):
+    """An output of an earlier version is recognised by exact names: they must be the real ones."""
+    from negotiate.run import compare
+    from negotiate.run.report import write_comparison_outputs, write_outputs
+    from negotiate.run.storage import LEGACY_FILES
+
+    written = write_outputs(results, tmp_path / "run")
+    written += write_comparison_outputs(compare(varied, varied, 60, progress=False), tmp_path / "cmp")
+    assert {p.name for p in written} <= LEGACY_FILES
