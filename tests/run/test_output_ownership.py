@@ -153,6 +153,42 @@ def test_a_read_only_parent_is_refused_before_any_simulation(tmp_path):
     assert list(locked.iterdir()) == []
 
 
+@pytest.fixture
+def immutable():
+    """``immutable(path)`` sets the immutable attribute (even root cannot write, rename or
+    delete there), undone after the test; skips where ``chattr`` cannot."""
+    import shutil
+    import subprocess
+
+    marked = []
+
+    def mark(path: Path) -> None:
+        if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(path)],
+                                                            capture_output=True, check=False).returncode:
+            pytest.skip("chattr +i not available here")
+        marked.append(path)
+
+    yield mark
+    for path in marked:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def test_an_immutable_parent_is_refused_before_any_simulation(tmp_path, immutable):
+    (tmp_path / "locked").mkdir()
+    immutable(tmp_path / "locked")
+    done = _run("locked/o", cwd=tmp_path)
+    _refused_before_simulating(done, says="cannot create files in locked")
+    assert list((tmp_path / "locked").iterdir()) == []
+
+
+def test_an_output_that_cannot_be_replaced_is_refused_before_any_simulation(tmp_path, immutable):
+    assert _run("o", cwd=tmp_path).returncode == 0
+    immutable(tmp_path / "o")
+    before = _entries(tmp_path)
+    _refused_before_simulating(_run("o", cwd=tmp_path, seed="2"), says="not writable")
+    assert _entries(tmp_path) == before
+
+
 def test_an_unwritable_place_is_refused_before_simulating(tmp_path, monkeypatch):
     """The same check in-process, where the permission is faked (the suite may run as root)."""
     from negotiate.cli import main
