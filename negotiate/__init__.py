@@ -7,7 +7,7 @@ The flow: scenario file → :class:`Scenario` → :class:`NegotiationModel`
 Importing the package does no work and draws no random numbers.
 """
 
-from .errors import NegotiateError, ScenarioError, SimulationError
+from .errors import NegotiateError, OutputError, ResultsFileError, ScenarioError, SimulationError
 from .scenario import Scenario, dump_yaml, load_scenario
 
 __version__ = "0.1.0"
@@ -47,7 +47,9 @@ __all__ = [
     "DegenerateResultWarning",
     "DiscoveryResults",
     "NegotiateError",
+    "OutputError",
     "Results",
+    "ResultsFileError",
     "Scenario",
     "ScenarioError",
     "SensitivityResults",

@@ -91,3 +91,15 @@ def _nearest_line(path: str, lines: dict[str, int]) -> int | None:
 
 class SimulationError(NegotiateError, RuntimeError):
     """A run that could not complete (a worker failed, an output could not be written)."""
+
+
+class OutputError(SimulationError, ValueError):
+    """An output directory that cannot be used as given (an existing file, a symbolic
+    link, a directory holding other files, no permission...): a bad argument, found
+    before any simulation (exit 2 on the command line)."""
+
+
+class ResultsFileError(SimulationError):
+    """A results directory that cannot be trusted: a file missing, damaged or from
+    another run (its content hash, the scenario hash or the run count disagree with
+    metadata.json), or metadata.json itself incomplete or edited."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as _metadata
@@ -20,17 +21,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import SimulationError
+from .errors import ResultsFileError, ScenarioError, SimulationError
 from .model.outcomes import AGENDAS, OUTCOMES, BlockResult
+from .results_check import (
+    LEGACY_FORMAT,
+    RESULTS_FORMAT,
+    check_files,
+    check_metadata,
+    check_self_digest,
+    metadata_digest,
+)
 from .run.aggregate import TERM_BINS, TERM_GROUPS, Aggregates, term_group_masks
 from .run.seeding import BLOCK_SIZE
-from .run.storage import PRODUCER, atomic_directory, read_runs_table, write_runs_table
+from .run.storage import PRODUCER, atomic_directory, file_sha256, read_runs_table, write_runs_table
 from .scenario import Scenario, load_scenario
 from .stats import clustered_ratio_interval, incidence_from_counts, proportion_interval
 
 __all__ = ["Results", "library_versions", "load_results", "scenario_digest"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # of the other outputs (sweep, comparison...); Results use RESULTS_FORMAT
 ROW_GROUP = 65_536  # rows per Parquet row group: bounds the memory of save()
 AGREEMENTS = OUTCOMES[:3]
 DEGENERATE = 0.99  # an outcome this common makes the others unreadable (Results.diagnose)  # outcomes that have an agreement round
@@ -229,10 +238,12 @@ class Results:
         return head + self.outcome_probabilities().to_html(float_format=lambda x: f"{x:.4f}")
 
     # --- files -----------------------------------------------------------------
-    def metadata(self) -> dict:
-        return {
+    def metadata(self, files: dict[str, str] | None = None) -> dict:
+        """What metadata.json holds; ``files`` (name → SHA-256 of the files written
+        beside it) and this dict's own hash are added when saving."""
+        meta = {
             "producer": PRODUCER,
-            "format": FORMAT_VERSION,
+            "format": RESULTS_FORMAT,
             "kind": "results",
             "scenario_name": self.scenario.name,
             "scenario_sha256": scenario_digest(self.scenario),
@@ -245,6 +256,10 @@ class Results:
             "saved_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "scenario": self.scenario.to_dict(),
         }
+        if files is not None:
+            meta["files"] = dict(files)
+            meta["metadata_sha256"] = metadata_digest(meta)
+        return meta
 
     def write_files(self, directory: Path) -> list[Path]:
         """Write summary.csv, aggregates.npz, runs.parquet (if kept), metadata.json
@@ -260,43 +275,125 @@ class Results:
                                 min(start + ROW_GROUP, self.runs), by_agenda=True)
                       for start in range(0, self.runs, ROW_GROUP))
             paths.append(write_runs_table(directory, frames))
-        # metadata last: a directory with metadata.json is a complete one
+        # metadata last: a directory with metadata.json is a complete one, and it
+        # holds the hash of every other file (checked by load_results)
+        hashes = {p.name: file_sha256(p) for p in paths}
         paths.append(directory / "metadata.json")
-        paths[-1].write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False), encoding="utf-8")
+        paths[-1].write_text(json.dumps(self.metadata(hashes), indent=2, ensure_ascii=False),
+                             encoding="utf-8")
         return paths
 
-    def save(self, directory) -> Path:
-        """Write the output directory atomically (the old one stays until the new one is complete)."""
-        with atomic_directory(directory) as tmp:
+    def save(self, directory, *, force: bool = False) -> Path:
+        """Write the output directory atomically (the old one stays until the new one is complete).
+
+        A directory holding files negotiate did not write is refused
+        (:class:`~negotiate.errors.OutputError`) unless ``force=True``; those
+        files are then kept (see :func:`~negotiate.run.storage.atomic_directory`).
+        """
+        with atomic_directory(directory, force=force) as tmp:
             self.write_files(tmp)
         return Path(directory)
 
 
 def load_results(directory) -> Results:
-    """Read back a directory written by :meth:`Results.save`."""
+    """Read back a directory written by :meth:`Results.save`, checking it first.
+
+    Every file read must match its SHA-256 in metadata.json, the scenario its
+    ``scenario_sha256`` and the run count the summaries and the per-run table
+    (:mod:`negotiate.results_check`); otherwise
+    :class:`~negotiate.errors.ResultsFileError` names the file at fault.
+    Directories saved before the hashes existed load with an
+    :class:`~negotiate.results_check.UncheckedResultsWarning`.
+    """
     directory = Path(directory)
     meta_path = directory / "metadata.json"
+    meta = _read_metadata(meta_path)
+    checked = check_metadata(meta, meta_path)
+    table = _runs_table_name(directory, meta, checked)
+    if checked:
+        check_files(directory, meta, ["summary.csv", "aggregates.npz"] + ([table] if table else []))
+    scenario = _checked_scenario(meta, meta_path)
+    aggregates = _read_aggregates(directory / "aggregates.npz")
+    counted = int(aggregates.outcome_counts.sum())
+    if counted != meta["runs"]:
+        raise ResultsFileError(f"{meta_path}: runs is {meta['runs']:,} but aggregates.npz counts "
+                               f"{counted:,} runs; one of them was edited or swapped")
+    run_data = None
+    if table is not None:
+        run_data = block_from_frame(scenario, _read_table(directory / table))
+        _check_table(run_data, aggregates, directory / table)
+    if checked:
+        check_self_digest(meta, meta_path)
+    return Results(scenario, meta["seed"], meta["runs"], float(meta["wall_time_seconds"]),
+                   aggregates, run_data, dict(meta.get("versions", {})))
+
+
+def _read_metadata(meta_path: Path) -> dict:
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise FileNotFoundError(f"{meta_path}: not found; is this a directory written by "
-                                "Results.save?") from None
-    except ValueError as exc:
-        raise SimulationError(f"{meta_path}: not valid JSON: {exc}") from None
+        raise ResultsFileError(f"{meta_path}: not found; is this a directory written by "
+                               "Results.save?") from None
+    except (OSError, ValueError) as exc:
+        raise ResultsFileError(f"{meta_path}: not valid JSON: {exc}") from None
     if not isinstance(meta, dict) or meta.get("producer") != PRODUCER:
-        raise SimulationError(f"{meta_path}: not a negotiate results file")
+        raise ResultsFileError(f"{meta_path}: not a negotiate results file")
     if meta.get("kind") != "results":
-        raise SimulationError(f"{meta_path}: holds a {meta.get('kind')!r} output, not Results")
-    if meta.get("format") != FORMAT_VERSION:
-        raise SimulationError(f"{meta_path}: format {meta.get('format')!r} is not supported "
-                              f"(this version reads format {FORMAT_VERSION})")
-    scenario = load_scenario(meta["scenario"])
-    with np.load(directory / "aggregates.npz", allow_pickle=False) as arrays:
-        aggregates = Aggregates.from_arrays(dict(arrays))
-    frame = read_runs_table(directory)
-    run_data = block_from_frame(scenario, frame) if frame is not None else None
-    return Results(scenario, int(meta["seed"]), int(meta["runs"]), float(meta["wall_time_seconds"]),
-                   aggregates, run_data, dict(meta.get("versions", {})))
+        raise ResultsFileError(f"{meta_path}: holds a {meta.get('kind')!r} output, not Results")
+    if meta.get("format") not in (LEGACY_FORMAT, RESULTS_FORMAT):
+        raise ResultsFileError(f"{meta_path}: format {meta.get('format')!r} is not supported "
+                               f"(this version reads formats {LEGACY_FORMAT} and {RESULTS_FORMAT})")
+    return meta
+
+
+def _runs_table_name(directory: Path, meta: dict, checked: bool) -> str | None:
+    """The per-run table to read: the one metadata.json lists (or, unchecked, the one present)."""
+    if not meta["keep_runs"]:
+        return None
+    names = [n for n in ("runs.parquet", "runs.csv")
+             if (n in meta["files"] if checked else (directory / n).exists())]
+    if not names:
+        raise ResultsFileError(f"{directory}: keep_runs is true but no per-run table "
+                               "(runs.parquet or runs.csv) is " + ("listed in metadata.json" if checked
+                                                                   else "there"))
+    return names[0]
+
+
+def _checked_scenario(meta: dict, meta_path: Path) -> Scenario:
+    try:
+        scenario = load_scenario(meta["scenario"])
+    except ScenarioError as exc:
+        raise ResultsFileError(f"{meta_path}: its scenario is not valid: {exc}") from None
+    if scenario_digest(scenario) != meta["scenario_sha256"]:
+        raise ResultsFileError(f"{meta_path}: its scenario does not match scenario_sha256 (edited "
+                               "after the run); not loaded")
+    return scenario
+
+
+def _read_aggregates(path: Path) -> Aggregates:
+    try:
+        with np.load(path, allow_pickle=False) as arrays:
+            return Aggregates.from_arrays(dict(arrays))
+    except FileNotFoundError:
+        raise ResultsFileError(f"{path}: missing") from None
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+        raise ResultsFileError(f"{path}: damaged or truncated ({type(exc).__name__}: {exc})") from None
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    try:
+        return read_runs_table(path.parent, path.name)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ResultsFileError(f"{path}: damaged or unreadable ({type(exc).__name__}: {exc})") from None
+
+
+def _check_table(run_data: BlockResult, aggregates: Aggregates, path: Path) -> None:
+    """The per-run table must hold the runs the summaries count, outcome by outcome."""
+    counts = np.bincount(run_data.outcome.astype(np.int64), minlength=len(OUTCOMES))
+    if run_data.n != int(aggregates.outcome_counts.sum()) or \
+            not np.array_equal(counts[:len(OUTCOMES)], aggregates.outcome_counts):
+        raise ResultsFileError(f"{path}: its {run_data.n:,} runs do not match the outcome counts of "
+                               "aggregates.npz (a table from another run?); not loaded")
 
 
 # --- per-run table <-> BlockResult ------------------------------------------------

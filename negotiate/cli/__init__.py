@@ -9,7 +9,8 @@ exceptions become exit codes:
 ====  ==========================================================
 0     success
 1     any other error of this library (``NegotiateError``)
-2     an invalid scenario (``ScenarioError``), or bad arguments
+2     an invalid scenario (``ScenarioError``), a bad output directory
+      (``OutputError``), or bad arguments
 130   interrupted (Ctrl-C)
 ====  ==========================================================
 """
@@ -25,7 +26,7 @@ import threading
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import NegotiateError, ScenarioError, one_line
+from ..errors import NegotiateError, OutputError, ScenarioError, one_line
 from . import analysis, scenario_commands, simulation, validation
 from .options import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, Handler
 
@@ -59,6 +60,9 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
+        return EXIT_INVALID
+    except OutputError as exc:  # a bad --out, refused before any work
+        print(f"negotiate: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_INVALID
     except NegotiateError as exc:
         print(f"negotiate: error: {one_line(str(exc))}", file=sys.stderr)

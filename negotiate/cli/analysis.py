@@ -71,6 +71,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     grid = _sweep_grid(args.param)
     scenario = load_scenario(args.file)
+    _check_out(args)
     result = sweep(scenario, grid, **simulation_kwargs(args))
     print(f"{scenario.name}: {len(result.points)} points, {result.runs:,} runs each, seed {result.seed}, "
           "common random numbers, 95% Wilson intervals")
@@ -105,6 +106,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from ..analysis import sensitivity
 
     scenario = load_scenario(args.file)
+    _check_out(args)
     result = sensitivity(scenario, args.method, inputs=args.inputs, samples=args.samples,
                          replications=args.replications, **analysis_kwargs(args))
     outcomes = [args.outcome] if args.outcome else result.outcomes
@@ -158,6 +160,7 @@ def _discover(args: argparse.Namespace) -> int:
     if args.method == "cart" and pruning.get("prune") is not None:  # refused before simulating
         raise ValueError("--prune applies to --method prim only")
     scenario = load_scenario(args.file)
+    _check_out(args)
     results = simulate(scenario, runs=args.runs, **analysis_kwargs(args))
     found = discover(results, args.outcome, method=args.method, **pruning)
     print(f"{scenario.name}: {found.method} boxes where {args.outcome} happens; {found.cases:,} of "
@@ -167,8 +170,16 @@ def _discover(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_out(args: argparse.Namespace) -> None:
+    """A bad --out (``""`` included) is refused before any simulation."""
+    if args.out is not None:
+        from ..run.storage import check_output_directory
+
+        check_output_directory(args.out)
+
+
 def _save_if_asked(args: argparse.Namespace, result, **metadata) -> None:
     """With --out, write the result's files there (its ``save``) and say so; else write nothing."""
-    if args.out:
+    if args.out is not None:
         paths = result.save(args.out, plots=not args.no_plots, **metadata)
         print(f"wrote {len(paths)} files to {args.out}")

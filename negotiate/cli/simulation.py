@@ -32,24 +32,34 @@ def _add_run(commands) -> None:
                         "finished (kept in .<OUT>.chunks beside --out until the output is written)")
     p.add_argument("--no-keep-runs", action="store_true",
                    help="keep only the summaries (no runs.parquet): memory does not grow with --runs")
+    _add_force(p)
     add_simulation_options(p)
     p.set_defaults(handler=_run_scenario)
+
+
+def _add_force(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--force", action="store_true",
+                   help="write into an --out directory that holds files negotiate did not write "
+                        "(they are kept; without --force such a directory is refused)")
 
 
 def _run_scenario(args: argparse.Namespace) -> int:
     from ..run import simulate
     from ..run.cache import discard_cache
     from ..run.report import write_outputs
+    from ..run.storage import check_output_directory, lock_output
 
     scenario = load_scenario(args.file)
-    out = args.out or os.path.join("out", scenario.name)
+    out = os.path.join("out", scenario.name) if args.out is None else args.out
+    check_output_directory(out, force=args.force)  # a bad --out costs no simulation
     cache_dir = _chunk_cache_dir(out)
-    _prepare_chunk_cache(cache_dir, resume=args.resume)
-    with _resume_hint(cache_dir):
-        results = simulate(scenario, **simulation_kwargs(args), keep_runs=not args.no_keep_runs,
-                           cache_dir=cache_dir, keep_cache=True)
-        paths = write_outputs(results, out, plots=not args.no_plots)
-    discard_cache(cache_dir)  # the output is complete: its blocks are no longer needed
+    with lock_output(out):  # one run at a time on --out and its chunk cache
+        _prepare_chunk_cache(cache_dir, resume=args.resume)
+        with _resume_hint(cache_dir):
+            results = simulate(scenario, **simulation_kwargs(args), keep_runs=not args.no_keep_runs,
+                               cache_dir=cache_dir, keep_cache=True)
+            paths = write_outputs(results, out, plots=not args.no_plots, force=args.force)
+        discard_cache(cache_dir)  # the output is complete: its blocks are no longer needed
     table = results.outcome_probabilities()[["p", "ci_low", "ci_high"]]
     print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, 95% Wilson intervals")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
@@ -123,6 +133,7 @@ def _add_compare(commands) -> None:
     p.add_argument("file_a", metavar="A", help="scenario YAML file (reference)")
     p.add_argument("file_b", metavar="B", help="scenario YAML file (variant)")
     p.add_argument("--out", default=None, help="output directory (default: no files)")
+    _add_force(p)
     add_simulation_options(p)
     p.set_defaults(handler=_compare)
 
@@ -130,12 +141,15 @@ def _add_compare(commands) -> None:
 def _compare(args: argparse.Namespace) -> int:
     from ..run import compare
     from ..run.report import write_comparison_outputs
+    from ..run.storage import check_output_directory
 
     a, b = load_scenario(args.file_a), load_scenario(args.file_b)
+    if args.out is not None:
+        check_output_directory(args.out, force=args.force)  # a bad --out costs no simulation
     comparison = compare(a, b, **simulation_kwargs(args))
     print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
     print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))
-    if args.out:
-        paths = write_comparison_outputs(comparison, args.out, plots=not args.no_plots)
+    if args.out is not None:
+        paths = write_comparison_outputs(comparison, args.out, plots=not args.no_plots, force=args.force)
         print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK

@@ -68,15 +68,15 @@ def _backtest(args: argparse.Namespace) -> int:
           "mc = its 95% Monte Carlo interval")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     _print_summary(result)
-    if args.out:
+    if args.out is not None:
         paths = result.save(args.out, plots=not args.no_plots)
         print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK
 
 
 def _check_out(out) -> None:
-    """A bad --out is refused before any simulation."""
-    if out:
+    """A bad --out (``""`` included) is refused before any simulation."""
+    if out is not None:
         from ..run.storage import check_output_directory
 
         check_output_directory(out)
@@ -148,7 +148,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     print(f"\nleave-one-case-out skill against climatology (losses, lower is better; skill = 1 − "
           f"model / climatology; {skill.attrs['level']:.0%} bootstrap intervals over cases)")
     print(skill.to_string(float_format=fmt))
-    if args.out:
+    if args.out is not None:
         paths = result.save(args.out, plots=not args.no_plots)
         print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK

@@ -10,11 +10,18 @@ of an uninterrupted one.
 Layout: ``manifest.json`` says which run the blocks belong to (the key:
 scenario digests, seed, runs, block size, ``keep_runs`` and the versions of
 negotiate and numpy); ``block-000007.npz`` holds block 7.  A block file is a
-header line, the SHA-256 of the payload and the payload (an ``.npz``); it is
-written to a temporary name and renamed, so a reader sees a whole file or
-none, and a damaged one (truncated, edited) fails its checksum and is
-simulated again rather than trusted.  A cache made for another run is never
-reused: opening it raises :class:`SimulationError` naming what differs.
+header line, a line with the key of the run that made it and its block index
+(JSON), the SHA-256 of that line and the payload, then the payload (an
+``.npz``); it is written to a temporary name and renamed, so a reader sees a
+whole file or none.  A damaged block (truncated, edited) fails its checksum,
+and a block whose key is not this run's (another seed, scenario, run count
+or index: a stray file) is refused; either is simulated again, with a
+:class:`CacheWarning`, rather than trusted.  A cache made for another run is
+never reused: opening it raises :class:`SimulationError` naming what differs.
+
+While a :class:`ChunkCache` is open it holds the lock file ``.lock`` in its
+directory (:mod:`negotiate.run.locks`): a second run storing blocks there is
+refused with a message naming the first, so two runs never mix their blocks.
 """
 
 from __future__ import annotations
@@ -27,20 +34,23 @@ import re
 import uuid
 import warnings
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 
 from ..errors import SimulationError
 from ..model.outcomes import BlockResult
 from .aggregate import Aggregates
+from .locks import hold_lock
 
 __all__ = ["CacheMismatchError", "CacheWarning", "ChunkCache", "cached_block_count", "discard_cache"]
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: every block carries its run's key
 KIND = "chunk-cache"
 MANIFEST = "manifest.json"
-_HEADER = b"negotiate block cache 1\n"
-_DIGEST_BYTES = 64  # hex SHA-256 of the payload, after the header
+LOCK = ".lock"
+_HEADER = b"negotiate block cache 2\n"
+_DIGEST_BYTES = 64  # hex SHA-256 of the key line and the payload, after the key line
 _BLOCK_FILE = re.compile(r"block-(\d{6,})\.npz")
 _TEMP_FILE = re.compile(r"\.block-\d+\.[0-9a-f]+\.tmp|\.manifest\.[0-9a-f]+\.tmp")
 
@@ -63,21 +73,44 @@ class ChunkCache:
     def __init__(self, directory: str | os.PathLike, key: dict):
         self.directory = Path(directory)
         self.key = {"producer": "negotiate", "kind": KIND, "format": CACHE_FORMAT, **key}
-        self._open()
+        self._lock = None
+        self._make_directory()
+        self._lock = hold_lock(self.directory / LOCK, f"chunk cache {self.directory}")
+        self._lock.__enter__()
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Release the cache's lock (its blocks stay on disk)."""
+        if self._lock is not None:
+            lock, self._lock = self._lock, None
+            lock.__exit__(None, None, None)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     # --- opening -----------------------------------------------------------------
-    def _open(self) -> None:
+    def _make_directory(self) -> None:
         d = self.directory
-        if d.exists() and not d.is_dir():
+        if d.is_symlink() or (d.exists() and not d.is_dir()):
             raise SimulationError(f"{d}: cache_dir exists and is not a directory")
         if not d.exists():
             try:
                 d.mkdir(parents=True)
             except OSError as exc:
                 raise SimulationError(f"{d}: cannot create the chunk cache: {exc}") from exc
+
+    def _open(self) -> None:
+        d = self.directory
         manifest = _read_manifest(d)
         if manifest is None:
-            strangers = [p.name for p in d.iterdir() if not _TEMP_FILE.fullmatch(p.name)]
+            strangers = [p.name for p in d.iterdir() if not _TEMP_FILE.fullmatch(p.name) and p.name != LOCK]
             if strangers:
                 raise SimulationError(f"{d}: not a chunk cache (it holds {', '.join(sorted(strangers)[:3])}"
                                       "); choose a new or empty directory for cache_dir")
@@ -99,12 +132,17 @@ class ChunkCache:
         return sorted(int(m.group(1)) for p in self.directory.iterdir()
                       if (m := _BLOCK_FILE.fullmatch(p.name)))
 
+    def _block_key(self, index: int) -> bytes:
+        """The key line of block ``index``: this run's key and the index, as one line of JSON."""
+        return json.dumps({**self.key, "block": index}, sort_keys=True).encode("utf-8") + b"\n"
+
     def store(self, index: int, arrays: dict[str, np.ndarray]) -> None:
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         payload = buffer.getvalue()
-        digest = hashlib.sha256(payload).hexdigest().encode("ascii")
-        _atomic_write(self.directory / _block_name(index), _HEADER + digest + payload,
+        key = self._block_key(index)
+        digest = hashlib.sha256(key + payload).hexdigest().encode("ascii")
+        _atomic_write(self.directory / _block_name(index), _HEADER + key + digest + payload,
                       f".block-{index}.{uuid.uuid4().hex[:12]}.tmp")
 
     def load(self, index: int) -> dict[str, np.ndarray] | None:
@@ -117,12 +155,15 @@ class ChunkCache:
             return None
         except OSError as exc:
             return self._damaged(path, f"unreadable: {exc}")
-        start = len(_HEADER) + _DIGEST_BYTES
-        if not data.startswith(_HEADER) or len(data) < start:
-            return self._damaged(path, "not a block file, or truncated")
-        payload = data[start:]
-        if hashlib.sha256(payload).hexdigest().encode("ascii") != data[len(_HEADER):start]:
+        key_end = data.find(b"\n", len(_HEADER)) + 1
+        start = key_end + _DIGEST_BYTES
+        if not data.startswith(_HEADER) or key_end == 0 or len(data) < start:
+            return self._damaged(path, "not a block file of this version, or truncated")
+        key, payload = data[len(_HEADER):key_end], data[start:]
+        if hashlib.sha256(key + payload).hexdigest().encode("ascii") != data[key_end:start]:
             return self._damaged(path, "checksum mismatch (truncated or modified)")
+        if key != self._block_key(index):
+            return self._damaged(path, f"was made by another run ({_key_differences(key, self.key, index)})")
         try:
             with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
                 return {name: npz[name] for name in npz.files}
@@ -146,6 +187,8 @@ class ChunkCache:
     def remove(self) -> None:
         """Delete the cache: only the files it made, then the directory if that leaves it empty."""
         _remove_cache_files(self.directory)
+        self.close()
+        _remove_if_empty(self.directory)
 
 
 # --- a block's outputs as flat arrays ------------------------------------------------
@@ -181,6 +224,19 @@ def decode_block(arrays: dict[str, np.ndarray], n_scenarios: int, keep_runs: boo
     return summaries, runs, arrays.get("joint")
 
 
+def _key_differences(line: bytes, key: dict, index: int) -> str:
+    """What differs between a block's key line and this run's key (for the warning)."""
+    try:
+        found = json.loads(line)
+    except ValueError:
+        return "unreadable key"
+    if not isinstance(found, dict):
+        return "unreadable key"
+    wanted = {**key, "block": index}
+    return "; ".join(f"{name} {found.get(name)!r}, not {value!r}" for name, value in wanted.items()
+                     if found.get(name) != value) or "key written differently"
+
+
 def _read_manifest(directory: Path) -> dict | None:
     try:
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
@@ -207,15 +263,19 @@ def _atomic_write(path: Path, data: bytes, temp_name: str) -> None:
 
 
 def _remove_cache_files(directory: Path) -> None:
+    """Delete the manifest, blocks and temporary files (the caller holds the lock)."""
     if not directory.is_dir():
         return
     for p in directory.iterdir():
         if p.name == MANIFEST or _BLOCK_FILE.fullmatch(p.name) or _TEMP_FILE.fullmatch(p.name):
             p.unlink(missing_ok=True)
+
+
+def _remove_if_empty(directory: Path) -> None:
     try:
         directory.rmdir()
     except OSError:
-        pass  # something else lives there: leave it
+        pass  # something else lives there (or another run's lock): leave it
 
 
 def cached_block_count(directory: str | os.PathLike) -> int:
@@ -229,16 +289,20 @@ def cached_block_count(directory: str | os.PathLike) -> int:
 def discard_cache(directory: str | os.PathLike) -> bool:
     """Delete the chunk cache in ``directory``, if there is one; ``True`` if one was deleted.
 
-    Raises :class:`SimulationError` if ``directory`` holds something that is not a chunk cache.
+    Raises :class:`SimulationError` if ``directory`` holds something that is not a chunk
+    cache, and :class:`~negotiate.run.locks.LockedError` if a run is using it.
     """
     directory = Path(directory)
-    if not directory.exists():
+    if not directory.exists() and not directory.is_symlink():
         return False
-    if not directory.is_dir() or _read_manifest(directory) is None:
-        if directory.is_dir() and not any(directory.iterdir()):
-            directory.rmdir()
-            return False
+    if directory.is_symlink() or not directory.is_dir():
         raise SimulationError(f"{directory}: not a chunk cache made by negotiate; "
                               "move it away or choose another output directory")
-    _remove_cache_files(directory)
-    return True
+    with hold_lock(directory / LOCK, f"chunk cache {directory}"):
+        found = _read_manifest(directory) is not None
+        if not found and any(not _TEMP_FILE.fullmatch(p.name) and p.name != LOCK for p in directory.iterdir()):
+            raise SimulationError(f"{directory}: not a chunk cache made by negotiate; "
+                                  "move it away or choose another output directory")
+        _remove_cache_files(directory)
+    _remove_if_empty(directory)
+    return found

@@ -13,25 +13,26 @@ __all__ = ["write_comparison_outputs", "write_outputs"]
 DPI = 150
 
 
-def write_outputs(results, out_dir, *, plots: bool = True) -> list[Path]:
+def write_outputs(results, out_dir, *, plots: bool = True, force: bool = False) -> list[Path]:
     """Write ``summary.csv``, ``aggregates.npz``, ``runs.parquet`` (if runs were
     kept), ``metadata.json`` and, with ``plots``, ``outcomes.png``,
     ``time_to_agreement.png``, ``settled_terms.png`` and ``acceptance.png``
-    into ``out_dir``, replacing an earlier output only once all are written.
+    into ``out_dir``, replacing an earlier output only once all are written
+    (``force``: see :func:`~negotiate.run.storage.atomic_directory`).
     Returns the final paths."""
     out_dir = Path(out_dir)
-    with atomic_directory(out_dir) as tmp:
+    with atomic_directory(out_dir, force=force) as tmp:
         names = [p.name for p in results.write_files(tmp)]
         if plots:
             names += _results_figures(results, tmp)
     return [out_dir / n for n in names]
 
 
-def write_comparison_outputs(comparison, out_dir, *, plots: bool = True) -> list[Path]:
+def write_comparison_outputs(comparison, out_dir, *, plots: bool = True, force: bool = False) -> list[Path]:
     """Write ``comparison.csv`` (paired differences), ``summary_a.csv``,
     ``summary_b.csv``, ``metadata.json`` and, with ``plots``, ``comparison.png``."""
     out_dir = Path(out_dir)
-    with atomic_directory(out_dir) as tmp:
+    with atomic_directory(out_dir, force=force) as tmp:
         comparison.differences().to_csv(tmp / "comparison.csv", index_label="outcome")
         names = ["comparison.csv"]
         for side, res in (("a", comparison.a), ("b", comparison.b)):

@@ -81,9 +81,13 @@ def simulate(scenario, runs: int | None = None, *, seed: int | None = None,
     scenario = load_scenario(scenario)
     plan, workers = _check_args(scenario, runs, seed, workers)
     cache = None if cache_dir is None else ChunkCache(cache_dir, _cache_key(plan, (scenario,), keep_runs))
-    out = _run(plan, (scenario,), workers, chunk_size, executor, progress, keep_runs, address, cache)
-    if cache is not None and not keep_cache:
-        cache.remove()
+    try:  # the cache is locked while open: closed however the run ends
+        out = _run(plan, (scenario,), workers, chunk_size, executor, progress, keep_runs, address, cache)
+        if cache is not None and not keep_cache:
+            cache.remove()
+    finally:
+        if cache is not None:
+            cache.close()
     results = out.results[0]
     _warn_if_degenerate(results)
     return results

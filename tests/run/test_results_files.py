@@ -150,7 +150,7 @@ def test_csv_fallback_without_pyarrow(results, tmp_path, monkeypatch):
 
 
 def test_load_names_what_is_missing_or_wrong(tmp_path):
-    with pytest.raises(FileNotFoundError, match="metadata.json"):
+    with pytest.raises(negotiate.ResultsFileError, match="metadata.json: not found"):
         load_results(tmp_path)
     (tmp_path / "metadata.json").write_text('{"producer": "someone else"}')
     with pytest.raises(SimulationError, match="not a negotiate results file"):

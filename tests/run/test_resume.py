@@ -169,6 +169,7 @@ def test_block_files_round_trip_and_leave_no_temporary_files(tmp_path):
     for name, value in arrays.items():
         np.testing.assert_array_equal(loaded[name], value)
     assert cache.finished() == [4] and cache.load(5) is None
+    cache.close()  # releases (and deletes) its lock file
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["block-000004.npz", "manifest.json"]
 
 
@@ -181,4 +182,5 @@ def test_an_interrupted_store_leaves_no_block(tmp_path, monkeypatch):
     monkeypatch.setattr("negotiate.run.cache.os.replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         cache.store(0, {"x": np.arange(3)})
+    cache.close()
     assert sorted(p.name for p in (tmp_path / "c").iterdir()) == ["manifest.json"]

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 import negotiate
 from negotiate.model.outcomes import OUTCOMES
+from negotiate.run.storage import MANIFEST  # the list of the files negotiate wrote
 from negotiate.validation import BacktestResults, backtest, case_seed, load_case, load_cases
 from negotiate.validation import scores as sc
 from tests.validation.library import write_library
@@ -162,7 +163,7 @@ def test_save_writes_every_file_and_can_replace_itself(tmp_path, result):
     assert names == sorted(["summary_cases.csv", "summary.csv", "summary_reliability.csv",
                             "summary_forecasts.csv", "summary_forecasts_time.csv",
                             "backtest.png", "reliability.png", "metadata.json"])
-    assert sorted(p.name for p in out.iterdir()) == names
+    assert sorted(p.name for p in out.iterdir() if p.name != MANIFEST) == names
     meta = json.loads((out / "metadata.json").read_text())
     assert meta["kind"] == "backtest" and meta["runs"] == RUNS and meta["seed"] == 5
     assert [c["id"] for c in meta["cases"]] == result.ids
