@@ -177,6 +177,7 @@ class Actor(mesa.Agent):
         # red lines (docs/model.md §16): bounds per issue (±inf: none), and how far they follow the front
         self.red_low, self.red_high = p.red_low[a, i].tolist(), p.red_high[a, i].tolist()
         self.red_follow = p.red_follow[a, i].tolist()
+        self.red_on = p.red_on[a].tolist()          # [agenda][issue]: the bound holds there
         bf, sq = w.battlefield, w.status_quo
         off_front = [d for d in range(w.n_issues) if d != bf]
         self.sq_loss_other = sum(self.loss(d, sq[d]) for d in off_front if not w.truce_issue[d])
@@ -525,7 +526,7 @@ class NaiveNegotiation(mesa.Model):
                 continue
             low, high = self.red_bounds(actor)
             for d in range(w.n_issues):
-                if w.moves[g][d]:
+                if w.moves[g][d] and actor.red_on[g][d]:
                     lo[d], hi[d] = max(lo[d], low[d]), min(hi[d], high[d])
         return lo, hi, any(a > b for a, b in zip(lo, hi))
 
@@ -547,8 +548,8 @@ class NaiveNegotiation(mesa.Model):
     def crosses_red_line(self, actor, y, agenda: int) -> bool:
         """Does package y put an issue the agenda moves outside the actor's red lines?"""
         low, high = self.red_bounds(actor)
-        return any(self.world.moves[agenda][d] and not (low[d] - 1e-9 <= v <= high[d] + 1e-9)
-                   for d, v in enumerate(y))
+        return any(self.world.moves[agenda][d] and actor.red_on[agenda][d]
+                   and not (low[d] - 1e-9 <= v <= high[d] + 1e-9) for d, v in enumerate(y))
 
     def _resumed_wars(self, start, delta):
         """Where a broken settlement at λ = 0, ½, 1 leaves the war: (line, extra drift);

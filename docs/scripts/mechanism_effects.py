@@ -12,10 +12,20 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
+import tempfile
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import negotiate
+from negotiate.scenario.calibration import load_posterior
+
+#: a mechanism the calibration sets is switched off in the posterior's draws, so
+#: the comparison keeps every other knob calibrated
+KNOBS_OFF = {"stances": {"stance_persistence": 0.0}, "stalling": {"insincere": 0.0},
+             "all": {"stance_persistence": 0.0, "insincere": 0.0}}
 
 
 def _positions(doc):
@@ -42,20 +52,42 @@ def without(doc: dict, mechanism: str) -> dict:
         if mechanism in ("stalling", "all"):
             for key in ("insincere", "insincere_rounds", "insincere_truces"):
                 actor.pop(key, None)
+    if mechanism == "calibration":
+        doc.pop("calibration", None)   # the file's own values of the knob fields
     doc["name"] = f"{doc['name']}-without-{mechanism.replace(' ', '_')}"
     return doc
 
 
 MECHANISMS = ("talks", "red lines", "political issues follow the front", "stances", "process gains",
-              "stalling", "all")
+              "stalling", "all", "calibration")
+
+
+def posterior_without(source: str, zeros: dict[str, float], folder: Path) -> str:
+    """A copy of a posterior with some knobs fixed (a mechanism the calibration sets, off)."""
+    posterior = load_posterior(source)
+    draws = np.array(posterior.draws)
+    for name, value in zeros.items():
+        draws[:, posterior.names.index(name)] = value
+    folder.mkdir(parents=True, exist_ok=True)
+    knobs = [{"name": n, "path": p, "low": lo, "high": hi}
+             for n, p, (lo, hi) in zip(posterior.names, posterior.paths, posterior.bounds)]
+    (folder / "metadata.json").write_text(json.dumps({"kind": "calibration", "knobs": knobs}))
+    pd.DataFrame(draws, columns=list(posterior.names)).to_csv(folder / "posterior.csv", index=False)
+    return str(folder)
 
 
 def effects(path: str, runs: int, seed: int, workers: int) -> pd.DataFrame:
     scenario = negotiate.load_scenario(path)
     doc = scenario.to_dict()
     rows = []
+    scratch = Path(tempfile.mkdtemp(prefix="mechanism-effects-"))
     for mechanism in MECHANISMS:
-        off = negotiate.Scenario.model_validate(without(doc, mechanism))
+        changed = without(doc, mechanism)
+        if scenario.calibration is not None and mechanism in KNOBS_OFF:
+            folder = scratch / mechanism
+            changed["calibration"] = {"posterior": posterior_without(
+                scenario.calibration.posterior, KNOBS_OFF[mechanism], folder)}
+        off = negotiate.Scenario.model_validate(changed)
         diff = negotiate.compare(off, scenario, runs=runs, seed=seed, workers=workers,
                                  progress=False).differences()
         for outcome, row in diff.iterrows():

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..scenario.distributions import _frozen, is_distribution, sample_param
+from .outcomes import AGENDAS as AGENDA_NAMES
 
 PARAMS_KEY, DYNAMICS_KEY = 0, 1
 #: the ratification draws of talks as a process (docs/model.md §15): a stream of its own
@@ -152,6 +153,7 @@ class WorldParams:
     red_low: np.ndarray        # (A, N, D) the bound each actor will not sign below (−inf: none)
     red_high: np.ndarray       # (A, N, D) ... nor above (+inf: none)
     red_follow: np.ndarray     # (A, N, D) how far a bound follows the front: bound + w·(b_t − b_0)
+    red_on: np.ndarray         # (A, G, D) bool: the bound holds on agenda g (red_line.agendas)
     # private information about resolve (docs/model.md §18); inert when no actor is private
     private: np.ndarray = None          # (A,) bool: the actor's war cost is its private type
     resolve_learning: np.ndarray = None  # (A,) share of the belief's gap a round of war closes
@@ -324,6 +326,7 @@ def _red_lines(scenario, draw, n: int, col: dict[str, int]) -> dict:
     sign past, and how far they follow the front; each bound has its own stream."""
     A, D = len(scenario.actors), len(col)
     low, high, follow = np.full((A, n, D), -np.inf), np.full((A, n, D), np.inf), np.zeros((A, n, D))
+    on = np.ones((A, len(AGENDA_NAMES), D), bool)   # on which agendas each bound holds
     found = False
     for a, (name, actor) in enumerate(scenario.actors.items()):
         for issue, pos in actor.positions.items():
@@ -337,7 +340,9 @@ def _red_lines(scenario, draw, n: int, col: dict[str, int]) -> dict:
                 high[a, :, d] = draw(rl.max, f"{base}.max")
             if rl.follows_front is not None:
                 follow[a, :, d] = draw(rl.follows_front, f"{base}.follows_front")
-    return {"red_lines": found, "red_low": low, "red_high": high, "red_follow": follow}
+            if rl.agendas is not None:
+                on[a, :, d] = [g in rl.agendas for g in AGENDA_NAMES]
+    return {"red_lines": found, "red_low": low, "red_high": high, "red_follow": follow, "red_on": on}
 
 
 #: an unbounded prior's belief starts between these quantiles (docs/model.md §18)

@@ -33,7 +33,8 @@ EPS = 1e-9
 class RedBox:
     """This round's red lines: each actor's box and each proposer's agenda box.
 
-    ``low``, ``high`` (A, N, D): each actor's bounds now.  ``lo``, ``hi``
+    ``low``, ``high`` (A, N, D): each actor's bounds now; ``on`` (A, G, D): whether
+    the bound holds on agenda g (``red_line.agendas``).  ``lo``, ``hi``
     (A_prop, G, N, D): the intersection of the proposer's own box and the
     boxes of the agenda's veto players, on the agenda's issues (−∞, +∞ on
     the others).  ``blocked`` (A_prop, G, N): the intersection is empty on
@@ -46,12 +47,13 @@ class RedBox:
     hi: np.ndarray
     blocked: np.ndarray
     moved: np.ndarray
+    on: np.ndarray
 
     def take(self, keep: np.ndarray) -> RedBox:
         """The same box for a subset ``keep`` (indices) of worlds."""
         return RedBox(np.take(self.low, keep, axis=1), np.take(self.high, keep, axis=1),
                       np.take(self.lo, keep, axis=2), np.take(self.hi, keep, axis=2),
-                      np.take(self.blocked, keep, axis=2), self.moved)
+                      np.take(self.blocked, keep, axis=2), self.moved, self.on)
 
     def same_as(self, other: RedBox | None) -> bool:
         return other is not None and np.array_equal(self.lo, other.lo) and np.array_equal(self.hi, other.hi)
@@ -71,13 +73,16 @@ def box(p, balance: np.ndarray, veto: np.ndarray, moved: np.ndarray) -> RedBox:
     A, G = p.n_actors, veto.shape[0]
     lo = np.full((A, G) + low.shape[1:], -np.inf)
     hi = np.full((A, G) + low.shape[1:], np.inf)
+    holds = p.red_on[:, :, None, :]                                       # (A, G, 1, D)
     for j in range(A):
         member = veto[None, :, j] | (np.arange(A) == j)[:, None]          # (A_prop, G)
-        lo = np.where(member[:, :, None, None], np.maximum(lo, low[j]), lo)
-        hi = np.where(member[:, :, None, None], np.minimum(hi, high[j]), hi)
+        low_j = np.where(holds[j], low[j][None], -np.inf)                 # (G, N, D)
+        high_j = np.where(holds[j], high[j][None], np.inf)
+        lo = np.where(member[:, :, None, None], np.maximum(lo, low_j[None]), lo)
+        hi = np.where(member[:, :, None, None], np.minimum(hi, high_j[None]), hi)
     on = moved[None, :, None, :]
     lo, hi = np.where(on, lo, -np.inf), np.where(on, hi, np.inf)
-    return RedBox(low, high, lo, hi, (lo > hi).any(axis=3), moved)
+    return RedBox(low, high, lo, hi, (lo > hi).any(axis=3), moved, p.red_on)
 
 
 def follow(p, current: RedBox, balance: np.ndarray, veto: np.ndarray, moved: np.ndarray) -> RedBox:
@@ -112,7 +117,7 @@ def crosses(red: RedBox, who: list[int], y: np.ndarray) -> np.ndarray:
 
 def refusals(red: RedBox, y: np.ndarray, agenda: np.ndarray) -> np.ndarray:
     """(A, N): who refuses package y (N, D) on ``agenda`` (N,): it puts an issue the
-    agenda moves outside the actor's own box."""
-    on = red.moved[agenda]                                                 # (N, D)
+    agenda moves outside the actor's own box (its bounds that hold on that agenda)."""
+    on = red.moved[agenda][None] & red.on[:, agenda]                      # (A, N, D)
     out = (y[None] < red.low - EPS) | (y[None] > red.high + EPS)
-    return (out & on[None]).any(axis=2)
+    return (out & on).any(axis=2)

@@ -132,9 +132,17 @@ class RedLine(_Strict):
         None, description="Battlefield issue only: the bounds move with the front, "
         "bound_t = bound + w·(b_t − b_0); 0 or absent: fixed bounds",
     )
+    agendas: list[Literal["truce", "settlement"]] | None = Field(
+        None, min_length=1, max_length=2,
+        description="The agendas on which the red line holds (absent: both). [settlement]: a "
+        "condition of signing a peace agreement, not a ceasefire (e.g. elections before a "
+        "signatory counts as legitimate)",
+    )
 
     @model_validator(mode="after")
     def _bounds(self):
+        if self.agendas is not None and len(set(self.agendas)) != len(self.agendas):
+            raise FieldError("agendas", "each agenda may be named once")
         if self.min is None and self.max is None:
             raise ValueError("a red line needs 'min:', 'max:' or both")
         if self.min is not None and self.max is not None:

@@ -253,7 +253,7 @@ def _no_red_lines(p, balance, veto, moved):
     A, N, D = p.red_low.shape
     inf = np.full((A, N, D), np.inf)
     wide = np.full((A, 2, N, D), np.inf)
-    return red_lines.RedBox(-inf, inf, -wide, wide, np.zeros((A, 2, N), bool), moved)
+    return red_lines.RedBox(-inf, inf, -wide, wide, np.zeros((A, 2, N), bool), moved, p.red_on)
 
 
 def test_mutation_without_the_mechanism_the_effect_is_gone(monkeypatch):
@@ -288,5 +288,65 @@ def _only_actor_bounds(p, balance, veto, moved):
     """Each actor's own bounds kept (responses), the planners' box unbounded."""
     real = _REAL_BOX(p, balance, veto, moved)
     wide = np.full(real.lo.shape, np.inf)
-    return red_lines.RedBox(real.low, real.high, -wide, wide, np.zeros(real.blocked.shape, bool), moved)
+    return red_lines.RedBox(real.low, real.high, -wide, wide, np.zeros(real.blocked.shape, bool), moved,
+                            real.on)
 
+
+
+# --- red lines that hold on one agenda only (red_line.agendas) ----------------------------------
+
+def _arms_line(agendas, truces_only=False):
+    """two_party with B's red line ``arms ≤ 0.1`` (arms is a truce term; a settlement
+    settles every issue, arms included) on ``agendas`` (None: both); ``truces_only``:
+    eight rounds before settlement talks could open, so only truces are agreed."""
+    data = load(TWO_PARTY)
+    if truces_only:
+        data["talks"], data["rounds"] = {"setup": 8}, {"horizon": 8}
+    line = {"max": 0.1} if agendas is None else {"max": 0.1, "agendas": agendas}
+    data["actors"]["B"]["positions"]["arms"]["red_line"] = line
+    data["actors"]["A"]["agendas"] = ["truce", "settlement"]
+    return negotiate.load_scenario(data)
+
+
+def test_a_settlement_only_red_line_bounds_settlements_and_spares_truces():
+    """The box of each agenda (closed form): with ``agendas: [settlement]`` the truce
+    agenda's box is unbounded on arms and B refuses nothing there; the settlement
+    agenda's box is [−inf, 0.1] and B refuses arms = 0.5 in a settlement."""
+    model = NegotiationModel(_arms_line(["settlement"]), 4, seed=1)
+    box, arms = model.red_box, model.params.issue_names.index("arms")
+    assert np.isinf(box.hi[:, 0, :, arms]).all()                 # truce agenda: no bound
+    assert (box.hi[:, 1, :, arms] == 0.1).all()                   # settlement agenda: B's bound
+    y = np.full((4, model.params.n_issues), 0.5)
+    b = model.params.actor_names.index("B")
+    assert not red_lines.refusals(box, y, np.zeros(4, int))[b].any()
+    assert red_lines.refusals(box, y, np.ones(4, int))[b].all()
+    both = NegotiationModel(_arms_line(None), 4, seed=1).red_box
+    assert (both.hi[:, :, :, arms] == 0.1).all()
+
+
+def test_in_the_engine_truces_may_cross_a_settlement_only_red_line():
+    """Every comprehensive agreement keeps arms ≤ 0.1 either way; truces with arms above
+    0.1 are agreed only when the line holds on settlements alone (mutation: a red line
+    that ignores ``agendas`` clips every truce too, and this test fails)."""
+    arms = 1  # issue order of two_party.yaml: share, arms
+    for agendas in (["settlement"], None):
+        block = run_block(_arms_line(agendas), 2000, np.random.SeedSequence(4))
+        settled = block.outcome == COMPREHENSIVE
+        assert settled.any() and (block.terms[settled, arms] <= 0.1 + 1e-9).all()
+    only = run_block(_arms_line(["settlement"], truces_only=True), 3000, np.random.SeedSequence(4))
+    both = run_block(_arms_line(None, truces_only=True), 3000, np.random.SeedSequence(4))
+    truces = [OUTCOMES.index("temporary_truce"), OUTCOMES.index("conditional_truce")]
+    assert np.isin(both.outcome, truces).any()
+    assert (both.terms[np.isin(both.outcome, truces), arms] <= 0.1 + 1e-9).all()
+    crossing = np.isin(only.outcome, truces) & (only.terms[:, arms] > 0.1 + 1e-9)
+    assert crossing.sum() >= 30, crossing.sum()
+
+
+def test_agendas_of_a_red_line_are_checked():
+    data = load(TWO_PARTY)
+    data["actors"]["B"]["positions"]["arms"]["red_line"] = {"max": 0.1, "agendas": ["truce", "truce"]}
+    with pytest.raises(ScenarioError, match="agendas.*once"):
+        negotiate.load_scenario(data)
+    data["actors"]["B"]["positions"]["arms"]["red_line"] = {"max": 0.1, "agendas": ["peace"]}
+    with pytest.raises(ScenarioError, match="agendas"):
+        negotiate.load_scenario(data)

@@ -248,6 +248,12 @@ def deterministic_variants() -> dict[str, dict]:
     variants["outright wins"] = wins
     variants["red lines"] = without_noise(red_lines(base), {"mode": "alternating",
                                                             "order": ["H", "M", "L", "S"]})
+    # red lines that hold on one agenda only (a signatory's legitimacy, docs/model.md §16)
+    per_agenda = red_lines(base)
+    per_agenda["actors"]["H"]["positions"]["arms"]["red_line"]["agendas"] = ["settlement"]
+    per_agenda["actors"]["L"]["positions"]["monitors"]["red_line"]["agendas"] = ["truce"]
+    variants["red lines on one agenda"] = without_noise(per_agenda, {"mode": "alternating",
+                                                                     "order": ["H", "M", "L", "S"]})
     # political issues that follow the front in a war's end state (docs/model.md §4): one
     # with the front, drawn per world, one (binary) against it; outright wins still certain
     politics = without_noise(base, {"mode": "alternating", "order": ["L", "M", "H", "S"]})
