@@ -44,7 +44,7 @@ ROW_GROUP = 65_536  # rows per Parquet row group: bounds the memory of save()
 AGREEMENTS = OUTCOMES[:3]
 DEGENERATE = 0.99  # an outcome this common makes the others unreadable (Results.diagnose)  # outcomes that have an agreement round
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
-_LIBRARIES = ("negotiate", "numpy", "scipy", "mesa", "pandas", "pyarrow", "matplotlib")
+_LIBRARIES = ("negotiate", "numpy", "scipy", "mesa", "pandas", "pyarrow", "matplotlib", "scikit-learn")
 
 
 def library_versions() -> dict[str, str]:

@@ -151,4 +151,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     if args.out is not None:
         paths = result.save(args.out, plots=not args.no_plots)
         print(f"wrote {len(paths)} files to {args.out}")
+        print(f"to simulate a scenario with this posterior, add to its file:  calibration: "
+              f"{{posterior: {args.out}}}  (a folder relative to the scenario file; "
+              f"docs/scenario-format.md, 'calibration')")
     return EXIT_OK

@@ -175,6 +175,14 @@ class CalibrationResults:
             names.append("metadata.json")
         return [directory / n for n in names]
 
+    def _repr_html_(self) -> str:
+        head = (f"<p><b>Calibration</b>: {len(self.cases)} cases, {self.worlds:,} design worlds each, "
+                f"seed {self.seed}; ESS {self.ess:,.0f} of {len(self.theta):,} prior points</p>")
+        skill = self.skill()
+        return (head + self.summary().to_html(float_format=lambda x: f"{x:.4g}")
+                + "<p>Leave-one-case-out skill against climatology</p>"
+                + skill.to_html(float_format=lambda x: f"{x:.4f}"))
+
     def __repr__(self) -> str:
         means = ", ".join(f"{n} {m:.3g}" for n, m in self.summary()["mean"].items())
         return (f"<CalibrationResults {len(self.cases)} cases, {self.worlds:,} worlds each, "

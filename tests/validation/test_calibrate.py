@@ -166,6 +166,8 @@ def test_calibration_tables_are_consistent(fitted, library):
     skill = fitted.skill()
     assert set(skill.index) == {(s, f) for s in ("log_loss", "brier") for f in ("loo", "prior")}
     assert 1 <= fitted.ess <= len(fitted.theta)
+    html = fitted._repr_html_()  # a notebook shows the posterior and the skill
+    assert html.count("<table") == 2 and "stalls_truces" in html and "loo" in html
 
 
 def test_same_seed_same_result_whatever_the_workers(fitted, library):
