@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import negotiate
 from negotiate.errors import SimulationError
 from negotiate.model.outcomes import OUTCOMES
 from negotiate.validation import DEFAULT_KNOBS, Knob, calibrate, load_cases
@@ -217,7 +218,14 @@ def test_cli_prints_the_posterior_cases_and_skill(tmp_path):
     for case_id, outcome in LIBRARY.items():
         assert any(line.startswith(case_id) and outcome in line for line in out.splitlines())
     assert "leave-one-case-out skill against climatology" in out
-    assert out.rstrip().endswith("wrote 5 files to out")
+    assert "wrote 5 files to out" in out
+    # the hint it prints works: a scenario beside the folder uses the posterior
+    assert out.rstrip().splitlines()[-1].startswith("to simulate a scenario with this posterior")
+    case = next(iter(LIBRARY))
+    scenario = (tmp_path / "cases" / case / "scenario.yaml").read_text()
+    (tmp_path / "calibrated.yaml").write_text(scenario + "\ncalibration: {posterior: out}\n")
+    loaded = negotiate.load_scenario(tmp_path / "calibrated.yaml")
+    assert loaded.calibration.posterior == str((tmp_path / "out").resolve())
 
 
 def test_cli_bad_arguments_give_one_line_and_exit_2(tmp_path):
