@@ -24,6 +24,7 @@ _LAZY = {
     "BacktestResults": ".validation", "backtest": ".validation",
     "load_case": ".validation", "load_cases": ".validation",
     "CalibrationResults": ".validation", "calibrate": ".validation",
+    "write_report": ".report",
 }
 
 
@@ -68,4 +69,5 @@ __all__ = [
     "sensitivity",
     "simulate",
     "sweep",
+    "write_report",
 ]

@@ -221,6 +221,12 @@ class Results:
                 "outcomes are too rare to read; check whether the scenario leaves any "
                 "reason for the war to go on (docs/model.md)")
 
+    def report(self, path, *, title: str | None = None) -> Path:
+        """Write one self-contained HTML report to ``path`` (see :mod:`negotiate.report`)."""
+        from .report import write_report
+
+        return write_report(self, path, title=title)
+
     def plot(self, ax=None, **kwargs):
         """Outcome probabilities with their intervals (see :mod:`negotiate.plot`)."""
         from .plot.outcomes import plot_outcome_probabilities  # matplotlib only when plotting

@@ -31,7 +31,8 @@ import numpy as np
 
 from .paths import field_at
 
-__all__ = ["LIBRARY", "Posterior", "check_calibration", "field_at", "knob_fields", "load_posterior"]
+__all__ = ["LIBRARY", "Posterior", "check_calibration", "knob_fields", "load_posterior",
+           "posterior_folder"]
 
 #: the name of the posterior shipped with the package
 LIBRARY = "library"
@@ -79,14 +80,17 @@ def load_posterior(source: str, *, base: str | Path | None = None) -> Posterior:
     Raises ``ValueError`` saying what is wrong with it."""
     if not isinstance(source, str) or not source.strip():
         raise ValueError("posterior must be 'library' or the folder a calibration was saved in")
+    return _read(posterior_folder(source, base=base), source)
+
+
+def posterior_folder(source: str, *, base: str | Path | None = None) -> Path:
+    """The folder a posterior named ``source`` lives in (``"library"``: the package's)."""
     if source == LIBRARY:
-        folder = resources.files("negotiate") / "data" / "calibration"
-        with resources.as_file(folder) as path:
-            return _read(Path(path), LIBRARY)
+        return Path(str(resources.files("negotiate") / "data" / "calibration"))
     folder = Path(source)
     if not folder.is_absolute() and base is not None:
         folder = Path(base) / folder
-    return _read(folder.resolve(), source)
+    return folder.resolve()
 
 
 @functools.lru_cache(maxsize=16)

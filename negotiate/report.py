@@ -1,0 +1,220 @@
+"""One self-contained HTML report of a simulation, to send to a colleague.
+
+:func:`write_report` (``Results.report(path)``, ``negotiate report DIR``) writes
+a single file with no outside references: the scenario (what it describes,
+who sits at the table, the issues, the sources), the outcome table with its
+intervals, the time to agreement, the figures (PNG, embedded), the
+diagnostics, the calibration the scenario draws its behaviour from (with the
+library's cross-validated skill, when the posterior carries it), and the
+metadata needed to reproduce the numbers (also as JSON in a ``<script
+type="application/json" id="metadata">`` block, for tools).  The file is
+written to a temporary name and renamed: an earlier report is replaced only
+by a complete one.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import tempfile
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from .results import Results, scenario_digest
+
+__all__ = ["report_html", "write_report"]
+
+DPI = 110
+#: rounds at which the report reads the cumulative probability of each agreement
+MILESTONES = (4, 8, 13, 26, 52, 104)
+STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#222;line-height:1.45}table{border-collapse:collapse;margin:.5rem 0 1rem}
+td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}th{background:#f3f3f3}
+td.num{text-align:right;font-variant-numeric:tabular-nums}img{max-width:100%}
+.note{background:#fff6e0;border-left:4px solid #e0a000;padding:.4rem .8rem}
+code{background:#f3f3f3;padding:0 .2rem}"""
+
+
+def write_report(results: Results, path, *, title: str | None = None) -> Path:
+    """Write the report of ``results`` to ``path`` (an ``.html`` file); returns the path."""
+    if not isinstance(results, Results):
+        raise TypeError(f"results must be a negotiate Results, got {type(results).__name__}")
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path}: is a directory; name the report file, e.g. {path / 'report.html'}")
+    if not path.parent.is_dir():
+        raise ValueError(f"{path.parent}: no such directory for the report")
+    text = report_html(results, title=title)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())   # as an ordinary file would be (mkstemp gives 0600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def report_html(results: Results, *, title: str | None = None) -> str:
+    """The report as one HTML document (a string)."""
+    scenario = results.scenario
+    heading = title or scenario.title or scenario.name
+    parts = [f"<h1>{escape(heading)}</h1>", _about(scenario),
+             "<h2>Outcomes</h2>", _outcomes(results), _diagnostics(results),
+             "<h2>Time to agreement</h2>", _timing(results),
+             "<h2>Figures</h2>", _figures(results),
+             "<h2>Calibrated behaviour</h2>", _calibration(scenario),
+             "<h2>Who sits at the table</h2>", _actors(scenario),
+             "<h2>Issues</h2>", _issues(scenario),
+             "<h2>Sources</h2>", _sources(scenario),
+             "<h2>Reproduce these numbers</h2>", _reproduce(results)]
+    meta = json.dumps(_metadata(results), ensure_ascii=False).replace("</", "<\\/")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(heading)}</title><style>{STYLE}</style></head><body>\n"
+            + "\n".join(parts)
+            + f'\n<script type="application/json" id="metadata">{meta}</script>\n</body></html>\n')
+
+
+# --- sections -------------------------------------------------------------------------
+
+def _about(scenario) -> str:
+    rows = [("scenario", scenario.name), ("as of", scenario.as_of or "not dated"),
+            ("rounds", f"{scenario.rounds.horizon} {scenario.rounds.unit}s")]
+    text = f"<p>{escape(scenario.description)}</p>" if scenario.description else ""
+    return text + _table(["", ""], rows, header=False)
+
+
+def _outcomes(results: Results) -> str:
+    table = results.outcome_probabilities()
+    level = table.attrs["level"]
+    rows = [(o.replace("_", " "), f"{r.p:.3f}", f"{r.ci_low:.3f} – {r.ci_high:.3f}", f"{int(r['count']):,}")
+            for o, r in table.iterrows()]
+    head = ["outcome", "probability", f"{level:.0%} interval ({table.attrs['method']})", "runs"]
+    return (f"<p>{results.runs:,} simulated worlds, seed {results.seed}. A run's outcome is where it "
+            f"stands at the horizon: a comprehensive agreement if one was signed, otherwise the "
+            f"kind of its first truce, otherwise no agreement.</p>" + _table(head, rows))
+
+
+def _diagnostics(results: Results) -> str:
+    notes = results.diagnose()
+    if not notes:
+        return "<p>No diagnostic notes.</p>"
+    return "".join(f'<p class="note">{escape(n)}</p>' for n in notes)
+
+
+def _timing(results: Results) -> str:
+    curve = results.time_to_agreement()
+    horizon = results.scenario.rounds.horizon
+    rounds = [t for t in MILESTONES if t < horizon] + [horizon]
+    rows = [(f"by round {t}", *(f"{curve.loc[t, o]:.3f}" for o in curve.columns)) for t in rounds]
+    head = ["", *(str(o).replace("_", " ") for o in curve.columns)]
+    return ("<p>Probability that a run ends in each agreement and reached it by the round shown "
+            "(cumulative; at the horizon it is the outcome's probability).</p>" + _table(head, rows))
+
+
+def _figures(results: Results) -> str:
+    from .plot import plot_acceptance_rates, plot_time_to_agreement
+
+    figures = [("Outcome probabilities", lambda ax: results.plot(ax=ax)),
+               ("Time to agreement", lambda ax: plot_time_to_agreement(results, ax=ax)),
+               ("Acceptance of offers", lambda ax: plot_acceptance_rates(results, ax=ax))]
+    return "".join(f'<figure><img alt="{escape(name)}" src="data:image/png;base64,{_png(draw)}">'
+                   f"<figcaption>{escape(name)}</figcaption></figure>" for name, draw in figures)
+
+
+def _calibration(scenario) -> str:
+    section = scenario.calibration
+    if section is None:
+        return ("<p>None: the behavioural fields (stances, stalling, drafting) are as the "
+                "scenario file writes them.</p>")
+    from .scenario.calibration import load_posterior, posterior_folder
+
+    posterior = load_posterior(section.posterior)
+    knobs = ", ".join(f"<code>{escape(n)}</code>" for n in posterior.names)
+    text = (f"<p>Each world draws {knobs} from the posterior <code>{escape(section.posterior)}</code> "
+            f"({len(posterior.draws):,} draws; posterior.csv SHA-256 <code>{posterior.sha256}</code>), "
+            f"whatever the file writes for those fields.</p>")
+    skill = posterior_folder(section.posterior) / "summary_skill.csv"
+    if skill.is_file():
+        table = pd.read_csv(skill, index_col=["score", "forecaster"])
+        row = table.loc[("log_loss", "loo")]
+        text += (f"<p>Fitted to the case library and scored leaving each case out: mean log loss "
+                 f"{row['model']:.2f} against {row['climatology']:.2f} for the library's base rates "
+                 f"(skill {row['skill']:.2f}, 95% interval {row['skill_low']:.2f} to "
+                 f"{row['skill_high']:.2f}; docs/validation.md).</p>")
+    return text
+
+
+def _actors(scenario) -> str:
+    rows = [(name, actor.role, ", ".join(actor.positions)) for name, actor in scenario.actors.items()]
+    return _table(["actor", "role", "positions on"], rows)
+
+
+def _issues(scenario) -> str:
+    rows = [(name, issue.group, issue.low, issue.high) for name, issue in scenario.issues.items()]
+    return _table(["issue", "agreement", "0 means", "1 means"], rows)
+
+
+def _sources(scenario) -> str:
+    if not scenario.sources:
+        return "<p>The scenario lists no sources.</p>"
+    items = []
+    for s in scenario.sources:
+        where = s.url or s.path
+        link = f' <a href="{escape(where)}">{escape(where)}</a>' if s.url else \
+            (f" ({escape(where)})" if where else "")
+        items.append(f"<li><b>{escape(s.id)}</b>: {escape(s.title)}"
+                     f"{' (' + escape(s.date) + ')' if s.date else ''}{link}</li>")
+    return "<ul>" + "".join(items) + "</ul>"
+
+
+def _reproduce(results: Results) -> str:
+    meta = _metadata(results)
+    rows = [("seed", meta["seed"]), ("runs", f"{meta['runs']:,}"),
+            ("scenario SHA-256", meta["scenario_sha256"]),
+            ("versions", ", ".join(f"{k} {v}" for k, v in meta["versions"].items()))]
+    command = f"negotiate run {results.scenario.name}.yaml --runs {results.runs} --seed {results.seed}"
+    return (_table(["", ""], rows, header=False)
+            + f"<p>With the scenario file: <code>{escape(command)}</code> gives the same numbers "
+              "whatever the number of workers.</p>")
+
+
+# --- helpers ------------------------------------------------------------------------
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _metadata(results: Results) -> dict:
+    return {"scenario_name": results.scenario.name, "scenario_sha256": scenario_digest(results.scenario),
+            "seed": results.seed, "runs": results.runs, "versions": dict(results.versions),
+            "outcomes": {o: float(p) for o, p in results.outcome_probabilities()["p"].items()}}
+
+
+def _table(head: list[str], rows, *, header: bool = True) -> str:
+    def cell(value) -> str:
+        text = escape(str(value))
+        numeric = text.replace(".", "", 1).replace(",", "").replace("–", "").replace(" ", "").isdigit()
+        return f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>"
+
+    top = "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr>" if header else ""
+    body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in rows)
+    return f"<table>{top}{body}</table>"
+
+
+def _png(draw) -> str:
+    from matplotlib.figure import Figure  # no pyplot: no global figure state, no display
+
+    fig = Figure(figsize=(7, 4), layout="constrained")
+    draw(fig.add_subplot())
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")

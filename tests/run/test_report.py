@@ -1,0 +1,147 @@
+"""The HTML report (``Results.report``, ``negotiate report``), read back by parsing the file."""
+
+from __future__ import annotations
+
+import base64
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import negotiate
+from negotiate.results import scenario_digest
+from tests.cli import ROOT, negotiate_cli
+
+SCENARIO = ROOT / "scenarios" / "hypothetical_three_actors.yaml"
+
+
+class Page(HTMLParser):
+    """Tables (rows of cell texts), images (src), headings and the metadata JSON."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.tables, self.images, self.headings, self.metadata = [], [], [], None
+        self._cell, self._row, self._in, self._tag = None, None, None, None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self._tag = tag
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = ""
+        elif tag == "img":
+            self.images.append(attrs["src"])
+        elif tag == "script" and attrs.get("id") == "metadata":
+            self._in = "metadata"
+        elif tag in ("h1", "h2"):
+            self._in = "heading"
+            self.headings.append("")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self._row.append(self._cell)
+            self._cell = None
+        elif tag == "tr":
+            self.tables[-1].append(self._row)
+        elif tag in ("script", "h1", "h2"):
+            self._in = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+        if self._in == "metadata":
+            self.metadata = json.loads(data)
+        elif self._in == "heading":
+            self.headings[-1] += data
+
+
+@pytest.fixture(scope="module")
+def results():
+    return negotiate.simulate(negotiate.load_scenario(SCENARIO), runs=300, seed=4, workers=1, progress=False)
+
+
+def test_the_report_holds_the_outcome_table_figures_and_metadata(results, tmp_path):
+    path = results.report(tmp_path / "report.html")
+    page = Page(path.read_text(encoding="utf-8"))
+    assert page.headings[0] == results.scenario.title
+    for section in ("Outcomes", "Time to agreement", "Figures", "Calibrated behaviour", "Sources",
+                    "Reproduce these numbers"):
+        assert section in page.headings
+    outcomes = next(t for t in page.tables if t[0][0] == "outcome")
+    expected = results.outcome_probabilities()
+    assert [row[0] for row in outcomes[1:]] == [o.replace("_", " ") for o in expected.index]
+    for row, (_, want) in zip(outcomes[1:], expected.iterrows()):
+        assert float(row[1]) == pytest.approx(want.p, abs=5e-4)
+        low, high = (float(v) for v in row[2].split("–"))
+        assert low == pytest.approx(want.ci_low, abs=5e-4) and high == pytest.approx(want.ci_high, abs=5e-4)
+        assert int(row[3].replace(",", "")) == want["count"]
+    assert len(page.images) == 3
+    for src in page.images:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG\r\n\x1a\n")
+    assert page.metadata["seed"] == 4 and page.metadata["runs"] == 300
+    assert page.metadata["scenario_sha256"] == scenario_digest(results.scenario)
+    assert sum(page.metadata["outcomes"].values()) == pytest.approx(1)
+
+
+def test_the_time_to_agreement_table_reaches_the_outcome_probabilities(results, tmp_path):
+    page = Page(results.report(tmp_path / "r.html").read_text(encoding="utf-8"))
+    timing = next(t for t in page.tables if t[0][0] == "" and t[1][0].startswith("by round"))
+    last = timing[-1]
+    horizon = results.scenario.rounds.horizon
+    assert last[0] == f"by round {horizon}"
+    probabilities = results.outcome_probabilities()["p"]
+    for name, value in zip(timing[0][1:], last[1:]):
+        assert float(value) == pytest.approx(probabilities[name.replace(" ", "_")], abs=5e-4)
+
+
+def test_an_earlier_report_is_replaced_whole_and_bad_targets_are_refused(results, tmp_path):
+    target = tmp_path / "r.html"
+    target.write_text("old")
+    results.report(target, title="Second")
+    assert Page(target.read_text(encoding="utf-8")).headings[0] == "Second"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]  # no temporary file left
+    with pytest.raises(ValueError, match="is a directory"):
+        results.report(tmp_path)
+    with pytest.raises(ValueError, match="no such directory"):
+        results.report(tmp_path / "missing" / "r.html")
+    with pytest.raises(TypeError, match="Results"):
+        negotiate.write_report("not results", target)
+
+
+def test_cli_report_from_a_saved_run(tmp_path):
+    done = negotiate_cli("run", str(SCENARIO), "--runs", "200", "--seed", "3", "--out", "out",
+                         "--workers", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    done = negotiate_cli("report", "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"wrote {Path('out.html')}"
+    page = Page((tmp_path / "out.html").read_text(encoding="utf-8"))
+    assert page.metadata["runs"] == 200 and page.metadata["seed"] == 3
+    done = negotiate_cli("report", "out", "--out", "mine.html", "--title", "For the team", cwd=tmp_path)
+    assert done.returncode == 0 and Page((tmp_path / "mine.html").read_text()).headings[0] == "For the team"
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["nowhere"], 2, "not a folder"),
+    (["out", "--out", "report.txt"], 2, "name an .html file"),
+    (["out", "--out", ""], 2, "name an .html file"),
+])
+def test_cli_report_refuses_bad_arguments_in_one_line(tmp_path, args, code, message):
+    (tmp_path / "out").mkdir()
+    done = negotiate_cli("report", *args, cwd=tmp_path)
+    assert done.returncode == code, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_cli_report_refuses_a_folder_that_is_not_results(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "metadata.json").write_text("{}")
+    done = negotiate_cli("report", "out", cwd=tmp_path)
+    assert done.returncode == 1 and "not a negotiate results file" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "out.html").exists()
