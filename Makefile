@@ -21,6 +21,7 @@ install-dev: $(BIN)/python
 
 run: install
 	$(BIN)/negotiate run scenarios/ukraine_march_2025.yaml --runs $(RUNS) --out $(OUT)
+	$(BIN)/negotiate report $(OUT)
 
 test: install-dev
 	$(BIN)/python -m pytest -n 2 -q
