@@ -455,7 +455,7 @@ class Bargaining(_Strict):
     utility_exponent: Annotated[Literal[1, 2], BeforeValidator(reject_boolean)] = 2
     continuation: bool = True
     iterations: Whole = Field(
-        4, ge=1, le=10_000,
+        25, ge=1, le=10_000,
         description="Most fixed-point sweeps per round for the continuation values (warm-started "
         "from the last round); a world still off by more than 'tolerance' is counted as not converged",
     )

@@ -224,7 +224,7 @@ def test_talks_delay_and_reduce_comprehensive_agreements():
     assert holds(e) == {"later": True, "fewer": True}, e
     # without ratification failures nearly every world still settles within 20 rounds: the
     # fall is the ratification's (0.3 of first drafts fail, some worlds fail twice)
-    assert -0.2 < e["comprehensive"].difference < -0.02
+    assert -0.2 < e["comprehensive"].difference < -0.01
 
 
 @pytest.mark.parametrize("disabled, fails", [
