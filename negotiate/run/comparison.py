@@ -27,17 +27,16 @@ def check_comparable(a, b) -> None:
     difference then compares two different conflicts, not a change to one."""
     differences = []
     for what, left, right in (("actors", a.actors, b.actors), ("issues", a.issues, b.issues)):
-        only_a, only_b = sorted(set(left) - set(right)), sorted(set(right) - set(left))
-        if only_a or only_b:
-            differences.append(f"{what} only in {a.name}: {', '.join(only_a) or 'none'}; "
-                               f"only in {b.name}: {', '.join(only_b) or 'none'}")
+        for name, only in ((a.name, set(left) - set(right)), (b.name, set(right) - set(left))):
+            if only:
+                differences.append(f"{what} only in {name}: {', '.join(sorted(only))}")
     if not differences:
         return
     if not set(a.actors) & set(b.actors) and not set(a.issues) & set(b.issues):
         raise ValueError(f"scenarios {a.name} and {b.name} share no actor and no issue: "
                          "they describe different conflicts and cannot be compared run by run")
-    warnings.warn(f"comparing {b.name} with {a.name}, which differ in their " + "; ".join(differences)
-                  + ": the paired differences compare different conflicts", ScenarioMismatchWarning,
+    warnings.warn(f"comparing {b.name} with {a.name}, which differ ({'; '.join(differences)}): "
+                  "the paired differences compare different conflicts", ScenarioMismatchWarning,
                   stacklevel=3)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from ..errors import Problem, ScenarioError, nearest_line
+from ..errors import Problem, ScenarioError, nearest_line, one_line
 from .extends import merge, origins_of
 from .messages import problems_from
 from .paths import PathStep, find_item, parse_path
@@ -29,7 +29,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000  # nodes after alias expansion: stops "billion laughs" files
 MAX_DEPTH = 64
 
-__all__ = ["apply_overrides", "dump_yaml", "load_scenario", "scenario_from_yaml"]
+__all__ = ["apply_overrides", "dump_yaml", "load_scenario", "scenario_from_yaml", "yaml_value"]
 
 
 def load_scenario(source: str | os.PathLike | Mapping[str, Any] | Scenario) -> Scenario:
@@ -387,6 +387,19 @@ def _list_position(items: list, step: PathStep, walked: str, fail) -> int:
     if step.index >= len(items):
         raise fail(f"'{walked}' has {len(items)} items, no [{step.index}]")
     return step.index
+
+
+def yaml_value(text: str) -> Any:
+    """One value written in YAML (``0.95``, ``1e-3``, ``{dist: normal, mean: 0, sd: 0.01}``),
+    read safely as a scenario file's values are; ValueError if it is not valid YAML."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ValueError(f"value is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        raise ValueError(f"not a YAML value: {one_line(str(exc).splitlines()[0])}") from None
+    except (RecursionError, ValueError, TypeError, ArithmeticError, LookupError, AttributeError):
+        raise ValueError("not a YAML value a scenario can hold") from None
 
 
 def dump_yaml(scenario: Scenario) -> str:
