@@ -100,7 +100,7 @@ def _extended(data: dict[str, Any], lines: dict[str, int], *, file: str | None, 
     base, base_lines = _document(raw, base_file)
     if "extends" in base:
         where = ("it extends this file back: a cycle" if file is not None and
-                 _same_file(folder / reference, Path(base_file).parent / str(base["extends"]))
+                 _same_file(file, Path(base_file).parent / str(base["extends"]))
                  else "chains of extends are not supported")
         raise ScenarioError([Problem("extends", f"a base file cannot itself use extends ({where}); "
                                      "extend the first base directly", file=base_file,
