@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .references import suggest
 
-__all__ = ["PathStep", "field_at", "find_item", "parse_path"]
+__all__ = ["PathStep", "field_at", "find_item", "index_path", "parse_path"]
 
 _WELL_FORMED = re.compile(r"^[^.\[\]]+(\[[^\[\]]+\])*(\.[^.\[\]]+(\[[^\[\]]+\])*)*$")
 _STEP = re.compile(r"([^.\[\]]+)|\[([^\[\]]+)\]")
@@ -97,3 +97,27 @@ def field_at(scenario, path: str):
         except ValueError as exc:
             raise ValueError(f"scenario {scenario.name}: {exc}") from None
     return obj
+
+
+def index_path(scenario, path: str) -> str:
+    """``path`` with every list item named by its index (``war.events[aid].drift`` →
+    ``war.events[1].drift``): the form the engine and result tables use.  A path
+    that is not well formed, or names no single item, is returned unchanged (the
+    caller's check of the path then reports it)."""
+    steps = parse_path(path)
+    if steps is None or all(s.name is None for s in steps):
+        return path
+    obj, out = scenario, []
+    for i, step in enumerate(steps):
+        try:
+            if step.key is not None:
+                obj = obj[step.key] if isinstance(obj, Mapping) else getattr(obj, step.key)
+            elif step.index is not None:
+                obj = obj[step.index]
+            else:
+                index = find_item(list(obj), step.name, join_steps(steps[:i]))
+                obj, step = obj[index], PathStep(index=index)
+        except (KeyError, IndexError, AttributeError, TypeError, ValueError):
+            return path
+        out.append(step)
+    return join_steps(out)

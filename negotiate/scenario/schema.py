@@ -309,6 +309,11 @@ class War(_Strict):
     events: list[WarEvent] = Field(default_factory=list, max_length=1000)
     victory: Victory = Field(default_factory=Victory)
 
+    @model_validator(mode="after")
+    def _event_names(self):
+        check_unique_names(self.events, "events")
+        return self
+
 
 class Hazard(_Strict):
     scale: NonNeg = 1e9
@@ -540,6 +545,11 @@ class Scenario(_Strict):
     outcomes: Outcomes = Field(default_factory=Outcomes)
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
 
+    @model_validator(mode="after")
+    def _leverage_names(self):
+        check_unique_names(self.leverage, "leverage")
+        return self
+
     # --- cross-references -------------------------------------------------
     @model_validator(mode="after")
     def _cross_references(self):
@@ -586,6 +596,21 @@ class Scenario(_Strict):
     def to_dict(self) -> dict[str, Any]:
         """Plain data (YAML/JSON-ready) that loads back to an equal scenario."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def check_unique_names(items: list, where: str) -> None:
+    """Names written in a list are unique: they pick items in field paths
+    (``war.events[NAME].start``).  The default name (``event``, ``leverage``) may be
+    shared: a scenario dumped and loaded again writes it out for every item."""
+    first: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.name == type(item).model_fields["name"].default:
+            continue
+        if item.name in first:
+            raise FieldError(f"{where}[{i}].name", f"'{item.name}' is already the name of "
+                             f"{where}[{first[item.name]}]; names pick items in field paths, so "
+                             "they must differ")
+        first[item.name] = i
 
 
 def derived_name(base: str, paths: list[str], shown: int = 3) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -163,3 +165,30 @@ def test_a_derived_scenario_has_its_own_name():
     many = {f"actors.A.{f}": 0.1 for f in ("patience", "noise", "war_cost", "optimism")}
     assert scenario.with_overrides(many).name == "minimal+patience+noise+2_more"
     assert scenario.with_overrides({}).name == "minimal"
+
+
+@pytest.mark.parametrize(("overrides", "path"), [
+    ({"war.events": [{"name": "a", "start": 1}, {"start": 2}, {"name": "a", "start": 3}]}, "war.events[2].name"),
+    ({"leverage": [{"name": "x", "by": "A", "target": "B", "kind": "refusal_cost", "amount": 0.1}] * 2},
+     "leverage[1].name"),
+])
+def test_names_written_in_a_list_must_differ(overrides, path):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(MINIMAL).with_overrides(overrides)
+    [problem] = caught.value.problems
+    assert problem.path == path and "is already the name of" in problem.message
+
+
+def test_the_default_name_may_be_shared_and_survives_a_round_trip():
+    unnamed = load_scenario(MINIMAL).with_overrides({"war.events": [{"start": 1}, {"start": 2}]})
+    again = load_scenario(unnamed.to_dict()).with_overrides({"war.events[1].start": 3})
+    assert [e.start for e in again.war.events] == [1, 3]
+
+
+def test_sensitivity_inputs_may_name_list_items(with_events):
+    from negotiate.analysis.inputs import scenario_factors
+
+    varied = with_events.with_overrides({"war.events[aid_pause].drift": {"dist": "uniform", "low": 0, "high": 0.01}})
+    [factor] = scenario_factors(varied, ["war.events[aid_pause].drift"])
+    assert factor.name == "war.events[1].drift"
+    assert factor.values(np.array([0.5]))[0] == pytest.approx(0.005)
