@@ -192,3 +192,31 @@ def test_sensitivity_inputs_may_name_list_items(with_events):
     [factor] = scenario_factors(varied, ["war.events[aid_pause].drift"])
     assert factor.name == "war.events[1].drift"
     assert factor.values(np.array([0.5]))[0] == pytest.approx(0.005)
+
+
+KEYS = st.sampled_from(["a", "b", "c", "d"])
+LEAVES = st.one_of(st.integers(), st.text(max_size=3), st.lists(st.integers(), max_size=2))
+TREES = st.recursive(LEAVES, lambda inner: st.dictionaries(KEYS, inner, max_size=3), max_leaves=12)
+CHANGES = st.recursive(st.one_of(LEAVES, st.none()), lambda inner: st.dictionaries(KEYS, inner, max_size=3),
+                       max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(base=st.dictionaries(KEYS, TREES, max_size=4), child=st.dictionaries(KEYS, CHANGES, max_size=4))
+def test_merge_follows_its_three_rules(base, child):
+    from negotiate.scenario.extends import merge
+
+    merged, _ = merge(base, {}, child, {})
+
+    def check(b: dict, c: dict, m: dict) -> None:
+        for key in set(b) | set(c):
+            if key not in c:
+                assert m[key] == b[key]                       # untouched
+            elif c[key] is None:
+                assert key not in m                           # null deletes
+            elif isinstance(c[key], dict) and isinstance(b.get(key), dict):
+                check(b[key], c[key], m[key])                 # mappings merge
+            else:
+                assert m[key] == c[key]                       # anything else replaces
+
+    check(base, child, merged)
