@@ -6,7 +6,6 @@ import argparse
 import math
 from collections.abc import Sequence
 
-from .variants import add_set_option, load_with_sets
 from .options import (
     EXIT_OK,
     add_analysis_options,
@@ -15,6 +14,7 @@ from .options import (
     simulation_kwargs,
     whole,
 )
+from .variants import add_set_option, load_with_sets
 
 
 def add_commands(commands) -> None:

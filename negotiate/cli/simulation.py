@@ -10,8 +10,8 @@ import warnings
 
 from ..errors import one_line
 from ..scenario import load_scenario
-from .variants import add_set_option, load_with_sets, mismatch_warnings_as_lines
 from .options import EXIT_OK, add_simulation_options, simulation_kwargs
+from .variants import add_set_option, load_with_sets, mismatch_warnings_as_lines
 
 
 def add_commands(commands) -> None:

@@ -153,8 +153,8 @@ def compare_many(base, variants, runs: int | None = None, *, seed: int | None = 
 
 def _labelled_variants(variants) -> dict[str, Scenario]:
     if isinstance(variants, (str, os.PathLike, Scenario)) or not isinstance(variants, Iterable):
-        raise ValueError("variants must be a mapping {label: scenario} or a list of scenarios, "
-                         f"got {type(variants).__name__}")
+        raise TypeError("variants must be a mapping {label: scenario} or a list of scenarios, "
+                        f"got {type(variants).__name__}")
     if isinstance(variants, Mapping):
         labelled = {str(label): load_scenario(s) for label, s in variants.items()}
     else:

@@ -395,7 +395,7 @@ def yaml_value(text: str) -> Any:
     if len(text) > MAX_FILE_BYTES:
         raise ValueError(f"value is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise ValueError(f"not a YAML value: {one_line(str(exc).splitlines()[0])}") from None
     except (RecursionError, ValueError, TypeError, ArithmeticError, LookupError, AttributeError):

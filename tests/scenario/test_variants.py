@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -42,15 +41,19 @@ def test_a_child_changes_only_what_it_writes(base):
 
 
 def test_a_list_in_the_child_replaces_the_base_list(base):
-    write(base.parent, "events.yaml", "extends: base.yaml\nname: events\nwar:\n  events:\n"
-          "    - {start: 2}\n    - {start: 5}\n")
-    grand = write(base.parent, "one.yaml", "extends: events.yaml\nname: one\n")
-    changed = write(base.parent, "fewer.yaml", MINIMAL.read_text().replace("name: minimal", "name: fewer")
-                    + "war:\n  events:\n    - {start: 2}\n    - {start: 5}\n")
-    child = write(base.parent, "child.yaml", "extends: fewer.yaml\nname: child\nwar:\n  events:\n    - {start: 3}\n")
+    write(base.parent, "events.yaml", MINIMAL.read_text().replace("name: minimal", "name: events")
+          + "war:\n  events:\n    - {start: 2}\n    - {start: 5}\n")
+    child = write(base.parent, "child.yaml", "extends: events.yaml\nname: child\nwar:\n  events:\n"
+                  "    - {start: 3}\n")
     assert [e.start for e in load_scenario(child).war.events] == [3]
-    with pytest.raises(ScenarioError, match="chains of extends are not supported"):
-        load_scenario(grand)
+
+
+def test_a_chain_of_extends_is_refused(base):
+    write(base.parent, "middle.yaml", "extends: base.yaml\nname: middle\n")
+    last = write(base.parent, "last.yaml", "extends: middle.yaml\nname: last\n")
+    with pytest.raises(ScenarioError, match="chains of extends are not supported") as caught:
+        load_scenario(last)
+    assert Path(caught.value.problems[0].file).name == "middle.yaml"
 
 
 @pytest.mark.parametrize(("child_text", "blamed", "path"), [
