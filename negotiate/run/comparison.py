@@ -182,9 +182,9 @@ class ManyComparison:
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Each scenario's outcome probabilities with their intervals (``scenario`` is
-        ``"base"`` or a variant's label)."""
+        ``"<base name> (base)"`` or a variant's label)."""
         frames = []
-        for label, results in [("base", self.base), *self.variants.items()]:
+        for label, results in [(f"{self.base_label} (base)", self.base), *self.variants.items()]:
             table = results.outcome_probabilities(level=level)[["p", "ci_low", "ci_high"]].reset_index()
             table.insert(0, "scenario", label)
             frames.append(table)

@@ -115,3 +115,11 @@ def test_scenarios_with_other_actors_warn_and_disjoint_ones_are_refused(varied):
                    for p, i in (("P", 0), ("Q", 1))}})
     with pytest.raises(ValueError, match="share no actor and no issue"):
         negotiate.compare(varied, other, runs=16, progress=False)
+
+
+def test_summary_holds_each_scenarios_own_probabilities(many):
+    summary = many.summary().set_index(["scenario", "outcome"])
+    assert list(summary.index.get_level_values("scenario").unique()) == ["varied (base)", *many.labels]
+    for label, results in [("varied (base)", many.base), *many.variants.items()]:
+        np.testing.assert_allclose(summary.loc[label, "p"].to_numpy(),
+                                   results.outcome_probabilities()["p"].to_numpy())
