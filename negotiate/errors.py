@@ -53,7 +53,7 @@ class ScenarioError(NegotiateError, ValueError):
                     path=p.path,
                     message=p.message,
                     file=p.file or file,
-                    line=p.line if p.line is not None else _nearest_line(p.path, lines),
+                    line=p.line if p.line is not None else nearest_line(p.path, lines),
                 )
             )
         return ScenarioError(out)
@@ -73,8 +73,9 @@ class FieldError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
-def _nearest_line(path: str, lines: dict[str, int]) -> int | None:
-    """Line of ``path`` or of its closest ancestor that the YAML file has."""
+def nearest_line(path: str, lines: dict):
+    """Line of ``path`` or of its closest ancestor that the YAML file has (or whatever
+    else ``lines`` maps field paths to, such as ``(file, line)``)."""
     parts = path.split(".") if path else []
     while parts:
         key = ".".join(parts)

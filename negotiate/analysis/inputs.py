@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..scenario.distributions import Choice, is_distribution
-from ..scenario.paths import field_at
+from ..scenario.paths import field_at, index_path
 
 __all__ = ["Factor", "distribution_paths", "field_at", "scenario_factors"]
 
@@ -53,7 +53,8 @@ def scenario_factors(scenario, inputs: Sequence[str] | None = None) -> list[Fact
     else:
         if isinstance(inputs, str):
             raise TypeError(f"inputs must be a list of dotted paths, got the string {inputs!r}")
-        paths = list(dict.fromkeys(inputs))  # keep the order given, drop repeats
+        # items named as the engine names them (by index), the order given, repeats dropped
+        paths = list(dict.fromkeys(index_path(scenario, p) for p in inputs))
         unknown = [p for p in paths if p not in available]
         if unknown:
             raise ValueError(f"inputs {unknown} are not distribution-valued fields of scenario "

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import NegotiateError, OutputError, ScenarioError, one_line
-from . import analysis, report_command, scenario_commands, simulation, validation
+from . import analysis, report_command, scenario_commands, simulation, validation, variants
 from .options import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, Handler
 
 __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "main"]
@@ -51,6 +51,7 @@ def _build_parser() -> argparse.ArgumentParser:
     scenario_commands.add_commands(commands)  # validate, schema
     validation.add_commands(commands)      # backtest, calibrate
     report_command.add_commands(commands)  # report
+    variants.add_commands(commands)        # compare-many
     return parser
 
 

@@ -6,7 +6,6 @@ import argparse
 import math
 from collections.abc import Sequence
 
-from ..scenario import load_scenario
 from .options import (
     EXIT_OK,
     add_analysis_options,
@@ -15,6 +14,7 @@ from .options import (
     simulation_kwargs,
     whole,
 )
+from .variants import add_set_option, load_with_sets
 
 
 def add_commands(commands) -> None:
@@ -36,6 +36,7 @@ def _add_sweep(commands) -> None:
                    help="a field path and its values, e.g. actors.A.war_cost=0.01,0.05 "
                         "(once or twice; numbers are read as numbers, anything else as text)")
     p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_set_option(p)
     add_simulation_options(p)
     p.set_defaults(handler=_sweep)
 
@@ -70,7 +71,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from ..run import sweep
 
     grid = _sweep_grid(args.param)
-    scenario = load_scenario(args.file)
+    scenario = load_with_sets(args.file, args)
     _check_out(args)
     result = sweep(scenario, grid, **simulation_kwargs(args))
     print(f"{scenario.name}: {len(result.points)} points, {result.runs:,} runs each, seed {result.seed}, "
@@ -98,6 +99,7 @@ def _add_sensitivity(commands) -> None:
     p.add_argument("--replications", type=whole(1), default=8, help="worlds per design point (default 8)")
     p.add_argument("--outcome", default=None, help="print only this outcome's indices")
     p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_set_option(p)
     add_analysis_options(p)
     p.set_defaults(handler=_sensitivity)
 
@@ -105,7 +107,7 @@ def _add_sensitivity(commands) -> None:
 def _sensitivity(args: argparse.Namespace) -> int:
     from ..analysis import sensitivity
 
-    scenario = load_scenario(args.file)
+    scenario = load_with_sets(args.file, args)
     _check_out(args)
     result = sensitivity(scenario, args.method, inputs=args.inputs, samples=args.samples,
                          replications=args.replications, **analysis_kwargs(args))
@@ -136,6 +138,7 @@ def _add_discover(commands) -> None:
     p.add_argument("--prune", type=_prune, default=argparse.SUPPRESS, metavar="P",
                    help="PRIM: drop limits whose quasi-p-value exceeds P (default 0.05); 'none' keeps every limit")
     p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_set_option(p)
     add_analysis_options(p)
     p.set_defaults(handler=_discover)
 
@@ -159,7 +162,7 @@ def _discover(args: argparse.Namespace) -> int:
     pruning = {"prune": args.prune} if hasattr(args, "prune") else {}
     if args.method == "cart" and pruning.get("prune") is not None:  # refused before simulating
         raise ValueError("--prune applies to --method prim only")
-    scenario = load_scenario(args.file)
+    scenario = load_with_sets(args.file, args)
     _check_out(args)
     results = simulate(scenario, runs=args.runs, **analysis_kwargs(args))
     found = discover(results, args.outcome, method=args.method, **pruning)

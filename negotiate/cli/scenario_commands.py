@@ -6,9 +6,9 @@ import argparse
 import sys
 
 from ..errors import ScenarioError
-from ..scenario import load_scenario
 from ..scenario.jsonschema import scenario_json_schema_text
 from .options import EXIT_OK
+from .variants import add_set_option, load_with_sets
 
 
 def add_commands(commands) -> None:
@@ -25,6 +25,7 @@ def _add_validate(commands) -> None:
                     "on stderr. Exit code 0 if all are valid, 2 otherwise.",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file")
+    add_set_option(p, applies_to="every file")
     p.set_defaults(handler=_validate)
 
 
@@ -32,7 +33,7 @@ def _validate(args: argparse.Namespace) -> int:
     problems = []
     for file in args.files:
         try:
-            scenario = load_scenario(file)
+            scenario = load_with_sets(file, args)
         except ScenarioError as exc:
             problems.extend(exc.problems)  # keep going: report every file
             continue

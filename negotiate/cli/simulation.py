@@ -11,6 +11,7 @@ import warnings
 from ..errors import one_line
 from ..scenario import load_scenario
 from .options import EXIT_OK, add_simulation_options, simulation_kwargs
+from .variants import add_set_option, load_with_sets, mismatch_warnings_as_lines
 
 
 def add_commands(commands) -> None:
@@ -33,6 +34,7 @@ def _add_run(commands) -> None:
     p.add_argument("--no-keep-runs", action="store_true",
                    help="keep only the summaries (no runs.parquet): memory does not grow with --runs")
     _add_force(p)
+    add_set_option(p)
     add_simulation_options(p)
     p.set_defaults(handler=_run_scenario)
 
@@ -49,7 +51,7 @@ def _run_scenario(args: argparse.Namespace) -> int:
     from ..run.report import write_outputs
     from ..run.storage import check_output_directory, lock_output
 
-    scenario = load_scenario(args.file)
+    scenario = load_with_sets(args.file, args)
     out = os.path.join("out", scenario.name) if args.out is None else args.out
     check_output_directory(out, force=args.force)  # a bad --out costs no simulation
     cache_dir = _chunk_cache_dir(out)
@@ -131,9 +133,11 @@ def _add_compare(commands) -> None:
                     "paired difference (B − A) of each outcome probability with a 95% interval.",
     )
     p.add_argument("file_a", metavar="A", help="scenario YAML file (reference)")
-    p.add_argument("file_b", metavar="B", help="scenario YAML file (variant)")
+    p.add_argument("file_b", metavar="B", nargs="?", default=None,
+                   help="scenario YAML file (variant; default: A with the --set changes)")
     p.add_argument("--out", default=None, help="output directory (default: no files)")
     _add_force(p)
+    add_set_option(p, applies_to="B")
     add_simulation_options(p)
     p.set_defaults(handler=_compare)
 
@@ -143,10 +147,13 @@ def _compare(args: argparse.Namespace) -> int:
     from ..run.report import write_comparison_outputs
     from ..run.storage import check_output_directory
 
-    a, b = load_scenario(args.file_a), load_scenario(args.file_b)
+    if args.file_b is None and not args.set_values:
+        raise ValueError("compare needs a second scenario B, or --set changes that make one from A")
+    a, b = load_scenario(args.file_a), load_with_sets(args.file_b or args.file_a, args)
     if args.out is not None:
         check_output_directory(args.out, force=args.force)  # a bad --out costs no simulation
-    comparison = compare(a, b, **simulation_kwargs(args))
+    with mismatch_warnings_as_lines():
+        comparison = compare(a, b, **simulation_kwargs(args))
     print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
     print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))
     if args.out is not None:

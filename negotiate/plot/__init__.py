@@ -2,7 +2,7 @@
 drew on; none calls ``show()``.  Importing this package imports matplotlib."""
 
 from .acceptance import plot_acceptance_rates
-from .compare import plot_comparison
+from .compare import plot_comparison, plot_many_comparison
 from .discovery import plot_discovery, plot_tradeoff
 from .outcomes import plot_outcome_probabilities
 from .sensitivity import plot_sensitivity
@@ -20,6 +20,7 @@ __all__ = [
     "plot_balance",
     "plot_comparison",
     "plot_discovery",
+    "plot_many_comparison",
     "plot_offers",
     "plot_outcome_probabilities",
     "plot_responses",

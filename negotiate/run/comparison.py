@@ -1,8 +1,12 @@
-"""Two scenarios run on the same random numbers, and their paired differences."""
+"""Scenarios run on the same random numbers, and their paired differences:
+:class:`Comparison` (two) and :class:`ManyComparison` (a base and its variants)."""
 
 from __future__ import annotations
 
+import json
+import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,7 +14,30 @@ import pandas as pd
 from ..model.outcomes import OUTCOMES
 from ..stats import paired_difference_from_table
 
-__all__ = ["Comparison"]
+__all__ = ["Comparison", "ManyComparison", "ScenarioMismatchWarning", "check_comparable"]
+
+
+class ScenarioMismatchWarning(UserWarning):
+    """Two compared scenarios do not have the same actors and issues."""
+
+
+def check_comparable(a, b) -> None:
+    """Refuse (ValueError) two scenarios with no actor and no issue in common; warn
+    (:class:`ScenarioMismatchWarning`) when their actors or issues differ: a paired
+    difference then compares two different conflicts, not a change to one."""
+    differences = []
+    for what, left, right in (("actors", a.actors, b.actors), ("issues", a.issues, b.issues)):
+        for name, only in ((a.name, set(left) - set(right)), (b.name, set(right) - set(left))):
+            if only:
+                differences.append(f"{what} only in {name}: {', '.join(sorted(only))}")
+    if not differences:
+        return
+    if not set(a.actors) & set(b.actors) and not set(a.issues) & set(b.issues):
+        raise ValueError(f"scenarios {a.name} and {b.name} share no actor and no issue: "
+                         "they describe different conflicts and cannot be compared run by run")
+    warnings.warn(f"comparing {b.name} with {a.name}, which differ ({'; '.join(differences)}): "
+                  "the paired differences compare different conflicts", ScenarioMismatchWarning,
+                  stacklevel=3)
 
 
 @dataclass(repr=False)
@@ -40,17 +67,8 @@ class Comparison:
         default, or ``method="wald"`` (see
         :func:`negotiate.stats.paired_difference_from_table`).
         """
-        joint = np.asarray(self.joint, dtype=np.int64)
-        n = joint.sum()
-        both = np.diag(joint)
-        a_only = joint.sum(axis=1) - both
-        b_only = joint.sum(axis=0) - both
-        neither = n - both - a_only - b_only
-        pd_ = paired_difference_from_table(both, a_only, b_only, neither, level=level, method=method)
-        table = pd.DataFrame({"p_a": pd_.p_x, "p_b": pd_.p_y, "difference": pd_.difference,
-                              "ci_low": pd_.ci_low, "ci_high": pd_.ci_high},
-                             index=pd.Index(OUTCOMES, name="outcome"))
-        table.attrs.update(n=int(n), level=level, method=method, labels=self.labels)
+        table = _paired_table(self.joint, level, method).rename(columns={"p_x": "p_a", "p_y": "p_b"})
+        table.attrs.update(labels=self.labels)
         return table
 
     def plot(self, ax=None, **kwargs):
@@ -70,3 +88,137 @@ class Comparison:
         a, b = self.labels
         head = f"<p><b>{b} − {a}</b>: {self.runs:,} paired runs</p>"
         return head + self.differences().to_html(float_format=lambda x: f"{x:.4f}")
+
+
+def _paired_table(joint, level: float, method: str) -> pd.DataFrame:
+    """Per outcome, from the joint outcome counts of x (rows) and y (columns):
+    ``p_x``, ``p_y``, ``difference = p_y − p_x`` and its paired interval."""
+    joint = np.asarray(joint, dtype=np.int64)
+    n = joint.sum()
+    both = np.diag(joint)
+    x_only = joint.sum(axis=1) - both
+    y_only = joint.sum(axis=0) - both
+    neither = n - both - x_only - y_only
+    pd_ = paired_difference_from_table(both, x_only, y_only, neither, level=level, method=method)
+    table = pd.DataFrame({"p_x": pd_.p_x, "p_y": pd_.p_y, "difference": pd_.difference,
+                          "ci_low": pd_.ci_low, "ci_high": pd_.ci_high},
+                         index=pd.Index(OUTCOMES, name="outcome"))
+    table.attrs.update(n=int(n), level=level, method=method)
+    return table
+
+
+@dataclass(repr=False)
+class ManyComparison:
+    """A base scenario and its variants on one seed plan (common random numbers).
+
+    ``base`` and ``variants[label]`` are :class:`~negotiate.Results`;
+    ``joints[label][i, j]`` is the number of runs that ended in outcome ``i``
+    under the base and ``j`` under that variant.  Made by
+    :func:`negotiate.compare_many`.
+    """
+
+    base: object  # negotiate.results.Results
+    variants: dict
+    joints: dict
+
+    @property
+    def labels(self) -> list[str]:
+        """The variants' labels, in the order they were given."""
+        return list(self.variants)
+
+    @property
+    def base_label(self) -> str:
+        return self.base.scenario.name
+
+    @property
+    def runs(self) -> int:
+        return int(self.base.runs)
+
+    def comparison(self, label: str) -> Comparison:
+        """The two-scenario :class:`Comparison` of the base with variant ``label``."""
+        if label not in self.variants:
+            raise KeyError(f"no variant {label!r}; the variants are {', '.join(self.labels)}")
+        return Comparison(self.base, self.variants[label], self.joints[label])
+
+    def to_frame(self, level: float = 0.95, method: str = "newcombe") -> pd.DataFrame:
+        """One row per variant × outcome: ``p_base``, ``p_variant``, ``difference =
+        p_variant − p_base`` and its paired interval (Newcombe's by default, or
+        ``method="wald"``; see :func:`negotiate.stats.paired_difference_from_table`)."""
+        frames = []
+        for label in self.labels:
+            table = _paired_table(self.joints[label], level, method).reset_index()
+            table.insert(0, "variant", label)
+            frames.append(table.rename(columns={"p_x": "p_base", "p_y": "p_variant"}))
+        frame = pd.concat(frames, ignore_index=True)
+        frame.attrs.update(n=self.runs, level=level, method=method, base=self.base_label)
+        return frame
+
+    def plot(self, ax=None, *, level: float = 0.95, method: str = "newcombe", outcomes=None):
+        """Forest plot of every variant's paired differences (see
+        :func:`negotiate.plot.plot_many_comparison`); returns the axes."""
+        from ..plot.compare import plot_many_comparison  # matplotlib only when plotting
+
+        return plot_many_comparison(self, ax=ax, level=level, method=method, outcomes=outcomes)
+
+    def save(self, directory, *, plots: bool = True) -> list[Path]:
+        """Write ``comparisons.csv`` (the :meth:`to_frame` table), ``summary.csv`` (every
+        scenario's outcome probabilities), ``metadata.json`` and, with ``plots``,
+        ``comparisons.png`` into ``directory``, replacing an earlier output only once
+        all are written.  Returns the paths."""
+        from .storage import atomic_directory
+
+        directory = Path(directory)
+        with atomic_directory(directory) as tmp:
+            self.to_frame().to_csv(tmp / "comparisons.csv", index=False)
+            self.summary().to_csv(tmp / "summary.csv", index=False)
+            names = ["comparisons.csv", "summary.csv"]
+            if plots:
+                names.append(self._save_figure(tmp / "comparisons.png"))
+            # metadata last: a directory with metadata.json is a complete one
+            (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False),
+                                               encoding="utf-8")
+            names.append("metadata.json")
+        return [directory / n for n in names]
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Each scenario's outcome probabilities with their intervals (``scenario`` is
+        ``"<base name> (base)"`` or a variant's label)."""
+        frames = []
+        for label, results in [(f"{self.base_label} (base)", self.base), *self.variants.items()]:
+            table = results.outcome_probabilities(level=level)[["p", "ci_low", "ci_high"]].reset_index()
+            table.insert(0, "scenario", label)
+            frames.append(table)
+        return pd.concat(frames, ignore_index=True)
+
+    def metadata(self) -> dict:
+        from ..results import FORMAT_VERSION, scenario_digest
+        from .storage import PRODUCER
+
+        return {
+            "producer": PRODUCER, "format": FORMAT_VERSION, "kind": "many-comparison",
+            "base": self.base_label, "variants": self.labels,
+            "seed": self.base.seed, "runs": self.base.runs,
+            "scenario_sha256": {"base": scenario_digest(self.base.scenario),
+                                **{k: scenario_digest(v.scenario) for k, v in self.variants.items()}},
+            "versions": self.base.versions,
+            "scenarios": {"base": self.base.scenario.to_dict(),
+                          **{k: v.scenario.to_dict() for k, v in self.variants.items()}},
+        }
+
+    def _save_figure(self, path: Path) -> str:
+        from matplotlib.figure import Figure  # no pyplot: no global figure state, no display
+
+        rows = len(OUTCOMES) * (len(self.variants) + 1)
+        fig = Figure(figsize=(8, 1.2 + 0.28 * rows), layout="constrained")
+        self.plot(ax=fig.add_subplot())
+        fig.savefig(path, dpi=150)
+        return path.name
+
+    def __repr__(self) -> str:
+        return (f"<ManyComparison {len(self.variants)} variants − {self.base_label}: "
+                f"{self.runs:,} paired runs; variants {', '.join(self.labels)}>")
+
+    def _repr_html_(self) -> str:
+        head = (f"<p><b>{len(self.variants)} variants − {self.base_label}</b>: "
+                f"{self.runs:,} paired runs</p>")
+        return head + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.4f}")

@@ -21,6 +21,7 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -34,11 +35,11 @@ from ..model.outcomes import OUTCOMES, BlockResult
 from ..scenario import Scenario, load_scenario
 from .aggregate import Aggregates
 from .cache import ChunkCache, encode_block
-from .comparison import Comparison
+from .comparison import Comparison, ManyComparison, check_comparable
 from .executors import Executor, get_executor
 from .seeding import BLOCK_SIZE, Block, SeedPlan, block_seed, round_chunk_size
 
-__all__ = ["compare", "simulate"]
+__all__ = ["compare", "compare_many", "simulate"]
 
 CHUNKS_PER_WORKER = 4  # more chunks than workers, so one slow chunk does not idle the rest
 MAX_DEFAULT_CHUNK_BLOCKS = 8  # 32,768 runs: bounds the memory of the chunks in flight
@@ -117,9 +118,56 @@ def compare(scenario_a, scenario_b, runs: int | None = None, *, seed: int | None
     arguments are those of :func:`simulate`.
     """
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
+    check_comparable(a, b)
     plan, workers = _check_args(a, runs, seed, workers)
     out = _run(plan, (a, b), workers, chunk_size, executor, progress, keep_runs, address)
-    return Comparison(out.results[0], out.results[1], out.joint)
+    return Comparison(out.results[0], out.results[1], out.joint[0])
+
+
+def compare_many(base, variants, runs: int | None = None, *, seed: int | None = None,
+                 workers: int | None = None, chunk_size: int | None = None,
+                 executor: str | Executor | None = None, progress: bool | None = None,
+                 keep_runs: bool = False, address: str | None = None) -> ManyComparison:
+    """Run ``base`` and every variant on one seed plan and compare each variant with ``base``.
+
+    ``variants`` is a mapping ``{label: scenario}`` or a list of scenarios
+    (labelled by their names, which must then differ); a scenario is a
+    :class:`~negotiate.Scenario`, a path or a mapping.  Run ``i`` of every
+    scenario uses the same random stream (common random numbers), each block
+    is simulated once per scenario, and the base is simulated once for all
+    the variants.  ``runs`` and ``seed`` default to the base's
+    ``monte_carlo`` settings; only summaries are kept unless
+    ``keep_runs=True``.  The other arguments are those of :func:`simulate`.
+    See :class:`~negotiate.run.ManyComparison` for the table and the plot.
+    """
+    base = load_scenario(base)
+    labelled = _labelled_variants(variants)
+    for scenario in labelled.values():
+        check_comparable(base, scenario)
+    plan, workers = _check_args(base, runs, seed, workers)
+    scenarios = (base, *labelled.values())
+    out = _run(plan, scenarios, workers, chunk_size, executor, progress, keep_runs, address)
+    return ManyComparison(out.results[0], dict(zip(labelled, out.results[1:])),
+                          dict(zip(labelled, out.joint)))
+
+
+def _labelled_variants(variants) -> dict[str, Scenario]:
+    if isinstance(variants, (str, os.PathLike, Scenario)) or not isinstance(variants, Iterable):
+        raise TypeError("variants must be a mapping {label: scenario} or a list of scenarios, "
+                        f"got {type(variants).__name__}")
+    if isinstance(variants, Mapping):
+        labelled = {str(label): load_scenario(s) for label, s in variants.items()}
+    else:
+        loaded = [load_scenario(s) for s in variants]
+        labelled = {s.name: s for s in loaded}
+        if len(labelled) < len(loaded):
+            names = [s.name for s in loaded]
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"variants named alike ({', '.join(twice)}): give a mapping "
+                             "{label: scenario} or distinct scenario names")
+    if not labelled:
+        raise ValueError("compare_many needs at least one variant")
+    return labelled
 
 
 # --- arguments ------------------------------------------------------------------
@@ -164,7 +212,7 @@ class _BlockOutput:
     block: Block
     summaries: list[Aggregates]
     runs: list[BlockResult | None]
-    joint: np.ndarray | None  # (4, 4) outcome pairs when two scenarios are compared
+    joint: np.ndarray | None  # (k - 1, 4, 4) outcome pairs of the first scenario with each other
 
 
 def _run_chunk(task: _Task) -> list[_BlockOutput]:
@@ -174,7 +222,7 @@ def _run_chunk(task: _Task) -> list[_BlockOutput]:
         runs = [_simulate_block(s, task.seed, block) for s in task.scenarios]
         summaries = [Aggregates.from_block(r, s.rounds.horizon)
                      for r, s in zip(runs, task.scenarios)]
-        joint = _outcome_pairs(runs[0], runs[1]) if len(runs) == 2 else None
+        joint = np.stack([_outcome_pairs(runs[0], r) for r in runs[1:]]) if len(runs) > 1 else None
         kept = runs if task.keep_runs else [None] * len(runs)
         outputs.append(_BlockOutput(block, summaries, kept, joint))
     return outputs
@@ -257,8 +305,8 @@ class _Gather:
     def __init__(self, plan: SeedPlan, scenarios: tuple[Scenario, ...], keep_runs: bool):
         self.plan, self.keep_runs = plan, bool(keep_runs)
         self.collectors = [_Collector(plan, s, keep_runs) for s in scenarios]
-        self.joint = (np.zeros((len(OUTCOMES), len(OUTCOMES)), dtype=np.int64)
-                      if len(scenarios) == 2 else None)
+        self.joint = (np.zeros((len(scenarios) - 1, len(OUTCOMES), len(OUTCOMES)), dtype=np.int64)
+                      if len(scenarios) > 1 else None)
         self._memory_checked = not self.keep_runs
 
     def add(self, block: Block, summaries, runs, joint) -> None:

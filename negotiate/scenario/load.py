@@ -18,8 +18,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from ..errors import Problem, ScenarioError
+from ..errors import Problem, ScenarioError, nearest_line, one_line
+from .extends import merge, origins_of
 from .messages import problems_from
+from .paths import PathStep, find_item, parse_path
 from .references import suggest
 from .schema import Scenario
 
@@ -27,15 +29,23 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000  # nodes after alias expansion: stops "billion laughs" files
 MAX_DEPTH = 64
 
-__all__ = ["apply_overrides", "dump_yaml", "load_scenario", "scenario_from_yaml"]
+__all__ = ["apply_overrides", "dump_yaml", "load_scenario", "scenario_from_yaml", "yaml_value"]
 
 
 def load_scenario(source: str | os.PathLike | Mapping[str, Any] | Scenario) -> Scenario:
-    """Load and validate a scenario from a YAML file path, a mapping or a ``Scenario``."""
+    """Load and validate a scenario from a YAML file path, a mapping or a ``Scenario``.
+
+    A scenario may start with ``extends: base.yaml`` (see :mod:`.extends`): the
+    base file (relative to this file's folder, or to the current folder for a
+    mapping) merged with this one's changes, validated as one scenario.
+    """
     if isinstance(source, Scenario):
         return source
     if isinstance(source, Mapping):
-        return _validate(dict(source), file=None, lines={})
+        data = dict(source)
+        if "extends" in data:
+            return _extended(data, {}, file=None, size=0)
+        return _validate(data, file=None, lines={})
     if not isinstance(source, (str, os.PathLike)):
         raise ScenarioError(
             f"expected a path, a mapping or a Scenario, got {type(source).__name__}"
@@ -47,7 +57,16 @@ def load_scenario(source: str | os.PathLike | Mapping[str, Any] | Scenario) -> S
 
 
 def scenario_from_yaml(text: str | bytes, *, file: str | None = None) -> Scenario:
-    """Validate a scenario written as YAML text; ``file`` names it in error messages."""
+    """Validate a scenario written as YAML text; ``file`` names it in error messages
+    (and is the folder an ``extends:`` path is relative to)."""
+    data, lines = _document(text, file)
+    if "extends" in data:
+        return _extended(data, lines, file=file, size=len(text))
+    return _validate(data, file=file, lines=lines)
+
+
+def _document(text: str | bytes, file: str | None) -> tuple[dict[str, Any], dict[str, int]]:
+    """One YAML file as a mapping of fields, its line map, its posterior path made absolute."""
     data, lines = _parse_yaml(text, file)
     if not isinstance(data, dict):
         kind = "an empty file" if data is None else f"a {type(data).__name__}"
@@ -55,7 +74,46 @@ def scenario_from_yaml(text: str | bytes, *, file: str | None = None) -> Scenari
                                      file=file, line=1)])
     if file is not None:
         _anchor_posterior(data, Path(file).parent)
-    return _validate(data, file=file, lines=lines)
+    return data, lines
+
+
+def _extended(data: dict[str, Any], lines: dict[str, int], *, file: str | None, size: int) -> Scenario:
+    """The base file named by ``data["extends"]`` merged with ``data``, validated as one."""
+
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError([Problem("extends", message, file=file, line=lines.get("extends"))])
+
+    data = dict(data)
+    reference = data.pop("extends")
+    if not isinstance(reference, str) or not reference.strip():
+        raise fail("must be the path of a base scenario file, such as 'baseline.yaml'")
+    folder = Path(file).parent if file is not None else Path.cwd()
+    base_file = os.path.normpath(folder / reference)
+    if file is not None and _same_file(base_file, file):
+        raise fail("a scenario cannot extend itself")
+    try:
+        raw = _read(Path(base_file))
+    except ScenarioError as exc:
+        raise fail(f"base file {base_file}: {exc.problems[0].message}") from None
+    if size + len(raw) > MAX_FILE_BYTES:
+        raise fail(f"this file and its base are larger than {MAX_FILE_BYTES // 1024 // 1024} MiB together")
+    base, base_lines = _document(raw, base_file)
+    if "extends" in base:
+        where = ("it extends this file back: a cycle" if file is not None and
+                 _same_file(file, Path(base_file).parent / str(base["extends"]))
+                 else "chains of extends are not supported")
+        raise ScenarioError([Problem("extends", f"a base file cannot itself use extends ({where}); "
+                                     "extend the first base directly", file=base_file,
+                                     line=base_lines.get("extends"))])
+    merged, origins = merge(base, origins_of(base_lines, base_file), data, origins_of(lines, file))
+    return _validate(merged, file=file, lines={}, origins=origins)
+
+
+def _same_file(a, b) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 def _anchor_posterior(data: dict[str, Any], folder: Path) -> None:
@@ -241,27 +299,44 @@ def _outer_field(path: str, shown: int = 6) -> str:
 
 # --- validation ---------------------------------------------------------------
 
-def _validate(data: dict[str, Any], *, file: str | None, lines: dict[str, int]) -> Scenario:
+def _validate(data: dict[str, Any], *, file: str | None, lines: dict[str, int],
+              origins: dict[str, tuple[str | None, int | None]] | None = None) -> Scenario:
+    """``origins`` (a merged ``extends:`` document) maps each field path to the
+    file and line that wrote it; otherwise every problem is in ``file``."""
+
+    def located(exc: ScenarioError) -> ScenarioError:
+        return exc.located(file, lines) if origins is None else _located_by_origin(exc, origins, file)
+
     try:
         return Scenario.model_validate(data)
     except ScenarioError as exc:
-        raise exc.located(file, lines) from None
+        raise located(exc) from None
     except ValidationError as exc:
-        raise ScenarioError(problems_from(exc)).located(file, lines) from None
+        raise located(ScenarioError(problems_from(exc))) from None
     except RecursionError:
         raise ScenarioError([Problem("", "structure nested too deeply", file=file)]) from None
     except ArithmeticError as exc:  # a parameter so extreme that its support overflows
         raise ScenarioError([Problem("", f"a value is out of range ({exc})", file=file)]) from None
 
 
+def _located_by_origin(exc: ScenarioError, origins: dict, file: str | None) -> ScenarioError:
+    """Each problem in the file (and at the line) that wrote the nearest field to it."""
+    out = []
+    for p in exc.problems:
+        if p.file is not None:
+            out.append(p)
+            continue
+        where_file, line = nearest_line(p.path, origins) or (file, None)
+        out.append(Problem(p.path, p.message, file=where_file, line=p.line if p.line is not None else line))
+    return ScenarioError(out)
+
+
 # --- overrides and dumping ---------------------------------------------------
 
-_SEGMENT = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-_WELL_FORMED = re.compile(r"^[^.\[\]]+(\[\d+\])*(\.[^.\[\]]+(\[\d+\])*)*$")
-
-
 def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
-    """Replace values at dotted paths (``actors.X.patience``, ``war.events[0].start``)."""
+    """Replace values at dotted paths (``actors.X.patience``, ``war.events[0].start``,
+    ``war.events[us_aid_pause].probability``); the scenario keeps its name unless
+    ``name`` is among the overrides (see :meth:`Scenario.with_overrides`)."""
     data = copy.deepcopy(scenario.to_dict())
     for dotted, value in overrides.items():
         _set_path(data, str(dotted), copy.deepcopy(value))
@@ -272,25 +347,25 @@ def _set_path(data: Any, dotted: str, value: Any) -> None:
     def fail(message: str) -> ScenarioError:
         return ScenarioError([Problem(dotted, message, file="<overrides>")])
 
-    if not _WELL_FORMED.match(dotted):
-        raise fail("not a field path like 'actors.NAME.patience' or 'war.events[0].start'")
-    parts = [(m.group(1), m.group(2)) for m in _SEGMENT.finditer(dotted)]
+    steps = parse_path(dotted)
+    if steps is None:
+        raise fail("not a field path like 'actors.NAME.patience', 'war.events[0].start' "
+                   "or 'war.events[NAME].start'")
     target = data
     walked = ""
-    for i, (key, index) in enumerate(parts):
-        last = i == len(parts) - 1
-        if index is not None:
-            idx = int(index)
+    for i, step in enumerate(steps):
+        last = i == len(steps) - 1
+        if step.key is None:
             if not isinstance(target, list):
                 raise fail(f"'{walked}' is not a list")
-            if idx >= len(target):
-                raise fail(f"'{walked}' has {len(target)} items, no [{idx}]")
+            idx = _list_position(target, step, walked, fail)
             if last:
                 target[idx] = value
             else:
                 target = target[idx]
-            walked += f"[{idx}]"
+            walked += str(step)
             continue
+        key = step.key
         if not isinstance(target, dict):
             raise fail(f"'{walked}' is not a mapping")
         if last:
@@ -301,6 +376,30 @@ def _set_path(data: Any, dotted: str, value: Any) -> None:
                        f"{suggest(key, list(target))}")
         target = target[key]
         walked = f"{walked}.{key}" if walked else key
+
+
+def _list_position(items: list, step: PathStep, walked: str, fail) -> int:
+    if step.index is None:
+        try:
+            return find_item(items, step.name, walked)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    if step.index >= len(items):
+        raise fail(f"'{walked}' has {len(items)} items, no [{step.index}]")
+    return step.index
+
+
+def yaml_value(text: str) -> Any:
+    """One value written in YAML (``0.95``, ``1e-3``, ``{dist: normal, mean: 0, sd: 0.01}``),
+    read safely as a scenario file's values are; ValueError if it is not valid YAML."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ValueError(f"value is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"not a YAML value: {one_line(str(exc).splitlines()[0])}") from None
+    except (RecursionError, ValueError, TypeError, ArithmeticError, LookupError, AttributeError):
+        raise ValueError("not a YAML value a scenario can hold") from None
 
 
 def dump_yaml(scenario: Scenario) -> str:

@@ -23,6 +23,7 @@ Strategy = str  # checked against the engine's registry names below
 STRATEGIES = ("strategic", "compromise", "nash")
 AGENDAS = ("truce", "settlement")
 NAME_RE = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+SCENARIO_NAME_RE = r"^[A-Za-z0-9][A-Za-z0-9_\-\.+]*$"
 
 
 def _ranged(lo: float, hi: float):
@@ -316,6 +317,11 @@ class War(_Strict):
     events: list[WarEvent] = Field(default_factory=list, max_length=1000)
     victory: Victory = Field(default_factory=Victory)
 
+    @model_validator(mode="after")
+    def _event_names(self):
+        check_unique_names(self.events, "events")
+        return self
+
 
 class Hazard(_Strict):
     scale: NonNeg = 1e9
@@ -517,7 +523,8 @@ class MonteCarlo(_Strict):
 class Scenario(_Strict):
     """A validated scenario: the *what* of a simulation."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-\.]*$", max_length=200)
+    # "+" joins a base name and what a variant changed (``with_overrides``)
+    name: str = Field(pattern=SCENARIO_NAME_RE, max_length=200)
     title: str | None = None
     description: str | None = None
     as_of: str | None = Field(
@@ -546,6 +553,11 @@ class Scenario(_Strict):
     outcomes: Outcomes = Field(default_factory=Outcomes)
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
 
+    @model_validator(mode="after")
+    def _leverage_names(self):
+        check_unique_names(self.leverage, "leverage")
+        return self
+
     # --- cross-references -------------------------------------------------
     @model_validator(mode="after")
     def _cross_references(self):
@@ -571,18 +583,55 @@ class Scenario(_Strict):
     def actor_names(self) -> list[str]:
         return list(self.actors)
 
-    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
-        """A new validated scenario with dotted-path values replaced.
+    def with_overrides(self, overrides: dict[str, Any], *, name: str | None = None) -> Scenario:
+        """A new validated scenario with dotted-path values replaced, under a new name.
 
-        ``scenario.with_overrides({"actors.A.patience": 0.95})``.
+        ``scenario.with_overrides({"actors.A.patience": 0.95})`` is named
+        ``"<name>+patience"`` (the last key of each path, joined by ``+``), or
+        ``name`` when given, or the ``"name"`` override itself; so plots and
+        comparisons tell a variant from its base.  Paths may pick list items
+        by name: ``war.events[us_aid_pause].probability``.
         """
         from .load import apply_overrides
 
+        overrides = dict(overrides)
+        if name is not None:
+            overrides["name"] = name
+        elif overrides and "name" not in overrides:
+            overrides["name"] = derived_name(self.name, list(overrides))
         return apply_overrides(self, overrides)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (YAML/JSON-ready) that loads back to an equal scenario."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def check_unique_names(items: list, where: str) -> None:
+    """Names written in a list are unique: they pick items in field paths
+    (``war.events[NAME].start``).  The default name (``event``, ``leverage``) may be
+    shared: a scenario dumped and loaded again writes it out for every item."""
+    first: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.name == type(item).model_fields["name"].default:
+            continue
+        if item.name in first:
+            raise FieldError(f"{where}[{i}].name", f"'{item.name}' is already the name of "
+                             f"{where}[{first[item.name]}]; names pick items in field paths, so "
+                             "they must differ")
+        first[item.name] = i
+
+
+def derived_name(base: str, paths: list[str], shown: int = 3) -> str:
+    """``base+patience+drift``: the base name and the last key of each changed path."""
+    labels = []
+    for path in paths:
+        last = re.split(r"[.\[]", str(path).rstrip("]"))[-1]
+        label = re.sub(r"[^A-Za-z0-9_\-.]", "_", last) or "changed"
+        if label not in labels:
+            labels.append(label)
+    if len(labels) > shown:
+        labels = labels[: shown - 1] + [f"{len(labels) - shown + 1}_more"]
+    return "+".join([base, *labels])[:200]
 
 
 def valid_name(name: str) -> bool:

@@ -85,6 +85,8 @@ CROSS_FIELD = [
     ("leverage[*].kind", "leverage[*].by"),
     ("recognition.mode", "recognition.mediator_share"),
     ("recognition.probabilities*", "recognition.mediator_share"),
+    ("war.battlefield_issue", "issues.*.follows_front"),  # no front without a battlefield issue
+    ("war", "issues.*.follows_front"),
 ]
 
 

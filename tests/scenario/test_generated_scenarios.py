@@ -55,6 +55,7 @@ def test_with_overrides_gives_a_new_validated_scenario(scenario, data):
     expected = scenario.to_dict()
     expected["actors"][actor]["patience"] = patience
     expected["actors"][actor]["positions"][issue]["ideal"] = {**ideal, "low": 0.0, "high": 1.0}
+    expected["name"] = f"{scenario.name}+patience+ideal"  # a derived scenario is named after its changes
     assert changed.to_dict() == expected
 
 

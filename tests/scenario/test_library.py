@@ -143,7 +143,7 @@ def test_variant_changes_nothing_it_does_not_claim(path, loaded, baseline):
 def test_change_detection_sees_a_one_field_edit(baseline):
     # the check above must notice a change deep inside a distribution and in a list
     edited = baseline.with_overrides({"actors.Russia.positions.nato.salience.mode": 0.15,
-                                      "leverage[0].start": 2})
+                                      "leverage[0].start": 2}, name=baseline.name)
     diffs = set(differing_fields(edited.to_dict(), baseline.to_dict()))
     assert diffs == {"actors.Russia.positions.nato.salience.mode", "leverage[0].start"}
 

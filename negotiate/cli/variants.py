@@ -1,0 +1,131 @@
+"""Scenario variants on the command line: ``--set PATH=VALUE`` and ``negotiate compare-many``.
+
+``--set`` is added to every command that reads a scenario; its values are
+YAML (read safely), so ``--set actors.A.patience=0.95`` and ``--set
+'war.drift={dist: normal, mean: 0, sd: 0.01}'`` both work.  A changed
+scenario is named after what changed (``baseline+patience``, see
+:meth:`~negotiate.Scenario.with_overrides`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import warnings
+from typing import Any
+
+from ..errors import one_line
+from ..scenario import load_scenario
+from ..scenario.load import yaml_value
+from .options import EXIT_OK, add_simulation_options, simulation_kwargs
+
+__all__ = ["add_commands", "add_set_option", "load_with_sets", "mismatch_warnings_as_lines"]
+
+
+def add_commands(commands) -> None:
+    _add_compare_many(commands)
+
+
+def add_set_option(p: argparse.ArgumentParser, *, applies_to: str = "the scenario") -> None:
+    p.add_argument("--set", action="append", type=_set_item, default=[], dest="set_values",
+                   metavar="PATH=VALUE",
+                   help=f"change a field of {applies_to} (repeat): a dotted path such as "
+                        "actors.A.patience or war.events[NAME].probability, and a YAML value")
+
+
+def _set_item(text: str) -> tuple[str, Any]:
+    path, sep, value = text.partition("=")
+    path = path.strip()
+    if not sep or not path:
+        raise argparse.ArgumentTypeError(
+            f"expected PATH=VALUE such as actors.A.patience=0.95, got {text!r}")
+    try:
+        return path, yaml_value(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{path}: {exc}") from None
+
+
+def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``--set`` values as ``{path: value}``; a path given twice is refused."""
+    overrides: dict[str, Any] = {}
+    for path, value in getattr(args, "set_values", None) or []:
+        if path in overrides:
+            raise ValueError(f"--set {path} is given twice")
+        overrides[path] = value
+    return overrides
+
+
+def load_with_sets(file: str, args: argparse.Namespace):
+    """The scenario in ``file``, with the ``--set`` changes if there are any."""
+    scenario = load_scenario(file)
+    overrides = overrides_from(args)
+    return scenario.with_overrides(overrides) if overrides else scenario
+
+
+@contextlib.contextmanager
+def mismatch_warnings_as_lines():
+    """A comparison of scenarios with other actors or issues: one line on stderr."""
+    from ..run import ScenarioMismatchWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ScenarioMismatchWarning)
+        try:
+            yield
+        finally:
+            for warning in caught:
+                if issubclass(warning.category, ScenarioMismatchWarning):
+                    print(f"negotiate: warning: {one_line(str(warning.message))}", file=sys.stderr)
+                else:
+                    warnings.showwarning(warning.message, warning.category, warning.filename,
+                                         warning.lineno)
+
+
+def _add_compare_many(commands) -> None:
+    p = commands.add_parser(
+        "compare-many",
+        help="compare several variants with a base scenario on common random numbers",
+        description="Run a base scenario and every variant on the same draws (common random "
+                    "numbers; the base is simulated once) and print, per variant and outcome, the "
+                    "paired difference (variant − base) with a 95% interval; with --out, write "
+                    "comparisons.csv, summary.csv, metadata.json and comparisons.png "
+                    "(replaced atomically).",
+    )
+    p.add_argument("base", metavar="BASE", help="scenario YAML file (reference)")
+    p.add_argument("variants", nargs="+", metavar="VARIANT",
+                   help="scenario YAML files, each compared with BASE")
+    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_set_option(p, applies_to="every variant")
+    add_simulation_options(p)
+    p.set_defaults(handler=_compare_many)
+
+
+def _compare_many(args: argparse.Namespace) -> int:
+    from ..run import compare_many
+
+    base = load_scenario(args.base)
+    variants = [load_with_sets(file, args) for file in args.variants]
+    labels = _labels(args.variants, variants)
+    if args.out is not None:
+        from ..run.storage import check_output_directory
+
+        check_output_directory(args.out)  # a bad --out costs no simulation
+    with mismatch_warnings_as_lines():
+        many = compare_many(base, dict(zip(labels, variants)), **simulation_kwargs(args))
+    print(f"{len(labels)} variant{'' if len(labels) == 1 else 's'} − {base.name}: {many.runs:,} paired runs, "
+          f"seed {many.base.seed}, 95% paired intervals")
+    print(many.to_frame().to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
+    if args.out is not None:
+        paths = many.save(args.out, plots=not args.no_plots)
+        print(f"wrote {len(paths)} files to {args.out}")
+    return EXIT_OK
+
+
+def _labels(files: list[str], scenarios: list) -> list[str]:
+    """The variants' names, or their file names where two share a name."""
+    names = [s.name for s in scenarios]
+    if len(set(names)) == len(names):
+        return names
+    if len(set(files)) < len(files):
+        raise ValueError("a variant file is given twice")
+    return list(files)
