@@ -369,8 +369,9 @@ class NegotiationModel(mesa.Model):
 
     def _best_priced(self, plans: list[Offers], assumed: list[int]) -> Offers:
         """Per proposer and world, the truce plan worth most once priced with its delay among
-        the feasible ones planned for the conditions they carry (if none is, the one worth
-        most); settlement offers are the same in every plan (their needs were not moved)."""
+        the feasible ones planned for the conditions they carry (if none is, the plan made for
+        the longest delay: the most accommodating, which response noise may yet carry);
+        settlement offers are the same in every plan (their needs were not moved)."""
         p = self.params
         priced, valid = [], []
         for o, m in zip(plans, assumed):
@@ -381,7 +382,7 @@ class NegotiationModel(mesa.Model):
             valid.append(o.feasible[:, TRUCE] & (carried == m))
         priced, valid = np.stack(priced), np.stack(valid)                     # (C, A, N)
         score = np.where(valid, priced, -np.inf)
-        pick = np.where(valid.any(axis=0), np.argmax(score, axis=0), np.argmax(priced, axis=0))
+        pick = np.where(valid.any(axis=0), np.argmax(score, axis=0), len(plans) - 2)
         ys = np.stack([o.y[:, TRUCE] for o in plans])
         out = plans[0]
         y, feasible, own = out.y.copy(), out.feasible.copy(), out.own.copy()
