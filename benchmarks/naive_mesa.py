@@ -358,6 +358,8 @@ class Actor(mesa.Agent):
         best, best_priced, fallback = None, -INF, None
         for assumed, plan in candidates:
             y, feasible, own = plan[TRUCE]
+            if own != -INF:   # compared on exact values, as the engine does
+                own = self.package_value(y, TRUCE, self.index)
             rounded = [round(v) if w.binary[d] else v for d, v in enumerate(y)]
             fade = self.patience ** m.truce_drafting_rounds(m.conditions(rounded))
             priced = (1.0 - fade) * self.status + fade * own

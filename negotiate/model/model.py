@@ -378,7 +378,7 @@ class NegotiationModel(mesa.Model):
             y = np.where(p.binary, np.round(o.y[:, TRUCE]), o.y[:, TRUCE])      # (A, N, D)
             carried = truce.conditions(p, y)                                   # (A, N)
             rounds = talks.truce_drafting_rounds(p, carried)
-            priced.append(talks.delayed(o.own[:, TRUCE], self.status, p.patience, rounds))
+            priced.append(talks.delayed(self._exact_truce_own(o), self.status, p.patience, rounds))
             valid.append(o.feasible[:, TRUCE] & (carried == m))
         priced, valid = np.stack(priced), np.stack(valid)                     # (C, A, N)
         score = np.where(valid, priced, -np.inf)
@@ -390,6 +390,19 @@ class NegotiationModel(mesa.Model):
         feasible[:, TRUCE] = valid.any(axis=0)
         own[:, TRUCE] = np.take_along_axis(priced, pick[None], axis=0)[0]
         return Offers(out.who, y, feasible, own)
+
+    def _exact_truce_own(self, offers: Offers) -> np.ndarray:
+        """(A, N): each proposer's exact value of its truce offer in force at once. The plain
+        truce is compared with plans whose own value a fitted planner gets only
+        approximately (the option of talks has a kink along a segment, §9); the comparison
+        that decides plain or conditional is made on exact values."""
+        who = self._proposers
+        pairs = np.zeros((len(who), 2), bool)
+        pairs[:, TRUCE] = True
+        exact = self.package_values(offers.y[who], who, pairs)[who, np.arange(len(who)), TRUCE]
+        own = offers.own[:, TRUCE].copy()
+        own[who] = np.where(np.isfinite(own[who]), exact, own[who])
+        return own
 
     def _planned_offers(self) -> Offers:
         """Every actor's offers; actors never recognised make none (their

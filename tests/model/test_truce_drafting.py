@@ -177,3 +177,27 @@ def test_compaction_keeps_pending_truces(monkeypatch):
     assert (whole.victory != 0).mean() > 0.3      # compaction happened
     for field in ("outcome", "truce_round", "truces", "terms", "victory"):
         np.testing.assert_array_equal(getattr(compacted, field), getattr(whole, field), err_msg=field)
+
+
+def test_continuation_values_use_the_priced_truce():
+    """With continuation values on, A's value P (the fixed point, §8) is its exact value of
+    its offer priced for its delay, (1 − δ^D)·S_A + δ^D·V_A(y), D = rounds × conditions."""
+    seen = set()
+    keen = {"bargaining.continuation": True, "actors.A.positions.monitors.salience": 0.6,
+            "recognition.order": ["A"]}    # B never proposes: its need is its war value
+    for patience, rounds in [(0.8, 1), (0.8, 8), (0.9, 3), (0.95, 8)]:
+        sc = scenario(patience, {"base": 0, "per_condition": rounds}, **keen)
+        model = NegotiationModel(sc, 1, seed=1, record=False)
+        model.step()
+        y = model.last["y"]
+        assert model.last["agenda"][0] == 0 and not model.out["unconverged"][0]
+        carried = int(truce.conditions(model.params, y)[0])
+        seen.add(carried)
+        # A's value of y in force at once, with the option of talks at A's own P (§5)
+        model.params.truce_drafting = False
+        v = model._offer_values(y, np.zeros(1, int), np.zeros(1, int))[A, 0]
+        model.params.truce_drafting = True
+        fade = patience ** (rounds * carried)
+        assert model.proposer_value[A, 0] == pytest.approx((1 - fade) * model.status[A, 0] + fade * v,
+                                                           abs=1e-6)
+    assert seen == {0, 1}   # plain and conditional truces (whose delay is priced) were seen
