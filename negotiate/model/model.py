@@ -16,7 +16,16 @@ from .calibrated import with_calibration
 from .continuation import FixedPoint
 from .outcomes import AGENDAS, COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
 from .params import DYNAMICS_KEY, STANCE_KEY, TALKS_KEY, child, draw_params
-from .proposals import SETTLEMENT, STRATEGIES, TRUCE, Offers, agenda_mask, choose, veto_players
+from .proposals import (
+    SETTLEMENT,
+    STRATEGIES,
+    TRUCE,
+    Offers,
+    agenda_mask,
+    choose,
+    judge,
+    veto_players,
+)
 from .responses import option_weight, recognise, with_option
 from .values import Valuation
 
@@ -358,10 +367,9 @@ class NegotiationModel(mesa.Model):
     def _plain_truces(self, planned: Offers) -> Offers:
         """The plain truce of every proposer (truce terms at status quo), judged exactly
         against the needs ``self.need`` (raised for the delay of a truce without conditions)."""
-        from .proposals import _judge   # the exact judge Compromise and Nash use
         p, who = self.params, self._proposers
         y = np.broadcast_to(p.status_quo, (len(who), 2, p.n, p.n_issues)).copy()
-        judged = _judge(self, who, y)
+        judged = judge(self, who, y)   # the exact judge Compromise and Nash use
         out = Offers(planned.who, planned.y.copy(), planned.feasible.copy(), planned.own.copy())
         out.y[who, TRUCE], out.feasible[who, TRUCE], out.own[who, TRUCE] = (
             judged.y[:, TRUCE], judged.feasible[:, TRUCE], judged.own[:, TRUCE])
@@ -529,7 +537,7 @@ class NegotiationModel(mesa.Model):
         o["first_accept"][first] = t
 
     def _agree(self, t, agreed, agenda, proposer, y) -> None:
-        p, o = self.params, self.out
+        p = self.params
         settled = agreed & (agenda == SETTLEMENT)
         truce_now = agreed & (agenda == TRUCE)
         if p.talks:   # agreed in principle: drafted, then signed if ratified (§15)

@@ -62,7 +62,7 @@ def test_plain_iff_the_delay_eats_the_conditions_gain(patience):
     g_c, g_p = gains(patience)
     assert 0 < g_p < g_c
     seen = set()
-    for rounds in range(0, 21):
+    for rounds in range(21):
         if abs(patience ** rounds * g_c - g_p) < 1e-6:
             continue   # on the threshold: either is right
         expected = patience ** rounds * g_c < g_p
