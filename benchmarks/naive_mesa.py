@@ -15,7 +15,8 @@ may break down, reservation values with continuation values (random and
 alternating recognition), the strategic proposer's segment search (the same
 closed-form quadratic root, in scalar Python), compromise and Nash proposals,
 the agenda choice, quantal responses and the classification of outcomes; talks
-as a process (a calendar for settlement talks, drafting, ratification);
+as a process (a calendar for settlement talks, drafting, ratification; truce
+drafting, priced, with the plain truce as a candidate);
 persistent stances, gains from the process and stalling (docs/model.md §17);
 private resolve, screening offers and learning from refusals (docs/model.md §18);
 political issues that follow the front in a war's end state (docs/model.md §4).
@@ -92,6 +93,10 @@ class World:
         self.drafting_per_issue = float(p.drafting_per_issue[i])
         self.ratification = [(int(a), float(p.ratify_prob[r, i])) for r, a in enumerate(p.ratify_actor)]
         self.settle_after_truce = p.settle_after_truce
+        # truce drafting (docs/model.md §15): rounds before an accepted truce is in force
+        self.truce_drafting = bool(p.truce_drafting)
+        self.truce_draft_base = float(p.truce_draft_base[i])
+        self.truce_draft_per_condition = float(p.truce_draft_per_condition[i])
         # red lines (docs/model.md §16); the bounds themselves are the actors'
         self.red_lines, self.red_follows = bool(p.red_lines), bool(p.red_follow[:, i].any())
         # private resolve (docs/model.md §18): who is private, its prior, how fighting teaches
@@ -275,6 +280,16 @@ class Actor(mesa.Agent):
         value = self.truce_value(self.truce_loss(y), m.balance, arms, m.world.truce_length)
         return m.with_option(value, self.index, proposer)
 
+    def priced_value(self, y, agenda: int, proposer: int) -> float:
+        """A package's value as answered: a drafted truce is in force only after D rounds of
+        war, (1 − δ^D)·S + δ^D·V (docs/model.md §15, "Truce drafting")."""
+        value = self.package_value(y, agenda, proposer)
+        m = self.model
+        if agenda == SETTLEMENT or not m.world.truce_drafting:
+            return value
+        fade = self.patience ** m.truce_drafting_rounds(m.conditions(y))
+        return (1.0 - fade) * self.status + fade * value
+
     def prepare_round(self, drift: float) -> None:
         """This round's belief, status value and the pieces of a new truce's value."""
         m, w = self.model, self.model.world
@@ -325,6 +340,37 @@ class Actor(mesa.Agent):
 
     # --- proposing --------------------------------------------------------------------
     def offers(self):
+        """(y, feasible, own) on each agenda; with truce drafting, the truce priced for its
+        delay: plans for m = 0..M conditions (needs raised for D(m)) that carry the m they
+        were planned for, and the plain truce, the best feasible once priced (docs/model.md §15)."""
+        m, w = self.model, self.model.world
+        if not w.truce_drafting:
+            return self.planned_offers()
+        M = sum(w.truce_issue)
+        candidates = []
+        for assumed in range(M + 1):
+            m.delay_conditions = assumed
+            candidates.append((assumed, self.planned_offers()))
+        m.delay_conditions = 0
+        settlement = candidates[0][1][SETTLEMENT]
+        plain = self.judge(list(w.status_quo), TRUCE)
+        m.delay_conditions = None
+        candidates.append((0, [plain, settlement]))
+        best, best_priced, fallback = None, -INF, None
+        for assumed, plan in candidates:
+            y, feasible, own = plan[TRUCE]
+            if own != -INF:   # compared on exact values, as the engine does
+                own = self.package_value(y, TRUCE, self.index)
+            rounded = [round(v) if w.binary[d] else v for d, v in enumerate(y)]
+            fade = self.patience ** m.truce_drafting_rounds(m.conditions(rounded))
+            priced = (1.0 - fade) * self.status + fade * own
+            if assumed == M and fallback is None:
+                fallback = (y, False, priced)
+            if feasible and m.conditions(rounded) == assumed and priced > best_priced:
+                best, best_priced = (y, True, priced), priced
+        return [best if best is not None else fallback, settlement]
+
+    def planned_offers(self):
         """(y, feasible, own) on each agenda, by this actor's strategy."""
         if self.strategy == "strategic":
             return [self.strategic_offer(g) for g in (TRUCE, SETTLEMENT)]
@@ -459,6 +505,8 @@ class NaiveNegotiation(mesa.Model):
         self.unconverged = 0   # rounds whose continuation values missed the tolerance
         self.last = None
         self.sign_round, self.pending = 0, None   # a settlement being drafted: due round, (proposer, terms)
+        self.truce_due, self.pending_truce = 0, None   # a truce being drafted: due round, (proposer, terms)
+        self.delay_conditions = None   # while planning a drafted truce: the conditions it assumes
         self.ratification_failures = 0
         # the public belief [lo, hi] about each private actor's war cost (docs/model.md §18)
         self.belief_lo, self.belief_hi = list(w.resolve_lo), list(w.resolve_hi)
@@ -697,7 +745,8 @@ class NaiveNegotiation(mesa.Model):
         w, A = self.world, self.world.n_actors
         if self.proposer_value is None:
             self.proposer_value = [a.status for a in self.actors]
-        allowed = (self.phase == WAR, self.phase != OVER and self.settlement_talks_sit(t))
+        allowed = (self.phase == WAR and self.pending_truce is None,
+                   self.phase != OVER and self.settlement_talks_sit(t))
         # an agenda some veto player will not sign at all is closed to everyone (§16)
         allowed = tuple(open_ and all(a.signs[g] for a in self.actors if self.veto[g][a.index])
                         for g, open_ in enumerate(allowed))
@@ -720,7 +769,13 @@ class NaiveNegotiation(mesa.Model):
                           + w.margin * self.actors[j].noise for p in range(A)] for j in range(A)]
             offers, agendas, values, planned = [], [], [], []
             for actor in self.actors:
-                if w.any_private:
+                if w.recognition_mode == "alternating" and actor.index not in w.recognition:
+                    # never recognised: no offers, as in the engine (its continuation
+                    # weight is 0; with a truce priced for its drafting its own value of a
+                    # feasible truce would otherwise move the solver's path)
+                    none = (list(w.status_quo), False, -INF)
+                    mine, cutoffs = [none, none], [{}, {}]
+                elif w.any_private:
                     mine, cutoffs = self.screened_offers(actor)
                 else:
                     mine, cutoffs = actor.offers(), [{}, {}]
@@ -769,6 +824,14 @@ class NaiveNegotiation(mesa.Model):
         of the cutoff type c: its status moves by s·(c − k) (s the slope of the war or truce
         value in the war cost), its reservation with it, and its value of a durable
         settlement or a truce by their own slopes."""
+        need = self._screened_need(j, proposer, g)
+        if g == TRUCE and self.delay_conditions is not None:   # made up for the drafting delay
+            status = self.actors[j].status
+            fade = self.actors[j].patience ** self.truce_drafting_rounds(self.delay_conditions)
+            need = status + (need - status) / fade
+        return need
+
+    def _screened_need(self, j: int, proposer: int, g: int) -> float:
         need = self.need[j][proposer]
         if self.screen_cut is None or not self.world.private[j]:
             return need
@@ -945,6 +1008,11 @@ class NaiveNegotiation(mesa.Model):
             self.last.update(y=y, agreed=self.put_to_vote(t, proposer, agenda, y))
         if self.pending is not None and self.sign_round == t:
             self.sign(t)
+        if self.pending_truce is not None and self.truce_due == t:
+            proposer, y = self.pending_truce
+            self.truce_due, self.pending_truce = 0, None
+            if self.phase == WAR:   # a settlement signed meanwhile ended the run
+                self.enter_truce(t, proposer, y)
         if t >= w.horizon or self.phase == OVER:
             self.running = False
 
@@ -959,6 +1027,17 @@ class NaiveNegotiation(mesa.Model):
         if w.settle_after_truce >= 0:
             sits = sits and self.phase == IN_TRUCE and self.truce_age >= w.settle_after_truce
         return sits and self.pending is None
+
+    def conditions(self, y) -> int:
+        """Truce terms moved off status quo beyond their threshold (§12)."""
+        w = self.world
+        return sum(1 for d in range(w.n_issues)
+                   if w.truce_issue[d] and abs(y[d] - w.status_quo[d]) > w.threshold[d])
+
+    def truce_drafting_rounds(self, conditions: int) -> int:
+        w = self.world
+        return round(min(w.truce_draft_base + w.truce_draft_per_condition * conditions,
+                         w.horizon + 1.0))
 
     def draft(self, t: int, proposer: int, y) -> None:
         """A settlement agreed in principle: signed at the end of round t + drafting time."""
@@ -987,7 +1066,7 @@ class NaiveNegotiation(mesa.Model):
             if j == proposer or not (actor.is_party or any(
                     moved[d] and w.controllers[d][j] for d in range(w.n_issues))):
                 continue
-            yes = actor.respond(actor.package_value(y, agenda, proposer), self._bonus[j][proposer],
+            yes = actor.respond(actor.priced_value(y, agenda, proposer), self._bonus[j][proposer],
                                 self.reservation[j][proposer], agenda, t)
             if w.red_lines and self.crosses_red_line(actor, y, agenda):
                 yes = False   # never past one's red line, whatever the noise
@@ -1012,6 +1091,14 @@ class NaiveNegotiation(mesa.Model):
             self.outcome, self.agreement_round, self.proposer = COMPREHENSIVE, t, proposer
             self.terms, self.phase = list(y), OVER
             return
+        rounds = self.truce_drafting_rounds(self.conditions(y)) if w.truce_drafting else 0
+        if rounds > 0:   # drafted: in force at the end of round t + rounds (docs/model.md §15)
+            self.truce_due, self.pending_truce = t + rounds, (proposer, list(y))
+            return
+        self.enter_truce(t, proposer, y)
+
+    def enter_truce(self, t: int, proposer: int, y) -> None:
+        w = self.world
         terms = {d: y[d] for d in range(w.n_issues) if w.truce_issue[d]}
         if self.truces == 0:
             conditional = any(abs(v - w.status_quo[d]) > w.threshold[d] for d, v in terms.items())

@@ -16,7 +16,16 @@ from .calibrated import with_calibration
 from .continuation import FixedPoint
 from .outcomes import AGENDAS, COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
 from .params import DYNAMICS_KEY, STANCE_KEY, TALKS_KEY, child, draw_params
-from .proposals import SETTLEMENT, STRATEGIES, TRUCE, Offers, agenda_mask, choose, veto_players
+from .proposals import (
+    SETTLEMENT,
+    STRATEGIES,
+    TRUCE,
+    Offers,
+    agenda_mask,
+    choose,
+    judge,
+    veto_players,
+)
 from .responses import option_weight, recognise, with_option
 from .values import Valuation
 
@@ -110,6 +119,10 @@ class NegotiationModel(mesa.Model):
         self.sign_round = np.zeros(N, np.int64)          # round it is due for signing, 0 = none
         self.pending_terms = np.full((N, D), np.nan)
         self.pending_proposer = np.full(N, -1, np.int16)
+        # truce drafting (§15): a truce accepted, being drafted before it is in force
+        self.truce_due = np.zeros(N, np.int64)           # round it comes into force, 0 = none
+        self.pending_truce_terms = np.full((N, D), np.nan)
+        self.pending_truce_proposer = np.full(N, -1, np.int16)
         self.ratification_failures = 0                   # in the whole block (not per world)
         self.last = {}
 
@@ -141,6 +154,8 @@ class NegotiationModel(mesa.Model):
         self._respond_and_agree(t, offers, agenda_of, proposer, shocks["response"])
         if p.talks:
             self._sign_drafted(t, shocks.get("ratification"))
+        if p.truce_drafting:
+            self._truce_drafted(t)
         if self.datacollector is not None:
             self.datacollector.collect(self)
         if t >= p.horizon:
@@ -215,6 +230,8 @@ class NegotiationModel(mesa.Model):
             self.proposer_value = self.status.copy()
         sweeps = max(1, p.first_iterations if t == 1 else p.iterations)
         allowed = np.stack([self.phase == WAR, self.phase != OVER])
+        if p.truce_drafting:   # no other truce while one is drafted (§15)
+            allowed[TRUCE] &= self.truce_due == 0
         if p.talks:   # settlement talks sit on a calendar, and not while a text is drafted (§15)
             allowed[SETTLEMENT] &= talks.settlement_sits(p, t, self.phase == IN_TRUCE, self.truce_age,
                                                          self.sign_round > 0)
@@ -316,6 +333,86 @@ class NegotiationModel(mesa.Model):
         return Offers(plans[0].who, y, feasible, own), cut
 
     def _all_offers(self) -> Offers:
+        """Every actor's offers, truces priced for their drafting time when they are drafted."""
+        return self._drafted_truce_offers() if self.params.truce_drafting else self._planned_offers()
+
+    def _drafted_truce_offers(self) -> Offers:
+        """Truce drafting (docs/model.md §15): each proposer plans its truce as if it carried
+        m = 0, 1, …, M conditions (every responder's need raised to make up the delay D(m),
+        :func:`talks.undelayed_need`), keeps the plans that carry the m they were made for,
+        adds the plain truce (every truce term at status quo), and puts forward the feasible
+        one worth most to it once priced with its own delay (:func:`talks.delayed`)."""
+        p, need = self.params, self.need
+        plans, assumed = [], []
+        for m in range(int(p.truce_issue.sum()) + 1):
+            self.need = self._needs_delayed_by(need, np.full(p.n, m))
+            plans.append(self._planned_offers())
+            assumed.append(m)
+        self.need = self._needs_delayed_by(need, np.zeros(p.n))
+        plans.append(self._plain_truces(plans[0]))
+        assumed.append(0)
+        self.need = need
+        return self._best_priced(plans, assumed)
+
+    def _needs_delayed_by(self, need, conditions) -> np.ndarray:
+        """Needs (A_j, A_p, G, N) with the truce's raised to make up the drafting delay of
+        a truce with ``conditions`` (N,) conditions; the settlement's as they were."""
+        p = self.params
+        four = need if need.ndim == 4 else np.stack([need, need], axis=2)
+        rounds = talks.truce_drafting_rounds(p, conditions)
+        out = four.copy()
+        out[:, :, TRUCE] = talks.undelayed_need(four[:, :, TRUCE], self.status, p.patience, rounds)
+        return out
+
+    def _plain_truces(self, planned: Offers) -> Offers:
+        """The plain truce of every proposer (truce terms at status quo), judged exactly
+        against the needs ``self.need`` (raised for the delay of a truce without conditions)."""
+        p, who = self.params, self._proposers
+        y = np.broadcast_to(p.status_quo, (len(who), 2, p.n, p.n_issues)).copy()
+        judged = judge(self, who, y)   # the exact judge Compromise and Nash use
+        out = Offers(planned.who, planned.y.copy(), planned.feasible.copy(), planned.own.copy())
+        out.y[who, TRUCE], out.feasible[who, TRUCE], out.own[who, TRUCE] = (
+            judged.y[:, TRUCE], judged.feasible[:, TRUCE], judged.own[:, TRUCE])
+        return out
+
+    def _best_priced(self, plans: list[Offers], assumed: list[int]) -> Offers:
+        """Per proposer and world, the truce plan worth most once priced with its delay among
+        the feasible ones planned for the conditions they carry (if none is, the plan made for
+        the longest delay: the most accommodating, which response noise may yet carry);
+        settlement offers are the same in every plan (their needs were not moved)."""
+        p = self.params
+        priced, valid = [], []
+        for o, m in zip(plans, assumed):
+            y = np.where(p.binary, np.round(o.y[:, TRUCE]), o.y[:, TRUCE])      # (A, N, D)
+            carried = truce.conditions(p, y)                                   # (A, N)
+            rounds = talks.truce_drafting_rounds(p, carried)
+            priced.append(talks.delayed(self._exact_truce_own(o), self.status, p.patience, rounds))
+            valid.append(o.feasible[:, TRUCE] & (carried == m))
+        priced, valid = np.stack(priced), np.stack(valid)                     # (C, A, N)
+        score = np.where(valid, priced, -np.inf)
+        pick = np.where(valid.any(axis=0), np.argmax(score, axis=0), len(plans) - 2)
+        ys = np.stack([o.y[:, TRUCE] for o in plans])
+        out = plans[0]
+        y, feasible, own = out.y.copy(), out.feasible.copy(), out.own.copy()
+        y[:, TRUCE] = np.take_along_axis(ys, pick[None, ..., None], axis=0)[0]
+        feasible[:, TRUCE] = valid.any(axis=0)
+        own[:, TRUCE] = np.take_along_axis(priced, pick[None], axis=0)[0]
+        return Offers(out.who, y, feasible, own)
+
+    def _exact_truce_own(self, offers: Offers) -> np.ndarray:
+        """(A, N): each proposer's exact value of its truce offer in force at once. The plain
+        truce is compared with plans whose own value a fitted planner gets only
+        approximately (the option of talks has a kink along a segment, §9); the comparison
+        that decides plain or conditional is made on exact values."""
+        who = self._proposers
+        pairs = np.zeros((len(who), 2), bool)
+        pairs[:, TRUCE] = True
+        exact = self.package_values(offers.y[who], who, pairs)[who, np.arange(len(who)), TRUCE]
+        own = offers.own[:, TRUCE].copy()
+        own[who] = np.where(np.isfinite(own[who]), exact, own[who])
+        return own
+
+    def _planned_offers(self) -> Offers:
         """Every actor's offers; actors never recognised make none (their
         continuation weight is 0, so their offers would change nothing)."""
         p = self.params
@@ -426,6 +523,9 @@ class NegotiationModel(mesa.Model):
                                 where=agenda == TRUCE)
         option = self.option[:, proposer, np.arange(p.n)]
         truce_v = with_option(truce_v, self.proposer_value, option)
+        if p.truce_drafting:   # in force only once drafted: war meanwhile (§15)
+            rounds = talks.truce_drafting_rounds(p, truce.conditions(p, y))
+            truce_v = talks.delayed(truce_v, self.status, p.patience, rounds)
         return np.where(agenda[None] == SETTLEMENT, settle, truce_v)
 
     def _tally(self, t, agenda, asked, yes) -> None:
@@ -437,13 +537,30 @@ class NegotiationModel(mesa.Model):
         o["first_accept"][first] = t
 
     def _agree(self, t, agreed, agenda, proposer, y) -> None:
-        p, o = self.params, self.out
+        p = self.params
         settled = agreed & (agenda == SETTLEMENT)
         truce_now = agreed & (agenda == TRUCE)
         if p.talks:   # agreed in principle: drafted, then signed if ratified (§15)
             self._draft(t, settled, proposer, y)
         else:
             self._settle(t, settled, proposer, y)
+        if p.truce_drafting:   # drafted first unless it needs no drafting (§15)
+            truce_now = self._draft_truces(t, truce_now, proposer, y)
+        self._enter_truce(t, truce_now, proposer, y)
+
+    def _draft_truces(self, t, accepted, proposer, y) -> np.ndarray:
+        """Truces accepted in round ``t``: those with a drafting time D > 0 are due in force at
+        the end of round ``t + D``; returns the worlds where one is in force at once (D = 0)."""
+        rounds = talks.truce_drafting_rounds(self.params, truce.conditions(self.params, y))
+        drafted = accepted & (rounds > 0)
+        self.truce_due[drafted] = t + rounds[drafted]
+        self.pending_truce_terms[drafted] = y[drafted]
+        self.pending_truce_proposer[drafted] = proposer[drafted]
+        return accepted & ~drafted
+
+    def _enter_truce(self, t, truce_now, proposer, y) -> None:
+        """A truce in force in worlds ``truce_now`` from the end of round ``t``."""
+        p, o = self.params, self.out
         first = truce_now & (o["truces"] == 0)
         kind = np.where(truce.is_conditional(p, y), CONDITIONAL, TEMPORARY)
         o["outcome"][first] = kind[first]
@@ -466,6 +583,15 @@ class NegotiationModel(mesa.Model):
         self.phase[settled] = OVER
 
     # --- talks as a process (docs/model.md §15) ------------------------------------------
+    def _truce_drafted(self, t) -> None:
+        """End of round ``t``: truces whose drafting ends now come into force where the war
+        still goes on (an outright win, or a settlement signed meanwhile, ended the world)."""
+        due = self.truce_due == t
+        if not due.any():
+            return
+        self.truce_due[due] = 0
+        self._enter_truce(t, due & (self.phase == WAR), self.pending_truce_proposer, self.pending_truce_terms)
+
     def _draft(self, t, settled, proposer, y) -> None:
         """Settlements agreed in principle in round ``t``: due for signing at the end of
         round ``t + drafting time``; meanwhile the war or truce goes on."""
@@ -503,7 +629,8 @@ class NegotiationModel(mesa.Model):
         self.params = self.params.take(keep)
         self.valuation = Valuation.build(self.params)
         for name in ("balance", "phase", "truce_age", "truce_terms", "sign_round", "pending_terms",
-                     "pending_proposer"):
+                     "pending_proposer", "truce_due", "pending_truce_terms",
+                     "pending_truce_proposer"):
             setattr(self, name, getattr(self, name)[keep])
         self.happens = self.happens[:, keep]
         if self.red_box is not None:

@@ -143,6 +143,9 @@ class WorldParams:
     ratify_actor: np.ndarray   # (R,) int: actors whose ratification a signing needs
     ratify_prob: np.ndarray    # (R, N) the chance each ratifies (per attempt)
     settle_after_truce: int    # settlements only once a truce has held this long (-1: no rule)
+    truce_drafting: bool       # accepted truces are drafted before they are in force (§15)
+    truce_draft_base: np.ndarray           # (N,) rounds to draft any accepted truce ...
+    truce_draft_per_condition: np.ndarray  # (N,) ... plus these per condition it carries
     # stances, gains from the process, stalling (docs/model.md §17); inert at their defaults
     stance_persistence: np.ndarray  # (N,) ρ of each responder's AR(1) stance (0: fresh shocks)
     process_gain: np.ndarray        # (A, N) flow gained per round of war with talks going on
@@ -191,6 +194,7 @@ _WORLD_AXIS = {
     "ev_drift": 1, "ev_vol": 1, "ev_jump": 1, "ev_prob": 1, "regeneration": 0, "residual": 0,
     "cost_factor": 0, "hazard_scale": 0, "hazard_effects": 1, "settlement_hazard": 0,
     "power_effects": 1, "talks_open": 0, "drafting_base": 0, "drafting_per_issue": 0, "ratify_prob": 1,
+    "truce_draft_base": 0, "truce_draft_per_condition": 0,
     "stance_persistence": 0, "process_gain": 1, "insincere_until": 1, "insincere_truces": 1,
     "red_low": 1, "red_high": 1, "red_follow": 1,
 }
@@ -382,7 +386,7 @@ def _talks(scenario, draw, n: int, who: dict[str, int]) -> dict:
         return {"talks": False, "talks_open": np.ones(n, np.int64), "talks_every": 1,
                 "drafting_base": np.zeros(n), "drafting_per_issue": np.zeros(n),
                 "ratify_actor": np.zeros(0, np.int64), "ratify_prob": np.zeros((0, n)),
-                "settle_after_truce": -1}
+                "settle_after_truce": -1, **_truce_drafting(None, draw, n)}
     horizon = scenario.rounds.horizon
     setup = np.minimum(draw(t.setup, "talks.setup"), horizon)     # whole rounds, never past the horizon
     ratify = [draw(r.probability, f"talks.ratification[{k}].probability") for k, r in enumerate(t.ratification)]
@@ -393,7 +397,18 @@ def _talks(scenario, draw, n: int, who: dict[str, int]) -> dict:
         "ratify_actor": np.array([who[r.actor] for r in t.ratification], np.int64),
         "ratify_prob": np.stack(ratify) if ratify else np.zeros((0, n)),
         "settle_after_truce": -1 if t.settlement_after_truce is None else t.settlement_after_truce,
+        **_truce_drafting(t.truce_drafting, draw, n),
     }
+
+
+def _truce_drafting(section, draw, n: int) -> dict:
+    """Truce drafting (docs/model.md §15): rounds per world; none without the section."""
+    if section is None:
+        return {"truce_drafting": False, "truce_draft_base": np.zeros(n),
+                "truce_draft_per_condition": np.zeros(n)}
+    return {"truce_drafting": True,
+            "truce_draft_base": draw(section.base, "talks.truce_drafting.base"),
+            "truce_draft_per_condition": draw(section.per_condition, "talks.truce_drafting.per_condition")}
 
 
 def _normalised(sal: np.ndarray) -> np.ndarray:

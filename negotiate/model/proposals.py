@@ -413,6 +413,12 @@ def _judge(ctx, who: list[int], y: np.ndarray) -> Offers:
     return Offers(who, np.asarray(y), feasible, own)
 
 
+def judge(ctx, who: list[int], y: np.ndarray) -> Offers:
+    """Exact feasibility and own value of fixed packages y (P, G, N, D) put forward by
+    ``who`` (:func:`_judge`; the model judges the plain truce with it, docs/model.md §15)."""
+    return _judge(ctx, who, y)
+
+
 STRATEGIES: dict[str, type] = {cls.name: cls for cls in (Strategic, Compromise, Nash)}
 
 

@@ -37,6 +37,35 @@ def drafting_rounds(params, moved: np.ndarray) -> np.ndarray:
     return np.rint(np.minimum(raw, params.horizon + 1)).astype(np.int64)
 
 
+def truce_drafting_rounds(params, conditions: np.ndarray) -> np.ndarray:
+    """(…, N) int: rounds before an accepted truce with ``conditions`` (…, N) conditions is in
+    force, ``rint(base + per_condition × m)`` (half to even), capped at the horizon + 1."""
+    raw = params.truce_draft_base + params.truce_draft_per_condition * conditions
+    return np.rint(np.minimum(raw, params.horizon + 1)).astype(np.int64)
+
+
+def delayed(value: np.ndarray, status: np.ndarray, patience: np.ndarray, rounds: np.ndarray) -> np.ndarray:
+    """A truce worth ``value`` once in force, ``rounds`` rounds away, the status (war) worth
+    ``status`` meanwhile, in normalised flow units: ``(1 − δ^D)·S + δ^D·V``.
+
+    value (A, …, N); status and patience (A, N); rounds broadcast against value (…, N), or
+    (A, N) with value (A, N) (each actor's own offer).
+    """
+    extra = value.ndim - status.ndim
+    shape = status.shape[:1] + (1,) * extra + status.shape[1:]
+    s, d = status.reshape(shape), patience.reshape(shape)
+    fade = d ** rounds
+    return (1.0 - fade) * s + fade * value
+
+
+def undelayed_need(need: np.ndarray, status: np.ndarray, patience: np.ndarray,
+                   rounds: np.ndarray) -> np.ndarray:
+    """What a responder must get from a truce once in force for its delayed value to reach
+    ``need``: ``S + (need − S)/δ^D`` (the inverse of :func:`delayed`); need (A_j, A_p, N)."""
+    fade = patience[:, None, :] ** rounds
+    return status[:, None, :] + (need - status[:, None, :]) / fade
+
+
 def ratified(params, uniforms: np.ndarray) -> np.ndarray:
     """(N,) bool: every named actor ratifies, actor ``r`` iff ``uniforms[r] < p_r`` (R, N)."""
     return (uniforms < params.ratify_prob).all(axis=0)

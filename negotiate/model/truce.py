@@ -28,7 +28,13 @@ def collapse_probability(params: WorldParams, age: np.ndarray, terms: np.ndarray
     return 1.0 - np.exp(-mult * cum)
 
 
+def conditions(params: WorldParams, terms: np.ndarray) -> np.ndarray:
+    """How many conditions a truce carries: truce terms moved off status quo by more than
+    their threshold; terms (…, N, D) → (…, N)."""
+    moved = np.abs(terms - params.status_quo) > params.threshold
+    return (moved & params.truce_issue).sum(axis=-1)
+
+
 def is_conditional(params: WorldParams, terms: np.ndarray) -> np.ndarray:
     """A truce has conditions when a truce term moved off status quo by more than its threshold."""
-    moved = np.abs(terms - params.status_quo) > params.threshold
-    return (moved & params.truce_issue).any(axis=1)
+    return conditions(params, terms) > 0

@@ -361,6 +361,18 @@ class Drafting(_Strict):
     )
 
 
+class TruceDrafting(_Strict):
+    """Rounds to turn an accepted truce into one in force (docs/model.md §15, "Truce
+    drafting"): ``base + per_condition × m`` for a truce with ``m`` conditions (truce terms
+    moved beyond their condition threshold), rounded to whole rounds; 0 = in force at once."""
+
+    base: NonNeg = Field(0.0, description="Rounds any accepted truce needs before it is in force "
+                         "(rounded per world)")
+    per_condition: NonNeg = Field(
+        0.0, description="Further rounds per condition: truce term moved beyond its threshold"
+    )
+
+
 class Ratification(_Strict):
     actor: str = Field(description="An actor whose ratification a signed settlement needs")
     probability: Probability = Field(
@@ -393,7 +405,7 @@ class Calibration(_Strict):
 class Talks(_Strict):
     """Talks as a process (docs/model.md §15): settlement talks open after a set-up,
     sit on a calendar, and an agreement in principle is drafted and ratified before it
-    is in force.  Truces are not affected."""
+    is in force.  Truces are drafted only with ``truce_drafting``."""
 
     setup: NonNeg = Field(
         0.0, description="Rounds before settlement talks open (rounded per world): no settlement "
@@ -405,6 +417,10 @@ class Talks(_Strict):
         "be proposed only then",
     )
     drafting: Drafting = Field(default_factory=Drafting, description="Drafting time of a settlement")
+    truce_drafting: TruceDrafting | None = Field(
+        None, description="Drafting time of a truce, priced by proposers and responders; "
+        "absent: an accepted truce is in force at once (docs/model.md §15)",
+    )
     ratification: list[Ratification] = Field(
         default_factory=list, max_length=1000,
         description="Actors that must ratify a drafted settlement, each with its probability",

@@ -300,6 +300,12 @@ def deterministic_variants() -> dict[str, dict]:
     after_truce = copy.deepcopy(talks)
     after_truce["talks"].update(every=1, settlement_after_truce=1)
     variants["talks after a truce"] = after_truce
+    # truce drafting (docs/model.md §15): accepted truces drafted base + per_condition × m
+    # rounds, priced by everyone, the plain truce weighed by every truce proposer
+    truce_drafting = without_noise(base, {"mode": "alternating", "order": ["L", "H", "M"]})
+    truce_drafting["talks"] = {"truce_drafting": {"base": {"dist": "choice", "values": [0, 1]},
+                                                  "per_condition": U(0, 4)}}
+    variants["truce drafting"] = truce_drafting
     # Nash proposers on a small two-party world, settlements only: the engine's Nash
     # solver raises LinAlgError in richer ones (when no start point gives every veto
     # player more than its disagreement value, its weights reach 1e150 and the Hessian
