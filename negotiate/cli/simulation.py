@@ -10,7 +10,7 @@ import warnings
 
 from ..errors import one_line
 from ..scenario import load_scenario
-from .options import EXIT_OK, add_simulation_options, simulation_kwargs
+from .options import EXIT_OK, add_out, add_simulation_options, check_out, simulation_kwargs
 
 
 def add_commands(commands) -> None:
@@ -26,7 +26,7 @@ def _add_run(commands) -> None:
                     "runs.parquet, metadata.json and PNG plots to --out (replaced atomically).",
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
-    p.add_argument("--out", default=None, help="output directory (default: out/<scenario name>)")
+    add_out(p, "out/<scenario name>")
     p.add_argument("--resume", action="store_true",
                    help="reuse the blocks that an interrupted or failed run with the same arguments "
                         "finished (kept in .<OUT>.chunks beside --out until the output is written)")
@@ -43,6 +43,7 @@ def _run_scenario(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.file)
     out = args.out or os.path.join("out", scenario.name)
+    check_out(out)  # before simulating: a bad --out costs nothing
     cache_dir = _chunk_cache_dir(out)
     _prepare_chunk_cache(cache_dir, resume=args.resume)
     with _resume_hint(cache_dir):
@@ -122,7 +123,7 @@ def _add_compare(commands) -> None:
     )
     p.add_argument("file_a", metavar="A", help="scenario YAML file (reference)")
     p.add_argument("file_b", metavar="B", help="scenario YAML file (variant)")
-    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_out(p)
     add_simulation_options(p)
     p.set_defaults(handler=_compare)
 
@@ -132,6 +133,7 @@ def _compare(args: argparse.Namespace) -> int:
     from ..run.report import write_comparison_outputs
 
     a, b = load_scenario(args.file_a), load_scenario(args.file_b)
+    check_out(args.out)
     comparison = compare(a, b, **simulation_kwargs(args))
     print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
     print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))

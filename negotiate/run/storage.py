@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from fnmatch import fnmatch
@@ -23,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import SimulationError
+from .leftovers import clean_stale, temporary_name
 
 __all__ = ["OUTPUT_FILES", "PRODUCER", "atomic_directory", "read_runs_table", "write_runs_table"]
 
@@ -75,11 +75,12 @@ def atomic_directory(target: str | os.PathLike) -> Iterator[Path]:
     ``target`` is left untouched.
     """
     target = Path(target)
+    clean_stale(target)  # what a killed run left here (and its previous output, if it was moved)
     check_output_directory(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         # not mkdtemp: its 0700 mode would become the output's; mkdir honours the umask
-        tmp = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.partial"
+        tmp = temporary_name(target, "partial")  # names this process: see leftovers.py
         tmp.mkdir()
     except OSError as exc:
         raise SimulationError(f"{target}: cannot create the output directory: {exc}") from exc
@@ -96,7 +97,7 @@ def _swap_in(tmp: Path, target: Path) -> None:
     # first moved aside; it is restored if the second rename fails.
     old = None
     if target.exists():
-        old = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}.old"
+        old = temporary_name(target, "old")
         os.rename(target, old)
     try:
         os.rename(tmp, target)

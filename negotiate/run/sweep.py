@@ -36,6 +36,7 @@ from .simulate import (
     MAX_DEFAULT_CHUNK_BLOCKS,
     _check_args,
     _Collector,
+    _flag,
     _simulate_block,
     _want_progress,
     _whole_number,
@@ -61,6 +62,7 @@ def sweep(scenario, grid: Mapping[str, Sequence], runs: int | None = None, *,
     those of :func:`~negotiate.simulate`; the result does not depend on
     ``workers``, ``chunk_size`` or the executor.
     """
+    _flag("progress", progress, optional=True)
     base = load_scenario(scenario)
     paths, values = _check_grid(grid)
     points = [dict(zip(paths, combo)) for combo in itertools.product(*values)]
@@ -158,6 +160,10 @@ def _run_points(plan: SeedPlan, scenarios, workers: int, chunk_size, executor, a
                         collector.add(out.block, summary, None)
                     outcomes[:, out.block.start:out.block.stop] = out.outcomes
                 bar.update(len(outputs))
+    except BaseException:
+        if owned:  # interrupted or failed: stop the workers now, not after their chunks
+            pool.abort()
+        raise
     finally:
         if owned:
             pool.close()
