@@ -43,23 +43,31 @@ __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_INVALID", "EXIT_OK", "EXIT_TE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``negotiate`` console script; returns the exit code."""
-    with _stop_signals() as stopped:
+    """Entry point of the ``negotiate`` console script; returns the exit code.
+
+    Called without ``argv`` (as the command), a signal after the command has
+    finished, while Python shuts down, ends the process at once with the
+    command's exit code, instead of a traceback from an exit handler.
+    """
+    with _stop_signals(as_command=argv is None) as stopped:
         try:
             args = _build_parser().parse_args(argv)
-        except KeyboardInterrupt:
-            return _report_stop(stopped, KeyboardInterrupt())
-        return _run(args.handler, args, stopped)
+            stopped.code = _run(args.handler, args, stopped)
+        except KeyboardInterrupt as exc:  # while parsing, or just after the command ended
+            stopped.code = _report_stop(stopped, exc)
+        return stopped.code
 
 
 class _Stopped:
-    """Which signal stopped the command (``None``: Ctrl-C raised by Python itself)."""
+    """Which signal stopped the command (``None``: Ctrl-C raised by Python itself),
+    and the exit code once it is known."""
 
     signum: int | None = None
+    code: int | None = None
 
 
 @contextlib.contextmanager
-def _stop_signals():
+def _stop_signals(*, as_command: bool):
     """SIGINT and SIGTERM raise KeyboardInterrupt in the main thread (so every
     interrupt path, and the resume hint, serve both); a second one exits at once."""
     stopped = _Stopped()
@@ -68,8 +76,10 @@ def _stop_signals():
         return
 
     def stop(signum, frame) -> None:
+        if stopped.code is not None:  # the command has finished: only Python's exit is left
+            _exit_now(stopped.code)
         if stopped.signum is not None:  # already stopping, and asked again: stop now
-            os._exit(_exit_code(signum))
+            _exit_now(_exit_code(signum))
         stopped.signum = signum
         raise KeyboardInterrupt
 
@@ -78,7 +88,16 @@ def _stop_signals():
         yield stopped
     finally:
         for s, handler in previous.items():
-            signal.signal(s, handler)
+            signal.signal(s, stop if as_command else handler)
+
+
+def _exit_now(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(code)
 
 
 def _exit_code(signum: int | None) -> int:

@@ -11,11 +11,11 @@ No worker outlives the command that started it.  Workers ignore SIGINT and
 SIGTERM (a Ctrl-C in a terminal, or ``timeout``, signals the whole process
 group): the parent decides, and on an interrupt :meth:`Executor.abort` kills
 them at once (finished blocks are already in the cache).  If the parent dies
-without a word (SIGKILL, the out-of-memory killer), the workers notice: on
-Linux the kernel kills them when their parent dies (``PR_SET_PDEATHSIG``, set
-in the fork server too, whose death then takes the workers with it), and
-everywhere a watchdog thread in each worker exits once the process that made
-the pool is gone.  The resource tracker exits by itself once they are gone.
+without a word (SIGKILL, the out-of-memory killer), the workers notice: the
+fork server exits when its pipe from the parent closes, and on Linux the
+kernel then kills the workers it forked (``PR_SET_PDEATHSIG``); everywhere a
+watchdog thread in each worker also exits once the process that made the pool
+is gone.  The resource tracker exits by itself once they are all gone.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
 
 from ..errors import SimulationError
+from .interrupts import signals_deferred
 
 __all__ = [
     "EXECUTORS",
@@ -113,8 +113,7 @@ class InProcessExecutor(Executor):
 
 
 #: Modules the forkserver imports before forking workers: the library (so
-#: workers start quickly) and the guard that ties the fork server's life to
-#: the parent's.
+#: workers start quickly) and the guard that makes it ignore SIGTERM.
 PRELOAD = ("negotiate.run.simulate", "negotiate.run.forkserver_guard")
 #: Tasks submitted to the pool ahead of the results: enough to keep every worker
 #: busy, few enough that a huge run holds no list of every task.
@@ -175,40 +174,6 @@ def _watch_parent(owner: int, parent: int) -> None:
 
 #: How long the parent waits for a result before it looks at deferred signals, in seconds.
 POLL_SECONDS = 0.2
-_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))
-
-
-@contextmanager
-def _signals_deferred():
-    """Hold SIGINT and SIGTERM while the pool's locks may be held, then deliver them.
-
-    An interrupt raised inside ``concurrent.futures`` (between two lock
-    acquisitions of ``wait``, inside ``submit``) can leave a future's lock held;
-    the pool's manager thread then blocks on it for ever and the command hangs
-    at exit.  Here a signal is only recorded, and the handler in force before is
-    called with it on leaving the block, outside the pool's code.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # handlers run in the main thread only: nothing to defer here
-        return
-    caught: list[int] = []
-    previous = {}
-    try:
-        for signum in _STOP_SIGNALS:
-            previous[signum] = signal.signal(signum, lambda signum, frame: caught.append(signum))
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        if caught:
-            _deliver(caught[0], previous[caught[0]])
-
-
-def _deliver(signum: int, handler) -> None:
-    if callable(handler):
-        handler(signum, None)
-    elif handler == signal.SIG_DFL:
-        signal.raise_signal(signum)  # the default action, now that the default is back
 
 
 def _start_worker(owner: int) -> None:
@@ -222,7 +187,11 @@ def _start_worker(owner: int) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    die_with_parent()
+    if os.getppid() != owner:
+        # forked by the fork server, which exits when the command dies: follow it at
+        # once.  (Not when the command is the parent: the kernel would kill the
+        # worker when the *thread* that started it ends, not the process.)
+        die_with_parent()
     watchdog = threading.Thread(target=_watch_parent, args=(owner, os.getppid()),
                                 name="negotiate-parent-watchdog", daemon=True)
     watchdog.start()
@@ -301,21 +270,21 @@ class ProcessExecutor(Executor):
         futures: dict[cf.Future, int] = {}
         done = 0
         try:
-            with _signals_deferred():
+            with signals_deferred():
                 self._submit(pool, fn, pending, futures, done)
             while futures:
-                with _signals_deferred():
+                with signals_deferred():
                     finished, _ = cf.wait(futures, timeout=POLL_SECONDS,
                                           return_when=cf.FIRST_COMPLETED)
                 for future in sorted(finished, key=futures.get):
                     # drop our reference: a finished future holds its result, and
                     # keeping them all would hold every chunk until the end
                     index = futures.pop(future)
-                    with _signals_deferred():
+                    with signals_deferred():
                         result = self._result(future, index, done)
                     yield index, result
                     done += 1
-                with _signals_deferred():
+                with signals_deferred():
                     self._submit(pool, fn, pending, futures, done)
         finally:
             for future in futures:  # those not yet finished

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import SimulationError
+from .interrupts import signals_deferred
 from .leftovers import clean_stale, temporary_name
 
 __all__ = ["OUTPUT_FILES", "PRODUCER", "atomic_directory", "read_runs_table", "write_runs_table"]
@@ -86,7 +87,8 @@ def atomic_directory(target: str | os.PathLike) -> Iterator[Path]:
         raise SimulationError(f"{target}: cannot create the output directory: {exc}") from exc
     try:
         yield tmp
-        _swap_in(tmp, target)
+        with signals_deferred():  # an interrupt between the two renames would leave no target
+            _swap_in(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

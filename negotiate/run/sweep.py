@@ -35,6 +35,7 @@ from .simulate import (
     CHUNKS_PER_WORKER,
     MAX_DEFAULT_CHUNK_BLOCKS,
     _check_args,
+    _check_engine_memory,
     _Collector,
     _flag,
     _simulate_block,
@@ -152,6 +153,7 @@ def _run_points(plan: SeedPlan, scenarios, workers: int, chunk_size, executor, a
     collectors = [_Collector(plan, s, keep_runs=False) for s in scenarios]
     outcomes = np.empty((len(scenarios), plan.runs), dtype=np.int8)
     try:
+        _check_engine_memory(scenarios, pool, len(tasks))
         with tqdm(total=plan.n_blocks, unit="block", desc=f"{scenarios[0].name} sweep",
                   disable=not _want_progress(progress), file=sys.stderr) as bar:
             for _, outputs in pool.imap_unordered(_sweep_chunk, tasks):
