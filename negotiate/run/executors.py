@@ -8,9 +8,9 @@ module ``negotiate.run.dask_executor``) plug in through :func:`get_executor`
 without the rest of the library importing them.
 
 No worker outlives the command that started it.  Workers ignore SIGINT and
-SIGTERM (a Ctrl-C in a terminal, or ``timeout``, signals the whole process
-group): the parent decides, and on an interrupt :meth:`Executor.abort` kills
-them at once (finished blocks are already in the cache).  If the parent dies
+outlast SIGTERM by a second (a Ctrl-C in a terminal, or ``timeout``, signals
+the whole process group): the parent decides, and on an interrupt
+:meth:`Executor.abort` kills them at once (finished blocks are already in the cache).  If the parent dies
 without a word (SIGKILL, the out-of-memory killer), the workers notice: the
 fork server exits when its pipe from the parent closes, and on Linux the
 kernel then kills the workers it forked (``PR_SET_PDEATHSIG``); everywhere a
@@ -176,6 +176,24 @@ def _watch_parent(owner: int, parent: int) -> None:
 POLL_SECONDS = 0.2
 
 
+#: How long a worker goes on after SIGTERM, in seconds: time for the parent to stop it.
+TERM_GRACE_SECONDS = 1.0
+
+
+def _leave_soon(signum, frame) -> None:
+    """A worker's SIGTERM: exit a little later, not now.
+
+    ``timeout`` sends SIGTERM to the whole process group: a worker dying at once
+    would make the parent report a dead worker (exit 1) instead of handling its
+    own SIGTERM (exit 143, the resume hint), which it does within a fraction of
+    a second, killing the workers.  The pool itself sends SIGTERM to the workers
+    left when one died, and waits for them: they must still go.  The alarm's
+    default action ends the process even while compiled code holds the GIL.
+    """
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.setitimer(signal.ITIMER_REAL, TERM_GRACE_SECONDS)
+
+
 def _start_worker(owner: int) -> None:
     """In each pool worker: leave Ctrl-C and SIGTERM to the parent, and die with it.
 
@@ -186,7 +204,7 @@ def _start_worker(owner: int) -> None:
     decides: it stops the workers itself (:meth:`ProcessExecutor.abort`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _leave_soon)
     if os.getppid() != owner:
         # forked by the fork server, which exits when the command dies: follow it at
         # once.  (Not when the command is the parent: the kernel would kill the
@@ -306,7 +324,7 @@ class ProcessExecutor(Executor):
             self._pool = None
 
     def abort(self) -> None:
-        """Kill the workers (they ignore SIGINT and SIGTERM) and drop the pool."""
+        """Kill the workers (they ignore SIGINT and wait after SIGTERM) and drop the pool."""
         pool, self._pool = self._pool, None
         if pool is None:
             return
