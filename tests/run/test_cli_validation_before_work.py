@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-import negotiate
-from negotiate.scenario import scenario_from_yaml
 from negotiate import ScenarioError
 from negotiate.run import compare, simulate, sweep
+from negotiate.scenario import scenario_from_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 HUGE = "1000000000"  # runs no test could wait for
@@ -29,7 +28,7 @@ QUICK = 60  # seconds: imports and one check, never a simulation
 def _command(args: list[str], cwd: Path, timeout: float = QUICK) -> tuple[int, str, str]:
     env = dict(os.environ, MPLBACKEND="Agg")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    proc = subprocess.run([sys.executable, "-m", "negotiate", *args], cwd=cwd, env=env,
+    proc = subprocess.run([sys.executable, "-m", "negotiate", *args], cwd=cwd, env=env, check=False,
                           capture_output=True, text=True, timeout=timeout)
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -62,7 +61,7 @@ def test_an_output_path_that_is_a_file_is_refused_before_simulating(varied_path,
     taken = tmp_path / "taken"
     taken.write_text("a user's file")
     args = [a.format(file=varied_path, cases=ROOT / "cases") for a in command]
-    code, stdout, err = _command([*args, "--out", str(taken), "--workers", "1", "--no-progress"],
+    code, _stdout, err = _command([*args, "--out", str(taken), "--workers", "1", "--no-progress"],
                                  tmp_path)
     _no_traceback(err)
     assert code == 1 and "not a directory" in err, err
@@ -77,7 +76,7 @@ def test_an_output_path_that_is_a_file_is_refused_before_simulating(varied_path,
 ])
 def test_an_empty_out_is_refused(varied_path, tmp_path, command, empty):
     args = [a.format(file=varied_path) for a in command]
-    code, stdout, err = _command([*args, "--out", empty], tmp_path)
+    code, _stdout, err = _command([*args, "--out", empty], tmp_path)
     _no_traceback(err)
     assert code == 2 and "--out" in err and "expected a folder name" in err, err
     assert list(tmp_path.iterdir()) == []

@@ -47,7 +47,7 @@ def _command(args: list[str], cwd: Path, *, limits: dict | None = None, timeout:
             resource.setrlimit(which, (value, value))
 
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "negotiate", *args], cwd=cwd, env=env,
+    proc = subprocess.run([sys.executable, "-m", "negotiate", *args], cwd=cwd, env=env, check=False,
                           stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=timeout,
                           preexec_fn=set_limits)
     return proc.returncode, proc.stdout or "", proc.stderr, time.monotonic() - started
@@ -92,7 +92,7 @@ def test_too_many_runs_are_refused_at_once_by_the_api(varied, runs):
 
 
 def test_too_many_runs_are_refused_at_once_by_the_command(varied_path, tmp_path):
-    code, stdout, err, seconds = _command(
+    code, _stdout, err, _seconds = _command(
         ["run", str(varied_path), "--runs", "1000000000000", "--out", str(tmp_path / "o")], tmp_path,
         timeout=60)
     assert code == 2 and "--runs" in err and "at most 10,000,000,000" in err, err
@@ -229,7 +229,7 @@ def test_a_file_size_limit_while_writing_is_one_line_and_keeps_the_old_output(va
     out = tmp_path / "out"
     write_outputs(simulate(varied, 300, seed=1, progress=False), out, plots=False)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    code, stdout, err, _ = _command(
+    code, _stdout, err, _ = _command(
         ["run", str(varied_path), "--runs", "20000", "--workers", "1", "--out", str(out),
          "--no-progress", "--no-plots"], tmp_path, limits={resource.RLIMIT_FSIZE: 64 * 1024})
     assert code == 1, err
@@ -250,11 +250,11 @@ def test_stdout_on_a_full_device_is_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("error, expected", [
-    (MemoryError(), "negotiate: error: out of memory; ask for fewer runs or fewer workers, or pass "
-                    "--no-keep-runs"),
+    (MemoryError(), ("negotiate: error: out of memory; ask for fewer runs or fewer workers, or pass "
+                    "--no-keep-runs")),
     (OSError(28, "No space left on device", "o/runs.parquet"),
      "negotiate: error: o/runs.parquet: No space left on device (disk full?)"),
-    (PermissionError(13, "Permission denied", "o", ".o.partial"),
+    (PermissionError(13, "Permission denied", "o", None, ".o.partial"),
      "negotiate: error: o -> .o.partial: Permission denied"),
 ])
 def test_memory_and_os_errors_anywhere_in_a_command_are_one_line(varied_path, monkeypatch, capsys,

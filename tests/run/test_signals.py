@@ -159,7 +159,7 @@ def test_a_signal_while_starting_prints_no_traceback(varied_path, tmp_path, sign
     time.sleep(delay)
     processes = _descendants(proc.pid)
     proc.send_signal(signum)
-    returncode, stdout, err = _finish(proc)
+    returncode, _stdout, err = _finish(proc)
     assert returncode == code, err
     word = "interrupted" if signum == signal.SIGINT else "terminated"
     assert _one_line(err).startswith(f"negotiate: {word}")
@@ -258,9 +258,8 @@ def test_a_signal_inside_a_deferred_block_is_delivered_when_it_ends():
     from negotiate.run.interrupts import signals_deferred
 
     reached = []
-    with pytest.raises(KeyboardInterrupt):
-        with signals_deferred():
-            signal.raise_signal(signal.SIGINT)
-            reached.append("the end of the block")
+    with pytest.raises(KeyboardInterrupt), signals_deferred():
+        signal.raise_signal(signal.SIGINT)
+        reached.append("the end of the block")
     assert reached == ["the end of the block"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
