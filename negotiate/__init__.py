@@ -7,6 +7,10 @@ The flow: scenario file → :class:`Scenario` → :class:`NegotiationModel`
 Importing the package does no work and draws no random numbers.
 """
 
+from ._quiet_start import install_if_command as _install_if_command
+
+_install_if_command()  # before the slower imports below; only when running the command
+
 from .errors import NegotiateError, OutputError, ResultsFileError, ScenarioError, SimulationError
 from .scenario import Scenario, dump_yaml, load_scenario
 

@@ -8,9 +8,13 @@ from collections.abc import Sequence
 
 from .options import (
     EXIT_OK,
+    MAX_RUNS,
     add_analysis_options,
+    add_out,
     add_simulation_options,
     analysis_kwargs,
+    check_out,
+    outcome_name,
     simulation_kwargs,
     whole,
 )
@@ -35,7 +39,7 @@ def _add_sweep(commands) -> None:
     p.add_argument("--param", action="append", required=True, metavar="PATH=V1,V2,...",
                    help="a field path and its values, e.g. actors.A.war_cost=0.01,0.05 "
                         "(once or twice; numbers are read as numbers, anything else as text)")
-    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_out(p)
     add_set_option(p)
     add_simulation_options(p)
     p.set_defaults(handler=_sweep)
@@ -72,7 +76,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     grid = _sweep_grid(args.param)
     scenario = load_with_sets(args.file, args)
-    _check_out(args)
+    check_out(args.out)
     result = sweep(scenario, grid, **simulation_kwargs(args))
     print(f"{scenario.name}: {len(result.points)} points, {result.runs:,} runs each, seed {result.seed}, "
           "common random numbers, 95% Wilson intervals")
@@ -97,8 +101,8 @@ def _add_sensitivity(commands) -> None:
     p.add_argument("--samples", type=whole(2), default=None,
                    help="Sobol base samples (a power of two, default 128) or Morris trajectories (default 20)")
     p.add_argument("--replications", type=whole(1), default=8, help="worlds per design point (default 8)")
-    p.add_argument("--outcome", default=None, help="print only this outcome's indices")
-    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    p.add_argument("--outcome", type=outcome_name, default=None, help="print only this outcome's indices")
+    add_out(p)
     add_set_option(p)
     add_analysis_options(p)
     p.set_defaults(handler=_sensitivity)
@@ -108,7 +112,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from ..analysis import sensitivity
 
     scenario = load_with_sets(args.file, args)
-    _check_out(args)
+    check_out(args.out)
     result = sensitivity(scenario, args.method, inputs=args.inputs, samples=args.samples,
                          replications=args.replications, **analysis_kwargs(args))
     outcomes = [args.outcome] if args.outcome else result.outcomes
@@ -132,12 +136,14 @@ def _add_discover(commands) -> None:
                     "and density, and with --out writes discovery.csv, metadata.json and discovery.png.",
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
-    p.add_argument("--outcome", default="comprehensive_agreement", help="default: comprehensive_agreement")
+    p.add_argument("--outcome", type=outcome_name, default="comprehensive_agreement",
+                   help="default: comprehensive_agreement")
     p.add_argument("--method", choices=("prim", "cart"), default="prim", help="default: prim")
-    p.add_argument("--runs", type=whole(1), default=None, help="Monte Carlo runs (default: the scenario's)")
+    p.add_argument("--runs", type=whole(1, MAX_RUNS), default=None,
+                   help="Monte Carlo runs (default: the scenario's)")
     p.add_argument("--prune", type=_prune, default=argparse.SUPPRESS, metavar="P",
                    help="PRIM: drop limits whose quasi-p-value exceeds P (default 0.05); 'none' keeps every limit")
-    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_out(p)
     add_set_option(p)
     add_analysis_options(p)
     p.set_defaults(handler=_discover)
@@ -163,7 +169,7 @@ def _discover(args: argparse.Namespace) -> int:
     if args.method == "cart" and pruning.get("prune") is not None:  # refused before simulating
         raise ValueError("--prune applies to --method prim only")
     scenario = load_with_sets(args.file, args)
-    _check_out(args)
+    check_out(args.out)
     results = simulate(scenario, runs=args.runs, **analysis_kwargs(args))
     found = discover(results, args.outcome, method=args.method, **pruning)
     print(f"{scenario.name}: {found.method} boxes where {args.outcome} happens; {found.cases:,} of "

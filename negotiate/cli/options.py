@@ -9,13 +9,18 @@ from collections.abc import Callable
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_INVALID = 2
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+#: The most runs a command may ask for (``negotiate.run.seeding.MAX_RUNS``, the cap of a
+#: scenario file's ``monte_carlo.runs``), checked while parsing: before any list is built.
+MAX_RUNS = 10**10
 
 Handler = Callable[[argparse.Namespace], int]
 
 
-def whole(minimum: int):
-    """An argparse type: a whole number >= minimum (argparse turns errors into exit 2)."""
+def whole(minimum: int, maximum: int | None = None):
+    """An argparse type: a whole number >= minimum (and <= maximum); argparse turns
+    errors into exit 2."""
 
     def parse(text: str) -> int:
         try:
@@ -24,13 +29,46 @@ def whole(minimum: int):
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {maximum:,}, got {value:,}")
         return value
 
     return parse
 
 
+def folder(text: str) -> str:
+    """An argparse type for --out: a folder name, not an empty string (which would
+    otherwise silently mean the default)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a folder name, got {text!r}")
+    return text
+
+
+def outcome_name(text: str) -> str:
+    """An argparse type: one of the four outcomes, refused while parsing (before any work)."""
+    from ..model.outcomes import OUTCOMES
+
+    if text not in OUTCOMES:
+        raise argparse.ArgumentTypeError(f"unknown outcome {text!r}; choose from {', '.join(OUTCOMES)}")
+    return text
+
+
+def add_out(p: argparse.ArgumentParser, default_help: str = "no files") -> None:
+    p.add_argument("--out", type=folder, default=None,
+                   help=f"output directory (default: {default_help})")
+
+
+def check_out(out) -> None:
+    """A bad --out (an existing file, a folder of other files...) is refused before any work."""
+    if out is not None:
+        from ..run.storage import check_output_directory
+
+        check_output_directory(out)
+
+
 def add_simulation_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runs", type=whole(1), default=None, help="Monte Carlo runs (default: the scenario's)")
+    p.add_argument("--runs", type=whole(1, MAX_RUNS), default=None,
+                   help=f"Monte Carlo runs, at most {MAX_RUNS:.0e} (default: the scenario's)")
     p.add_argument("--seed", type=whole(0), default=None, help="root seed (default: the scenario's)")
     p.add_argument("--workers", type=whole(1), default=None, help="worker processes (default: all cores)")
     p.add_argument("--chunk-size", type=whole(1), default=None, help="runs per task handed to a worker")

@@ -10,7 +10,7 @@ import warnings
 
 from ..errors import one_line
 from ..scenario import load_scenario
-from .options import EXIT_OK, add_simulation_options, simulation_kwargs
+from .options import EXIT_OK, add_out, add_simulation_options, simulation_kwargs
 from .variants import add_set_option, load_with_sets, mismatch_warnings_as_lines
 
 
@@ -27,7 +27,7 @@ def _add_run(commands) -> None:
                     "runs.parquet, metadata.json and PNG plots to --out (replaced atomically).",
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
-    p.add_argument("--out", default=None, help="output directory (default: out/<scenario name>)")
+    add_out(p, "out/<scenario name>")
     p.add_argument("--resume", action="store_true",
                    help="reuse the blocks that an interrupted or failed run with the same arguments "
                         "finished (kept in .<OUT>.chunks beside --out until the output is written)")
@@ -135,7 +135,7 @@ def _add_compare(commands) -> None:
     p.add_argument("file_a", metavar="A", help="scenario YAML file (reference)")
     p.add_argument("file_b", metavar="B", nargs="?", default=None,
                    help="scenario YAML file (variant; default: A with the --set changes)")
-    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_out(p)
     _add_force(p)
     add_set_option(p, applies_to="B")
     add_simulation_options(p)

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from .options import EXIT_OK, whole
+from .options import EXIT_OK, MAX_RUNS, add_out, check_out, whole
 
 DEFAULT_CASES = "cases"
 SHOWN = ["as_of", "outcome", "p_model", "mc_low", "mc_high", "p_climatology", "p_uniform",
@@ -31,7 +31,7 @@ def _shared_options(p) -> None:
     """The options backtest and calibrate share: seed, workers and the output."""
     p.add_argument("--seed", type=whole(0), default=0, help="root seed (default 0)")
     p.add_argument("--workers", type=whole(1), default=None, help="worker processes (default: all cores)")
-    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_out(p)
     p.add_argument("--no-plots", action="store_true", help="write the tables only")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -49,7 +49,7 @@ def _add_backtest(commands) -> None:
                     "backtest.png and reliability.png (replaced atomically).",
     )
     _cases_argument(p)
-    p.add_argument("--runs", type=whole(1), default=2000, help="Monte Carlo runs per case (default 2000)")
+    p.add_argument("--runs", type=whole(1, MAX_RUNS), default=2000, help="Monte Carlo runs per case (default 2000)")
     _shared_options(p)
     p.set_defaults(handler=_backtest)
 
@@ -58,7 +58,7 @@ def _backtest(args: argparse.Namespace) -> int:
     from ..validation import backtest, load_cases
 
     cases = load_cases(args.cases or [DEFAULT_CASES])
-    _check_out(args.out)
+    check_out(args.out)
     _few_cases_note(len(cases))
     result = backtest(cases, runs=args.runs, seed=args.seed, workers=args.workers or os.cpu_count() or 1,
                       progress=False if args.no_progress else None)
@@ -72,14 +72,6 @@ def _backtest(args: argparse.Namespace) -> int:
         paths = result.save(args.out, plots=not args.no_plots)
         print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK
-
-
-def _check_out(out) -> None:
-    """A bad --out (``""`` included) is refused before any simulation."""
-    if out is not None:
-        from ..run.storage import check_output_directory
-
-        check_output_directory(out)
 
 
 def _few_cases_note(n: int) -> None:
@@ -116,7 +108,7 @@ def _add_calibrate(commands) -> None:
                     "(replaced atomically). Needs scikit-learn: pip install 'negotiate[calibration]'.",
     )
     _cases_argument(p)
-    p.add_argument("--worlds", type=whole(2), default=4096,
+    p.add_argument("--worlds", type=whole(2, MAX_RUNS), default=4096,
                    help="design points, one world each per case (default 4096)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on the workers of this Dask scheduler, e.g. tcp://host:8786")
@@ -128,7 +120,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     from ..validation import calibrate, load_cases
 
     cases = load_cases(args.cases or [DEFAULT_CASES])
-    _check_out(args.out)
+    check_out(args.out)
     _few_cases_note(len(cases))
     workers = args.workers or (None if args.scheduler else os.cpu_count()) or 1
     result = calibrate(cases, worlds=args.worlds, seed=args.seed, workers=workers,

@@ -20,6 +20,10 @@ from .executors import Executor, _failure
 
 __all__ = ["DaskExecutor", "make_executor"]
 
+#: How long to try reaching a scheduler: a reachable one answers within a second,
+#: and a wrong address should not keep the user waiting (distributed's default is 30 s).
+CONNECT_SECONDS = 5
+
 
 class DaskExecutor(Executor):
     """Maps a function over tasks on a Dask scheduler (given, or a local cluster).
@@ -32,7 +36,7 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, address: str | None = None, workers: int | None = None, *,
-                 retries: int = 0, timeout: float = 30):
+                 retries: int = 0, timeout: float = CONNECT_SECONDS):
         if address is not None and not isinstance(address, str):
             raise ValueError(f"address must be a scheduler address such as 'tcp://host:8786', "
                              f"got {address!r}")

@@ -6,6 +6,16 @@ results in task order.  A failing task raises :class:`SimulationError` whose
 ``__cause__`` is the original exception.  More backends (Dask, in a later
 module ``negotiate.run.dask_executor``) plug in through :func:`get_executor`
 without the rest of the library importing them.
+
+No worker outlives the command that started it.  Workers ignore SIGINT and
+outlast SIGTERM by a second (a Ctrl-C in a terminal, or ``timeout``, signals
+the whole process group): the parent decides, and on an interrupt
+:meth:`Executor.abort` kills them at once (finished blocks are already in the cache).  If the parent dies
+without a word (SIGKILL, the out-of-memory killer), the workers notice: the
+fork server exits when its pipe from the parent closes, and on Linux the
+kernel then kills the workers it forked (``PR_SET_PDEATHSIG``); everywhere a
+watchdog thread in each worker also exits once the process that made the pool
+is gone.  The resource tracker exits by itself once they are all gone.
 """
 
 from __future__ import annotations
@@ -17,12 +27,15 @@ import os
 import re
 import signal
 import sys
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Self
 
 from ..errors import SimulationError
+from .interrupts import signals_deferred
 
 __all__ = [
     "EXECUTORS",
@@ -55,6 +68,10 @@ class Executor(ABC):
 
     def close(self) -> None:
         """Release workers; the executor may not be used afterwards."""
+
+    def abort(self) -> None:
+        """Stop at once (after an interrupt): work in progress is dropped."""
+        self.close()
 
     def __enter__(self) -> Self:
         return self
@@ -95,8 +112,15 @@ class InProcessExecutor(Executor):
             yield index, result
 
 
-#: Modules the forkserver imports before forking workers.
-PRELOAD = ("negotiate.run.simulate",)
+#: Modules the forkserver imports before forking workers: the library (so
+#: workers start quickly) and the guard that makes it ignore SIGTERM.
+PRELOAD = ("negotiate.run.simulate", "negotiate.run.forkserver_guard")
+#: Tasks submitted to the pool ahead of the results: enough to keep every worker
+#: busy, few enough that a huge run holds no list of every task.
+TASKS_IN_FLIGHT_PER_WORKER = 2
+#: How often a worker's watchdog looks for its parent, in seconds.
+WATCHDOG_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _default_start_method() -> str:
@@ -106,16 +130,89 @@ def _default_start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def _ignore_interrupts() -> None:
-    """In each pool worker: leave Ctrl-C to the parent.
+def die_with_parent(signum: int = signal.SIGKILL if hasattr(signal, "SIGKILL") else 9) -> bool:
+    """Ask the kernel to send ``signum`` to this process when its parent dies
+    (Linux only; ``False`` elsewhere or if refused).  Exits at once if the parent
+    is already gone (the request only covers deaths that happen after it)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        ok = libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+    if ok and os.getppid() == 1:  # orphaned before the request took effect
+        os._exit(1)
+    return ok
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc: trust kill
+    return state not in (b"Z", b"X")
+
+
+def _watch_parent(owner: int, parent: int) -> None:
+    """Exit this worker once the process that made the pool, or this worker's
+    own parent (the fork server), is gone."""
+    while _alive(owner) and os.getppid() == parent:
+        time.sleep(WATCHDOG_SECONDS)
+    os._exit(1)
+
+
+#: How long the parent waits for a result before it looks at deferred signals, in seconds.
+POLL_SECONDS = 0.2
+
+
+#: How long a worker goes on after SIGTERM, in seconds: time for the parent to stop it.
+TERM_GRACE_SECONDS = 1.0
+
+
+def _leave_soon(signum, frame) -> None:
+    """A worker's SIGTERM: exit a little later, not now.
+
+    ``timeout`` sends SIGTERM to the whole process group: a worker dying at once
+    would make the parent report a dead worker (exit 1) instead of handling its
+    own SIGTERM (exit 143, the resume hint), which it does within a fraction of
+    a second, killing the workers.  The pool itself sends SIGTERM to the workers
+    left when one died, and waits for them: they must still go.  The alarm's
+    default action ends the process even while compiled code holds the GIL.
+    """
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.setitimer(signal.ITIMER_REAL, TERM_GRACE_SECONDS)
+
+
+def _start_worker(owner: int) -> None:
+    """In each pool worker: leave Ctrl-C and SIGTERM to the parent, and die with it.
 
     A Ctrl-C in a terminal signals the whole process group.  A worker that
     raised KeyboardInterrupt would report it for a future the parent has just
     cancelled, which kills the pool's manager thread (InvalidStateError, a
     race in CPython's pool) and leaves the parent hanging at exit.  The parent
-    cancels what has not started and the workers finish their current chunk.
+    decides: it stops the workers itself (:meth:`ProcessExecutor.abort`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _leave_soon)
+    if os.getppid() != owner:
+        # forked by the fork server, which exits when the command dies: follow it at
+        # once.  (Not when the command is the parent: the kernel would kill the
+        # worker when the *thread* that started it ends, not the process.)
+        die_with_parent()
+    watchdog = threading.Thread(target=_watch_parent, args=(owner, os.getppid()),
+                                name="negotiate-parent-watchdog", daemon=True)
+    watchdog.start()
 
 
 def _script_hint(done: int) -> str:
@@ -166,46 +263,106 @@ class ProcessExecutor(Executor):
                 # instead of each paying the ~2 s import of scipy and pandas
                 context.set_forkserver_preload(list(PRELOAD))
             self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                                initializer=_ignore_interrupts)
+                                                initializer=_start_worker, initargs=(os.getpid(),))
         return self._pool
 
-    def imap_unordered(self, fn, tasks):
-        pool = self._get_pool()
-        futures = {}
-        for index, task in enumerate(tasks):
+    def _submit(self, pool, fn, pending: Iterator[tuple[int, Any]], futures: dict, done: int) -> None:
+        """Top up the tasks in flight from ``pending``."""
+        limit = TASKS_IN_FLIGHT_PER_WORKER * self.workers
+        while len(futures) < limit:
+            item = next(pending, None)
+            if item is None:
+                return
+            index, task = item
             try:
                 futures[pool.submit(fn, task)] = index
             except (cf.process.BrokenProcessPool, OSError) as exc:
                 # a worker (or the fork server) died while the pool was starting
                 self._pool = None
-                for future in futures:
-                    future.cancel()
                 raise _failure(index, exc, "because a worker process died while the pool started "
-                               f"(killed, or out of memory?{_script_hint(0)})") from exc
+                               f"(killed, or out of memory?{_script_hint(done)})") from exc
+
+    def imap_unordered(self, fn, tasks):
+        pool = self._get_pool()
+        pending = enumerate(tasks)  # lazily: a huge run is never a list of every task
+        futures: dict[cf.Future, int] = {}
         done = 0
         try:
-            for future in cf.as_completed(futures):
-                # drop our reference: a finished future holds its result, and
-                # keeping them all would hold every chunk until the end
-                index = futures.pop(future)
-                try:
-                    result = future.result()
-                except cf.process.BrokenProcessPool as exc:
-                    self._pool = None  # a broken pool cannot be reused
-                    raise _failure(index, exc, "because a worker process died "
-                                   f"(killed, or out of memory?{_script_hint(done)})") from exc
-                except Exception as exc:
-                    raise _failure(index, exc, "in a worker process") from exc
-                done += 1
-                yield index, result
+            with signals_deferred():
+                self._submit(pool, fn, pending, futures, done)
+            while futures:
+                with signals_deferred():
+                    finished, _ = cf.wait(futures, timeout=POLL_SECONDS,
+                                          return_when=cf.FIRST_COMPLETED)
+                for future in sorted(finished, key=futures.get):
+                    # drop our reference: a finished future holds its result, and
+                    # keeping them all would hold every chunk until the end
+                    index = futures.pop(future)
+                    with signals_deferred():
+                        result = self._result(future, index, done)
+                    yield index, result
+                    done += 1
+                with signals_deferred():
+                    self._submit(pool, fn, pending, futures, done)
         finally:
             for future in futures:  # those not yet finished
                 future.cancel()
+
+    def _result(self, future: cf.Future, index: int, done: int):
+        try:
+            return future.result()
+        except cf.process.BrokenProcessPool as exc:
+            self._pool = None  # a broken pool cannot be reused
+            raise _failure(index, exc, "because a worker process died "
+                           f"(killed, or out of memory?{_script_hint(done)})") from exc
+        except Exception as exc:
+            raise _failure(index, exc, "in a worker process") from exc
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def abort(self) -> None:
+        """Kill the workers (they ignore SIGINT and wait after SIGTERM) and drop the pool."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        _quiet_pool_manager_errors()
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            try:
+                process.kill()
+            except (OSError, ValueError, AttributeError):
+                pass  # already gone
+        calls = getattr(pool, "_call_queue", None)
+        if calls is not None:  # tasks no worker will read must not hold up the exit
+            calls.cancel_join_thread()
+        pool.shutdown(wait=True, cancel_futures=True)
+        for process in processes:
+            process.join(timeout=5)
+
+
+_manager_hook_installed = False
+
+
+def _quiet_pool_manager_errors() -> None:
+    """Silence one CPython bug (fixed in 3.12): when workers die, the pool's manager
+    thread sets an exception on every pending future, and one that the parent has
+    just cancelled raises InvalidStateError, printed as a thread traceback."""
+    global _manager_hook_installed
+    if _manager_hook_installed:
+        return
+    previous = threading.excepthook
+
+    def hook(args) -> None:
+        manager = getattr(cf.process, "_ExecutorManagerThread", ())
+        if isinstance(args.thread, manager) and issubclass(args.exc_type, cf.InvalidStateError):
+            return
+        previous(args)
+
+    threading.excepthook = hook
+    _manager_hook_installed = True
 
 
 #: Executors by name.  A string value is a module imported only when asked

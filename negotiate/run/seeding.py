@@ -14,14 +14,17 @@ numbers).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BLOCK_SIZE", "Block", "SeedPlan", "block_seed", "round_chunk_size"]
+__all__ = ["BLOCK_SIZE", "MAX_RUNS", "Block", "SeedPlan", "block_seed", "round_chunk_size"]
 
 #: Worlds per block.  Fixed: changing it changes every result.
 BLOCK_SIZE = 4096
+#: The most runs one call may ask for: the cap of a scenario file's ``monte_carlo.runs``.
+MAX_RUNS = 10**10
 
 
 def block_seed(seed: int, index: int) -> np.random.SeedSequence:
@@ -68,14 +71,16 @@ class SeedPlan:
         start = index * BLOCK_SIZE
         return Block(index, start, min(BLOCK_SIZE, self.runs - start))
 
-    def blocks(self) -> list[Block]:
-        return [self.block(k) for k in range(self.n_blocks)]
+    def blocks(self) -> Iterator[Block]:
+        """Every block in order, made one at a time (a huge run is not a list of blocks)."""
+        return (self.block(k) for k in range(self.n_blocks))
 
     def seed_for(self, block: Block) -> np.random.SeedSequence:
         return block_seed(self.seed, block.index)
 
-    def chunks(self, chunk_size: int) -> list[list[Block]]:
-        """Consecutive groups of blocks of at most ``chunk_size`` runs (rounded up to blocks)."""
+    def chunks(self, chunk_size: int) -> Iterator[list[Block]]:
+        """Consecutive groups of blocks of at most ``chunk_size`` runs (rounded up to
+        blocks), made one at a time."""
         per_chunk = round_chunk_size(chunk_size) // BLOCK_SIZE
-        blocks = self.blocks()
-        return [blocks[i:i + per_chunk] for i in range(0, len(blocks), per_chunk)]
+        for first in range(0, self.n_blocks, per_chunk):
+            yield [self.block(k) for k in range(first, min(first + per_chunk, self.n_blocks))]

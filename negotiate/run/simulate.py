@@ -23,7 +23,6 @@ import time
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
@@ -33,20 +32,20 @@ from .. import results as _results  # the module, not its names: results.py impo
 from ..errors import SimulationError
 from ..model.outcomes import OUTCOMES, BlockResult
 from ..scenario import Scenario, load_scenario
+from . import resources
 from .aggregate import Aggregates
 from .cache import ChunkCache, encode_block
 from .comparison import Comparison, ManyComparison, check_comparable
-from .executors import Executor, get_executor
-from .seeding import BLOCK_SIZE, Block, SeedPlan, block_seed, round_chunk_size
+from .executors import Executor, InProcessExecutor, ProcessExecutor, get_executor
+from .resources import size_text
+from .seeding import BLOCK_SIZE, MAX_RUNS, Block, SeedPlan, block_seed, round_chunk_size
 
 __all__ = ["compare", "compare_many", "simulate"]
 
 CHUNKS_PER_WORKER = 4  # more chunks than workers, so one slow chunk does not idle the rest
 MAX_DEFAULT_CHUNK_BLOCKS = 8  # 32,768 runs: bounds the memory of the chunks in flight
-#: Kept runs may use at most this share of the available memory: the rest is
-#: headroom for the chunks in flight, the per-run DataFrame and the user's session.
-MEMORY_SHARE = 0.8
-_CGROUP = Path("/sys/fs/cgroup")  # where a container's memory limit shows (cgroup v2)
+#: Kept runs may use at most this share of the available memory (see :mod:`.resources`).
+MEMORY_SHARE = resources.MEMORY_SHARE
 
 
 def simulate(scenario, runs: int | None = None, *, seed: int | None = None,
@@ -79,6 +78,8 @@ def simulate(scenario, runs: int | None = None, *, seed: int | None = None,
     would not fit in the available memory is refused with a
     :class:`~negotiate.SimulationError` (use ``keep_runs=False``).
     """
+    keep_runs, keep_cache = _flag("keep_runs", keep_runs), _flag("keep_cache", keep_cache)
+    progress = _flag("progress", progress, optional=True)
     scenario = load_scenario(scenario)
     plan, workers = _check_args(scenario, runs, seed, workers)
     cache = None if cache_dir is None else ChunkCache(cache_dir, _cache_key(plan, (scenario,), keep_runs))
@@ -117,6 +118,7 @@ def compare(scenario_a, scenario_b, runs: int | None = None, *, seed: int | None
     :meth:`Comparison.differences` for the paired intervals.  The other
     arguments are those of :func:`simulate`.
     """
+    keep_runs, progress = _flag("keep_runs", keep_runs), _flag("progress", progress, optional=True)
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
     check_comparable(a, b)
     plan, workers = _check_args(a, runs, seed, workers)
@@ -172,17 +174,30 @@ def _labelled_variants(variants) -> dict[str, Scenario]:
 
 # --- arguments ------------------------------------------------------------------
 
-def _whole_number(name: str, value, minimum: int) -> int:
+def _whole_number(name: str, value, minimum: int, maximum: int | None = None) -> int:
     ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if isinstance(value, float) and value.is_integer():  # 1e6 written in a notebook
         value, ok = int(value), True
     if not ok or value < minimum:
         raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum:,}, got {value:,}")
     return int(value)
 
 
+def _flag(name: str, value, *, optional: bool = False) -> bool | None:
+    """A boolean option: ``True`` or ``False`` (or ``None`` if ``optional``), never a
+    string such as ``"no"``, which Python would count as true."""
+    if value is None and optional:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    allowed = "True, False or None" if optional else "True or False"
+    raise TypeError(f"{name} must be {allowed}, got {value!r}")
+
+
 def _check_args(scenario: Scenario, runs, seed, workers) -> tuple[SeedPlan, int]:
-    runs = scenario.monte_carlo.runs if runs is None else _whole_number("runs", runs, 1)
+    runs = scenario.monte_carlo.runs if runs is None else _whole_number("runs", runs, 1, MAX_RUNS)
     seed = scenario.monte_carlo.seed if seed is None else _whole_number("seed", seed, 0)
     workers = 1 if workers is None else _whole_number("workers", workers, 1)
     return SeedPlan(seed, runs), workers
@@ -261,16 +276,18 @@ def _run(plan: SeedPlan, scenarios: tuple[Scenario, ...], workers: int, chunk_si
     gather = _Gather(plan, scenarios, keep_runs)
     started = time.perf_counter()
     done = _load_cached(cache, gather) if cache is not None else set()
-    chunks = [[b for b in chunk if b.index not in done] for chunk in plan.chunks(chunk_size)]
-    tasks = [_Task(scenarios, plan.seed, chunk, bool(keep_runs)) for chunk in chunks if chunk]
+    tasks = _pending_tasks(plan, scenarios, chunk_size, done, keep_runs)
     owned = not isinstance(executor, Executor)
     if executor is None and address is not None:
         executor = "dask"
     elif executor is None:
-        executor = "processes" if workers > 1 and len(tasks) > 1 else "inprocess"
+        several = plan.n_blocks - len(done) > chunk_size // BLOCK_SIZE  # more than one task
+        executor = "processes" if workers > 1 and several else "inprocess"
     pool = get_executor(executor, workers, **({} if address is None else {"address": address}))
     show = _want_progress(progress)
     try:
+        _check_engine_memory(scenarios, pool, math.ceil((plan.n_blocks - len(done)) * BLOCK_SIZE
+                                                        / chunk_size))
         with tqdm(total=plan.n_blocks, initial=len(done), unit="block", desc=scenarios[0].name,
                   disable=not show, file=sys.stderr) as bar:
             for _, outputs in pool.imap_unordered(_run_chunk, tasks):
@@ -279,11 +296,23 @@ def _run(plan: SeedPlan, scenarios: tuple[Scenario, ...], workers: int, chunk_si
                     if cache is not None:  # after add: a block the memory check refused is not kept
                         cache.store(out.block.index, encode_block(out.summaries, out.runs, out.joint))
                 bar.update(len(outputs))
+    except BaseException:
+        if owned:  # interrupted or failed: stop the workers now, not after their chunks
+            pool.abort()
+        raise
     finally:
         if owned:
             pool.close()
     wall = time.perf_counter() - started
     return _RunOutput([c.results(wall) for c in gather.collectors], gather.joint)
+
+
+def _pending_tasks(plan: SeedPlan, scenarios, chunk_size: int, done: set[int], keep_runs):
+    """The chunks still to simulate, made one at a time as the executor asks for them."""
+    for chunk in plan.chunks(chunk_size):
+        blocks = [b for b in chunk if b.index not in done]
+        if blocks:
+            yield _Task(scenarios, plan.seed, blocks, bool(keep_runs))
 
 
 def _load_cached(cache: ChunkCache, gather: _Gather) -> set[int]:
@@ -336,63 +365,31 @@ def _check_memory(first_blocks: list[BlockResult], runs: int) -> None:
     if available is None or needed <= MEMORY_SHARE * available:
         return
     raise SimulationError(
-        f"keeping every run would need about {_size(needed)} ({per_run} bytes per run × {runs:,} "
-        f"runs) but only {_size(available)} of memory is available; use keep_runs=False "
+        f"keeping every run would need about {size_text(needed)} ({per_run} bytes per run × {runs:,} "
+        f"runs) but only {size_text(available)} of memory is available; use keep_runs=False "
         "(--no-keep-runs on the command line) to keep only the summaries, whose memory does not "
         "grow with the number of runs, or ask for fewer runs")
 
 
-def _size(n_bytes: float) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if n_bytes < 1024 or unit == "GiB":
-            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
-        n_bytes /= 1024
-    return ""  # unreachable
-
-
 def _available_memory() -> int | None:
-    """Bytes this process may still allocate: the smaller of the machine's available
-    memory and what its control group (a container's limit) leaves; ``None`` if unknown."""
-    limits = [m for m in (_machine_available(), _cgroup_available()) if m is not None]
-    return min(limits) if limits else None
+    """Bytes this process may still allocate (machine, control group, address-space limit)."""
+    return resources.available_memory()
 
 
-def _machine_available() -> int | None:
-    try:
-        import psutil
-    except ImportError:
-        return _meminfo_available()
-    return int(psutil.virtual_memory().available)
-
-
-def _meminfo_available() -> int | None:
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
-
-
-def _cgroup_available() -> int | None:
-    # cgroup v2: a container's limit is memory.max and its use memory.current,
-    # of which the inactive file cache can be reclaimed
-    try:
-        limit = (_CGROUP / "memory.max").read_text(encoding="ascii").strip()
-        if limit == "max":
-            return None
-        used = int((_CGROUP / "memory.current").read_text(encoding="ascii"))
-        lines = (_CGROUP / "memory.stat").read_text(encoding="ascii").splitlines()
-        stat = dict(line.split() for line in lines if line.count(" ") == 1)
-    except (OSError, ValueError):
-        return None
-    reclaimable = int(stat.get("inactive_file", 0))
-    return max(int(limit) - used + reclaimable, 0)
+def _check_engine_memory(scenarios, pool: Executor, tasks_left: int) -> None:
+    """Refuse, before simulating, a run whose blocks in flight would not fit in memory."""
+    if isinstance(pool, InProcessExecutor):
+        concurrent = 1
+    elif isinstance(pool, ProcessExecutor):
+        concurrent = max(1, min(pool.workers, tasks_left))
+    else:
+        return  # remote workers (Dask): their memory is not ours to measure
+    resources.check_engine_memory(scenarios, concurrent, available=resources.shared_memory(),
+                                  address_space=resources.address_space_available())
 
 
 def _want_progress(progress) -> bool:
+    progress = _flag("progress", progress, optional=True)
     if progress is None:
         stream = sys.stderr
         return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())

@@ -11,7 +11,7 @@ replaced by the next output: a directory holding anything else (a user's
 ``my_analysis.png``) is refused unless ``force=True`` (``--force``), and
 then the other files are kept, moved into the new output.  Nothing that
 negotiate did not write is ever deleted: a file whose name collides with a
-new output file stays in the ``.old`` sibling, with a warning.  A directory
+new output file stays in a hidden ``.<name>.kept-<hex>`` sibling, with a warning.  A directory
 written before the list existed counts as ours only for the exact file names
 negotiate used to write (``LEGACY_FILES``), and only if its metadata.json
 says negotiate wrote it.  A symbolic link is never followed nor replaced.
@@ -41,6 +41,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import OutputError, SimulationError
+from .interrupts import signals_deferred
+from .leftovers import clean_stale, temporary_name
 from .locks import hold_lock
 
 __all__ = [
@@ -209,16 +211,20 @@ def atomic_directory(target: str | os.PathLike, *, force: bool = False) -> Itera
     """
     target = _clean(target)
     with lock_output(target):
+        clean_stale(target)  # what a killed run left here (and its previous output, if it was moved)
         check_output_directory(target, force=force)
         try:
-            tmp = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.partial"
-            tmp.mkdir()  # not mkdtemp: its 0700 mode would become the output's; mkdir honours the umask
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # not mkdtemp: its 0700 mode would become the output's; mkdir honours the umask
+            tmp = temporary_name(target, "partial")  # names this process: see leftovers.py
+            tmp.mkdir()
         except OSError as exc:
             raise SimulationError(f"{target}: cannot create the output directory: {exc}") from exc
         try:
             yield tmp
             _write_manifest(tmp)
-            _swap_in(tmp, target)
+            with signals_deferred():  # an interrupt between the two renames would leave no target
+                _swap_in(tmp, target)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -235,7 +241,7 @@ def _swap_in(tmp: Path, target: Path) -> None:
     # first moved aside; it is restored if the second rename fails.
     old = None
     if target.exists():
-        old = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}.old"
+        old = temporary_name(target, "old")  # a crash before _retire: restored by clean_stale
         try:
             os.rename(target, old)
         except OSError as exc:
@@ -263,8 +269,11 @@ def _retire(old: Path, target: Path) -> None:
         else:
             kept.append(entry.name)
     if kept:
+        # renamed out of the leftovers' pattern: clean_stale must never delete a user's files
+        keep = target.parent / f".{target.name}.kept-{uuid.uuid4().hex[:8]}"
+        os.rename(old, keep)
         warnings.warn(f"{target}: {', '.join(kept)} (not written by negotiate) would have been "
-                      f"replaced by the new output; kept in {old}", OutputWarning, stacklevel=4)
+                      f"replaced by the new output; kept in {keep}", OutputWarning, stacklevel=4)
         return
     try:
         old.rmdir()

@@ -35,7 +35,9 @@ from .simulate import (
     CHUNKS_PER_WORKER,
     MAX_DEFAULT_CHUNK_BLOCKS,
     _check_args,
+    _check_engine_memory,
     _Collector,
+    _flag,
     _simulate_block,
     _want_progress,
     _whole_number,
@@ -61,6 +63,7 @@ def sweep(scenario, grid: Mapping[str, Sequence], runs: int | None = None, *,
     those of :func:`~negotiate.simulate`; the result does not depend on
     ``workers``, ``chunk_size`` or the executor.
     """
+    _flag("progress", progress, optional=True)
     base = load_scenario(scenario)
     paths, values = _check_grid(grid)
     points = [dict(zip(paths, combo)) for combo in itertools.product(*values)]
@@ -150,6 +153,7 @@ def _run_points(plan: SeedPlan, scenarios, workers: int, chunk_size, executor, a
     collectors = [_Collector(plan, s, keep_runs=False) for s in scenarios]
     outcomes = np.empty((len(scenarios), plan.runs), dtype=np.int8)
     try:
+        _check_engine_memory(scenarios, pool, len(tasks))
         with tqdm(total=plan.n_blocks, unit="block", desc=f"{scenarios[0].name} sweep",
                   disable=not _want_progress(progress), file=sys.stderr) as bar:
             for _, outputs in pool.imap_unordered(_sweep_chunk, tasks):
@@ -158,6 +162,10 @@ def _run_points(plan: SeedPlan, scenarios, workers: int, chunk_size, executor, a
                         collector.add(out.block, summary, None)
                     outcomes[:, out.block.start:out.block.stop] = out.outcomes
                 bar.update(len(outputs))
+    except BaseException:
+        if owned:  # interrupted or failed: stop the workers now, not after their chunks
+            pool.abort()
+        raise
     finally:
         if owned:
             pool.close()

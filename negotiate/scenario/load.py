@@ -236,15 +236,33 @@ def _syntax_problem(exc: yaml.MarkedYAMLError) -> tuple[str, int | None]:
     return f"invalid YAML: {problem}{column}", line
 
 
+def _has_aliases(root) -> bool:
+    """Whether a node of the document is reached twice (an alias), without expanding them."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return False
+
+
 def _index_lines(node, path: str, lines: dict[str, int], count: list[int], depth: int,
-                 fail, loader) -> None:
+                 fail, loader, root=None) -> None:
     """Map each field path to its line; refuse duplicate keys, alias bombs, deep nesting
     and scalars their tag cannot read."""
+    root = node if root is None else root
     count[0] += 1
     if count[0] > MAX_NODES:
         outer = _outer_field(path)
-        raise fail(f"file expands to more than {MAX_NODES} values (too many aliases?)",
-                   lines.get(outer), outer)
+        why = ("expands to more than {:,} values (too many aliases?)" if _has_aliases(root)
+               else "holds more than {:,} values, the most a scenario file may hold")
+        raise fail(f"file {why.format(MAX_NODES)}", lines.get(outer), outer)
     if depth > MAX_DEPTH:
         outer = _outer_field(path)
         raise fail(f"nesting deeper than {MAX_DEPTH} levels",
@@ -264,10 +282,10 @@ def _index_lines(node, path: str, lines: dict[str, int], count: list[int], depth
             lines.setdefault(sub, line)
             if isinstance(key, yaml.ScalarNode):
                 _construct_scalar(key, sub, fail, loader)
-            _index_lines(value, sub, lines, count, depth + 1, fail, loader)
+            _index_lines(value, sub, lines, count, depth + 1, fail, loader, root)
     elif isinstance(node, yaml.SequenceNode):
         for i, value in enumerate(node.value):
-            _index_lines(value, f"{path}[{i}]", lines, count, depth + 1, fail, loader)
+            _index_lines(value, f"{path}[{i}]", lines, count, depth + 1, fail, loader, root)
     else:
         _construct_scalar(node, path, fail, loader)
 

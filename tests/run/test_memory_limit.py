@@ -18,6 +18,7 @@ from negotiate.run import compare, simulate
 from negotiate.run.seeding import block_seed
 
 sim = importlib.import_module("negotiate.run.simulate")  # the module, not the function
+res = importlib.import_module("negotiate.run.resources")
 
 RUNS = 5000
 
@@ -101,9 +102,9 @@ def test_without_psutil_proc_meminfo_is_read(monkeypatch):
     except (OSError, StopIteration):
         pass
     if expected is None:
-        assert sim._machine_available() is None
+        assert res.machine_available() is None
     else:  # the figure moves as other processes run: same order of magnitude
-        assert 0.5 * expected < sim._machine_available() < 2 * expected
+        assert 0.5 * expected < res.machine_available() < 2 * expected
 
 
 @pytest.mark.parametrize("limit, current, inactive, expected", [
@@ -115,12 +116,15 @@ def test_a_container_limit_counts(tmp_path, monkeypatch, limit, current, inactiv
     (tmp_path / "memory.max").write_text(limit + "\n")
     (tmp_path / "memory.current").write_text(current + "\n")
     (tmp_path / "memory.stat").write_text(f"anon 5\ninactive_file {inactive}\nactive_file 7\n")
-    monkeypatch.setattr(sim, "_CGROUP", tmp_path)
-    assert sim._cgroup_available() == expected
-    monkeypatch.setattr(sim, "_machine_available", lambda: 10**12)
+    (tmp_path / "cgroup").write_text("0::/\n")  # the process sits at the root of a v2 mount
+    monkeypatch.setattr(res, "CGROUP_ROOT", tmp_path)
+    monkeypatch.setattr(res, "PROC_CGROUP", tmp_path / "cgroup")
+    assert res.cgroup_available() == expected
+    monkeypatch.setattr(res, "machine_available", lambda: 10**12)
+    monkeypatch.setattr(res, "address_space_available", lambda: None)
     assert sim._available_memory() == (10**12 if expected is None else expected)
 
 
 def test_no_cgroup_files_means_no_container_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(sim, "_CGROUP", tmp_path / "absent")
-    assert sim._cgroup_available() is None
+    monkeypatch.setattr(res, "CGROUP_ROOT", tmp_path / "absent")
+    assert res.cgroup_available() is None

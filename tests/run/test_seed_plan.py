@@ -29,7 +29,7 @@ def test_block_seed_is_a_fresh_object_each_time():
 
 def test_plan_cuts_runs_into_fixed_blocks_with_a_short_last_one():
     plan = SeedPlan(seed=1, runs=10_000)
-    blocks = plan.blocks()
+    blocks = list(plan.blocks())
     assert [b.size for b in blocks] == [4096, 4096, 1808]
     assert [b.start for b in blocks] == [0, 4096, 8192]
     assert blocks[-1].stop == 10_000
