@@ -83,20 +83,12 @@ def field_at(scenario, path: str):
     steps = parse_path(path)
     if steps is None:
         raise ValueError(f"{path!r} is not a dotted field path")
-    obj = scenario
-    for i, step in enumerate(steps):
-        try:
-            if step.key is not None:
-                obj = obj[step.key] if isinstance(obj, Mapping) else getattr(obj, step.key)
-            elif step.index is not None:
-                obj = obj[step.index]
-            else:
-                obj = obj[find_item(list(obj), step.name, join_steps(steps[:i]))]
-        except (KeyError, IndexError, AttributeError, TypeError):
-            raise ValueError(f"scenario {scenario.name} has no field {path!r}") from None
-        except ValueError as exc:
-            raise ValueError(f"scenario {scenario.name}: {exc}") from None
-    return obj
+    try:
+        return _walk(scenario, steps)[0]
+    except (KeyError, IndexError, AttributeError, TypeError):
+        raise ValueError(f"scenario {scenario.name} has no field {path!r}") from None
+    except ValueError as exc:
+        raise ValueError(f"scenario {scenario.name}: {exc}") from None
 
 
 def index_path(scenario, path: str) -> str:
@@ -107,17 +99,23 @@ def index_path(scenario, path: str) -> str:
     steps = parse_path(path)
     if steps is None or all(s.name is None for s in steps):
         return path
+    try:
+        return join_steps(_walk(scenario, steps)[1])
+    except (KeyError, IndexError, AttributeError, TypeError, ValueError):
+        return path
+
+
+def _walk(scenario, steps: list[PathStep]) -> tuple[object, list[PathStep]]:
+    """Follow ``steps`` from ``scenario``: the value reached, and the steps with every
+    item named by its index.  Raises what the lookups raise (the callers word it)."""
     obj, out = scenario, []
     for i, step in enumerate(steps):
-        try:
-            if step.key is not None:
-                obj = obj[step.key] if isinstance(obj, Mapping) else getattr(obj, step.key)
-            elif step.index is not None:
-                obj = obj[step.index]
-            else:
-                index = find_item(list(obj), step.name, join_steps(steps[:i]))
-                obj, step = obj[index], PathStep(index=index)
-        except (KeyError, IndexError, AttributeError, TypeError, ValueError):
-            return path
+        if step.key is not None:
+            obj = obj[step.key] if isinstance(obj, Mapping) else getattr(obj, step.key)
+        elif step.index is not None:
+            obj = obj[step.index]
+        else:
+            index = find_item(list(obj), step.name, join_steps(steps[:i]))
+            obj, step = obj[index], PathStep(index=index)
         out.append(step)
-    return join_steps(out)
+    return obj, out
