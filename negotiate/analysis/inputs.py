@@ -39,10 +39,23 @@ class Factor:
 
 
 def distribution_paths(scenario) -> list[str]:
-    """Dotted paths of every distribution-valued field, in the engine's order."""
+    """Dotted paths of every distribution-valued field, in the engine's order.
+
+    Fields a ``calibration`` section sets are left out: each world draws them
+    from the posterior, all knobs together (their correlations kept), which a
+    design over independent inputs cannot do; they are part of every design
+    point's noise.  To study them, drop the section and give the fields
+    distributions."""
     from ..model import run_block  # the engine names them: one tiny block
 
-    return list(run_block(scenario, 1, np.random.SeedSequence(0)).inputs)
+    paths = list(run_block(scenario, 1, np.random.SeedSequence(0)).inputs)
+    if scenario.calibration is None:
+        return paths
+    from ..scenario.calibration import load_posterior
+
+    calibrated = {p for ps in load_posterior(scenario.calibration.posterior).fields(scenario).values()
+                  for p in ps}
+    return [p for p in paths if p not in calibrated]
 
 
 def scenario_factors(scenario, inputs: Sequence[str] | None = None) -> list[Factor]:

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +17,8 @@ from negotiate.model import NegotiationModel
 from negotiate.scenario.calibration import load_posterior
 
 from .conftest import DATA, load
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # two draws, each a whole row: (persistence, stalling probability)
 ROWS = [(0.2, 0.1), (0.8, 0.5)]
@@ -143,3 +146,17 @@ def test_the_library_posterior_is_shipped_and_applies_to_the_baseline():
     baseline = negotiate.load_scenario("scenarios/ukraine_march_2025.yaml")
     assert baseline.calibration is not None and baseline.calibration.posterior == "library"
     assert all(posterior.fields(baseline).values())  # every knob sets something in the baseline
+
+
+def test_calibrated_fields_are_not_inputs_of_a_sensitivity_analysis(tmp_path):
+    """Each world draws the knobs together from the posterior, which a design over
+    independent inputs cannot do: they are left out of the inputs (and are noise)."""
+    from negotiate.analysis.inputs import distribution_paths
+
+    baseline = negotiate.load_scenario(ROOT / "scenarios" / "ukraine_march_2025.yaml")
+    paths = distribution_paths(baseline)
+    assert "actors.Russia.patience" in paths
+    assert not {"bargaining.stance_persistence", "actors.Russia.insincere", "actors.Ukraine.insincere_rounds",
+                "talks.drafting.base"} & set(paths)
+    without = distribution_paths(baseline.with_overrides({"calibration": None}))
+    assert "bargaining.stance_persistence" in without
