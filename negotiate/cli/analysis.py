@@ -179,14 +179,6 @@ def _discover(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_out(args: argparse.Namespace) -> None:
-    """A bad --out (``""`` included) is refused before any simulation."""
-    if args.out is not None:
-        from ..run.storage import check_output_directory
-
-        check_output_directory(args.out)
-
-
 def _save_if_asked(args: argparse.Namespace, result, **metadata) -> None:
     """With --out, write the result's files there (its ``save``) and say so; else write nothing."""
     if args.out is not None:
