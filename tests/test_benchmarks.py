@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SPEEDS = ("naive", "engine_1_core", "engine_exact_1_core", "library_1_worker", "library_2_workers")
 MEMORY = ("peak_rss_mib", "largest_child_peak_rss_mib", "tree_peak_pss_mib")
@@ -26,6 +28,7 @@ def _check_measurement(m: dict, runs: int) -> None:
     assert abs(sum(m["outcomes"].values()) - 1) < 1e-3, m["outcomes"]
 
 
+@pytest.mark.slow  # 1.5-3 minutes of the 2-core budget: run with `pytest -m slow`
 def test_quick_run_prints_table_targets_and_writes_every_figure(tmp_path):
     out = tmp_path / "x.json"
     cmd = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--naive-runs", "3",

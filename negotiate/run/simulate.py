@@ -276,6 +276,8 @@ def _run(plan: SeedPlan, scenarios: tuple[Scenario, ...], workers: int, chunk_si
     gather = _Gather(plan, scenarios, keep_runs)
     started = time.perf_counter()
     done = _load_cached(cache, gather) if cache is not None else set()
+    if keep_runs:  # before any worker is started or any block simulated
+        _check_kept_memory_first(scenarios, plan.runs)
     tasks = _pending_tasks(plan, scenarios, chunk_size, done, keep_runs)
     owned = not isinstance(executor, Executor)
     if executor is None and address is not None:
@@ -359,13 +361,23 @@ def _bytes_per_run(block: BlockResult) -> int:
 
 def _check_memory(first_blocks: list[BlockResult], runs: int) -> None:
     """Refuse to keep ``runs`` runs (of each scenario) if they would not fit in memory."""
-    per_run = sum(_bytes_per_run(b) for b in first_blocks)
+    _refuse_if_too_big(sum(_bytes_per_run(b) for b in first_blocks), runs, "about")
+
+
+def _check_kept_memory_first(scenarios, runs: int) -> None:
+    """Before simulating: refuse runs that could not be kept even at the least a kept run
+    takes (its terms, per-actor tallies and a few scalars; the drawn inputs come on top)."""
+    least = sum(8 * len(s.issues) + 6 * len(s.actors) + 24 for s in scenarios)
+    _refuse_if_too_big(least, runs, "at least")
+
+
+def _refuse_if_too_big(per_run: int, runs: int, how: str) -> None:
     needed = per_run * runs
     available = _available_memory()
     if available is None or needed <= MEMORY_SHARE * available:
         return
     raise SimulationError(
-        f"keeping every run would need about {size_text(needed)} ({per_run} bytes per run × {runs:,} "
+        f"keeping every run would need {how} {size_text(needed)} ({per_run} bytes per run × {runs:,} "
         f"runs) but only {size_text(available)} of memory is available; use keep_runs=False "
         "(--no-keep-runs on the command line) to keep only the summaries, whose memory does not "
         "grow with the number of runs, or ask for fewer runs")

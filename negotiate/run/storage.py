@@ -135,6 +135,7 @@ def check_output_directory(target: str | os.PathLike, *, force: bool = False) ->
     simulation, so a bad ``--out`` costs nothing.
     """
     target = _clean(target)
+    clean_stale(target)  # a dead run's leftovers first: a restored previous output is judged too
     if target.is_symlink():
         raise OutputError(f"{target}: is a symbolic link (to {os.readlink(target)}); negotiate neither "
                           "writes through nor replaces links: give the real directory instead")

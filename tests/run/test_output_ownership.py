@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -282,3 +283,17 @@ def test_the_legacy_names_cover_what_run_and_compare_write(results, varied, tmp_
     written = write_outputs(results, tmp_path / "run")
     written += write_comparison_outputs(compare(varied, varied, 60, progress=False), tmp_path / "cmp")
     assert {p.name for p in written} <= LEGACY_FILES
+
+
+def test_a_restored_leftover_with_a_users_file_is_refused_before_simulating(tmp_path):
+    """A dead run's ``.old`` copy holding a user's file is put back first, then judged:
+    exit 2 before any simulation, and no chunk cache whose --resume could never work."""
+    done = _run("base", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    stale = tmp_path / ".sp.999998-abcd.old"   # pid 999998: not a live process
+    shutil.copytree(tmp_path / "base", stale)
+    (stale / "my_analysis.png").write_text("mine")
+    done = _run("sp", cwd=tmp_path)
+    _refused_before_simulating(done, says="my_analysis.png")
+    assert (tmp_path / "sp" / "my_analysis.png").read_text() == "mine"
+    assert not any(p.name.endswith(".chunks") for p in tmp_path.iterdir())

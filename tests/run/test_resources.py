@@ -99,6 +99,16 @@ def test_too_many_runs_are_refused_at_once_by_the_command(varied_path, tmp_path)
     assert sorted(tmp_path.iterdir()) == []
 
 
+def test_runs_that_could_never_be_kept_are_refused_before_any_simulation(varied_path, tmp_path):
+    """10^10 kept runs need at least a terabyte: refused before a worker starts or a block
+    is simulated (not after the first chunk), with no cache left behind."""
+    code, _stdout, err, seconds = _command(
+        ["run", str(varied_path), "--runs", "10000000000", "--workers", "2", "--out",
+         str(tmp_path / "o")], tmp_path, timeout=60)
+    assert code == 1 and "keeping every run would need at least" in _one_line(err), err
+    assert seconds < 20 and sorted(tmp_path.iterdir()) == []
+
+
 # --- the engine's working memory ------------------------------------------------------------
 
 @pytest.mark.parametrize("actors, issues", [(3, 2), (6, 4), (10, 3), (12, 6)])
