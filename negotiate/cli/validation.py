@@ -54,12 +54,20 @@ def _add_backtest(commands) -> None:
     p.set_defaults(handler=_backtest)
 
 
-def _backtest(args: argparse.Namespace) -> int:
-    from ..validation import backtest, load_cases
+def _cases_checked(args: argparse.Namespace):
+    """The cases the command names (default: cases/), its --out checked before any work."""
+    from ..validation import load_cases
 
     cases = load_cases(args.cases or [DEFAULT_CASES])
     check_out(args.out)
     _few_cases_note(len(cases))
+    return cases
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from ..validation import backtest
+
+    cases = _cases_checked(args)
     result = backtest(cases, runs=args.runs, seed=args.seed, workers=args.workers or os.cpu_count() or 1,
                       progress=False if args.no_progress else None)
     table = result.to_frame()[SHOWN]
@@ -117,11 +125,9 @@ def _add_calibrate(commands) -> None:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from ..validation import calibrate, load_cases
+    from ..validation import calibrate
 
-    cases = load_cases(args.cases or [DEFAULT_CASES])
-    check_out(args.out)
-    _few_cases_note(len(cases))
+    cases = _cases_checked(args)
     workers = args.workers or (None if args.scheduler else os.cpu_count()) or 1
     result = calibrate(cases, worlds=args.worlds, seed=args.seed, workers=workers,
                        address=args.scheduler, progress=False if args.no_progress else None)

@@ -409,15 +409,13 @@ def _list_position(items: list, step: PathStep, walked: str, fail) -> int:
 
 def yaml_value(text: str) -> Any:
     """One value written in YAML (``0.95``, ``1e-3``, ``{dist: normal, mean: 0, sd: 0.01}``),
-    read safely as a scenario file's values are; ValueError if it is not valid YAML."""
-    if len(text) > MAX_FILE_BYTES:
-        raise ValueError(f"value is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB")
+    read as a scenario file is (safe loading, size, nesting and alias limits);
+    ValueError if it is not a value a scenario can hold."""
     try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"not a YAML value: {one_line(str(exc).splitlines()[0])}") from None
-    except (RecursionError, ValueError, TypeError, ArithmeticError, LookupError, AttributeError):
-        raise ValueError("not a YAML value a scenario can hold") from None
+        return _parse_yaml(text, None)[0]
+    except ScenarioError as exc:
+        message = exc.problems[0].message if exc.problems else str(exc)
+        raise ValueError(f"not a YAML value: {one_line(message)}") from None
 
 
 def dump_yaml(scenario: Scenario) -> str:
