@@ -9,13 +9,16 @@ from .model import NegotiationModel
 from .outcomes import BlockResult
 
 
-def run_block(scenario, n_worlds: int, seed: np.random.SeedSequence, *, given: dict | None = None) -> BlockResult:
-    """Play ``n_worlds`` worlds of ``scenario`` to the horizon; deterministic in ``seed``.
+def run_block(scenario, n_worlds: int, seed: np.random.SeedSequence, *, given: dict | None = None,
+              first: int = 0) -> BlockResult:
+    """Play worlds ``first .. first + n_worlds - 1`` of ``scenario`` to the horizon.
 
+    Each world's result depends only on ``seed``, its own index and ``given``
+    (docs/model.md, "Random numbers"): not on ``n_worlds`` or ``first`` otherwise.
     ``given``: per-world values for distribution-valued fields by dotted path
     (an experimental design); the other fields are drawn as usual.
     """
-    model = NegotiationModel(scenario, n_worlds, seed=seed, record=False, given=given)
+    model = NegotiationModel(scenario, n_worlds, seed=seed, record=False, given=given, first=first)
     try:
         return model.run()
     finally:

@@ -4,8 +4,9 @@ A scenario with a ``calibration`` section (docs/validation.md, "Calibration")
 is played as the scenario with every field a knob sets replaced, world by
 world, by that world's draw: the draws go to the engine as per-world inputs
 (``given``), exactly as the calibration's own design worlds did.  Which draw a
-world takes comes from a stream of its own, ``child(block seed,
-crc32("calibration"))``, so no other field's draws move.  Values the caller
+world takes comes from the world's own uniform on a stream of its own,
+``(crc32("calibration"),)`` (docs/model.md, "Random numbers"), so no other
+field's draws move and the row does not depend on the block.  Values the caller
 gives for a field (an experimental design) win over the calibration's.
 """
 
@@ -16,20 +17,22 @@ import zlib
 import numpy as np
 
 from ..scenario.calibration import load_posterior
-from .params import child
+from .params import streams_for
 
 __all__ = ["CALIBRATION_KEY", "with_calibration"]
 
 CALIBRATION_KEY = zlib.crc32(b"calibration")
 
 
-def with_calibration(scenario, n: int, seed: np.random.SeedSequence,
+def with_calibration(scenario, n: int, seed,
                      given: dict | None) -> tuple[object, dict | None]:
-    """``(scenario without its calibration section, given)`` for a block of ``n`` worlds."""
+    """``(scenario without its calibration section, given)`` for a block of ``n`` worlds;
+    ``seed`` is a ``SeedSequence`` (worlds ``0 .. n - 1``) or the worlds' :class:`WorldStreams`."""
     if scenario.calibration is None:
         return scenario, given
     posterior = load_posterior(scenario.calibration.posterior)
-    rows = np.random.default_rng(child(seed, CALIBRATION_KEY)).integers(len(posterior.draws), size=n)
+    u = streams_for(seed, n).uniform((CALIBRATION_KEY,))
+    rows = np.minimum((u * len(posterior.draws)).astype(np.int64), len(posterior.draws) - 1)
     given = dict(given or {})
     overrides: dict[str, object] = {"calibration": None}
     for j, paths in enumerate(posterior.fields(scenario).values()):

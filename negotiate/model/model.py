@@ -27,9 +27,12 @@ from .proposals import (
     veto_players,
 )
 from .responses import option_weight, recognise, with_option
+from .streams import ROUND_STRIDE, WorldStreams
 from .values import Valuation
 
 WAR, IN_TRUCE, OVER = 0, 1, 2
+#: the draw sites of the dynamics' stream (DYNAMICS_KEY, site): docs/model.md, "Random numbers"
+WAR_SITE, VICTORY_SITE, COLLAPSE_SITE, RECOGNITION_SITE, RESPONSE_SITE, EVENT_SITE = range(6)
 
 
 def _kept(old, new, take):
@@ -52,25 +55,35 @@ class NegotiationModel(mesa.Model):
     worlds : int
         Number of independent worlds simulated together.
     seed : int or numpy.random.SeedSequence
-        Root of all randomness: parameters are drawn from one child, the
-        round-by-round shocks from another.
+        Root of all randomness.  Every draw is a function of the seed, the
+        draw site, the world's index and the round only (docs/model.md,
+        "Random numbers"), never of the other worlds of the block.
     record : bool, optional
         Keep a per-round record of world 0 in a Mesa ``DataCollector``
         (default: only when ``worlds == 1``).
     given : dict, optional
         Per-world values (arrays of length ``worlds``) for distribution-valued
         fields, by dotted path, used instead of draws (experimental designs).
+    first : int, optional
+        Index of the first world in the whole run (default 0): the worlds
+        simulated are ``first .. first + worlds - 1``, and world ``i`` gets
+        the same draws whatever block it is played in (alone, to replay it).
     """
 
     def __init__(self, scenario, worlds: int = 1, *, seed=0, record: bool | None = None,
-                 given: dict | None = None):
+                 given: dict | None = None, first: int = 0):
         if not isinstance(worlds, (int, np.integer)) or worlds < 1:
             raise ValueError(f"worlds must be a positive integer, got {worlds!r}")
+        if not isinstance(first, (int, np.integer)) or isinstance(first, bool) or first < 0:
+            raise ValueError(f"first must be a whole number >= 0, got {first!r}")
         ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
+        # Mesa wants a generator; the engine draws nothing from it (see self.streams)
         super().__init__(rng=np.random.default_rng(child(ss, DYNAMICS_KEY)))
-        scenario, given = with_calibration(scenario, int(worlds), ss, given)
+        self.first = int(first)
+        self.streams = WorldStreams(ss, self.first + np.arange(int(worlds)))
+        scenario, given = with_calibration(scenario, int(worlds), self.streams, given)
         self.scenario = scenario
-        self.params = p = draw_params(scenario, int(worlds), ss, given)
+        self.params = p = draw_params(scenario, int(worlds), self.streams, given)
         self.inputs = p.inputs
         self.n_worlds = int(worlds)
         self.ids = np.arange(self.n_worlds)   # which worlds the arrays below hold
@@ -82,11 +95,10 @@ class NegotiationModel(mesa.Model):
         self.actors = list(self.agents)                 # creation order = actor index
         self._init_state()
         # the stances' innovations (docs/model.md §17) come from a stream of their own
-        self._stance_rng = (np.random.default_rng(child(ss, STANCE_KEY))
-                            if np.any(p.stance_persistence > 0) else None)
+        self._stances_move = bool(np.any(p.stance_persistence > 0))
         # ratification draws (docs/model.md §15) come from a stream of their own, so
         # scenarios with and without talks share every other draw
-        self._talks_rng = np.random.default_rng(child(ss, TALKS_KEY)) if p.ratify_actor.size else None
+        self._ratifies = bool(p.ratify_actor.size)
         self._strategies = {name: STRATEGIES[name](self) for name in set(p.strategies)}
         self.record = (worlds == 1) if record is None else record
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters()) if self.record else None
@@ -98,7 +110,9 @@ class NegotiationModel(mesa.Model):
         self.phase = np.zeros(N, np.int8)
         self.truce_age = np.zeros(N, np.int32)
         self.truce_terms = np.full((N, D), np.nan)
-        self.happens = self.rng.random(p.ev_prob.shape) < p.ev_prob   # (E, N)
+        # (E, N): event e happens in a world where its uniform (draw e of the site) is below p
+        self.happens = np.array([self.streams.uniform((DYNAMICS_KEY, EVENT_SITE), e) < p.ev_prob[e]
+                                 for e in range(p.ev_prob.shape[0])]).reshape(p.ev_prob.shape)
         # red lines (docs/model.md §16): each actor's box and each proposer's agenda box
         self.red_box = (red_lines.box(p, self.balance, self.veto, agenda_mask(p)) if p.red_lines
                         else None)
@@ -163,22 +177,28 @@ class NegotiationModel(mesa.Model):
         self._maybe_compact()
 
     def _draw_round_shocks(self) -> dict[str, np.ndarray]:
-        # Fixed shapes every round, open world or not: scenarios run on the same
-        # seed consume their streams in step (common random numbers).
-        N, A, ids = self.n_worlds, self.params.n_actors, self.ids
-        return {
-            "war": self.rng.standard_normal(N)[ids], "victory": self.rng.random(N)[ids],
-            "collapse": self.rng.random(N)[ids], "recognition": self.rng.random(N)[ids],
-            "response": self.rng.logistic(size=(A, N))[:, ids],
-        } | ({} if self._talks_rng is None else
-             {"ratification": self._talks_rng.random((self.params.ratify_actor.size, N))[:, ids]})
+        # Draw k of site s in round t is the counter t * ROUND_STRIDE + k of the world's
+        # stream (DYNAMICS_KEY, s): nothing moves with the other worlds or with what was
+        # drawn before, so scenarios run on the same seed share their shocks (common
+        # random numbers) and a world replayed alone meets the same ones.
+        A, s, c = self.params.n_actors, self.streams, self.round * ROUND_STRIDE
+        out = {
+            "war": s.normal_rows((DYNAMICS_KEY, WAR_SITE), 1, c)[0],
+            "victory": s.uniform((DYNAMICS_KEY, VICTORY_SITE), c),
+            "collapse": s.uniform((DYNAMICS_KEY, COLLAPSE_SITE), c),
+            "recognition": s.uniform((DYNAMICS_KEY, RECOGNITION_SITE), c),
+            "response": s.logistic_rows((DYNAMICS_KEY, RESPONSE_SITE), A, c),   # row a: actor a
+        }
+        if self._ratifies:
+            out["ratification"] = s.uniform_rows((TALKS_KEY,), self.params.ratify_actor.size, c)
+        return out
 
     def _move_stances(self) -> None:
-        """Every responder's stance takes one AR(1) step (§17): N(0, 1) innovations of a
-        fixed shape (A, worlds of the block), open or not, from their own stream."""
-        if self._stance_rng is None:
+        """Every responder's stance takes one AR(1) step (§17): N(0, 1) innovations, row a
+        for actor a, from a stream of their own."""
+        if not self._stances_move:
             return
-        eta = self._stance_rng.standard_normal((self.params.n_actors, self.n_worlds))[:, self.ids]
+        eta = self.streams.normal_rows((STANCE_KEY,), self.params.n_actors, self.round * ROUND_STRIDE)
         for agent in self.actors:
             agent.move_stance(eta[agent.index])
 
@@ -626,6 +646,7 @@ class NegotiationModel(mesa.Model):
         self._flush(~open_)
         keep = np.flatnonzero(open_)
         self.ids = self.ids[keep]
+        self.streams = self.streams.take(keep)
         self.params = self.params.take(keep)
         self.valuation = Valuation.build(self.params)
         for name in ("balance", "phase", "truce_age", "truce_terms", "sign_round", "pending_terms",

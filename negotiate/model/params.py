@@ -1,9 +1,12 @@
 """Draw one block's parameters: every scenario number becomes an array over worlds.
 
-Each distribution-valued field gets its own random stream, derived from the
-block's seed and a stable hash of the field's dotted path.  So changing or
-sweeping one field never shifts the draws of another, which is what makes
-common random numbers work across scenarios (``compare``, sweeps).
+Each distribution-valued field gets its own random stream, named by a stable
+hash of the field's dotted path, and each world its own uniform on it (a
+function of the run's seed, the stream and the world's index in the run only:
+:mod:`.streams`); the field's value is its quantile at that uniform.  So
+changing or sweeping one field never shifts the draws of another, which is
+what makes common random numbers work across scenarios (``compare``,
+sweeps), and a world's values do not depend on the block it is played in.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..scenario.distributions import _frozen, is_distribution, sample_param
+from ..scenario.distributions import _frozen, is_distribution, quantile_param
 from .outcomes import AGENDAS as AGENDA_NAMES
+from .streams import WorldStreams
 
 PARAMS_KEY, DYNAMICS_KEY = 0, 1
 #: the ratification draws of talks as a process (docs/model.md §15): a stream of its own
@@ -34,9 +38,9 @@ class ParamSampler:
     sample): those fields take these values instead of a draw.
     """
 
-    def __init__(self, n: int, seed: np.random.SeedSequence, given: dict | None = None):
+    def __init__(self, n: int, streams: WorldStreams, given: dict | None = None):
         self.n = n
-        self.seed = child(seed, PARAMS_KEY)
+        self.streams = streams
         self.inputs: dict[str, np.ndarray] = {}
         self.given = dict(given or {})
 
@@ -48,8 +52,7 @@ class ParamSampler:
         if not is_distribution(value):
             return np.full(self.n, float(value))
         key = zlib.crc32(path.encode("utf-8"))
-        rng = np.random.default_rng(child(self.seed, key))
-        draws = sample_param(value, self.n, rng=rng)
+        draws = quantile_param(value, self.streams.uniform((PARAMS_KEY, key)))
         self.inputs[path] = draws
         return draws
 
@@ -200,15 +203,26 @@ _WORLD_AXIS = {
 }
 
 
-def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | None = None) -> WorldParams:
-    """Sample every scenario number for ``n`` worlds from ``seed``.
+def streams_for(seed, n: int) -> WorldStreams:
+    """``seed`` as the streams of ``n`` worlds: a :class:`WorldStreams` is used as it is,
+    a ``SeedSequence`` (or an int) roots the streams of worlds ``0 .. n - 1``."""
+    if isinstance(seed, WorldStreams):
+        return seed
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
+    return WorldStreams(root, np.arange(n))
+
+
+def draw_params(scenario, n: int, seed, given: dict | None = None) -> WorldParams:
+    """Sample every scenario number for ``n`` worlds from ``seed`` (a ``SeedSequence``,
+    worlds ``0 .. n - 1``, or the :class:`WorldStreams` of the worlds).
 
     ``given``: per-world values (arrays of length ``n``) for some
     distribution-valued fields, by dotted path; see :class:`ParamSampler`.
     A path that names no distribution-valued field is an error.
     """
     given = _check_given(given, n)
-    draw = ParamSampler(n, seed, given)
+    streams = streams_for(seed, n)
+    draw = ParamSampler(n, streams, given)
     issues = scenario.issue_names
     actors = scenario.actor_names
     D, A = len(issues), len(actors)
@@ -305,7 +319,7 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
         margin=scenario.bargaining.margin, planning=scenario.bargaining.planning,
         concessions=scenario.bargaining.concessions,
         **_talks(scenario, draw, n, who),
-        **_stances_and_stalling(scenario, draw, n, seed),
+        **_stances_and_stalling(scenario, draw, n, streams),
         **_red_lines(scenario, draw, n, col),
         **_resolve(scenario),
         inputs=draw.inputs,
@@ -470,11 +484,11 @@ STANCE_KEY = zlib.crc32(b"bargaining.stance_persistence")
 INSINCERITY_KEY = zlib.crc32(b"actors.insincere")
 
 
-def _stances_and_stalling(scenario, draw: ParamSampler, n: int, seed: np.random.SeedSequence) -> dict:
+def _stances_and_stalling(scenario, draw: ParamSampler, n: int, streams: WorldStreams) -> dict:
     """Per-world stance persistence, process gains, and the rounds each actor stalls.
 
     Whether actor ``X`` is insincere in a world is a uniform draw below its
-    probability, from the stream ``child(seed, INSINCERITY_KEY, crc32("actors.X.insincere"))``
+    probability, from the stream ``(INSINCERITY_KEY, crc32("actors.X.insincere"))``
     (one per actor, named like the field, so adding an actor moves no one else's
     draw); an insincere actor stalls in rounds ``t ≤ insincere_rounds`` (default:
     the horizon); a sincere one has 0.
@@ -491,11 +505,11 @@ def _stances_and_stalling(scenario, draw: ParamSampler, n: int, seed: np.random.
         path = f"actors.{name}.insincere"
         chance = draw(actor.insincere, path)
         key = zlib.crc32(path.encode("utf-8"))
-        insincere = np.random.default_rng(child(seed, INSINCERITY_KEY, key)).random(n) < chance
+        insincere = streams.uniform((INSINCERITY_KEY, key)) < chance
         rounds = (np.full(n, float(scenario.rounds.horizon)) if actor.insincere_rounds is None
                   else draw(actor.insincere_rounds, f"actors.{name}.insincere_rounds"))
         until[a] = np.where(insincere, rounds, 0.0)
-        truces[a] = _stalls_truces(actor.insincere_truces, f"actors.{name}.insincere_truces", draw, n, seed)
+        truces[a] = _stalls_truces(actor.insincere_truces, f"actors.{name}.insincere_truces", draw, n, streams)
     return {
         "stance_persistence": draw(scenario.bargaining.stance_persistence, "bargaining.stance_persistence"),
         "process_gain": gain, "insincere_until": until,
@@ -503,11 +517,11 @@ def _stances_and_stalling(scenario, draw: ParamSampler, n: int, seed: np.random.
     }
 
 
-def _stalls_truces(value, path: str, draw: ParamSampler, n: int, seed: np.random.SeedSequence) -> np.ndarray:
+def _stalls_truces(value, path: str, draw: ParamSampler, n: int, streams: WorldStreams) -> np.ndarray:
     """(N,) bool: whether an insincere actor stalls truces too; a probability is a uniform
-    draw below it from ``child(seed, INSINCERITY_KEY, crc32(path))``, a stream of its own."""
+    draw below it from the stream ``(INSINCERITY_KEY, crc32(path))``, a stream of its own."""
     if isinstance(value, bool):
         return np.full(n, value)
     chance = draw(value, path)
     key = zlib.crc32(path.encode("utf-8"))
-    return np.random.default_rng(child(seed, INSINCERITY_KEY, key)).random(n) < chance
+    return streams.uniform((INSINCERITY_KEY, key)) < chance

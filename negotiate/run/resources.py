@@ -64,7 +64,7 @@ def engine_bytes_per_block(scenario, size: int = BLOCK_SIZE) -> int:
 
 
 def check_engine_memory(scenarios, concurrent: int, *, available: int | None,
-                        address_space: int | None) -> None:
+                        address_space: int | None, block_size: int = BLOCK_SIZE) -> None:
     """Refuse a run whose ``concurrent`` blocks in flight would not fit in memory.
 
     ``available`` is the memory all processes share (machine, control group),
@@ -72,14 +72,14 @@ def check_engine_memory(scenarios, concurrent: int, *, available: int | None,
     means unknown, and skips that part of the check.
     """
     scenario = max(scenarios, key=engine_bytes_per_block)
-    per_block = engine_bytes_per_block(scenario)
-    size = (f"a block of {BLOCK_SIZE:,} worlds of {scenario.name} ({len(scenario.actors)} actors, "
+    per_block = engine_bytes_per_block(scenario, block_size)
+    size = (f"a block of {block_size:,} worlds of {scenario.name} ({len(scenario.actors)} actors, "
             f"{len(scenario.issues)} issues) needs about {size_text(per_block)} of working memory")
     if address_space is not None and per_block > address_space:
         raise SimulationError(f"{size}, but the address-space limit (ulimit -v) leaves "
-                              f"{size_text(address_space)}; raise the limit, or simulate a "
-                              "scenario with fewer actors or issues (the block size is fixed: "
-                              "it decides the random numbers)")
+                              f"{size_text(address_space)}; raise the limit, use a smaller "
+                              "block_size (it changes no run's result), or simulate a "
+                              "scenario with fewer actors or issues")
     if available is None:
         return
     per_worker = per_block + (WORKER_BASE_BYTES if concurrent > 1 else 0)
@@ -87,8 +87,8 @@ def check_engine_memory(scenarios, concurrent: int, *, available: int | None,
         return
     fits = int(MEMORY_SHARE * available // (per_block + WORKER_BASE_BYTES))
     advice = (f"use --workers {fits} (workers={fits})" if fits >= 1 else
-              "use a machine with more memory, or a scenario with fewer actors or issues "
-              "(the block size is fixed: it decides the random numbers)")
+              "use a smaller block_size (it changes no run's result), a machine with more "
+              "memory, or a scenario with fewer actors or issues")
     raise SimulationError(f"{size} per worker, {size_text(concurrent * per_worker)} for "
                           f"{concurrent} at once, but only {size_text(available)} of memory is "
                           f"available; {advice}")

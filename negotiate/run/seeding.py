@@ -1,14 +1,17 @@
-"""The seed plan: which random numbers each run gets.
+"""The seed plan: which random numbers each run gets, and how runs are cut into blocks.
 
-Runs are cut into blocks of a fixed size :data:`BLOCK_SIZE`.  Block ``k`` of a
-run with seed ``s`` draws from ``SeedSequence(entropy=s, spawn_key=(k,))``,
-which is exactly ``SeedSequence(s).spawn(n)[k]`` for any ``n > k``, so the
-stream of a block does not depend on how many blocks there are.  A block is
-always simulated as one unit and a chunk handed to an executor is a whole
-number of blocks; hence results are bit-identical whatever the number of
-workers or the chunk size.  Two scenarios run with the same seed get the same
-streams block by block: that is what ``compare`` relies on (common random
-numbers).
+Run ``i`` of a call with seed ``s`` draws every random number from the streams
+rooted at ``SeedSequence(s)`` (:func:`run_seed`) at world index ``i``
+(docs/model.md, "Random numbers"): its draws depend on ``s`` and ``i`` only,
+never on the block it is simulated in.  So the block size is a free tuning
+knob (``simulate(..., block_size=...)``, default :data:`BLOCK_SIZE`), and the
+per-run results are identical whatever the block size, the number of workers
+or the chunk size; a run can be replayed alone
+(:func:`negotiate.run.replay.replay`).  Summaries are merged block by block in
+block order, so with one block size they are bit-identical for any workers or
+chunks; another block size may move their float sums in the last digits.  Two
+scenarios run with the same seed get the same draws run by run: that is what
+``compare`` relies on (common random numbers).
 """
 
 from __future__ import annotations
@@ -19,12 +22,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BLOCK_SIZE", "MAX_RUNS", "Block", "SeedPlan", "block_seed", "round_chunk_size"]
+__all__ = ["BLOCK_SIZE", "MAX_RUNS", "Block", "SeedPlan", "block_seed", "round_chunk_size", "run_seed"]
 
-#: Worlds per block.  Fixed: changing it changes every result.
+#: Worlds per block by default (a tuning knob: it changes no run's result).
 BLOCK_SIZE = 4096
 #: The most runs one call may ask for: the cap of a scenario file's ``monte_carlo.runs``.
 MAX_RUNS = 10**10
+
+
+def run_seed(seed: int) -> np.random.SeedSequence:
+    """The root of every stream of a run with ``seed``: world ``i`` of any block draws from it
+    at index ``i`` (a new object on every call, like :func:`block_seed`)."""
+    return np.random.SeedSequence(entropy=seed)
 
 
 def block_seed(seed: int, index: int) -> np.random.SeedSequence:
@@ -36,9 +45,9 @@ def block_seed(seed: int, index: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(entropy=seed, spawn_key=(index,))
 
 
-def round_chunk_size(chunk_size: int) -> int:
+def round_chunk_size(chunk_size: int, block_size: int = BLOCK_SIZE) -> int:
     """``chunk_size`` runs rounded up to a whole number of blocks."""
-    return max(1, math.ceil(chunk_size / BLOCK_SIZE)) * BLOCK_SIZE
+    return max(1, math.ceil(chunk_size / block_size)) * block_size
 
 
 @dataclass(frozen=True)
@@ -56,31 +65,34 @@ class Block:
 
 @dataclass(frozen=True)
 class SeedPlan:
-    """How ``runs`` runs with ``seed`` are cut into blocks and chunks."""
+    """How ``runs`` runs with ``seed`` are cut into blocks of ``block_size`` and chunks."""
 
     seed: int
     runs: int
+    block_size: int = BLOCK_SIZE
 
     @property
     def n_blocks(self) -> int:
-        return math.ceil(self.runs / BLOCK_SIZE)
+        return math.ceil(self.runs / self.block_size)
 
     def block(self, index: int) -> Block:
         if not 0 <= index < self.n_blocks:
             raise IndexError(f"block {index} out of range (plan has {self.n_blocks} blocks)")
-        start = index * BLOCK_SIZE
-        return Block(index, start, min(BLOCK_SIZE, self.runs - start))
+        start = index * self.block_size
+        return Block(index, start, min(self.block_size, self.runs - start))
 
     def blocks(self) -> Iterator[Block]:
         """Every block in order, made one at a time (a huge run is not a list of blocks)."""
         return (self.block(k) for k in range(self.n_blocks))
 
     def seed_for(self, block: Block) -> np.random.SeedSequence:
-        return block_seed(self.seed, block.index)
+        """The root of the block's streams: the run's, whatever the block (its worlds
+        are told apart by their indices ``block.start ..``)."""
+        return run_seed(self.seed)
 
     def chunks(self, chunk_size: int) -> Iterator[list[Block]]:
         """Consecutive groups of blocks of at most ``chunk_size`` runs (rounded up to
         blocks), made one at a time."""
-        per_chunk = round_chunk_size(chunk_size) // BLOCK_SIZE
+        per_chunk = round_chunk_size(chunk_size, self.block_size) // self.block_size
         for first in range(0, self.n_blocks, per_chunk):
             yield [self.block(k) for k in range(first, min(first + per_chunk, self.n_blocks))]

@@ -38,7 +38,7 @@ from .cache import ChunkCache, encode_block
 from .comparison import Comparison, ManyComparison, check_comparable
 from .executors import Executor, InProcessExecutor, ProcessExecutor, get_executor
 from .resources import size_text
-from .seeding import BLOCK_SIZE, MAX_RUNS, Block, SeedPlan, block_seed, round_chunk_size
+from .seeding import BLOCK_SIZE, MAX_RUNS, Block, SeedPlan, round_chunk_size, run_seed
 
 __all__ = ["compare", "compare_many", "simulate"]
 
@@ -52,15 +52,20 @@ def simulate(scenario, runs: int | None = None, *, seed: int | None = None,
              workers: int | None = None, chunk_size: int | None = None,
              executor: str | Executor | None = None, progress: bool | None = None,
              keep_runs: bool = True, address: str | None = None,
-             cache_dir: str | os.PathLike | None = None, keep_cache: bool = False):
+             cache_dir: str | os.PathLike | None = None, keep_cache: bool = False,
+             block_size: int | None = None):
     """Run ``runs`` Monte Carlo worlds of ``scenario`` and return :class:`~negotiate.results.Results`.
 
     ``scenario`` is a :class:`~negotiate.Scenario` or a path to a YAML file.
     ``runs`` and ``seed`` default to the scenario's ``monte_carlo`` settings.
     ``workers`` > 1 runs chunks in worker processes (``executor="processes"``,
     the default then); ``chunk_size`` (runs per task) is rounded up to whole
-    blocks of ``BLOCK_SIZE``.  Neither changes the result: the same scenario,
-    runs and seed always give identical results.  ``progress`` shows a bar
+    blocks of ``block_size`` worlds (default ``BLOCK_SIZE``, 4,096).  None of
+    them changes a run's result: run ``i`` of the same scenario and seed is
+    the same whatever the workers, chunks or blocks (docs/model.md, "Random
+    numbers"), and :meth:`Results.replay` plays it again alone; the block
+    size only trades memory for speed (summaries merged over other blocks
+    may differ in the last digits of their float sums).  ``progress`` shows a bar
     over blocks (default: only when stderr is a terminal).  With
     ``keep_runs=False`` only summaries are kept, so memory does not grow with
     ``runs``; ``to_frame()`` is then unavailable.  ``address`` (such as
@@ -81,7 +86,7 @@ def simulate(scenario, runs: int | None = None, *, seed: int | None = None,
     keep_runs, keep_cache = _flag("keep_runs", keep_runs), _flag("keep_cache", keep_cache)
     progress = _flag("progress", progress, optional=True)
     scenario = load_scenario(scenario)
-    plan, workers = _check_args(scenario, runs, seed, workers)
+    plan, workers = _check_args(scenario, runs, seed, workers, block_size)
     cache = None if cache_dir is None else ChunkCache(cache_dir, _cache_key(plan, (scenario,), keep_runs))
     try:  # the cache is locked while open: closed however the run ends
         out = _run(plan, (scenario,), workers, chunk_size, executor, progress, keep_runs, address, cache)
@@ -196,11 +201,12 @@ def _flag(name: str, value, *, optional: bool = False) -> bool | None:
     raise TypeError(f"{name} must be {allowed}, got {value!r}")
 
 
-def _check_args(scenario: Scenario, runs, seed, workers) -> tuple[SeedPlan, int]:
+def _check_args(scenario: Scenario, runs, seed, workers, block_size=None) -> tuple[SeedPlan, int]:
     runs = scenario.monte_carlo.runs if runs is None else _whole_number("runs", runs, 1, MAX_RUNS)
     seed = scenario.monte_carlo.seed if seed is None else _whole_number("seed", seed, 0)
     workers = 1 if workers is None else _whole_number("workers", workers, 1)
-    return SeedPlan(seed, runs), workers
+    block_size = BLOCK_SIZE if block_size is None else _whole_number("block_size", block_size, 1)
+    return SeedPlan(seed, runs, block_size), workers
 
 
 def _cache_key(plan: SeedPlan, scenarios: tuple[Scenario, ...], keep_runs: bool) -> dict:
@@ -208,7 +214,7 @@ def _cache_key(plan: SeedPlan, scenarios: tuple[Scenario, ...], keep_runs: bool)
     from .. import __version__
 
     return {"scenarios_sha256": [_results.scenario_digest(s) for s in scenarios],
-            "seed": plan.seed, "runs": plan.runs, "block_size": BLOCK_SIZE,
+            "seed": plan.seed, "runs": plan.runs, "block_size": plan.block_size,
             "keep_runs": bool(keep_runs), "negotiate": __version__, "numpy": np.__version__}
 
 
@@ -244,7 +250,8 @@ def _run_chunk(task: _Task) -> list[_BlockOutput]:
 
 
 def _simulate_block(scenario: Scenario, seed: int, block: Block) -> BlockResult:
-    result = _model.run_block(scenario, block.size, block_seed(seed, block.index))
+    # the run's root seed and the block's first world: each world's draws are its own
+    result = _model.run_block(scenario, block.size, run_seed(seed), first=block.start)
     if not isinstance(result, BlockResult):
         raise SimulationError(f"engine returned {type(result).__name__}, not a BlockResult")
     if result.n != block.size:
@@ -271,8 +278,8 @@ def _run(plan: SeedPlan, scenarios: tuple[Scenario, ...], workers: int, chunk_si
     if chunk_size is None:
         per_chunk = math.ceil(plan.n_blocks / (workers * CHUNKS_PER_WORKER))
         per_chunk = min(max(1, per_chunk), MAX_DEFAULT_CHUNK_BLOCKS)
-        chunk_size = per_chunk * BLOCK_SIZE
-    chunk_size = round_chunk_size(_whole_number("chunk_size", chunk_size, 1))
+        chunk_size = per_chunk * plan.block_size
+    chunk_size = round_chunk_size(_whole_number("chunk_size", chunk_size, 1), plan.block_size)
     gather = _Gather(plan, scenarios, keep_runs)
     started = time.perf_counter()
     done = _load_cached(cache, gather) if cache is not None else set()
@@ -283,13 +290,13 @@ def _run(plan: SeedPlan, scenarios: tuple[Scenario, ...], workers: int, chunk_si
     if executor is None and address is not None:
         executor = "dask"
     elif executor is None:
-        several = plan.n_blocks - len(done) > chunk_size // BLOCK_SIZE  # more than one task
+        several = plan.n_blocks - len(done) > chunk_size // plan.block_size  # more than one task
         executor = "processes" if workers > 1 and several else "inprocess"
     pool = get_executor(executor, workers, **({} if address is None else {"address": address}))
     show = _want_progress(progress)
     try:
-        _check_engine_memory(scenarios, pool, math.ceil((plan.n_blocks - len(done)) * BLOCK_SIZE
-                                                        / chunk_size))
+        _check_engine_memory(scenarios, pool, math.ceil((plan.n_blocks - len(done)) * plan.block_size
+                                                        / chunk_size), plan.block_size)
         with tqdm(total=plan.n_blocks, initial=len(done), unit="block", desc=scenarios[0].name,
                   disable=not show, file=sys.stderr) as bar:
             for _, outputs in pool.imap_unordered(_run_chunk, tasks):
@@ -388,7 +395,7 @@ def _available_memory() -> int | None:
     return resources.available_memory()
 
 
-def _check_engine_memory(scenarios, pool: Executor, tasks_left: int) -> None:
+def _check_engine_memory(scenarios, pool: Executor, tasks_left: int, block_size: int = BLOCK_SIZE) -> None:
     """Refuse, before simulating, a run whose blocks in flight would not fit in memory."""
     if isinstance(pool, InProcessExecutor):
         concurrent = 1
@@ -397,7 +404,8 @@ def _check_engine_memory(scenarios, pool: Executor, tasks_left: int) -> None:
     else:
         return  # remote workers (Dask): their memory is not ours to measure
     resources.check_engine_memory(scenarios, concurrent, available=resources.shared_memory(),
-                                  address_space=resources.address_space_available())
+                                  address_space=resources.address_space_available(),
+                                  block_size=block_size)
 
 
 def _want_progress(progress) -> bool:

@@ -32,6 +32,7 @@ __all__ = [
     "Uniform",
     "param_mean",
     "param_support",
+    "quantile_param",
     "sample_param",
 ]
 
@@ -45,6 +46,11 @@ class _Dist(BaseModel):
     def sample(self, n: int, *, rng: np.random.Generator) -> np.ndarray:
         """Draw ``n`` values using ``rng`` (never global state)."""
         return np.asarray(_frozen(self).rvs(size=n, random_state=rng), dtype=float)
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The values at probabilities ``u`` (in (0, 1)): one draw per uniform, so a
+        world's value depends on its own uniform only (docs/model.md, "Random numbers")."""
+        return np.asarray(_frozen(self).ppf(u), dtype=float)
 
     def support(self) -> tuple[float, float]:
         # each family states its support in closed form: exact at the bounds, and
@@ -101,6 +107,11 @@ class Normal(_Dist):
         from scipy import stats  # imported on first draw: validation does not need it
 
         return stats.norm(loc=self.mean_, scale=self.sd)
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        from scipy.special import ndtri
+
+        return self.mean_ + self.sd * ndtri(u)
 
     def support(self) -> tuple[float, float]:
         return -math.inf, math.inf
@@ -179,6 +190,9 @@ class Uniform(_Dist):
 
         return stats.uniform(loc=self.low, scale=self.high - self.low)
 
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        return self.low + (self.high - self.low) * np.asarray(u, dtype=float)
+
     def support(self) -> tuple[float, float]:
         return self.low, self.high
 
@@ -230,6 +244,11 @@ class LogNormal(_Dist):
 
         return stats.lognorm(s=self.sigma, scale=math.exp(self.mu))
 
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        from scipy.special import ndtri
+
+        return np.exp(self.mu + self.sigma * ndtri(u))
+
     def support(self) -> tuple[float, float]:
         return 0.0, math.inf
 
@@ -258,6 +277,13 @@ class Choice(_Dist):
 
     def sample(self, n: int, *, rng: np.random.Generator) -> np.ndarray:
         return rng.choice(np.asarray(self.values, dtype=float), size=n, p=self.p)
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """Value ``k`` where ``u`` falls in the k-th slice of the cumulative probabilities."""
+        values = np.asarray(self.values, dtype=float)
+        w = np.full(values.size, 1.0 / values.size) if self.p is None else np.asarray(self.p, dtype=float)
+        edges = np.cumsum(w)[:-1] / w.sum()
+        return values[np.searchsorted(edges, np.asarray(u, dtype=float), side="right")]
 
     def support(self) -> tuple[float, float]:
         return float(min(self.values)), float(max(self.values))
@@ -290,6 +316,13 @@ def param_mean(value: Any) -> float:
 
 def is_distribution(value: Any) -> bool:
     return isinstance(value, _Dist)
+
+
+def quantile_param(value: Any, u: np.ndarray) -> np.ndarray:
+    """A scenario number at probabilities ``u``, one per world (a constant is repeated)."""
+    if isinstance(value, _Dist):
+        return value.quantile(u)
+    return np.full(np.shape(u), float(value))
 
 
 def sample_param(value: Any, n: int, *, rng: np.random.Generator) -> np.ndarray:
