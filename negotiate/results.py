@@ -103,6 +103,16 @@ class Results:
         self._require_runs("to_frame()")
         return run_frame(self.scenario, self.run_data, 0, self.runs, by_agenda=by_agenda)
 
+    def replay(self, run: int):
+        """Run ``run`` played again alone, round by round: a
+        :class:`~negotiate.run.replay.Replay` whose outcome, rounds and terms equal
+        this batch's record of the run (:meth:`to_frame` row ``run``), whatever the
+        block size or workers it was simulated with (docs/model.md, "Random numbers").
+        Needs no kept runs."""
+        from .run.replay import replay  # the runner imports this module: import on use
+
+        return replay(self.scenario, run, seed=self.seed, runs=self.runs)
+
     def _require_runs(self, what: str) -> None:
         if self.run_data is None:
             raise ValueError(f"{what} needs the per-run data, which was not kept "

@@ -2,7 +2,8 @@
 
 from .comparison import Comparison, ManyComparison, ScenarioMismatchWarning
 from .executors import EXECUTORS, Executor, InProcessExecutor, ProcessExecutor, get_executor
-from .seeding import BLOCK_SIZE, SeedPlan, block_seed
+from .replay import Replay, replay
+from .seeding import BLOCK_SIZE, SeedPlan, block_seed, run_seed
 from .simulate import compare, compare_many, simulate
 from .sweep import SweepResults, sweep
 
@@ -14,6 +15,7 @@ __all__ = [
     "InProcessExecutor",
     "ManyComparison",
     "ProcessExecutor",
+    "Replay",
     "ScenarioMismatchWarning",
     "SeedPlan",
     "SweepResults",
@@ -21,6 +23,8 @@ __all__ = [
     "compare",
     "compare_many",
     "get_executor",
+    "replay",
+    "run_seed",
     "simulate",
     "sweep",
 ]
