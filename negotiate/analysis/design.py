@@ -3,11 +3,13 @@
 A design is a matrix of input values, one row per point.  Each point is
 played ``replications`` times (worlds whose distribution-valued inputs take
 the point's values and whose other draws and shocks are random), and the
-outcome probabilities at the point are the shares of those worlds.  The
-points are cut into blocks of a fixed number of rows; block ``k`` draws from
-``SeedSequence(entropy=seed, spawn_key=(SIMULATION_KEY, k))``, and chunks of
-whole blocks go to an executor, so the result does not depend on the number
-of workers, the executor or the chunking.
+outcome probabilities at the point are the shares of those worlds.  Row
+``j``'s replications are worlds ``j * replications ..`` of the streams rooted
+at ``SeedSequence(entropy=seed, spawn_key=(SIMULATION_KEY,))``: each world
+draws by its own index (docs/model.md, "Random numbers").  The points are cut
+into blocks of a number of rows and chunks of whole blocks go to an executor;
+neither the blocks, the number of workers, the executor nor the chunking
+changes a result.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ def child_seed(seed: int, *key: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(entropy=seed, spawn_key=key)
 
 
+def rows_per_block(replications: int) -> int:
+    """Design rows simulated together: about one default block of worlds."""
+    return max(1, BLOCK_SIZE // replications)
+
+
 @dataclass
 class _DesignTask:
     scenario: Scenario
@@ -55,7 +62,9 @@ def _design_chunk(task: _DesignTask) -> list[tuple[int, np.ndarray]]:
         # row j's replications are worlds j*r .. j*r + r - 1
         given = {path: np.repeat(values[:, j], r) for j, path in enumerate(task.paths)}
         n = len(values) * r
-        result = run_block(task.scenario, n, child_seed(task.seed, SIMULATION_KEY, index), given=given)
+        first = index * rows_per_block(r) * r   # the world index of the block's first row
+        result = run_block(task.scenario, n, child_seed(task.seed, SIMULATION_KEY), given=given,
+                           first=first)
         if not isinstance(result, BlockResult) or result.n != n:
             raise SimulationError(f"engine returned a wrong block for design block {index} "
                                   f"of {task.scenario.name}")
@@ -80,7 +89,7 @@ class ScenarioEvaluator:
         self.scenario, self.paths = scenario, tuple(paths)
         self.replications, self.seed, self.workers = replications, seed, workers
         self.executor, self.address, self.progress = executor, address, progress
-        self.rows_per_block = max(1, BLOCK_SIZE // replications)
+        self.rows_per_block = rows_per_block(replications)
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
         values = np.asarray(values, dtype=float)

@@ -16,8 +16,9 @@ A Bayesian synthetic likelihood with a classifier emulator (docs/validation.md,
 5. **Cross-validation.** Each case forecast from the posterior of the others.
 
 Seeds: case ``c``'s worlds come from :func:`case_seed` (as in the backtest),
-in blocks of :data:`~negotiate.run.BLOCK_SIZE` worlds (block ``k`` from
-``SeedSequence(case_seed, spawn_key=(k,))``); the design, the prior sample,
+world ``i`` drawing from the streams rooted at ``SeedSequence(case_seed)`` by
+its own index (docs/model.md, "Random numbers"), simulated in blocks of
+:data:`~negotiate.run.BLOCK_SIZE` worlds; the design, the prior sample,
 the resample and the bootstrap each from ``SeedSequence(seed,
 spawn_key=(CALIBRATION_KEY, i))``.  Tasks are independent of where they run,
 so the workers never change a number.
@@ -36,7 +37,7 @@ from scipy.stats import qmc
 
 from ..model import run_block
 from ..model.outcomes import OUTCOMES
-from ..run import BLOCK_SIZE, Executor, block_seed
+from ..run import BLOCK_SIZE, Executor, run_seed
 from ..scenario import Scenario
 from . import posterior as post
 from .backtest import case_seed, map_cases, whole_number
@@ -164,10 +165,10 @@ class _Task:
 def _simulate(task: _Task) -> tuple[np.ndarray, np.ndarray]:
     """Outcome class and time bin of each design world of one case (runs in a worker)."""
     outcome, bins = [], []
-    for k, start in enumerate(range(0, task.worlds, BLOCK_SIZE)):
+    for start in range(0, task.worlds, BLOCK_SIZE):
         stop = min(start + BLOCK_SIZE, task.worlds)
         given = {path: values[start:stop] for path, values in task.given.items()}
-        result = run_block(task.scenario, stop - start, block_seed(task.seed, k), given=given)
+        result = run_block(task.scenario, stop - start, run_seed(task.seed), given=given, first=start)
         outcome.append(np.asarray(result.outcome, dtype=np.int8))
         bins.append(time_bin(first_agreement_round(result.truce_round, result.agreement_round))
                     .astype(np.int8))
