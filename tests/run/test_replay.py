@@ -1,0 +1,121 @@
+"""Replaying one run (issue 15, item 1): ``Results.replay(i)`` equals the batch's record of
+run ``i`` whatever the block size and workers, for runs from every outcome class and from
+a PRIM box; the per-run table itself does not depend on the block size or the workers."""
+
+import warnings
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+import negotiate
+from negotiate.analysis import discover
+from negotiate.model.outcomes import OUTCOMES
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNS, SEED = 200, 12
+# blocks of the default size (one block) and of 64 runs (the last one short), 1 and 2 workers
+SETTINGS = {"sanctions": [dict(workers=1), dict(workers=1, block_size=64),
+                          dict(workers=2, block_size=64, chunk_size=64)],
+            "varied": [dict(workers=1), dict(workers=1, block_size=48)]}
+
+
+def scenarios():
+    # truces of both kinds and no agreement in a short horizon; settlements in `varied`
+    sanctions = negotiate.load_scenario(ROOT / "scenarios/sanctions_relief_side_payments.yaml")
+    return {"sanctions": sanctions.with_overrides({"rounds.horizon": 12}),
+            "varied": negotiate.load_scenario(ROOT / "tests/model/data/varied.yaml")}
+
+
+@pytest.fixture(scope="module")
+def batches():
+    out = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # degenerate outcomes warn; not the point here
+        for name, scenario in scenarios().items():
+            out[name] = [negotiate.simulate(scenario, RUNS, seed=SEED, progress=False, **kw)
+                         for kw in SETTINGS[name]]
+    return out
+
+
+def test_per_run_table_is_the_same_whatever_the_block_size_and_workers(batches):
+    for results in batches.values():
+        first = results[0].to_frame()
+        for other in results[1:]:
+            pd.testing.assert_frame_equal(first, other.to_frame())
+
+
+def picked_runs(results) -> list[int]:
+    """The first and last run of every outcome class present."""
+    outcome = results.to_frame()["outcome"].to_numpy()
+    found = [np.flatnonzero(outcome == name) for name in OUTCOMES]
+    return [int(i) for runs in found if runs.size for i in (runs[0], runs[-1])]
+
+
+def prim_box_runs(results, outcome: str) -> list[int]:
+    """The first and last run inside the PRIM box of ``outcome`` (a box that limits something)."""
+    # a few inputs and no pruning keep PRIM quick (over all ~130 inputs it takes half a minute)
+    inputs = sorted(results.run_data.inputs)[:2] + ["actors.Ukraine.positions.elections.ideal"]
+    box = discover(results, outcome, inputs=inputs, prune=None).boxes[-1]
+    assert box.limits
+    frame = results.to_frame().rename(columns=lambda c: c.removeprefix("input:"))
+    inside = np.flatnonzero(box.contains(frame))
+    return [int(inside[0]), int(inside[-1])]
+
+
+def test_replay_equals_the_batch_record_for_runs_of_every_class_and_a_prim_box(batches):
+    classes = set()
+    for name, results in batches.items():
+        runs = picked_runs(results[0])
+        if name == "sanctions":
+            runs += prim_box_runs(results[0], "temporary_truce")
+        for i in runs:
+            story = results[0].replay(i)   # a replay does not depend on how the batch ran
+            classes.add(story.outcome)
+            for batch in results:
+                frame = batch.to_frame()
+                pd.testing.assert_frame_equal(story.row(), frame.iloc[[i]])
+                assert story.outcome == frame["outcome"].iloc[i]
+                expected_round = frame["agreement_round"].iloc[i]
+                assert story.agreement_round == (None if pd.isna(expected_round) else int(expected_round))
+                terms = frame[[f"term:{d}" for d in batch.scenario.issue_names]].iloc[i].to_numpy(float)
+                np.testing.assert_array_equal(list(story.terms.values()), terms)
+    assert classes == set(OUTCOMES)   # every outcome class was replayed
+
+
+def test_replay_tells_the_story_round_by_round(batches):
+    results = batches["sanctions"][1]
+    frame = results.to_frame()
+    i = int(np.flatnonzero(frame["outcome"] == "conditional_truce")[-1])
+    story = results.replay(i)
+    table = story.to_frame()
+    assert table["round"].tolist() == list(range(1, story.rounds + 1))
+    agreed = table.loc[table["agreed"].astype(bool), "round"].tolist()
+    assert agreed and agreed[0] == frame["truce_round"].iloc[i]
+    assert table.attrs["run"] == i and table.attrs["outcome"] == "conditional_truce"
+    pd.testing.assert_frame_equal(negotiate.replay(results.scenario, i, seed=SEED).to_frame(), table)
+    axes = story.plot()
+    assert len(axes) == 3
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def test_replay_needs_no_kept_runs_and_checks_the_run_number():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lean = negotiate.simulate(scenarios()["varied"], 50, seed=SEED, progress=False, keep_runs=False)
+        kept = negotiate.simulate(scenarios()["varied"], 50, seed=SEED, progress=False)
+    pd.testing.assert_frame_equal(lean.replay(49).row(), kept.to_frame().iloc[[49]])
+    for bad in (50, -1, 2.5, True, "3"):
+        with pytest.raises(ValueError, match="run must be a whole number between 0 and 49"):
+            lean.replay(bad)
+
+
+def test_block_size_is_checked():
+    with pytest.raises(ValueError, match="block_size must be a whole number >= 1"):
+        negotiate.simulate(scenarios()["varied"], 10, seed=1, block_size=0, progress=False)
