@@ -15,9 +15,10 @@ issues), from the responders' values along every proposer's segments (§9 of
 docs/model.md), plus a few KiB of per-world state; the resident memory
 (``ru_maxrss``) grows by the same amount (570 MiB for 1,024 worlds of 20 actors
 and 10 issues, 2.3 GiB for a block).  The estimate adds a quarter on top and is
-checked to bound the measured peak in ``tests/run/test_resources.py``.  The block size itself is fixed (it decides
-the random streams, docs/model.md §13), so a block that would not fit cannot
-be made smaller: the run is refused, with the number of workers that would fit.
+checked to bound the measured peak in ``tests/run/test_resources.py``.  A block
+that would not fit is refused with the number of workers that would fit, or
+advice to use a smaller ``block_size`` (it changes no run's result: each world
+draws by its own index, docs/model.md "Random numbers").
 """
 
 from __future__ import annotations

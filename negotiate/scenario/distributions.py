@@ -6,9 +6,12 @@ support (checked against the field's allowed range at validation time, so an
 out-of-range value is an error rather than a silent clip), its mean, and how to
 draw ``n`` values with a caller-supplied :class:`numpy.random.Generator`.
 
-The families and their parameterisation follow ``scipy.stats``; sampling goes
-through ``scipy.stats`` frozen distributions with ``random_state=rng`` so that
-every draw comes from the generator handed down by the seed plan.
+The families and their parameterisation follow ``scipy.stats``.  The engine
+draws a field's value world by world as its quantile at that world's own
+uniform (:meth:`quantile`, ``ppf``; docs/model.md, "Random numbers"), so a
+world's values do not depend on the other worlds; :meth:`sample` (through
+``scipy.stats`` with ``random_state=rng``) serves callers that want ``n``
+draws from a generator.
 """
 
 from __future__ import annotations
