@@ -35,9 +35,9 @@ def engine_calls(monkeypatch):
     calls = []
     real = negotiate.model.run_block
 
-    def counting(scenario, n, seed):
+    def counting(scenario, n, seed, **options):
         calls.append(n)
-        return real(scenario, n, seed)
+        return real(scenario, n, seed, **options)
 
     monkeypatch.setattr(negotiate.model, "run_block", counting)
     return calls

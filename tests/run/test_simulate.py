@@ -20,11 +20,11 @@ def reference(varied):
     return simulate(varied, RUNS, seed=SEED, workers=1, chunk_size=4096, progress=False)
 
 
-def test_block_k_gets_the_kth_spawned_seed(varied, reference):
-    # The documented plan: block k of seed s is SeedSequence(s).spawn(n)[k], size 4096.
-    children = np.random.SeedSequence(SEED).spawn(3)
-    for k, (start, size) in enumerate([(0, 4096), (4096, 4096), (8192, 1808)]):
-        block = run_block(varied, size, children[k])
+def test_run_i_is_world_i_of_the_runs_root_seed(varied, reference):
+    # The documented plan (docs/model.md, "Random numbers"): run i is world i of the
+    # streams rooted at SeedSequence(s), whatever block it is simulated in.
+    for start, size in [(0, 4096), (4096, 4096), (8192, 1808), (5000, 7)]:
+        block = run_block(varied, size, np.random.SeedSequence(SEED), first=start)
         part = reference.run_data.take(slice(start, start + size))
         np.testing.assert_array_equal(part.outcome, block.outcome)
         np.testing.assert_array_equal(part.final_balance, block.final_balance)
@@ -118,7 +118,7 @@ def test_missing_scenario_file_is_a_scenario_error(tmp_path):
 
 
 def test_engine_failure_is_a_simulation_error_with_its_cause(varied, monkeypatch):
-    def broken(scenario, n, seed):
+    def broken(scenario, n, seed, **_):
         raise FloatingPointError("diverged")
 
     monkeypatch.setattr(negotiate.model, "run_block", broken)
@@ -128,7 +128,7 @@ def test_engine_failure_is_a_simulation_error_with_its_cause(varied, monkeypatch
 
 
 def test_engine_returning_the_wrong_number_of_worlds_is_caught(varied, monkeypatch):
-    monkeypatch.setattr(negotiate.model, "run_block", lambda s, n, seed: run_block(s, n - 1, seed))
+    monkeypatch.setattr(negotiate.model, "run_block", lambda s, n, seed, **kw: run_block(s, n - 1, seed, **kw))
     with pytest.raises(SimulationError, match="9 worlds for block 0 of 10"):
         simulate(varied, 10)
 
