@@ -1,12 +1,12 @@
-"""The seed plan: fixed blocks, spawn-compatible seeds, chunks of whole blocks."""
+"""The seed plan: blocks of a chosen size, spawn-compatible seeds, chunks of whole blocks."""
 
 import numpy as np
 import pytest
 
-from negotiate.run.seeding import BLOCK_SIZE, SeedPlan, block_seed, round_chunk_size
+from negotiate.run.seeding import BLOCK_SIZE, SeedPlan, block_seed, round_chunk_size, run_seed
 
 
-def test_block_size_is_4096():
+def test_default_block_size_is_4096():
     assert BLOCK_SIZE == 4096
 
 
@@ -50,3 +50,12 @@ def test_chunks_are_whole_blocks():
 @pytest.mark.parametrize("asked, rounded", [(1, 4096), (4096, 4096), (4097, 8192), (12288, 12288)])
 def test_round_chunk_size(asked, rounded):
     assert round_chunk_size(asked) == rounded
+
+
+def test_blocks_of_another_size_and_one_root_seed_for_all():
+    plan = SeedPlan(seed=5, runs=1000, block_size=300)
+    assert [(b.start, b.size) for b in plan.blocks()] == [(0, 300), (300, 300), (600, 300), (900, 100)]
+    assert [len(c) for c in plan.chunks(301)] == [2, 2]   # 301 runs -> 600 = two blocks of 300
+    assert round_chunk_size(301, 300) == 600
+    roots = {tuple(plan.seed_for(b).generate_state(4)) for b in plan.blocks()}
+    assert roots == {tuple(run_seed(5).generate_state(4))} == {tuple(np.random.SeedSequence(5).generate_state(4))}

@@ -5,6 +5,8 @@ checked to change nothing (tests/model/test_regression.py).  It was written
 by the engine at commit 'Engine: per-world given values...' (before the
 performance work of session 2) and must only be rewritten when a change of
 the model is intended: say which and why in the commit and docs/model.md.
+Last rewritten for per-world random numbers (docs/model.md, "Random numbers"):
+every world now draws by its own index, which changed every draw once.
 
     python tests/model/data/make_engine_regression.py
 """
