@@ -77,11 +77,12 @@ def test_the_table_has_every_input_and_outcome(small):
 
 
 def test_each_point_is_played_with_its_values(drivers, small):
-    # the first block, played again by hand through the engine's `given`
+    # every point, played again by hand through the engine's `given`: row j's replications
+    # are worlds j*r .. of the design's root seed (docs/model.md, "Random numbers")
     r = small.replications
     given = {path: np.repeat(small.design[:, j], r) for j, path in enumerate(INPUTS)}
     worlds = run_block(drivers, len(small.design) * r,
-                       np.random.SeedSequence(entropy=7, spawn_key=(SIMULATION_KEY, 0)), given=given)
+                       np.random.SeedSequence(entropy=7, spawn_key=(SIMULATION_KEY,)), given=given)
     codes = worlds.outcome.reshape(-1, r)
     shares = np.stack([(codes == k).mean(axis=1) for k in range(len(OUTCOMES))], axis=1)
     np.testing.assert_array_equal(small.outputs, shares)
