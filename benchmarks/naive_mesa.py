@@ -951,8 +951,13 @@ class NaiveNegotiation(mesa.Model):
                     hess[d][d] -= 2.0 * wgt * a.salience[d]
         active = [free[d] and not (y[d] <= 0 and grad[d] < 0) and not (y[d] >= 1 and grad[d] > 0)
                   for d in range(D)]
-        h = [[(hess[d][e] if active[d] and active[e] else -float(d == e)) - 1e-12 * (d == e)
-              for e in range(D)] for d in range(D)]
+        h = [[(hess[d][e] if active[d] and active[e] else -float(d == e)) for e in range(D)]
+             for d in range(D)]
+        # the engine's ridge, scaled to the Hessian: rank-one (linear-utility) systems stay
+        # solvable (an unscaled 1e-12 is lost in rounding next to large entries)
+        ridge = 1e-12 * max(abs(h[d][d]) for d in range(D)) + 1e-12
+        for d in range(D):
+            h[d][d] -= ridge
         step = [-s for s in solve(h, [grad[d] if active[d] else 0.0 for d in range(D)])]
         t = 1.0
         for _ in range(30):
