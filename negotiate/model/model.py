@@ -10,7 +10,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import leverage, red_lines, resolve, talks, truce, war
+from . import ceasefire, leverage, red_lines, resolve, talks, truce, war
 from .actors import AGENT_TYPES
 from .calibrated import with_calibration
 from .continuation import FixedPoint
@@ -87,6 +87,9 @@ class NegotiationModel(mesa.Model):
         # ratification draws (docs/model.md §15) come from a stream of their own, so
         # scenarios with and without talks share every other draw
         self._talks_rng = np.random.default_rng(child(ss, TALKS_KEY)) if p.ratify_actor.size else None
+        # plain ceasefires' draws (docs/model.md, "Ceasefire types"): a stream of their own too
+        self._ceasefire_rng = (np.random.default_rng(child(ss, ceasefire.CEASEFIRE_KEY))
+                               if p.ceasefires else None)
         self._strategies = {name: STRATEGIES[name](self) for name in set(p.strategies)}
         self.record = (worlds == 1) if record is None else record
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters()) if self.record else None
@@ -98,6 +101,7 @@ class NegotiationModel(mesa.Model):
         self.phase = np.zeros(N, np.int8)
         self.truce_age = np.zeros(N, np.int32)
         self.truce_terms = np.full((N, D), np.nan)
+        self.truce_len = np.full(N, p.truce_length, np.int64)   # rounds the truce in force lasts
         self.happens = self.rng.random(p.ev_prob.shape) < p.ev_prob   # (E, N)
         # red lines (docs/model.md §16): each actor's box and each proposer's agenda box
         self.red_box = (red_lines.box(p, self.balance, self.veto, agenda_mask(p)) if p.red_lines
@@ -114,6 +118,7 @@ class NegotiationModel(mesa.Model):
             "offers": np.zeros((N, A, 2), np.int16), "accepts": np.zeros((N, A, 2), np.int16),
             "first_accept": np.zeros((N, A), np.int16),
             "unconverged": np.zeros(N, np.int16),
+            "ceasefire": np.full(N, -1, np.int8),   # type of the first truce (ceasefire.TYPES)
         }
         # talks as a process (§15): a settlement agreed in principle, being drafted
         self.sign_round = np.zeros(N, np.int64)          # round it is due for signing, 0 = none
@@ -152,6 +157,8 @@ class NegotiationModel(mesa.Model):
         offers, agenda_of = self._bargain(t)
         proposer = recognise(p, t, shocks["recognition"])
         self._respond_and_agree(t, offers, agenda_of, proposer, shocks["response"])
+        if self._ceasefire_rng is not None:
+            self._plain_ceasefires(t)
         if p.talks:
             self._sign_drafted(t, shocks.get("ratification"))
         if p.truce_drafting:
@@ -199,7 +206,7 @@ class NegotiationModel(mesa.Model):
             regen = self.valuation.regenerated(self.balance, 1, arms)
             self.balance = np.where(in_truce, regen, self.balance)
             collapse = in_truce & (shocks["collapse"] < truce.collapse_probability(p, self.truce_age, self.truce_terms))
-            expired = in_truce & (self.truce_age >= p.truce_length)
+            expired = in_truce & (self.truce_age >= self.truce_len)
             self.out["collapsed"] |= collapse
             ended = collapse | expired
             self.phase = np.where(ended, WAR, self.phase).astype(np.int8)
@@ -216,7 +223,7 @@ class NegotiationModel(mesa.Model):
         in_truce = self.phase == IN_TRUCE
         if in_truce.any():
             terms = np.where(np.isnan(self.truce_terms), self.params.status_quo, self.truce_terms)
-            remaining = np.maximum(self.params.truce_length - self.truce_age, 1)
+            remaining = np.maximum(self.truce_len - self.truce_age, 1)
             tv = v.truce_value(v.truce_loss(terms), self.balance, self._truce_arms(), self.belief, remaining,
                                where=in_truce)
             s = np.where(in_truce, tv, s)
@@ -558,10 +565,14 @@ class NegotiationModel(mesa.Model):
         self.pending_truce_proposer[drafted] = proposer[drafted]
         return accepted & ~drafted
 
-    def _enter_truce(self, t, truce_now, proposer, y) -> None:
-        """A truce in force in worlds ``truce_now`` from the end of round ``t``."""
+    def _enter_truce(self, t, truce_now, proposer, y, *, length=None,
+                     kind_code: int = ceasefire.BILATERAL_GENERAL) -> None:
+        """A truce in force in worlds ``truce_now`` from the end of round ``t``, lasting
+        ``length`` rounds (default ``truce.length``); ``kind_code`` its ceasefire type."""
         p, o = self.params, self.out
         first = truce_now & (o["truces"] == 0)
+        o["ceasefire"][first] = kind_code
+        self.truce_len[truce_now] = p.truce_length if length is None else length
         kind = np.where(truce.is_conditional(p, y), CONDITIONAL, TEMPORARY)
         o["outcome"][first] = kind[first]
         o["truce_round"][first] = t
@@ -581,6 +592,28 @@ class NegotiationModel(mesa.Model):
         o["proposer"][settled] = proposer[settled]
         o["terms"][settled] = y[settled]
         self.phase[settled] = OVER
+
+    def _plain_ceasefires(self, t: int) -> None:
+        """End of round ``t``: the scenario's pauses and unilateral halts on the table are put
+        forward (each with its chance) in worlds still at war, and enter into force where
+        accepted (docs/model.md, "Ceasefire types"). Draws of fixed shape every round."""
+        p, N, ids = self.params, self.n_worlds, self.ids
+        rng = self._ceasefire_rng
+        free = self.phase == WAR
+        if p.truce_drafting:   # not while a truce is drafted (§15)
+            free &= self.truce_due == 0
+        refuses = np.stack([a.stalls(np.full(p.n, TRUCE), t) | ~a.signs[TRUCE] for a in self.actors])
+        for cf in p.ceasefires:
+            put = rng.random(N)[ids] < cf.probability
+            shock = rng.logistic(size=(p.n_actors, N))[:, ids]
+            if not cf.on(t):
+                continue
+            margin = ceasefire.pause_margin(self.valuation, self.status, self.balance, self.belief, cf.length)
+            agreed = free & put & ceasefire.accepted(cf, margin, p.noise, shock, refuses, p.is_party)
+            code = ceasefire.UNILATERAL_GENERAL if cf.unilateral else ceasefire.BILATERAL_GENERAL
+            self._enter_truce(t, agreed, np.full(p.n, cf.by, np.int16), p.status_quo,
+                              length=cf.length, kind_code=code)
+            free &= ~agreed
 
     # --- talks as a process (docs/model.md §15) ------------------------------------------
     def _truce_drafted(self, t) -> None:
@@ -628,7 +661,7 @@ class NegotiationModel(mesa.Model):
         self.ids = self.ids[keep]
         self.params = self.params.take(keep)
         self.valuation = Valuation.build(self.params)
-        for name in ("balance", "phase", "truce_age", "truce_terms", "sign_round", "pending_terms",
+        for name in ("balance", "phase", "truce_age", "truce_len", "truce_terms", "sign_round", "pending_terms",
                      "pending_proposer", "truce_due", "pending_truce_terms",
                      "pending_truce_proposer"):
             setattr(self, name, getattr(self, name)[keep])

@@ -59,6 +59,7 @@ def check_references(s: Scenario) -> None:
         c.add("actors", "a negotiation needs at least two actors with role 'party'")
     _check_war_and_truce(c, s)
     _check_leverage(c, s)
+    _check_ceasefires(c, s)
     _check_recognition(c, s)
     _check_red_lines(c, s)
     _check_talks(c, s)
@@ -147,6 +148,22 @@ def _check_leverage(c: _Collector, s: Scenario) -> None:
                 f"'{lev.by}' offers a side payment on '{lev.issue}' but is not one of "
                 f"its controllers {issue.controllers}",
             )
+
+
+def _check_ceasefires(c: _Collector, s: Scenario) -> None:
+    horizon = s.rounds.horizon
+    for i, cf in enumerate(s.ceasefires):
+        c.actor(f"ceasefires[{i}].by", cf.by, s.actors)
+        if cf.parties == "unilateral" and cf.by in s.actors and s.actors[cf.by].role != "party":
+            c.add(f"ceasefires[{i}].by", f"'{cf.by}' is a {s.actors[cf.by].role}: only a party can "
+                  "declare a unilateral ceasefire")
+        if cf.start > horizon:
+            c.add(f"ceasefires[{i}].start", f"round {cf.start} is after the horizon ({horizon})")
+        for name in cf.pressure:
+            c.actor(f"ceasefires[{i}].pressure.{name}", name, s.actors)
+            if name in s.actors and s.actors[name].role != "party":
+                c.add(f"ceasefires[{i}].pressure.{name}", f"'{name}' is a {s.actors[name].role}: "
+                      "only parties are asked to accept a pause")
 
 
 def _check_talks(c: _Collector, s: Scenario) -> None:

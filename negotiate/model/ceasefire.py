@@ -1,0 +1,85 @@
+"""Plain ceasefires outside the bargaining (docs/model.md, "Ceasefire types").
+
+A third party's humanitarian pause (bilateral: every party must accept) or a
+party's unilateral halt (it alone decides): no terms, ``length`` rounds, put
+forward with a per-round chance in a window of rounds.  Each asked party
+compares the pause with the war exactly as the engine values both (§4, §5),
+without the option values of the bargaining (§8): a short pause leaves the
+truce agenda open once it ends, so it gives up no conditional deal, it only
+defers it.  What decides is then the war cost the pause saves against the
+ground the front would have gained meanwhile, plus the proposer's pressure.
+
+Ceasefire types follow the ETH/PRIO Civil Conflict Ceasefire data set
+(Clayton, Nathan & Wiehler 2023): unilateral or bilateral, general or partial.
+Every truce the bargaining produces is bilateral and general; partial
+ceasefires are not modelled (the code exists so the results can say so).
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+#: the pauses' draws (is it put forward, each party's answer shock): a stream of their own
+CEASEFIRE_KEY = zlib.crc32(b"ceasefires")
+
+#: ceasefire type codes of ``BlockResult.ceasefire`` (−1: no truce)
+TYPES: tuple[tuple[str, str], ...] = (
+    ("bilateral", "general"), ("unilateral", "general"),
+    ("bilateral", "partial"), ("unilateral", "partial"),
+)
+BILATERAL_GENERAL, UNILATERAL_GENERAL = 0, 1
+
+
+@dataclass
+class CeasefireArrays:
+    by: int                  # proposer (bilateral) or declaring party (unilateral)
+    unilateral: bool
+    length: int              # rounds in force
+    start: int
+    end: int
+    probability: np.ndarray  # (N,) chance it is put forward in a round of its window
+    pressure: np.ndarray     # (A, N) what refusing it costs each party
+
+    def on(self, t: int) -> bool:
+        return self.start <= t <= self.end
+
+    def take(self, keep: np.ndarray) -> CeasefireArrays:
+        return replace(self, probability=self.probability[keep], pressure=self.pressure[:, keep])
+
+
+def ceasefire_arrays(scenario, draw, who: dict[str, int]) -> list[CeasefireArrays]:
+    """The scenario's ``ceasefires`` drawn per world."""
+    out = []
+    n, A = draw.n, len(who)
+    for k, cf in enumerate(scenario.ceasefires):
+        pressure = np.zeros((A, n))
+        for name, amount in cf.pressure.items():
+            pressure[who[name]] = draw(amount, f"ceasefires[{k}].pressure.{name}")
+        out.append(CeasefireArrays(
+            by=who[cf.by], unilateral=cf.parties == "unilateral", length=int(cf.length),
+            start=int(cf.start), end=int(cf.end if cf.end is not None else scenario.rounds.horizon),
+            probability=draw(cf.probability, f"ceasefires[{k}].probability"), pressure=pressure,
+        ))
+    return out
+
+
+def pause_margin(valuation, status, balance, belief, length: int) -> np.ndarray:
+    """(A, N): a plain pause of ``length`` rounds (truce terms at status quo, front frozen)
+    less the war, both as the engine values them (§5 truce value, §4 war value ``status``)."""
+    p = valuation.params
+    plain = np.broadcast_to(p.status_quo, (p.n, p.n_issues))
+    value = valuation.truce_value(valuation.truce_loss(plain), balance, np.zeros(p.n), belief, length)
+    return value - status
+
+
+def accepted(cf: CeasefireArrays, margin, noise, shock, refuses, is_party) -> np.ndarray:
+    """(N,): worlds where the pause is agreed: every asked party's margin plus the pressure
+    on it plus its noise τ·ε is ≥ 0 and it does not refuse truces outright (``refuses``
+    (A, N)); a unilateral halt asks its declaring party only."""
+    yes = (margin + cf.pressure + noise * shock >= 0.0) & ~refuses
+    if cf.unilateral:
+        return yes[cf.by]
+    return (yes | ~is_party[:, None]).all(axis=0)
