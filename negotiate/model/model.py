@@ -152,13 +152,13 @@ class NegotiationModel(mesa.Model):
         drift = war.drift_now(p, t, self.happens)
         self.belief = self.valuation.belief_drift(drift)
         self.status = self._status_values()
+        if self._ceasefire_rng is not None and self._plain_ceasefires(t):
+            self.status = self._status_values()   # paused worlds: the pause in force (§5)
         self.bonus = leverage.bonus(p, t)
         self._truce_terms = None
         offers, agenda_of = self._bargain(t)
         proposer = recognise(p, t, shocks["recognition"])
         self._respond_and_agree(t, offers, agenda_of, proposer, shocks["response"])
-        if self._ceasefire_rng is not None:
-            self._plain_ceasefires(t)
         if p.talks:
             self._sign_drafted(t, shocks.get("ratification"))
         if p.truce_drafting:
@@ -593,13 +593,16 @@ class NegotiationModel(mesa.Model):
         o["terms"][settled] = y[settled]
         self.phase[settled] = OVER
 
-    def _plain_ceasefires(self, t: int) -> None:
-        """End of round ``t``: the scenario's pauses and unilateral halts on the table are put
-        forward (each with its chance) in worlds still at war, and enter into force where
-        accepted (docs/model.md, "Ceasefire types"). Draws of fixed shape every round."""
+    def _plain_ceasefires(self, t: int) -> bool:
+        """Round ``t``, before the bargaining: the scenario's pauses and unilateral halts on the
+        table are put forward (each with its chance) in worlds at war, and are in force from
+        now where accepted — a plain pause needs no text, so it comes before talks on terms
+        conclude (docs/model.md, "Ceasefire types"). Draws of fixed shape every round.
+        Returns whether any world paused."""
         p, N, ids = self.params, self.n_worlds, self.ids
         rng = self._ceasefire_rng
         free = self.phase == WAR
+        paused = np.zeros(p.n, bool)
         if p.truce_drafting:   # not while a truce is drafted (§15)
             free &= self.truce_due == 0
         refuses = np.stack([a.stalls(np.full(p.n, TRUCE), t) | ~a.signs[TRUCE] for a in self.actors])
@@ -614,6 +617,8 @@ class NegotiationModel(mesa.Model):
             self._enter_truce(t, agreed, np.full(p.n, cf.by, np.int16), p.status_quo,
                               length=cf.length, kind_code=code)
             free &= ~agreed
+            paused |= agreed
+        return bool(paused.any())
 
     # --- talks as a process (docs/model.md §15) ------------------------------------------
     def _truce_drafted(self, t) -> None:
