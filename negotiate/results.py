@@ -186,9 +186,10 @@ class Results:
                             index=index)
 
     def ceasefire_types(self, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
-        """Share of runs whose first truce was of each ETH/PRIO ceasefire type (unilateral or
-        bilateral, general or partial; docs/model.md, "Ceasefire types"), with intervals;
-        ``n`` = all runs, so the shares sum to the share of runs with a truce."""
+        """Share of runs whose first ceasefire of any kind was of each ETH/PRIO type (unilateral
+        or bilateral, general or partial; docs/model.md, "Ceasefire types"), with intervals;
+        ``n`` = all runs, so the shares sum to the share of runs with a ceasefire. A unilateral
+        halt counts here but is no agreed truce, so it sets no outcome (cases/README.md)."""
         self._require_runs("ceasefire_types()")
         codes = self.run_data.ceasefire
         if codes is None:
@@ -200,6 +201,12 @@ class Results:
                              index=index)
         table.attrs.update(n=self.runs, method=method, level=level)
         return table
+
+    def plot_ceasefire_types(self, ax=None, **kwargs):
+        """Ceasefire types with their intervals (see :mod:`negotiate.plot.ceasefires`)."""
+        from .plot.ceasefires import plot_ceasefire_types
+
+        return plot_ceasefire_types(self, ax=ax, **kwargs)
 
     def collapse_rate(self, method: str = "wilson", level: float = 0.95) -> pd.Series:
         """Share of runs with a truce in which a truce collapsed (``n`` = runs with a truce)."""

@@ -102,6 +102,7 @@ class NegotiationModel(mesa.Model):
         self.truce_age = np.zeros(N, np.int32)
         self.truce_terms = np.full((N, D), np.nan)
         self.truce_len = np.full(N, p.truce_length, np.int64)   # rounds the truce in force lasts
+        self.unilateral = np.zeros(N, bool)   # the truce in force is a unilateral halt, not agreed
         self.happens = self.rng.random(p.ev_prob.shape) < p.ev_prob   # (E, N)
         # red lines (docs/model.md §16): each actor's box and each proposer's agenda box
         self.red_box = (red_lines.box(p, self.balance, self.veto, agenda_mask(p)) if p.red_lines
@@ -207,7 +208,7 @@ class NegotiationModel(mesa.Model):
             self.balance = np.where(in_truce, regen, self.balance)
             collapse = in_truce & (shocks["collapse"] < truce.collapse_probability(p, self.truce_age, self.truce_terms))
             expired = in_truce & (self.truce_age >= self.truce_len)
-            self.out["collapsed"] |= collapse
+            self.out["collapsed"] |= collapse & ~self.unilateral   # agreed truces only
             ended = collapse | expired
             self.phase = np.where(ended, WAR, self.phase).astype(np.int8)
             self.truce_terms[ended] = np.nan
@@ -240,7 +241,8 @@ class NegotiationModel(mesa.Model):
         if p.truce_drafting:   # no other truce while one is drafted (§15)
             allowed[TRUCE] &= self.truce_due == 0
         if p.talks:   # settlement talks sit on a calendar, and not while a text is drafted (§15)
-            allowed[SETTLEMENT] &= talks.settlement_sits(p, t, self.phase == IN_TRUCE, self.truce_age,
+            allowed[SETTLEMENT] &= talks.settlement_sits(p, t, (self.phase == IN_TRUCE) & ~self.unilateral,
+                                                         self.truce_age,
                                                          self.sign_round > 0)
         # an agenda some veto player will not sign at all is closed to everyone (§16)
         allowed &= ~(self.veto & ~p.signs.T).any(axis=1)[:, None]
@@ -568,11 +570,19 @@ class NegotiationModel(mesa.Model):
     def _enter_truce(self, t, truce_now, proposer, y, *, length=None,
                      kind_code: int = ceasefire.BILATERAL_GENERAL) -> None:
         """A truce in force in worlds ``truce_now`` from the end of round ``t``, lasting
-        ``length`` rounds (default ``truce.length``); ``kind_code`` its ceasefire type."""
+        ``length`` rounds (default ``truce.length``); ``kind_code`` its ceasefire type.
+        A unilateral halt holds the front like a truce but is no agreed truce: the outcome,
+        its round and the count of truces stay as they were (cases/README.md's rule)."""
         p, o = self.params, self.out
-        first = truce_now & (o["truces"] == 0)
-        o["ceasefire"][first] = kind_code
+        o["ceasefire"][truce_now & (o["ceasefire"] < 0)] = kind_code   # first ceasefire of any kind
         self.truce_len[truce_now] = p.truce_length if length is None else length
+        self.unilateral[truce_now] = kind_code == ceasefire.UNILATERAL_GENERAL
+        self.phase[truce_now] = IN_TRUCE
+        self.truce_age[truce_now] = 0
+        self.truce_terms[truce_now] = np.where(p.truce_issue, y, np.nan)[truce_now]
+        if kind_code == ceasefire.UNILATERAL_GENERAL:
+            return
+        first = truce_now & (o["truces"] == 0)
         kind = np.where(truce.is_conditional(p, y), CONDITIONAL, TEMPORARY)
         o["outcome"][first] = kind[first]
         o["truce_round"][first] = t
@@ -580,9 +590,6 @@ class NegotiationModel(mesa.Model):
         o["proposer"][first] = proposer[first]
         o["terms"][first] = np.where(p.truce_issue, y, np.nan)[first]
         o["truces"][truce_now] += 1
-        self.phase[truce_now] = IN_TRUCE
-        self.truce_age[truce_now] = 0
-        self.truce_terms[truce_now] = np.where(p.truce_issue, y, np.nan)[truce_now]
 
     def _settle(self, t, settled, proposer, y) -> None:
         """A settlement in force in worlds ``settled``: recorded, and the world ends."""
@@ -666,7 +673,7 @@ class NegotiationModel(mesa.Model):
         self.ids = self.ids[keep]
         self.params = self.params.take(keep)
         self.valuation = Valuation.build(self.params)
-        for name in ("balance", "phase", "truce_age", "truce_len", "truce_terms", "sign_round", "pending_terms",
+        for name in ("balance", "phase", "truce_age", "truce_len", "unilateral", "truce_terms", "sign_round", "pending_terms",
                      "pending_proposer", "truce_due", "pending_truce_terms",
                      "pending_truce_proposer"):
             setattr(self, name, getattr(self, name)[keep])

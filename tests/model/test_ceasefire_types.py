@@ -97,7 +97,10 @@ def test_unilateral_halt_declared_iff_cost_saved_exceeds_expected_gain(who, name
     declared = model.out["ceasefire"] == UNILATERAL_GENERAL
     assert 20 < (mine[ok] >= 0).sum() < ok.sum() - 20
     np.testing.assert_array_equal(declared[ok], mine[ok] >= 0)
-    assert np.all(model.out["proposer"][declared] == who)
+    # a unilateral halt holds the front but is no agreed truce (cases/README.md's rule)
+    assert np.all(model.phase[declared] == 1)
+    assert np.all(model.out["outcome"][declared] == NONE)
+    assert np.all(model.out["truces"][declared] == 0)
     # the same inequality written without the common factor (1 − δ^L), by hand
     d, k = p.patience[who], p.war_cost[who]
     toward = p.drift * (1 if who == A else -1)
@@ -120,6 +123,21 @@ def test_pause_ends_after_its_length_and_the_war_resumes():
     np.testing.assert_array_equal(model.balance[paused], b1[paused])
     model.step()                      # round 3: age 2 = length, expired
     assert np.all(model.phase[paused] == 0)
+
+
+def test_unilateral_halt_then_agreed_truce_classes_by_the_agreed_one():
+    """A bilateral pause after a unilateral halt has ended is the first agreed truce: the
+    outcome is temporary, while the first ceasefire of any kind stays unilateral."""
+    model = NegotiationModel(load("pause").with_overrides({
+        "ceasefires": [PAUSE | {"name": "halt", "by": "A", "parties": "unilateral", "length": 1},
+                       PAUSE | {"start": 3, "end": 3, "pressure": {"A": 1.0, "B": 1.0}}],
+        "truce.hazard.scale": 1e9}), worlds=300, seed=4)
+    result = model.run()
+    halted = result.ceasefire == UNILATERAL_GENERAL
+    assert halted.sum() > 20
+    np.testing.assert_array_equal(result.outcome[halted], TEMPORARY)
+    np.testing.assert_array_equal(result.truce_round[halted], 3)
+    np.testing.assert_array_equal(result.truces[halted], 1)
 
 
 def test_without_ceasefires_no_pause_and_every_truce_bilateral_general():
@@ -148,6 +166,7 @@ def test_effect_of_a_pressed_pause_on_temporary_truces():
     np.testing.assert_array_equal(on.inputs["war.drift"], off.inputs["war.drift"])
 
 
+@pytest.mark.filterwarnings("ignore::negotiate.run.simulate.DegenerateResultWarning")
 def test_results_report_ceasefire_types():
     import negotiate
 
@@ -160,6 +179,13 @@ def test_results_report_ceasefire_types():
     assert table.loc[("unilateral", "general"), "count"] == uni
     assert table["count"].sum() == int(frame["ceasefire_parties"].notna().sum())
     assert set(frame["ceasefire_scope"].dropna()) <= {"general"}
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = results.plot_ceasefire_types()
+    heights = {b.get_gid(): b.get_height() for b in ax.patches}
+    assert heights["bar:unilateral:general"] == pytest.approx(uni / 300)
+    matplotlib.pyplot.close(ax.figure)
 
 
 @pytest.mark.parametrize("change,field,words", [
