@@ -10,7 +10,7 @@ defers it.  What decides is then the war cost the pause saves against the
 ground the front would have gained meanwhile, plus the proposer's pressure.
 
 Ceasefire types follow the ETH/PRIO Civil Conflict Ceasefire data set
-(Clayton, Nathan & Wiehler 2023): unilateral or bilateral, general or partial.
+(Clayton et al. 2022, Journal of Conflict Resolution): unilateral or bilateral, general or partial.
 Every truce the bargaining produces is bilateral and general; partial
 ceasefires are not modelled (the code exists so the results can say so).
 """
