@@ -11,8 +11,10 @@ ground the front would have gained meanwhile, plus the proposer's pressure.
 
 Ceasefire types follow the ETH/PRIO Civil Conflict Ceasefire data set
 (Clayton et al. 2022, Journal of Conflict Resolution): unilateral or bilateral, general or partial.
-Every truce the bargaining produces is bilateral and general; partial
-ceasefires are not modelled (the code exists so the results can say so).
+Every truce the bargaining produces is bilateral and general. A partial one
+stops a share of the war: the front moves by (1 − share) of its step, and a
+party values it at share × (pause − war); it is no agreed truce (the world
+stays at war, the bargaining goes on).
 """
 
 from __future__ import annotations
@@ -30,13 +32,15 @@ TYPES: tuple[tuple[str, str], ...] = (
     ("bilateral", "general"), ("unilateral", "general"),
     ("bilateral", "partial"), ("unilateral", "partial"),
 )
-BILATERAL_GENERAL, UNILATERAL_GENERAL = 0, 1
+BILATERAL_GENERAL, UNILATERAL_GENERAL, BILATERAL_PARTIAL, UNILATERAL_PARTIAL = 0, 1, 2, 3
 
 
 @dataclass
 class CeasefireArrays:
     by: int                  # proposer (bilateral) or declaring party (unilateral)
     unilateral: bool
+    partial: bool
+    share: np.ndarray        # (N,) share of the war a partial one stops (1: general)
     length: int              # rounds in force
     start: int
     end: int
@@ -47,7 +51,14 @@ class CeasefireArrays:
         return self.start <= t <= self.end
 
     def take(self, keep: np.ndarray) -> CeasefireArrays:
-        return replace(self, probability=self.probability[keep], pressure=self.pressure[:, keep])
+        return replace(self, probability=self.probability[keep], pressure=self.pressure[:, keep],
+                       share=self.share[keep])
+
+    @property
+    def code(self) -> int:
+        """Its type, an index into :data:`TYPES`."""
+        return TYPES.index(("unilateral" if self.unilateral else "bilateral",
+                            "partial" if self.partial else "general"))
 
 
 def ceasefire_arrays(scenario, draw, who: dict[str, int]) -> list[CeasefireArrays]:
@@ -59,7 +70,9 @@ def ceasefire_arrays(scenario, draw, who: dict[str, int]) -> list[CeasefireArray
         for name, amount in cf.pressure.items():
             pressure[who[name]] = draw(amount, f"ceasefires[{k}].pressure.{name}")
         out.append(CeasefireArrays(
-            by=who[cf.by], unilateral=cf.parties == "unilateral", length=int(cf.length),
+            by=who[cf.by], unilateral=cf.parties == "unilateral", partial=cf.scope == "partial",
+            share=(draw(cf.share, f"ceasefires[{k}].share") if cf.share is not None else np.ones(n)),
+            length=int(cf.length),
             start=int(cf.start), end=int(cf.end if cf.end is not None else scenario.rounds.horizon),
             probability=draw(cf.probability, f"ceasefires[{k}].probability"), pressure=pressure,
         ))
@@ -76,10 +89,10 @@ def pause_margin(valuation, status, balance, belief, length: int) -> np.ndarray:
 
 
 def accepted(cf: CeasefireArrays, margin, noise, shock, refuses, is_party) -> np.ndarray:
-    """(N,): worlds where the pause is agreed: every asked party's margin plus the pressure
-    on it plus its noise τ·ε is ≥ 0 and it does not refuse truces outright (``refuses``
-    (A, N)); a unilateral halt asks its declaring party only."""
-    yes = (margin + cf.pressure + noise * shock >= 0.0) & ~refuses
+    """(N,): worlds where the pause is agreed: every asked party's margin (times the share a
+    partial one stops) plus the pressure on it plus its noise τ·ε is ≥ 0 and it does not
+    refuse truces outright (``refuses`` (A, N)); a unilateral halt asks its declaring party only."""
+    yes = (cf.share * margin + cf.pressure + noise * shock >= 0.0) & ~refuses
     if cf.unilateral:
         return yes[cf.by]
     return (yes | ~is_party[:, None]).all(axis=0)

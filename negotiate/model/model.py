@@ -103,6 +103,8 @@ class NegotiationModel(mesa.Model):
         self.truce_terms = np.full((N, D), np.nan)
         self.truce_len = np.full(N, p.truce_length, np.int64)   # rounds the truce in force lasts
         self.unilateral = np.zeros(N, bool)   # the truce in force is a unilateral halt, not agreed
+        self.partial_until = np.zeros(N, np.int64)   # a partial ceasefire holds through this round
+        self.partial_share = np.zeros(N)             # ... stopping this share of the war
         self.happens = self.rng.random(p.ev_prob.shape) < p.ev_prob   # (E, N)
         # red lines (docs/model.md §16): each actor's box and each proposer's agenda box
         self.red_box = (red_lines.box(p, self.balance, self.veto, agenda_mask(p)) if p.red_lines
@@ -195,6 +197,9 @@ class NegotiationModel(mesa.Model):
         p = self.params
         fighting = self.phase == WAR
         moved = war.step(p, t, self.balance, self.happens, shocks["war"])
+        if p.ceasefires:   # a partial ceasefire stops a share of the front's movement
+            held = self.partial_until >= t
+            moved = np.where(held, self.balance + (1.0 - self.partial_share) * (moved - self.balance), moved)
         self.balance = np.where(fighting, moved, self.balance)
         won = war.victories(p, self.balance, shocks["victory"]) * fighting
         self.out["victory"] = np.where(won != 0, won, self.out["victory"]).astype(np.int8)
@@ -578,6 +583,7 @@ class NegotiationModel(mesa.Model):
         self.truce_len[truce_now] = p.truce_length if length is None else length
         self.unilateral[truce_now] = kind_code == ceasefire.UNILATERAL_GENERAL
         self.phase[truce_now] = IN_TRUCE
+        self.partial_until[truce_now] = 0   # a truce replaces a partial ceasefire
         self.truce_age[truce_now] = 0
         self.truce_terms[truce_now] = np.where(p.truce_issue, y, np.nan)[truce_now]
         if kind_code == ceasefire.UNILATERAL_GENERAL:
@@ -608,7 +614,7 @@ class NegotiationModel(mesa.Model):
         Returns whether any world paused."""
         p, N, ids = self.params, self.n_worlds, self.ids
         rng = self._ceasefire_rng
-        free = self.phase == WAR
+        free = (self.phase == WAR) & (self.partial_until <= t)   # none holds after this round
         paused = np.zeros(p.n, bool)
         if p.truce_drafting:   # not while a truce is drafted (§15)
             free &= self.truce_due == 0
@@ -620,10 +626,14 @@ class NegotiationModel(mesa.Model):
                 continue
             margin = ceasefire.pause_margin(self.valuation, self.status, self.balance, self.belief, cf.length)
             agreed = free & put & ceasefire.accepted(cf, margin, p.noise, shock, refuses, p.is_party)
-            code = ceasefire.UNILATERAL_GENERAL if cf.unilateral else ceasefire.BILATERAL_GENERAL
-            self._enter_truce(t, agreed, np.full(p.n, cf.by, np.int16), p.status_quo,
-                              length=cf.length, kind_code=code)
             free &= ~agreed
+            if cf.partial:   # no truce: the war goes on at a share (cases/README.md's rule)
+                self.out["ceasefire"][agreed & (self.out["ceasefire"] < 0)] = cf.code
+                self.partial_until[agreed] = t + cf.length
+                self.partial_share[agreed] = cf.share[agreed]
+                continue
+            self._enter_truce(t, agreed, np.full(p.n, cf.by, np.int16), p.status_quo,
+                              length=cf.length, kind_code=cf.code)
             paused |= agreed
         return bool(paused.any())
 
@@ -673,7 +683,8 @@ class NegotiationModel(mesa.Model):
         self.ids = self.ids[keep]
         self.params = self.params.take(keep)
         self.valuation = Valuation.build(self.params)
-        for name in ("balance", "phase", "truce_age", "truce_len", "unilateral", "truce_terms", "sign_round", "pending_terms",
+        for name in ("balance", "phase", "truce_age", "truce_len", "unilateral", "partial_until",
+                     "partial_share", "truce_terms", "sign_round", "pending_terms",
                      "pending_proposer", "truce_due", "pending_truce_terms",
                      "pending_truce_proposer"):
             setattr(self, name, getattr(self, name)[keep])

@@ -463,6 +463,13 @@ class Ceasefire(_Strict):
     parties: Literal["bilateral", "unilateral"] = Field(
         "bilateral", description="bilateral: every party must accept; unilateral: the declaring party alone"
     )
+    scope: Literal["general", "partial"] = Field(
+        "general", description="general: the whole war stops; partial: a share of it (one sector)"
+    )
+    share: Probability | None = Field(
+        None, description="partial only: the share of war costs and of the front's movement it "
+        "stops (number or distribution)",
+    )
     length: Whole = Field(1, ge=1, le=10_000, description="Rounds it is in force once accepted")
     start: Whole = Field(1, ge=1, description="First round it is on the table")
     end: Annotated[int | None, BeforeValidator(reject_boolean)] = Field(
@@ -483,6 +490,9 @@ class Ceasefire(_Strict):
     def _window(self):
         if self.end is not None and self.end < self.start:
             raise FieldError("end", f"end ({self.end}) is before start ({self.start})")
+        if (self.scope == "partial") != (self.share is not None):
+            raise FieldError("share", "give 'share:' for a partial ceasefire, and only for one "
+                             "(the share of the war it stops)")
         if self.parties == "unilateral" and self.pressure:
             raise FieldError("pressure", "a unilateral ceasefire is asked of no one; give pressure "
                              "only for a bilateral one")

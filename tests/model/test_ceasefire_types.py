@@ -24,7 +24,7 @@ import pytest
 
 from negotiate import ScenarioError
 from negotiate.model import NegotiationModel
-from negotiate.model.ceasefire import BILATERAL_GENERAL, UNILATERAL_GENERAL
+from negotiate.model.ceasefire import BILATERAL_GENERAL, BILATERAL_PARTIAL, UNILATERAL_GENERAL
 from negotiate.model.outcomes import NONE, TEMPORARY
 
 from ..intervals import paired_interval
@@ -178,7 +178,7 @@ def test_results_report_ceasefire_types():
     assert uni > 0
     assert table.loc[("unilateral", "general"), "count"] == uni
     assert table["count"].sum() == int(frame["ceasefire_parties"].notna().sum())
-    assert set(frame["ceasefire_scope"].dropna()) <= {"general"}
+    assert set(frame["ceasefire_scope"].dropna()) <= {"general"}   # no partial entry here
     import matplotlib
 
     matplotlib.use("Agg")
@@ -194,8 +194,49 @@ def test_results_report_ceasefire_types():
     ({"pressure": {"M": 0.1}}, "ceasefires[0].pressure.M", "only parties"),
     ({"start": 3, "end": 2}, "end", "before start"),
     ({"parties": "unilateral", "by": "A", "pressure": {"B": 0.1}}, "pressure", "asked of no one"),
+    ({"scope": "partial"}, "share", "give 'share:'"),
+    ({"share": 0.5}, "share", "only for one"),
+    ({"scope": "partial", "share": 1.5}, "share", ""),
 ])
 def test_bad_ceasefires_are_refused_naming_the_field(change, field, words):
     with pytest.raises(ScenarioError) as caught:
         load("pause").with_overrides({"ceasefires": [PAUSE | change]})
     assert field in str(caught.value) and words in str(caught.value)
+
+
+@pytest.mark.parametrize("share", [0.3, 0.8])
+def test_partial_pause_agreed_iff_share_times_margin_clear(share):
+    """A partial pause stopping a share σ of the war: each party's margin is σ·(T − S)."""
+    model, b = first_round(PAUSE | {"scope": "partial", "share": share, "pressure": {"A": 0.0002}})
+    p = model.params
+    ma, mb = share * margin(p, A, b, 2) + 0.0002, share * margin(p, B, b, 2)
+    ok = clear(ma, mb)
+    predicted = (ma >= 0) & (mb >= 0)
+    assert 20 < predicted[ok].sum() < ok.sum() - 20
+    np.testing.assert_array_equal((model.out["ceasefire"] == BILATERAL_PARTIAL)[ok], predicted[ok])
+    # no agreed truce: the world stays at war, nothing classified
+    assert np.all(model.phase == 0)
+    assert np.all(model.out["outcome"] == NONE)
+
+
+def test_partial_pause_slows_the_front_by_its_share_for_its_length():
+    """With no volatility the front moves by (1 − σ)·μ a round while a partial pause holds
+    (rounds 2 and 3 for one agreed in round 1 with length 2), then by μ again."""
+    share = 0.75
+    s = load("pause").with_overrides({"ceasefires": [PAUSE | {"scope": "partial", "share": share,
+                                                               "pressure": {"A": 1.0, "B": 1.0}}],
+                                      "rounds.horizon": 5})
+    model = NegotiationModel(s, worlds=200, seed=6)
+    path = []
+    for _ in range(5):
+        model.step()
+        path.append(model.balance.copy())
+    mu = model.params.drift
+    inside = (np.abs(mu) * 5 < 0.49)
+    held = model.out["ceasefire"] == BILATERAL_PARTIAL
+    assert held.all()
+    steps = np.diff(np.array(path), axis=0)          # rounds 2..5
+    np.testing.assert_allclose(steps[0][inside], (1 - share) * mu[inside], atol=1e-12)
+    np.testing.assert_allclose(steps[1][inside], (1 - share) * mu[inside], atol=1e-12)
+    np.testing.assert_allclose(steps[2][inside], mu[inside], atol=1e-12)
+    np.testing.assert_allclose(steps[3][inside], mu[inside], atol=1e-12)
