@@ -19,7 +19,10 @@ as a process (a calendar for settlement talks, drafting, ratification; truce
 drafting, priced, with the plain truce as a candidate);
 persistent stances, gains from the process and stalling (docs/model.md §17);
 private resolve, screening offers and learning from refusals (docs/model.md §18);
-political issues that follow the front in a war's end state (docs/model.md §4).
+political issues that follow the front in a war's end state (docs/model.md §4);
+plain ceasefires outside the bargaining — humanitarian pauses, unilateral halts,
+partial ones — and the ETH/PRIO type of the first ceasefire (docs/model.md, "Ceasefire
+types: humanitarian pauses and unilateral halts").
 
 Parameter draws come from the library (:func:`negotiate.model.params.draw_params`,
 run ``i`` uses row ``i``), so a comparison is about simulating, not sampling.
@@ -73,6 +76,11 @@ class World:
         self.hazard_scale, self.hazard_shape = float(p.hazard_scale[i]), p.hazard_shape
         self.hazard_effects = p.hazard_effects[:, i].tolist()
         self.settlement_hazard = float(p.settlement_hazard[i])
+        self.ceasefires = [{"by": cf.by, "unilateral": cf.unilateral, "partial": cf.partial,
+                            "share": float(cf.share[i]), "length": cf.length, "start": cf.start,
+                            "end": cf.end, "probability": float(cf.probability[i]),
+                            "pressure": cf.pressure[:, i].tolist(), "code": cf.code}
+                           for cf in p.ceasefires]
         self.power_effects = p.power_effects[:, i].tolist()
         self.leverage = [{"by": lv.by, "target": lv.target, "kind": lv.kind,
                           "amount": float(lv.amount[i]), "start": lv.start, "end": lv.end,
@@ -297,7 +305,7 @@ class Actor(mesa.Agent):
         self.resumed = {}
         if m.phase == IN_TRUCE:
             terms = [m.truce_terms.get(d, w.status_quo[d]) for d in range(w.n_issues)]
-            remaining = max(w.truce_length - m.truce_age, 1)
+            remaining = max(m.truce_len - m.truce_age, 1)
             loss = self.truce_loss(terms)
             self.status = self.truce_value(loss, m.balance, m.truce_arms(), remaining)
         else:
@@ -494,6 +502,9 @@ class NaiveNegotiation(mesa.Model):
         self.compromise = self._compromise_packages()
         self.round, self.balance, self.phase = 0, w.balance0, WAR
         self.truce_age, self.truce_terms = 0, {}
+        self.truce_len, self.unilateral = w.truce_length, False   # the truce in force
+        self.partial_until, self.partial_share = 0, 0.0           # a partial ceasefire
+        self.ceasefire = -1                                       # type of the first ceasefire
         self.happens = [self.random.random() < e["probability"] for e in w.events]
         self.proposer_value = None
         self.outcome, self.agreement_round, self.truce_round = NONE, 0, 0
@@ -667,7 +678,10 @@ class NaiveNegotiation(mesa.Model):
         volatility = w.volatility + sum(e["volatility"] * on for e, on in active)
         balance = self.balance + self.drift_now(t) + volatility * self.random.gauss(0.0, 1.0)
         balance += sum(e["jump"] * on for e, on in zip(w.events, self.happens) if e["start"] == t)
-        self.balance = clip01(balance)
+        balance = clip01(balance)
+        if self.partial_until >= t:   # a partial ceasefire stops a share of the front's movement
+            balance = self.balance + (1.0 - self.partial_share) * (balance - self.balance)
+        self.balance = balance
         if w.victory_probability > 0 and self.random.random() < w.victory_probability:
             self.victory = ((self.balance >= w.victory_upper)
                             - (self.balance <= w.victory_lower))
@@ -683,8 +697,8 @@ class NaiveNegotiation(mesa.Model):
         k, scale = w.hazard_shape, w.hazard_scale
         cum = (self.truce_age / scale) ** k - (max(self.truce_age - 1.0, 0.0) / scale) ** k
         collapse = self.random.random() < 1.0 - math.exp(-mult * cum)
-        self.collapsed |= collapse
-        if collapse or self.truce_age >= w.truce_length:
+        self.collapsed |= collapse and not self.unilateral   # agreed truces only
+        if collapse or self.truce_age >= self.truce_len:
             self.phase, self.truce_terms = WAR, {}
 
     def bonus(self, t: int):
@@ -839,7 +853,7 @@ class NaiveNegotiation(mesa.Model):
         dk = self.screen_cut[j] - actor.war_cost
         war_slope = -(1.0 - actor.fade)
         if self.phase == IN_TRUCE:
-            fade = actor.patience ** max(w.truce_length - self.truce_age, 1)
+            fade = actor.patience ** max(self.truce_len - self.truce_age, 1)
             slope = -((1.0 - fade) * w.cost_factor + fade * (1.0 - actor.fade))
         else:
             slope = war_slope
@@ -993,6 +1007,9 @@ class NaiveNegotiation(mesa.Model):
         drift = self.drift_now(t)
         for actor in self.actors:
             actor.prepare_round(drift)
+        if w.ceasefires and self.plain_ceasefires(t):   # before the bargaining; values anew
+            for actor in self.actors:
+                actor.prepare_round(drift)
         self._bonus, self._nash = self.bonus(t), None
         offers, agendas = self.bargain(t)
         proposer = self.recognise(t)
@@ -1025,7 +1042,8 @@ class NaiveNegotiation(mesa.Model):
             return True
         sits = t >= w.talks_open and (t - w.talks_open) % w.talks_every == 0
         if w.settle_after_truce >= 0:
-            sits = sits and self.phase == IN_TRUCE and self.truce_age >= w.settle_after_truce
+            sits = (sits and self.phase == IN_TRUCE and not self.unilateral
+                    and self.truce_age >= w.settle_after_truce)
         return sits and self.pending is None
 
     def conditions(self, y) -> int:
@@ -1097,9 +1115,55 @@ class NaiveNegotiation(mesa.Model):
             return
         self.enter_truce(t, proposer, y)
 
-    def enter_truce(self, t: int, proposer: int, y) -> None:
+    def plain_ceasefires(self, t: int) -> bool:
+        """The scenario's pauses and halts on the table, in order, each put forward with its
+        chance; every party asked (only the declaring one if unilateral) accepts iff
+        share·(plain truce of its length − status) + pressure + τ·ε ≥ 0 and it does not
+        refuse truces. Returns whether a general one entered into force."""
+        w = self.world
+        free = (self.phase == WAR and self.partial_until <= t
+                and not (w.truce_drafting and self.pending_truce is not None))
+        for cf in w.ceasefires:
+            put = self.random.random() < cf["probability"]
+            shocks = []
+            for _ in self.actors:
+                u = self.random.random()
+                while u == 0.0:
+                    u = self.random.random()
+                shocks.append(math.log(u) - math.log1p(-u))
+            if not (free and put and cf["start"] <= t <= cf["end"]):
+                continue
+            asked = [a for a in self.actors
+                     if (a.index == cf["by"] if cf["unilateral"] else a.is_party)]
+            plain = list(w.status_quo)
+            yes = True
+            for a in asked:
+                pause = a.truce_value(a.truce_loss(plain), self.balance, 0.0, cf["length"])
+                margin = cf["share"] * (pause - a.status) + cf["pressure"][a.index]
+                refuses = a.stalls(TRUCE, t) or not a.signs[TRUCE]
+                yes = yes and not refuses and margin + a.noise * shocks[a.index] >= 0.0
+            if not yes:
+                continue
+            if self.ceasefire < 0:
+                self.ceasefire = cf["code"]
+            if cf["partial"]:
+                self.partial_until, self.partial_share = t + cf["length"], cf["share"]
+                return False
+            self.enter_truce(t, cf["by"], plain, length=cf["length"], unilateral=cf["unilateral"])
+            return True
+        return False
+
+    def enter_truce(self, t: int, proposer: int, y, *, length: int | None = None,
+                    unilateral: bool = False) -> None:
         w = self.world
         terms = {d: y[d] for d in range(w.n_issues) if w.truce_issue[d]}
+        if self.ceasefire < 0:
+            self.ceasefire = 0   # bilateral, general
+        self.truce_len = w.truce_length if length is None else length
+        self.unilateral, self.partial_until = unilateral, 0
+        if unilateral:   # holds the front, but is no agreed truce
+            self.phase, self.truce_age, self.truce_terms = IN_TRUCE, 0, terms
+            return
         if self.truces == 0:
             conditional = any(abs(v - w.status_quo[d]) > w.threshold[d] for d, v in terms.items())
             self.outcome = CONDITIONAL if conditional else TEMPORARY
@@ -1115,13 +1179,14 @@ class NaiveNegotiation(mesa.Model):
                 "truce_round": self.truce_round, "collapsed": self.collapsed, "truces": self.truces,
                 "proposer": self.proposer, "terms": self.terms, "final_balance": self.balance,
                 "victory": self.victory, "offers": self.offered, "accepts": self.accepted,
-                "first_accept": self.first_accept, "unconverged": self.unconverged}
+                "first_accept": self.first_accept, "unconverged": self.unconverged,
+                "ceasefire": self.ceasefire}
 
 
 _DTYPES = {"outcome": np.int8, "agreement_round": np.int16, "truce_round": np.int16,
            "collapsed": bool, "truces": np.int16, "proposer": np.int16, "terms": float,
            "final_balance": float, "victory": np.int8, "offers": np.int16, "accepts": np.int16,
-           "first_accept": np.int16, "unconverged": np.int16}
+           "first_accept": np.int16, "unconverged": np.int16, "ceasefire": np.int8}
 
 
 def shock_seeds(seed: np.random.SeedSequence, runs: int) -> list[int]:
