@@ -99,7 +99,9 @@ class Results:
         ``term:<issue>``, ``offers:<actor>`` / ``accepts:<actor>`` (answers and
         acceptances, summed over agendas; per agenda as
         ``offers:<actor>:<agenda>`` with ``by_agenda=True``),
-        ``first_accept:<actor>`` and the sampled inputs ``input:<path>``.
+        ``first_accept:<actor>``, the sampled inputs ``input:<path>``, and
+        ``ceasefire_parties`` / ``ceasefire_scope`` (the ETH/PRIO type of the
+        first ceasefire of any kind, <NA> = none; see :meth:`ceasefire_types`).
         """
         self._require_runs("to_frame()")
         return run_frame(self.scenario, self.run_data, 0, self.runs, by_agenda=by_agenda)
