@@ -240,3 +240,25 @@ def test_partial_pause_slows_the_front_by_its_share_for_its_length():
     np.testing.assert_allclose(steps[1][inside], (1 - share) * mu[inside], atol=1e-12)
     np.testing.assert_allclose(steps[2][inside], mu[inside], atol=1e-12)
     np.testing.assert_allclose(steps[3][inside], mu[inside], atol=1e-12)
+
+
+def test_dropping_finished_worlds_changes_no_world(monkeypatch):
+    """Compaction (docs/model.md §13) drops won worlds mid-run; the pauses' draws are indexed
+    by world, so every world's result is the one it has without compaction."""
+    s = load("pause").with_overrides({
+        "ceasefires": [PAUSE | {"end": 10, "probability": 0.5, "pressure": {"A": 0.001}},
+                       PAUSE | {"name": "halt", "by": "B", "parties": "unilateral", "end": 10,
+                                "probability": 0.3},
+                       PAUSE | {"name": "slow", "scope": "partial", "share": 0.5, "end": 10,
+                                "probability": 0.3}],
+        "actors.A.noise": 0.002, "actors.B.noise": 0.002, "rounds.horizon": 10,
+        "war.volatility": 0.01, "war.victory": {"upper": 0.53, "lower": 0.47, "probability": 0.3}})
+    model = NegotiationModel(s, worlds=400, seed=8)
+    compacted = model.run()
+    assert model.ids.size < 400                                  # compaction did happen
+    monkeypatch.setattr(NegotiationModel, "COMPACT_MIN", 10**9)
+    whole = NegotiationModel(s, worlds=400, seed=8).run()
+    assert len(set(whole.ceasefire.tolist())) >= 4               # every kind of ceasefire
+    for field in ("outcome", "truce_round", "truces", "collapsed", "ceasefire", "victory"):
+        np.testing.assert_array_equal(getattr(compacted, field), getattr(whole, field), err_msg=field)
+    np.testing.assert_array_equal(compacted.final_balance, whole.final_balance)
