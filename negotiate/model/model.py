@@ -105,6 +105,7 @@ class NegotiationModel(mesa.Model):
         self.unilateral = np.zeros(N, bool)   # the truce in force is a unilateral halt, not agreed
         self.partial_until = np.zeros(N, np.int64)   # a partial ceasefire holds through this round
         self.partial_share = np.zeros(N)             # ... stopping this share of the war
+        self.fought = np.zeros(N, np.int64)          # rounds of war fought (ceasefire exhaustion)
         self.happens = self.rng.random(p.ev_prob.shape) < p.ev_prob   # (E, N)
         # red lines (docs/model.md §16): each actor's box and each proposer's agenda box
         self.red_box = (red_lines.box(p, self.balance, self.veto, agenda_mask(p)) if p.red_lines
@@ -196,6 +197,7 @@ class NegotiationModel(mesa.Model):
         """War moves the front; a truce regenerates the weaker side, may collapse or expire."""
         p = self.params
         fighting = self.phase == WAR
+        self.fought += fighting
         moved = war.step(p, t, self.balance, self.happens, shocks["war"])
         if p.ceasefires:   # a partial ceasefire stops a share of the front's movement
             held = self.partial_until >= t
@@ -625,7 +627,8 @@ class NegotiationModel(mesa.Model):
             if not cf.on(t):
                 continue
             margin = ceasefire.pause_margin(self.valuation, self.status, self.balance, self.belief, cf.length)
-            agreed = free & put & ceasefire.accepted(cf, margin, p.noise, shock, refuses, p.is_party)
+            agreed = free & put & ceasefire.accepted(cf, margin, p.noise, shock, refuses, p.is_party,
+                                                     self.fought)
             free &= ~agreed
             if cf.partial:   # no truce: the war goes on at a share (cases/README.md's rule)
                 self.out["ceasefire"][agreed & (self.out["ceasefire"] < 0)] = cf.code
@@ -684,7 +687,7 @@ class NegotiationModel(mesa.Model):
         self.params = self.params.take(keep)
         self.valuation = Valuation.build(self.params)
         for name in ("balance", "phase", "truce_age", "truce_len", "unilateral", "partial_until",
-                     "partial_share", "truce_terms", "sign_round", "pending_terms",
+                     "partial_share", "fought", "truce_terms", "sign_round", "pending_terms",
                      "pending_proposer", "truce_due", "pending_truce_terms",
                      "pending_truce_proposer"):
             setattr(self, name, getattr(self, name)[keep])

@@ -159,6 +159,11 @@ def _check_ceasefires(c: _Collector, s: Scenario) -> None:
                   "declare a unilateral ceasefire")
         if cf.start > horizon:
             c.add(f"ceasefires[{i}].start", f"round {cf.start} is after the horizon ({horizon})")
+        for name in cf.exhaustion:
+            c.actor(f"ceasefires[{i}].exhaustion.{name}", name, s.actors)
+            if name in s.actors and s.actors[name].role != "party":
+                c.add(f"ceasefires[{i}].exhaustion.{name}", f"'{name}' is a {s.actors[name].role}: "
+                      "only parties fight and tire")
         for name in cf.pressure:
             c.actor(f"ceasefires[{i}].pressure.{name}", name, s.actors)
             if name in s.actors and s.actors[name].role != "party":

@@ -483,6 +483,11 @@ class Ceasefire(_Strict):
         description="Per party: what refusing costs it per round of pause refused (utility per round; "
         "the proposer's leverage)",
     )
+    exhaustion: dict[str, NonNeg] = Field(
+        default_factory=dict, max_length=1000,
+        description="Per party: rounds of war fought (since round 1) after which it accepts this "
+        "ceasefire whatever the war is worth to it (war weariness; number or distribution)",
+    )
     source: str | None = None
     assumption: str | None = None
 

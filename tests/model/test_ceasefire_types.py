@@ -197,6 +197,8 @@ def test_results_report_ceasefire_types():
     ({"scope": "partial"}, "share", "give 'share:'"),
     ({"share": 0.5}, "share", "only for one"),
     ({"scope": "partial", "share": 1.5}, "share", ""),
+    ({"exhaustion": {"M": 3}}, "ceasefires[0].exhaustion.M", "only parties"),
+    ({"exhaustion": {"A": -1}}, "exhaustion", ""),
 ])
 def test_bad_ceasefires_are_refused_naming_the_field(change, field, words):
     with pytest.raises(ScenarioError) as caught:
@@ -262,3 +264,23 @@ def test_dropping_finished_worlds_changes_no_world(monkeypatch):
     for field in ("outcome", "truce_round", "truces", "collapsed", "ceasefire", "victory"):
         np.testing.assert_array_equal(getattr(compacted, field), getattr(whole, field), err_msg=field)
     np.testing.assert_array_equal(compacted.final_balance, whole.final_balance)
+
+
+def test_exhausted_party_accepts_the_pause_once_it_has_fought_its_rounds():
+    """A, whose front advances and whose war costs nothing, never gains from a pause
+    (margin < 0); B, losing ground, always does. With ``exhaustion`` E_A drawn per world,
+    the pause offered every round is first agreed in round ⌈E_A⌉ (A has then fought
+    ⌈E_A⌉ ≥ E_A rounds), never before; without it, never."""
+    base = load("pause").with_overrides({"war.drift": 0.004, "actors.A.war_cost": 0.0,
+                                         "rounds.horizon": 10})
+    pause = PAUSE | {"end": 10, "length": 1}
+    tired = NegotiationModel(base.with_overrides({"ceasefires": [
+        pause | {"exhaustion": {"A": {"dist": "uniform", "low": 0.5, "high": 12}}}]}),
+        worlds=300, seed=9)
+    result = tired.run()
+    e = tired.params.ceasefires[0].exhaustion[0]
+    expected = np.where(np.ceil(e) <= 10, np.maximum(np.ceil(e), 1), 0).astype(int)
+    np.testing.assert_array_equal(result.truce_round, expected)
+    assert 50 < (expected > 0).sum() < 290
+    fresh = NegotiationModel(base.with_overrides({"ceasefires": [pause]}), worlds=300, seed=9).run()
+    assert np.all(fresh.truce_round == 0)
