@@ -46,13 +46,14 @@ class CeasefireArrays:
     end: int
     probability: np.ndarray  # (N,) chance it is put forward in a round of its window
     pressure: np.ndarray     # (A, N) what refusing it costs each party
+    exhaustion: np.ndarray   # (A, N) rounds of war after which a party accepts it anyway (inf: never)
 
     def on(self, t: int) -> bool:
         return self.start <= t <= self.end
 
     def take(self, keep: np.ndarray) -> CeasefireArrays:
         return replace(self, probability=self.probability[keep], pressure=self.pressure[:, keep],
-                       share=self.share[keep])
+                       share=self.share[keep], exhaustion=self.exhaustion[:, keep])
 
     @property
     def code(self) -> int:
@@ -69,12 +70,16 @@ def ceasefire_arrays(scenario, draw, who: dict[str, int]) -> list[CeasefireArray
         pressure = np.zeros((A, n))
         for name, amount in cf.pressure.items():
             pressure[who[name]] = draw(amount, f"ceasefires[{k}].pressure.{name}")
+        tired = np.full((A, n), np.inf)
+        for name, rounds in cf.exhaustion.items():
+            tired[who[name]] = draw(rounds, f"ceasefires[{k}].exhaustion.{name}")
         out.append(CeasefireArrays(
             by=who[cf.by], unilateral=cf.parties == "unilateral", partial=cf.scope == "partial",
             share=(draw(cf.share, f"ceasefires[{k}].share") if cf.share is not None else np.ones(n)),
             length=int(cf.length),
             start=int(cf.start), end=int(cf.end if cf.end is not None else scenario.rounds.horizon),
             probability=draw(cf.probability, f"ceasefires[{k}].probability"), pressure=pressure,
+            exhaustion=tired,
         ))
     return out
 
@@ -88,11 +93,13 @@ def pause_margin(valuation, status, balance, belief, length: int) -> np.ndarray:
     return value - status
 
 
-def accepted(cf: CeasefireArrays, margin, noise, shock, refuses, is_party) -> np.ndarray:
+def accepted(cf: CeasefireArrays, margin, noise, shock, refuses, is_party, fought) -> np.ndarray:
     """(N,): worlds where the pause is agreed: every asked party's margin (times the share a
-    partial one stops) plus the pressure on it plus its noise τ·ε is ≥ 0 and it does not
-    refuse truces outright (``refuses`` (A, N)); a unilateral halt asks its declaring party only."""
-    yes = (cf.share * margin + cf.pressure + noise * shock >= 0.0) & ~refuses
+    partial one stops) plus the pressure on it plus its noise τ·ε is ≥ 0, or it has fought
+    at least its ``exhaustion`` rounds (``fought`` (N,)), and it does not refuse truces
+    outright (``refuses`` (A, N)); a unilateral halt asks its declaring party only."""
+    weary = fought[None, :] >= cf.exhaustion
+    yes = ((cf.share * margin + cf.pressure + noise * shock >= 0.0) | weary) & ~refuses
     if cf.unilateral:
         return yes[cf.by]
     return (yes | ~is_party[:, None]).all(axis=0)
