@@ -79,7 +79,8 @@ class World:
         self.ceasefires = [{"by": cf.by, "unilateral": cf.unilateral, "partial": cf.partial,
                             "share": float(cf.share[i]), "length": cf.length, "start": cf.start,
                             "end": cf.end, "probability": float(cf.probability[i]),
-                            "pressure": cf.pressure[:, i].tolist(), "code": cf.code}
+                            "pressure": cf.pressure[:, i].tolist(), "code": cf.code,
+                            "exhaustion": cf.exhaustion[:, i].tolist()}
                            for cf in p.ceasefires]
         self.power_effects = p.power_effects[:, i].tolist()
         self.leverage = [{"by": lv.by, "target": lv.target, "kind": lv.kind,
@@ -505,6 +506,7 @@ class NaiveNegotiation(mesa.Model):
         self.truce_len, self.unilateral = w.truce_length, False   # the truce in force
         self.partial_until, self.partial_share = 0, 0.0           # a partial ceasefire
         self.ceasefire = -1                                       # type of the first ceasefire
+        self.fought = 0                                           # rounds of war fought
         self.happens = [self.random.random() < e["probability"] for e in w.events]
         self.proposer_value = None
         self.outcome, self.agreement_round, self.truce_round = NONE, 0, 0
@@ -992,6 +994,7 @@ class NaiveNegotiation(mesa.Model):
             for actor in self.actors:
                 actor.move_stance()
         if self.phase == WAR:
+            self.fought += 1
             self.fight(t)
             if w.any_private:
                 self.learn_from_fighting()
@@ -1141,7 +1144,8 @@ class NaiveNegotiation(mesa.Model):
                 pause = a.truce_value(a.truce_loss(plain), self.balance, 0.0, cf["length"])
                 margin = cf["share"] * (pause - a.status) + cf["pressure"][a.index]
                 refuses = a.stalls(TRUCE, t) or not a.signs[TRUCE]
-                yes = yes and not refuses and margin + a.noise * shocks[a.index] >= 0.0
+                weary = self.fought >= cf["exhaustion"][a.index]
+                yes = yes and not refuses and (margin + a.noise * shocks[a.index] >= 0.0 or weary)
             if not yes:
                 continue
             if self.ceasefire < 0:

@@ -318,6 +318,8 @@ def deterministic_variants() -> dict[str, dict]:
          "probability": some},
         {"name": "slowdown", "by": "M", "scope": "partial", "share": U(0.2, 0.9), "length": 2,
          "start": 1, "end": 8, "probability": some, "pressure": {"H": U(0, 0.02)}},
+        {"name": "weary", "by": "M", "length": 1, "start": 9, "end": 14,
+         "exhaustion": {"H": U(0, 12), "L": U(0, 12)}},
     ]
     variants["ceasefires"] = ceasefires
     # Nash proposers on a small two-party world, settlements only: the engine's Nash
