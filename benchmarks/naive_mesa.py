@@ -1161,8 +1161,7 @@ class NaiveNegotiation(mesa.Model):
                     unilateral: bool = False) -> None:
         w = self.world
         terms = {d: y[d] for d in range(w.n_issues) if w.truce_issue[d]}
-        if self.ceasefire < 0:
-            self.ceasefire = 0   # bilateral, general
+        self.ceasefire = max(self.ceasefire, 0)   # the first one, else bilateral, general
         self.truce_len = w.truce_length if length is None else length
         self.unilateral, self.partial_until = unilateral, 0
         if unilateral:   # holds the front, but is no agreed truce

@@ -160,7 +160,7 @@ def test_effect_of_a_pressed_pause_on_temporary_truces():
     n = 800
     off = NegotiationModel(base, worlds=n, seed=5).run()
     on = NegotiationModel(pressed, worlds=n, seed=5).run()
-    lo, hi = paired_interval(on.outcome == TEMPORARY, off.outcome == TEMPORARY)
+    lo, _ = paired_interval(on.outcome == TEMPORARY, off.outcome == TEMPORARY)
     assert lo > 0.1
     # the same seeds give the same worlds (draws of the pauses come from their own stream)
     np.testing.assert_array_equal(on.inputs["war.drift"], off.inputs["war.drift"])
