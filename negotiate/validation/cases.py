@@ -25,6 +25,7 @@ from ..errors import Problem, ScenarioError
 from ..model.outcomes import OUTCOMES
 from ..scenario import Scenario, load_scenario
 from .record import Record, read_record
+from .scores import time_bin
 
 __all__ = ["Case", "checked_cases", "load_case", "load_cases"]
 
@@ -180,3 +181,8 @@ def checked_cases(cases, purpose: str = "backtest") -> list[Case]:
 def observed_outcomes(cases) -> np.ndarray:
     """Index into ``OUTCOMES`` of each case's recorded outcome (cases with records)."""
     return np.array([OUTCOMES.index(c.record.outcome) for c in cases], dtype=np.int64)
+
+
+def observed_time_bins(cases) -> np.ndarray:
+    """Index into ``TIME_BINS`` of each case's recorded first agreement (cases with records)."""
+    return time_bin(np.array([c.record.first_agreement_round or 0 for c in cases], dtype=np.int64))
