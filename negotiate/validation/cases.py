@@ -15,6 +15,7 @@ read ``file:line: field: what is wrong``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,11 +83,21 @@ def _scenario_problems(folder: Path, scenario: Scenario, file: str) -> list[Prob
     out = []
     if scenario.name != folder.name:
         out.append(Problem("name", f"'{scenario.name}' is not the case folder's name '{folder.name}'",
-                           file=file))
+                           file=file, line=_top_level_line(Path(file), "name")))
     if scenario.as_of is None:
         out.append(Problem("as_of", "missing: a case's scenario gives the date the talks began",
                            file=file))
     return out
+
+
+def _top_level_line(path: Path, key: str) -> int | None:
+    """The line of ``key:`` at the top of ``path`` (None when another file, e.g. a base
+    the scenario extends, wrote it): the loaded scenario does not keep its lines."""
+    pattern = re.compile(rf"^{re.escape(key)}\s*:")
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return None
 
 
 def _record_problems(folder: Path, scenario: Scenario, rec: Record, file: str,
