@@ -225,7 +225,11 @@ def fit_posterior(design, events, columns, theta, outcomes, bins, likelihood: st
     one emulator per case on its knobs ``columns[c]``; the likelihood of case ``c`` is the
     emulated probability of its recorded outcome class ``outcomes[c]`` (summed over time
     bins) or, with ``likelihood="outcome+time"``, of that class with time bin ``bins[c]``."""
-    emulators = [fit_emulator(design, ev, N_EVENTS, columns=cols) for ev, cols in zip(events, columns)]
+    # the floor is half a world of the design for the event scored: a joint event, or an
+    # outcome class (its five joint events share it)
+    floor = 1.0 / (2 * len(design)) / (len(TIME_BINS) if likelihood == "outcome" else 1)
+    emulators = [fit_emulator(design, ev, N_EVENTS, columns=cols, floor=floor)
+                 for ev, cols in zip(events, columns)]
     joint = np.stack([e.predict(theta) for e in emulators])  # (C, L, 20)
     if likelihood == "outcome":
         probs, observed = outcome_marginal(joint), np.asarray(outcomes)

@@ -163,8 +163,12 @@ def test_the_time_of_the_first_agreement_informs_the_joint_likelihood():
     assert np.allclose(flat["weights"], 1 / 5_000)
     assert np.average(theta[:, 0], weights=timed["weights"]) == pytest.approx(0.25, abs=0.03)
     assert 2_400 < timed["ess"] < 3_500  # a sharp step gives L/2; the emulator's is smooth
-    # class 0 always, less the floor 1/(2M) given to each of the 18 events never simulated
-    assert flat["posterior_predictive"][0, 0] == pytest.approx(1 / (1 + 18 / 800), abs=0.005)
+    # class 0 always, less the floor given to each of the 18 events never simulated: half a
+    # world of the design per outcome class scored (1/(2M·5) per joint event), per joint event
+    # when the time is scored too (1/(2M))
+    assert flat["posterior_predictive"][0, 0] == pytest.approx(1 / (1 + 18 / 4000), abs=0.002)
+    assert timed["posterior_predictive"][0, 0] == pytest.approx(1 / (1 + 18 / 800), abs=0.005)
+    assert flat["prior_predictive"][0, 1:] == pytest.approx([1 / 800] * 3, rel=0.05)
     assert flat["prior_time_predictive"][0, [0, 2]] == pytest.approx([0.5, 0.5], abs=0.05)
     for marginal in ("prior_predictive", "loo_predictive", "loo_time_predictive"):
         assert np.allclose(timed[marginal].sum(axis=1), 1)
