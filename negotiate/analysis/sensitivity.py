@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from ..model.outcomes import OUTCOMES
+from ..run.arguments import whole_number as _whole_number
 from ..run.executors import Executor
-from ..run.simulate import _whole_number
 from ..run.storage import PRODUCER, atomic_directory
 from ..scenario import load_scenario
 from .design import ScenarioEvaluator

@@ -37,9 +37,10 @@ from scipy.stats import qmc
 from ..model import run_block
 from ..model.outcomes import OUTCOMES
 from ..run import BLOCK_SIZE, Executor, block_seed
+from ..run.arguments import whole_number
 from ..scenario import Scenario
 from . import posterior as post
-from .backtest import case_seed, map_cases, whole_number
+from .backtest import case_seed, map_cases
 from .calibration_results import CalibrationResults
 from .cases import checked_cases, observed_outcomes
 from .emulator import fit_emulator
@@ -63,7 +64,8 @@ def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0,
     ``cases``: :class:`~negotiate.validation.Case` objects with records, or
     folders.  ``worlds`` design points, one world each per case.  ``workers``,
     ``executor`` and ``address`` (a Dask scheduler) say where the cases are
-    simulated and never change a number; ``progress`` shows a bar over cases.
+    simulated and never change a number; ``progress`` shows a bar counting the
+    worlds simulated as cases finish.
     """
     cases = checked_cases(cases, "calibration")
     knobs = checked_knobs(knobs)
@@ -75,7 +77,7 @@ def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0,
     seeds = [case_seed(seed, c.id) for c in cases]
     tasks = [_Task(s, worlds, given_values(design, knobs, paths), cs)
              for (s, paths), cs in zip(prepared, seeds)]
-    sims = map_cases(_simulate, tasks, workers=workers, executor=executor, address=address,
+    sims = map_cases(_simulate, tasks, runs=worlds, workers=workers, executor=executor, address=address,
                      progress=progress, desc="calibrate")
     outcomes = np.stack([s[0] for s in sims])
     _warn_if_sparse(cases, outcomes)
