@@ -23,7 +23,6 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from .. import model as _model
-from .. import results as _results  # the module: results.py imports run.aggregate and run.storage
 from ..errors import SimulationError
 from ..model.outcomes import OUTCOMES, BlockResult
 from ..scenario import Scenario
@@ -264,9 +263,13 @@ class _Collector:
     def results(self, wall_time: float):
         if self._next != self.plan.n_blocks:
             raise SimulationError(f"only {self._next} of {self.plan.n_blocks} blocks completed")
+        # imported here, not at the top: results.py imports run.aggregate and run.storage,
+        # which loads this package, so a top-level import would make an import cycle
+        from ..results import Results
+
         run_data = BlockResult(**self._arrays) if self._arrays is not None else None
-        return _results.Results(self.scenario, self.plan.seed, self.plan.runs, wall_time,
-                                self._total, run_data)
+        return Results(self.scenario, self.plan.seed, self.plan.runs, wall_time,
+                       self._total, run_data)
 
 
 def _allocate_like(block: BlockResult, runs: int) -> dict:

@@ -17,7 +17,6 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from .. import results as _results  # the module, not its names: results.py imports run.aggregate
 from ..scenario import Scenario, load_scenario
 from .arguments import flag, plan_and_workers
 from .blocks import run_plan
@@ -164,7 +163,8 @@ def _labelled_variants(variants) -> dict[str, Scenario]:
 def _cache_key(plan: SeedPlan, scenarios: tuple[Scenario, ...], keep_runs: bool) -> dict:
     """What a cached block depends on; a cache with another key is never reused."""
     from .. import __version__
+    from ..results import scenario_digest  # here: results.py loads this package (no import cycle)
 
-    return {"scenarios_sha256": [_results.scenario_digest(s) for s in scenarios],
+    return {"scenarios_sha256": [scenario_digest(s) for s in scenarios],
             "seed": plan.seed, "runs": plan.runs, "block_size": BLOCK_SIZE,
             "keep_runs": bool(keep_runs), "negotiate": __version__, "numpy": np.__version__}
