@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import math
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +43,7 @@ __all__ = [
     "run_tasks",
     "want_progress",
     "where_to_run",
+    "working",
 ]
 
 CHUNKS_PER_WORKER = 4  # more tasks than workers, so one slow task does not idle the rest
@@ -71,6 +74,36 @@ def progress_bar(*, total: int, desc: str, show: bool, initial: int = 0, unit: s
 
     return tqdm(total=total, initial=initial, desc=desc, unit=unit,
                 disable=not show, file=sys.stderr, dynamic_ncols=True)
+
+
+#: How often the indicator of a step without a count (:func:`working`) shows the time, in seconds.
+TICK_SECONDS = 0.5
+
+
+@contextmanager
+def working(desc: str, *, show: bool):
+    """A line that shows the time spent while one long step runs whose progress cannot be
+    counted (PRIM's peeling happens inside the EMA Workbench): feedback, not silence."""
+    if not show:
+        yield
+        return
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=None, desc=desc, bar_format="{desc}: {elapsed}", file=sys.stderr)
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(TICK_SECONDS):
+            bar.refresh()  # redraws the elapsed time
+
+    ticker = threading.Thread(target=tick, name="negotiate-progress", daemon=True)
+    ticker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        ticker.join()
+        bar.close()
 
 
 # --- where the tasks run ----------------------------------------------------------------

@@ -173,3 +173,16 @@ def test_the_main_module_is_hidden_only_when_it_is_no_file(monkeypatch, tmp_path
 
 def test_the_in_process_executor_is_never_given_more_than_one_block_per_task():
     assert batch.where_to_run(10, 1, InProcessExecutor()).per_task == 1
+
+
+def test_a_step_without_a_count_shows_the_time_it_takes(capsys, monkeypatch):
+    monkeypatch.setattr(batch, "TICK_SECONDS", 0.01)
+    with batch.working("PRIM on 10 worlds", show=True):
+        import time
+
+        time.sleep(0.1)
+    err = capsys.readouterr().err
+    assert err.count("PRIM on 10 worlds: 00:0") >= 3  # redrawn while it ran, not only at the end
+    with batch.working("silent", show=False):
+        pass
+    assert capsys.readouterr().err == ""
