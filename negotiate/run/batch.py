@@ -38,6 +38,7 @@ __all__ = [
     "MAX_DEFAULT_CHUNK_BLOCKS",
     "Where",
     "check_engine_memory",
+    "check_executor",
     "in_notebook",
     "progress_bar",
     "run_tasks",
@@ -129,11 +130,7 @@ def where_to_run(units: int, workers: int, executor=None, address=None, *,
     more than one task.  In this process every task is one unit: the chunking
     changes no number, and the bar then moves after every unit.
     """
-    if address is not None and not isinstance(address, str):
-        if executor is not None:
-            raise ValueError("give the executor either as executor= or as address=, not both")
-        executor, address = address, None
-    _check_executor(executor)
+    executor, address = check_executor(executor, address)
     if per_task is None:
         per_task = min(max(1, math.ceil(units / (workers * CHUNKS_PER_WORKER))), most)
     if executor is None:
@@ -144,11 +141,24 @@ def where_to_run(units: int, workers: int, executor=None, address=None, *,
     return Where(executor, address, per_task, workers)
 
 
-def _check_executor(executor) -> None:
+def check_executor(executor, address=None) -> tuple[Any, str | None]:
+    """``(executor, address)`` with a pool or client given as ``address`` moved to
+    ``executor``; a TypeError or ValueError for anything that cannot run tasks."""
     import concurrent.futures as cf
 
-    if executor is None or isinstance(executor, (str, Executor, cf.Executor)) or is_dask_client(executor):
-        return
+    def usable(obj) -> bool:
+        return isinstance(obj, (Executor, cf.Executor)) or is_dask_client(obj)
+
+    if address is not None and not isinstance(address, str):
+        if not usable(address):
+            raise TypeError("address must be a Dask scheduler address such as 'tcp://host:8786', "
+                            "a distributed.Client or a concurrent.futures.Executor; "
+                            f"got {type(address).__name__}")
+        if executor is not None:
+            raise ValueError("give the executor either as executor= or as address=, not both")
+        executor, address = address, None
+    if executor is None or isinstance(executor, str) or usable(executor):
+        return executor, address
     raise TypeError(f"executor must be a name ('inprocess', 'processes', 'dask'), a negotiate "
                     f"Executor, a concurrent.futures.Executor or a distributed.Client; "
                     f"got {type(executor).__name__}")

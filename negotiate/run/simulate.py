@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from ..scenario import Scenario, load_scenario
-from .arguments import flag, plan_and_workers
+from .arguments import flag, plan_and_workers, whole_number
+from .batch import check_executor
 from .blocks import run_plan
 from .cache import ChunkCache
 from .comparison import Comparison, ManyComparison, check_comparable
@@ -64,6 +65,8 @@ def simulate(scenario, runs: int | None = None, *, seed: int | None = None,
     progress = flag("progress", progress, optional=True)
     scenario = load_scenario(scenario)
     plan, workers = plan_and_workers(scenario, runs, seed, workers)
+    check_executor(executor, address)  # before the cache directory is made
+    chunk_size = None if chunk_size is None else whole_number("chunk_size", chunk_size, 1)
     cache = None if cache_dir is None else ChunkCache(cache_dir, _cache_key(plan, (scenario,), keep_runs))
     try:  # the cache is locked while open: closed however the run ends
         out = run_plan(plan, (scenario,), workers=workers, chunk_size=chunk_size, executor=executor,

@@ -19,8 +19,8 @@ import numpy as np
 
 from ..model.outcomes import OUTCOMES
 from ..run import Executor, simulate
-from ..run.arguments import whole_number
-from ..run.batch import run_tasks, where_to_run
+from ..run.arguments import flag, whole_number
+from ..run.batch import check_executor, run_tasks, where_to_run
 from ..run.simulate import DegenerateResultWarning
 from ..scenario import Scenario
 from .cases import checked_cases
@@ -54,6 +54,8 @@ def backtest(cases, *, runs: int = DEFAULT_RUNS, seed: int = 0, workers: int = 1
     counting runs as cases finish (``None``, the default: in a notebook or at
     a terminal).
     """
+    flag("progress", progress, optional=True)
+    check_executor(executor)
     cases = checked_cases(cases, "backtest")
     runs = whole_number("runs", runs, 1)
     seed = whole_number("seed", seed, 0)

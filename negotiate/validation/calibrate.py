@@ -37,7 +37,8 @@ from scipy.stats import qmc
 from ..model import run_block
 from ..model.outcomes import OUTCOMES
 from ..run import BLOCK_SIZE, Executor, block_seed
-from ..run.arguments import whole_number
+from ..run.arguments import flag, whole_number
+from ..run.batch import check_executor
 from ..scenario import Scenario
 from . import posterior as post
 from .backtest import case_seed, map_cases
@@ -67,6 +68,8 @@ def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0,
     simulated and never change a number; ``progress`` shows a bar counting the
     worlds simulated as cases finish.
     """
+    flag("progress", progress, optional=True)
+    check_executor(executor, address)
     cases = checked_cases(cases, "calibration")
     knobs = checked_knobs(knobs)
     worlds, seed = whole_number("worlds", worlds, 2), whole_number("seed", seed, 0)

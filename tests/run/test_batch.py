@@ -186,3 +186,39 @@ def test_a_step_without_a_count_shows_the_time_it_takes(capsys, monkeypatch):
     with batch.working("silent", show=False):
         pass
     assert capsys.readouterr().err == ""
+
+
+# --- arguments refused before anything is simulated ----------------------------------------
+
+def _no_simulation(monkeypatch):
+    monkeypatch.setattr(negotiate.model, "run_block", lambda *a, **k: pytest.fail("simulated"))
+
+
+@pytest.mark.parametrize(("options", "error", "message"), [
+    ({"progress": "yes"}, TypeError, "progress must be True, False or None"),
+    ({"executor": 3}, TypeError, "executor must be a name"),
+    ({"address": 8786}, TypeError, "address must be a Dask scheduler address"),
+    ({"chunk_size": -1}, ValueError, "chunk_size must be a whole number"),
+])
+def test_simulate_refuses_before_making_a_cache(varied, tmp_path, monkeypatch, options, error, message):
+    _no_simulation(monkeypatch)
+    with pytest.raises(error, match=message):
+        simulate(varied, 10, cache_dir=tmp_path / "cache", **options)
+    assert not (tmp_path / "cache").exists()
+
+
+@pytest.mark.parametrize("options", [{"progress": "yes"}, {"executor": 3}])
+def test_every_long_call_refuses_before_simulating(varied, monkeypatch, options):
+    from negotiate.analysis import sensitivity
+    from negotiate.run import compare_many
+    from negotiate.validation import backtest, calibrate
+
+    _no_simulation(monkeypatch)
+    calls = [lambda: compare_many(varied, {"same": varied}, 10, **options),
+             lambda: sweep(varied, {"actors.A.war_cost": [0.01]}, 10, **options),
+             lambda: sensitivity(varied, "morris", samples=2, **options),
+             lambda: backtest("no such cases", **options),
+             lambda: calibrate("no such cases", **options)]
+    for call in calls:
+        with pytest.raises(TypeError, match="progress must be|executor must be"):
+            call()
