@@ -3,10 +3,12 @@ runs, scripts on standard input (issue 15, items 4, 6, 7 and 9)."""
 
 import concurrent.futures as cf
 import dataclasses
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -54,9 +56,9 @@ def test_a_process_pool_of_the_users_given_as_address(varied, reference):
 
 
 def test_a_failing_task_on_a_users_pool_names_the_task():
-    with cf.ThreadPoolExecutor(2) as pool:
-        with pytest.raises(negotiate.SimulationError, match="task 1 failed on ThreadPoolExecutor"):
-            list(get_executor(pool).map(np.sqrt, [4, "x", 9]))
+    with (cf.ThreadPoolExecutor(2) as pool,
+          pytest.raises(negotiate.SimulationError, match="task 1 failed on ThreadPoolExecutor")):
+        list(get_executor(pool).map(np.sqrt, [4, "x", 9]))
 
 
 def test_a_users_pool_is_wrapped_and_a_wrong_executor_refused_before_simulating(varied, monkeypatch):
@@ -92,8 +94,8 @@ def test_in_process_the_bar_moves_after_every_block_whatever_the_chunk_size(vari
 
 # --- progress -------------------------------------------------------------------------
 
-def test_progress_is_on_by_default_in_a_notebook_and_off_in_a_pipe(monkeypatch):
-    monkeypatch.setattr(sys, "stderr", open(os.devnull, "w"))  # not a terminal
+def test_progress_is_on_by_default_in_a_notebook_and_off_in_a_pipe(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal
     monkeypatch.setattr(batch, "in_notebook", lambda: False)
     assert batch.want_progress(None) is False
     monkeypatch.setattr(batch, "in_notebook", lambda: True)
@@ -105,7 +107,7 @@ def test_progress_is_on_by_default_in_a_notebook_and_off_in_a_pipe(monkeypatch):
 
 def test_a_notebook_is_recognised_by_its_kernel(monkeypatch):
     class Shell:
-        config = {"IPKernelApp": {}}
+        config: ClassVar[dict] = {"IPKernelApp": {}}
 
     fake = type(sys)("IPython")
     fake.get_ipython = lambda: Shell()
@@ -146,7 +148,7 @@ print(sys.modules["__main__"].__file__)  # left as it was
 def test_a_script_on_standard_input_runs_with_workers(varied_path, reference, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-", str(varied_path)], input=STDIN_SCRIPT.format(runs=RUNS),
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
+                          check=False, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
     assert done.returncode == 0, done.stderr
     counts, main_file = done.stdout.strip().splitlines()
     assert counts == str(_counts(reference))

@@ -18,8 +18,7 @@ import psutil  # a dependency of distributed
 from distributed import Client
 
 from negotiate import SimulationError
-from negotiate.run import simulate
-from negotiate.run import dask_executor
+from negotiate.run import dask_executor, simulate
 from negotiate.run.dask_executor import DaskExecutor, dashboard_line
 from negotiate.run.executors import get_executor
 
@@ -170,9 +169,9 @@ def test_a_client_of_the_users_is_used_and_left_open(cluster, how):
 
 def test_a_client_with_another_executor_is_refused(cluster):
     address, _ = cluster
-    with Client(address, timeout=STARTUP_SECONDS) as client:
-        with pytest.raises(ValueError, match="either as executor= or as address="):
-            simulate(TWO_PARTY, 100, seed=1, executor="processes", address=client)
+    with (Client(address, timeout=STARTUP_SECONDS) as client,
+          pytest.raises(ValueError, match="either as executor= or as address=")):
+        simulate(TWO_PARTY, 100, seed=1, executor="processes", address=client)
 
 
 def test_unreachable_scheduler_is_a_clear_error():
