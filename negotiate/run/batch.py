@@ -69,12 +69,25 @@ def want_progress(progress) -> bool:
     return in_notebook() or bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
 
 
-def progress_bar(*, total: int, desc: str, show: bool, initial: int = 0, unit: str = "run"):
-    """A bar (``tqdm.auto``: a widget in a notebook, text on stderr elsewhere)."""
+def _tqdm():
+    """``tqdm.auto``'s bar: a widget in a notebook that has ipywidgets, text on stderr
+    elsewhere (in a notebook without ipywidgets too, where ``tqdm.auto`` would warn)."""
+    if in_notebook():
+        try:
+            import ipywidgets  # noqa: F401  (what the notebook widget needs)
+        except ImportError:
+            from tqdm.std import tqdm
+
+            return tqdm
     from tqdm.auto import tqdm  # imported when a bar is made: nothing at import time
 
-    return tqdm(total=total, initial=initial, desc=desc, unit=unit,
-                disable=not show, file=sys.stderr, dynamic_ncols=True)
+    return tqdm
+
+
+def progress_bar(*, total: int, desc: str, show: bool, initial: int = 0, unit: str = "run"):
+    """A bar counting ``unit`` (see :func:`_tqdm` for where it shows)."""
+    return _tqdm()(total=total, initial=initial, desc=desc, unit=unit,
+                   disable=not show, file=sys.stderr, dynamic_ncols=True)
 
 
 #: How often the indicator of a step without a count (:func:`working`) shows the time, in seconds.
@@ -88,9 +101,7 @@ def working(desc: str, *, show: bool):
     if not show:
         yield
         return
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=None, desc=desc, bar_format="{desc}: {elapsed}", file=sys.stderr)
+    bar = _tqdm()(total=None, desc=desc, bar_format="{desc}: {elapsed}", file=sys.stderr)
     stop = threading.Event()
 
     def tick() -> None:
