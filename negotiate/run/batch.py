@@ -191,14 +191,12 @@ def check_engine_memory(scenarios: Sequence, pool: Executor, tasks_left: int) ->
 
 def run_tasks(fn: Callable[[Any], Any], tasks: Iterable, consume: Callable[[Any], int], *,
               where: Where, n_tasks: int, total: int, done: int = 0, desc: str,
-              progress: bool | None = None, scenarios: Sequence | None = None,
-              before: Callable[[], None] | None = None) -> None:
+              progress: bool | None = None, scenarios: Sequence | None = None) -> None:
     """Run ``fn(task)`` for every task on ``where``'s executor; ``consume(result)`` each
     result in this process as it arrives (in any order), which returns the runs it covered.
 
     ``total`` runs in all, ``done`` of them already (from a cache).  ``scenarios``
-    (when given) are checked for the engine's memory before anything starts;
-    ``before`` runs once the executor is chosen, before the first task.
+    (when given) are checked for the engine's memory before anything starts.
     """
     show = want_progress(progress)
     owned = not isinstance(where.executor, Executor)
@@ -207,8 +205,6 @@ def run_tasks(fn: Callable[[Any], Any], tasks: Iterable, consume: Callable[[Any]
     try:
         if scenarios is not None:
             check_engine_memory(scenarios, pool, n_tasks)
-        if before is not None:
-            before()
         with progress_bar(total=total, initial=done, desc=desc, show=show) as bar:
             for _, result in pool.imap_unordered(fn, tasks):
                 bar.update(consume(result))

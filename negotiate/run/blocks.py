@@ -69,7 +69,7 @@ def run_plan(plan: SeedPlan, scenarios: tuple[Scenario, ...], *, workers: int, c
     if keep_runs:  # before any worker is started or any block simulated
         _check_kept_memory_first(scenarios, plan.runs)
     where = where_to_run(plan.n_blocks - len(done), workers, executor, address, per_task=per_task)
-    tasks = _pending_tasks(plan, scenarios, where.per_task, done, keep_runs, outcomes)
+    tasks = _pending_tasks(plan, scenarios, where.per_task * block_size, done, keep_runs, outcomes)
 
     def consume(outputs: list[_BlockOutput]) -> int:
         for out in outputs:
@@ -137,9 +137,9 @@ def _outcome_pairs(a: BlockResult, b: BlockResult) -> np.ndarray:
     return joint
 
 
-def _pending_tasks(plan: SeedPlan, scenarios, per_task: int, done: set[int], keep_runs, outcomes):
+def _pending_tasks(plan: SeedPlan, scenarios, chunk_runs: int, done: set[int], keep_runs, outcomes):
     """The chunks still to simulate, made one at a time as the executor asks for them."""
-    for chunk in plan.chunks(per_task * BLOCK_SIZE):
+    for chunk in plan.chunks(chunk_runs):
         blocks = [b for b in chunk if b.index not in done]
         if blocks:
             yield BlockTask(scenarios, plan.seed, blocks, bool(keep_runs), bool(outcomes))
