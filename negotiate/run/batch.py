@@ -21,6 +21,7 @@ task, which returns how many runs the task covered.
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import math
 import sys
 import threading
@@ -142,8 +143,14 @@ def where_to_run(units: int, workers: int, executor=None, address=None, *,
     changes no number, and the bar then moves after every unit.
     """
     executor, address = check_executor(executor, address)
+    # a pool the caller made says how many workers it has (concurrent.futures keeps it there)
+    share = workers
+    if isinstance(executor, Executor):
+        share = max(workers, executor.workers)
+    elif isinstance(executor, cf.Executor):
+        share = max(workers, getattr(executor, "_max_workers", None) or 1)
     if per_task is None:
-        per_task = min(max(1, math.ceil(units / (workers * CHUNKS_PER_WORKER))), most)
+        per_task = min(max(1, math.ceil(units / (share * CHUNKS_PER_WORKER))), most)
     if executor is None:
         executor = ("dask" if address is not None
                     else "processes" if workers > 1 and units > per_task else "inprocess")
@@ -155,8 +162,6 @@ def where_to_run(units: int, workers: int, executor=None, address=None, *,
 def check_executor(executor, address=None) -> tuple[Any, str | None]:
     """``(executor, address)`` with a pool or client given as ``address`` moved to
     ``executor``; a TypeError or ValueError for anything that cannot run tasks."""
-    import concurrent.futures as cf
-
     def usable(obj) -> bool:
         return isinstance(obj, (Executor, cf.Executor)) or is_dask_client(obj)
 

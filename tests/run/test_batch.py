@@ -86,6 +86,12 @@ def test_where_tasks_run_and_how_many_blocks_each_takes(units, workers, executor
     assert (where.executor, where.per_task) == expected
 
 
+def test_a_users_pool_is_cut_for_its_own_workers():
+    with cf.ThreadPoolExecutor(4) as pool:
+        where = batch.where_to_run(40, 1, pool)
+    assert where.per_task == 3  # ceil(40 / (4 workers * 4 tasks each))
+
+
 def test_in_process_the_bar_moves_after_every_block_whatever_the_chunk_size(varied, capsys):
     simulate(varied, 2 * 4096 + 1, seed=1, chunk_size=3 * 4096, progress=True, keep_runs=False)
     err = capsys.readouterr().err
