@@ -3,9 +3,12 @@
 An executor maps a picklable top-level function over a list of tasks.
 ``imap_unordered`` yields ``(index, result)`` as tasks finish; ``map`` yields
 results in task order.  A failing task raises :class:`SimulationError` whose
-``__cause__`` is the original exception.  More backends (Dask, in a later
-module ``negotiate.run.dask_executor``) plug in through :func:`get_executor`
-without the rest of the library importing them.
+``__cause__`` is the original exception.  Dask (``negotiate.run.dask_executor``)
+plugs in through :func:`get_executor` without the rest of the library
+importing it; a ``concurrent.futures.Executor`` or a ``distributed.Client``
+the caller made is wrapped (:class:`FuturesExecutor`, ``DaskExecutor``) and
+never closed here.  A main module that is no file (a script on standard
+input) is hidden from starting workers (:func:`main_module_not_reimported`).
 
 No worker outlives the command that started it.  Workers ignore SIGINT and
 outlast SIGTERM by a second (a Ctrl-C in a terminal, or ``timeout``, signals
