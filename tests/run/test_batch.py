@@ -4,6 +4,7 @@ runs, scripts on standard input (issue 15, items 4, 6, 7 and 9)."""
 import concurrent.futures as cf
 import dataclasses
 import io
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -48,7 +49,8 @@ def test_a_thread_pool_of_the_users_gives_the_same_numbers_and_stays_open(varied
 
 
 def test_a_process_pool_of_the_users_given_as_address(varied, reference):
-    with cf.ProcessPoolExecutor(2) as pool:
+    # forkserver: forking a test process that may hold threads (Dask's, tqdm's) is unsafe
+    with cf.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as pool:
         on_pool = simulate(varied, RUNS, seed=5, address=pool, chunk_size=4096, progress=False,
                            keep_runs=False)
         assert pool.submit(abs, -4).result() == 4
