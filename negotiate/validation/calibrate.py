@@ -43,9 +43,11 @@ from scipy.stats import qmc
 from ..model import run_block
 from ..model.outcomes import OUTCOMES
 from ..run import BLOCK_SIZE, Executor, block_seed
+from ..run.arguments import flag, whole_number
+from ..run.batch import check_executor
 from ..scenario import Scenario
 from . import posterior as post
-from .backtest import case_seed, map_cases, whole_number
+from .backtest import case_seed, map_cases
 from .calibration_results import CalibrationResults
 from .cases import checked_cases, observed_outcomes, observed_time_bins
 from .emulator import fit_emulator
@@ -71,13 +73,16 @@ def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0,
     ``cases``: :class:`~negotiate.validation.Case` objects with records, or
     folders.  ``worlds`` design points, one world each per case.  ``workers``,
     ``executor`` and ``address`` (a Dask scheduler) say where the cases are
-    simulated and never change a number; ``progress`` shows a bar over cases.
-    ``likelihood``: ``"outcome"`` (each case's outcome class at the horizon) or
-    ``"outcome+time"`` (its class and the time bin of its first agreement).
+    simulated and never change a number; ``progress`` shows a bar counting the
+    worlds simulated as cases finish.  ``likelihood``: ``"outcome"`` (each case's
+    outcome class at the horizon) or ``"outcome+time"`` (its class and the time bin
+    of its first agreement).
     """
     if likelihood not in LIKELIHOODS:
         raise ValueError(f"likelihood must be one of {', '.join(map(repr, LIKELIHOODS))}, "
                          f"got {likelihood!r}")
+    flag("progress", progress, optional=True)
+    check_executor(executor, address)
     cases = checked_cases(cases, "calibration")
     knobs = checked_knobs(knobs)
     worlds, seed = whole_number("worlds", worlds, 2), whole_number("seed", seed, 0)
@@ -88,7 +93,7 @@ def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0,
     seeds = [case_seed(seed, c.id) for c in cases]
     tasks = [_Task(s, worlds, given_values(design, knobs, paths), cs)
              for (s, paths), cs in zip(prepared, seeds)]
-    sims = map_cases(_simulate, tasks, workers=workers, executor=executor, address=address,
+    sims = map_cases(_simulate, tasks, runs=worlds, workers=workers, executor=executor, address=address,
                      progress=progress, desc="calibrate")
     outcomes = np.stack([s[0] for s in sims])
     _warn_if_sparse(cases, outcomes)

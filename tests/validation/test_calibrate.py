@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -220,6 +221,13 @@ def test_same_seed_same_result_whatever_the_workers(fitted, library):
     assert not np.array_equal(other.design, fitted.design)
     # a case's worlds depend on the seed and its id, not on the other cases
     assert np.array_equal(calibrate(library[:1], worlds=128, seed=5).outcomes[0], fitted.outcomes[0])
+
+
+def test_progress_counts_the_worlds_of_every_case(library, capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 16 worlds are few for the emulators: not the point here
+        calibrate(library[:2], worlds=16, seed=5, progress=True)
+    assert "32/32" in capsys.readouterr().err  # 2 cases × 16 design worlds
 
 
 def test_arguments_are_checked(library):
