@@ -163,18 +163,24 @@ class Strategic:
                                                                    + w2[:, None] * a * a)
                 hope = ctx.proposer_value[:, None]
                 value = v + ctx.option[:, who] * np.maximum(hope - v, 0.0)
-            chosen[:, :, g] = p.rules.coalition(g, need[:, :, g] - value, who, default[g] & ~rule.members)
-            self._coalition_target(ctx, who, g, chosen[:, :, g])
+            cost = need[:, :, g] - value
+            chosen[:, :, g] = p.rules.coalition(g, cost, who, default[g] & ~rule.members)
+            self._coalition_target(ctx, who, g, chosen[:, :, g], np.maximum(cost, 0.0))
         return chosen
 
-    def _coalition_target(self, ctx, who, g, chosen) -> None:
-        """Point the first segment of agenda ``g`` at the coalition's mean ideal, and refit
-        what depends on it (losses, arms term, resumed war).  Along the contract curve the
-        chords keep pooling every voter (documented)."""
+    def _coalition_target(self, ctx, who, g, chosen, cost) -> None:
+        """Point the first segment of agenda ``g`` at the coalition's ideals, each weighted by
+        its salience and its cost (what it lacks at the start: concessions in proportion to
+        it meet every member's need at one step where utilities are linear in the shares),
+        the plain salience-weighted mean where no member lacks anything; then refit what
+        depends on the segment (losses, arms term, resumed war).  Along the contract curve
+        the chords keep pooling every voter (documented)."""
         p = ctx.params
         if p.concessions == "contract_curve":
             return
-        w = p.salience[:, None] * chosen[..., None]                               # (A, P, N, D)
+        lacking = chosen & (cost > 0)                                             # (A, P, N)
+        weight = np.where(lacking.any(axis=0)[None], np.where(lacking, cost, 0.0), chosen)
+        w = p.salience[:, None] * weight[..., None]                               # (A, P, N, D)
         wsum = w.sum(axis=0)
         s = self.start[who, g, 0]                                                 # (P, N, D)
         mean = np.where(wsum > 0, (w * p.ideal[:, None]).sum(axis=0) / np.where(wsum > 0, wsum, 1.0), s)

@@ -245,7 +245,7 @@ def build(scenario, actor_names: list[str]) -> Rules | None:
     agendas: list[AgendaRule | None] = []
     for g in GROUP:
         rule = getattr(decision, g)
-        agendas.append(None if rule == "unanimity" else _agenda_rule(rule, who, A))
+        agendas.append(None if rule is None else _agenda_rule(rule, who, A))
     if all(r is None for r in agendas):
         return None
     return Rules(agendas, A)

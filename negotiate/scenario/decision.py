@@ -15,12 +15,12 @@ Names are checked here, as soon as the actors are known
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..errors import FieldError
-from .distributions import Number
+from .distributions import Number, reject_boolean
 
 
 class _Strict(BaseModel):   # as schema._Strict (which imports this module)
@@ -54,7 +54,7 @@ class Body(_Strict):
     second: Threshold | None = Field(
         None, description="'qualified' only: another threshold the ayes must also reach "
         "(such as a population share)")
-    blocking_minority: int | None = Field(
+    blocking_minority: Annotated[int | None, BeforeValidator(reject_boolean)] = Field(
         None, ge=1, le=1000,
         description="'qualified' only: a package that misses a threshold still passes unless at "
         "least this many members fail to vote aye (the EU Council's blocking minority of four)")
@@ -119,14 +119,25 @@ class Rule(_Strict):
         "whatever the bodies vote")
 
 
-AgendaRule = Literal["unanimity"] | Rule
+def _unanimity_is_none(value):
+    """``unanimity`` (the default) is stored as None; any other word is an error."""
+    if isinstance(value, str):
+        if value == "unanimity":
+            return None
+        raise ValueError(f"must be 'unanimity' or a rule with 'bodies:' (and optionally 'vetoes:'), "
+                         f"got {value!r}; '{value}' is the rule of a body, under 'bodies:'")
+    return value
+
+
+AgendaRule = Annotated[Rule | None, BeforeValidator(
+    _unanimity_is_none, json_schema_input_type=Literal["unanimity"] | Rule)]
 
 
 class Decision(_Strict):
-    """Decision rules per agenda; an agenda left out is decided by unanimity."""
+    """Decision rules per agenda; an agenda left out (or ``unanimity``) is decided by unanimity."""
 
-    truce: AgendaRule = "unanimity"
-    settlement: AgendaRule = "unanimity"
+    truce: AgendaRule = None
+    settlement: AgendaRule = None
 
 
 def check_decision(c, s) -> None:
@@ -135,7 +146,7 @@ def check_decision(c, s) -> None:
         return
     for agenda in ("truce", "settlement"):
         rule = getattr(s.decision, agenda)
-        if rule == "unanimity":
+        if rule is None:
             continue
         where = f"decision.{agenda}"
         for i, body in enumerate(rule.bodies):
