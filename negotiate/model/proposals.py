@@ -104,8 +104,13 @@ class Strategic:
 
     def _build_segments(self, p) -> None:
         """(proposer, agenda, target, N, D): the segments, and their arms term (A_prop, K, N)."""
-        self.start, self.delta = kernels.segments(p.ideal, p.salience, p.status_quo, veto_players(p),
-                                                  agenda_mask(p))
+        one = (p.rules is not None and p.concessions != "contract_curve"
+               and all(p.rules[g] is not None for g in (TRUCE, SETTLEMENT)))
+        if one:   # one segment per agenda, toward the coalition (docs/model.md, "Decision rules")
+            self.start, self.delta = _first_segments(p)
+        else:
+            self.start, self.delta = kernels.segments(p.ideal, p.salience, p.status_quo, veto_players(p),
+                                                      agenda_mask(p))
         if p.concessions == "contract_curve":   # issue by issue along the curve, in the red lines (§9)
             weight = np.where(np.arange(2)[:, None] == TRUCE, p.truce_issue, True)
             ratio = contract_curve.ratios(p.salience, veto_players(p), weight)
@@ -117,6 +122,10 @@ class Strategic:
             if self._box is not None:   # inside every veto player's red lines (docs/model.md §16)
                 self.start, self.delta = red_lines.clip_segments(self.start, self.delta, self._box)
             self.live = np.ones(self.start.shape[:3], bool)
+            if p.rules is not None:
+                for g in (TRUCE, SETTLEMENT):
+                    if p.rules[g] is not None:
+                        self.live[:, g, 1:] = False
         r = p.regen_issue
         zero = np.zeros((p.n_actors, self.start.shape[2], p.n))    # (A_prop, K, N): no arms term
         self.arms0 = np.ascontiguousarray(self.start[:, TRUCE, ..., r]) if r >= 0 else zero
@@ -180,19 +189,19 @@ class Strategic:
             return
         lacking = chosen & (cost > 0)                                             # (A, P, N)
         weight = np.where(lacking.any(axis=0)[None], np.where(lacking, cost, 0.0), chosen)
-        w = p.salience[:, None] * weight[..., None]                               # (A, P, N, D)
-        wsum = w.sum(axis=0)
+        wsum = np.einsum("apn,and->pnd", weight, p.salience)                      # (P, N, D)
+        num = np.einsum("apn,and->pnd", weight, p.salience * p.ideal)
         s = self.start[who, g, 0]                                                 # (P, N, D)
-        mean = np.where(wsum > 0, (w * p.ideal[:, None]).sum(axis=0) / np.where(wsum > 0, wsum, 1.0), s)
+        mean = np.where(wsum > 0, num / np.where(wsum > 0, wsum, 1.0), s)
         end = np.where(agenda_mask(p)[g], mean, p.status_quo[None])
         if self._box is not None:   # inside the red lines, as every segment
             end = np.minimum(np.maximum(end, self._box.lo[who, g]), self._box.hi[who, g])
         self.delta[who, g, 0] = end - s
-        weight = np.where(np.arange(2)[:, None] == TRUCE, p.truce_issue, True).astype(float)
-        st, dl = (np.ascontiguousarray(a[who][:, :, :1]) for a in (self.start, self.delta))
+        weight = np.where(np.arange(2)[:, None] == TRUCE, p.truce_issue, True).astype(float)[g:g + 1]
+        st, dl = (np.ascontiguousarray(a[who, g, 0][:, None, None]) for a in (self.start, self.delta))
         out = kernels.loss_coefficients(p.salience, p.ideal, weight, st, dl, p.exponent == 2)
         for coef, new in zip(self.loss_coef, out):
-            coef[:, who, g, 0] = new[:, :, g, 0]
+            coef[:, who, g, 0] = new[:, :, 0, 0]
         r = p.regen_issue
         if g == TRUCE and r >= 0:
             self.arms_step[who, 0] = self.delta[who, TRUCE, 0, :, r]
@@ -287,6 +296,24 @@ class Strategic:
         return offers
 
 
+def _first_segments(p):
+    """Only the first of :func:`negotiate.model.kernels.segments`' segments, (A, G, 1, N, D):
+    from the proposer's ideal (the other voters' salience-weighted mean on issues it does
+    not care about) toward that mean; where a rule holds the target is then the coalition's."""
+    voters, moved = veto_players(p), agenda_mask(p)
+    start = np.empty((p.n_actors, 2, 1, p.n, p.n_issues))
+    delta = np.empty_like(start)
+    for g in (TRUCE, SETTLEMENT):
+        w = voters[g][:, None, None] * p.salience                                  # (A, N, D)
+        wsum, num = w.sum(axis=0), (w * p.ideal).sum(axis=0)
+        others, others_num = wsum[None] - w, num[None] - w * p.ideal                # without each a
+        mean = np.where(others > 0, others_num / np.where(others > 0, others, 1.0), p.ideal)
+        s = np.where(p.salience > 0, p.ideal, mean)
+        start[:, g, 0] = np.where(moved[g], s, p.status_quo[None])
+        delta[:, g, 0] = np.where(moved[g], mean, p.status_quo[None]) - start[:, g, 0]
+    return start, delta
+
+
 #: correction passes of exact planning; a pass is made when some responder falls short of
 #: its need by more than this share of its response noise τ (or 1e-9 when τ = 0)
 EXACT_PASSES, SHORT_OF_TAU, SHORTFALL = 2, 0.01, 1e-9
@@ -346,7 +373,22 @@ def _loss_coefficients(p, start, delta):
     λ = 0, ½, 1 (exact while no issue crosses the responder's ideal).
     """
     weight = np.where(np.arange(2)[:, None] == TRUCE, p.truce_issue, True).astype(float)  # (G, D)
+    if p.rules is not None and start.shape[2] > 1:   # an agenda with a rule searches one segment
+        return _loss_coefficients_ruled(p, weight, start, delta)
     out = kernels.loss_coefficients(p.salience, p.ideal, weight, start, delta, p.exponent == 2)
+    return out[0], out[1], out[2]
+
+
+def _loss_coefficients_ruled(p, weight, start, delta):
+    """As :func:`_loss_coefficients`, computing only the segments searched: the first on
+    an agenda with a decision rule (the others are never read there: zeros)."""
+    A, G, K, N = start.shape[:4]
+    out = np.zeros((3, A, A, G, K, N))
+    for g in range(G):
+        k = 1 if p.rules[g] is not None else K
+        st, dl = (np.ascontiguousarray(a[:, g:g + 1, :k]) for a in (start, delta))
+        out[:, :, :, g:g + 1, :k] = kernels.loss_coefficients(p.salience, p.ideal, weight[g:g + 1], st, dl,
+                                                              p.exponent == 2)
     return out[0], out[1], out[2]
 
 

@@ -161,22 +161,27 @@ class Rules:
         return self._subsets[m]
 
     def _greedy(self, body, others, cost, fixed):
-        """Add members in order of cost per unit of normalised weight until the body wins."""
+        """Add members in order of cost per unit of normalised weight until the body wins
+        (running sums along the order: one pass, whatever the body's size)."""
         norm = (body.weights[:, others] / body.thresholds[:, None]).sum(axis=0)      # (m,)
-        c = np.where(fixed[others], 0.0, cost[others])                            # (m, N)
+        free = fixed[others]                                                      # (m, N)
+        c = np.where(free, 0.0, cost[others])
         ratio = np.where(norm[:, None] > 0, c / np.where(norm > 0, norm, 1.0)[:, None],
                          np.where(c > 0, np.inf, 0.0))
+        ratio = np.where(free, -1.0, ratio)      # already in: first, and counted in the base
         order = np.argsort(ratio, axis=0, kind="stable")                          # (m, N)
-        m, N = order.shape
-        base = fixed.copy()
-        base[others] = False
-        # the ayes after adding the first k in order, k = 0..m: (A, m + 1, N)
+        counted = fixed & body.members[:, None]
+        base = body.weights @ counted                                             # (W, N)
+        step = np.take(body.weights[:, others], order, axis=1) * ~np.take_along_axis(free, order, 0)[None]
+        total = base[:, None] + np.concatenate([np.zeros_like(base)[:, None], np.cumsum(step, axis=1)], axis=1)
+        wins = (total >= body.thresholds[:, None, None] - SLACK).all(axis=0)       # (m + 1, N)
+        if body.blocking:
+            ayes = counted.sum(axis=0) + np.concatenate(
+                [np.zeros((1, free.shape[1])), np.cumsum(~np.take_along_axis(free, order, 0), axis=0)])
+            wins = wins | (body.members.sum() - ayes < body.blocking)
+        first = np.argmax(wins, axis=0)                                           # (N,)
         rank = np.empty_like(order)
-        np.put_along_axis(rank, order, np.arange(m)[:, None], axis=0)
-        k = np.arange(m + 1)[:, None, None]
-        yes = np.broadcast_to(base[:, None, :], (self.n_actors, m + 1, N)).copy()
-        yes[others] |= (rank[None] < k).transpose(1, 0, 2) | fixed[others][:, None, :]
-        first = np.argmax(body.wins(yes), axis=0)                                 # (N,)
+        np.put_along_axis(rank, order, np.arange(order.shape[0])[:, None], axis=0)
         out = np.zeros_like(fixed)
         out[others] = rank < first[None]
         return out
