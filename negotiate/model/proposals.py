@@ -373,7 +373,8 @@ def _loss_coefficients(p, start, delta):
     λ = 0, ½, 1 (exact while no issue crosses the responder's ideal).
     """
     weight = np.where(np.arange(2)[:, None] == TRUCE, p.truce_issue, True).astype(float)  # (G, D)
-    if p.rules is not None and start.shape[2] > 1:   # an agenda with a rule searches one segment
+    if p.rules is not None and start.shape[2] > 1 and p.concessions != "contract_curve":
+        # an agenda with a rule searches one segment (along the contract curve, every chord)
         return _loss_coefficients_ruled(p, weight, start, delta)
     out = kernels.loss_coefficients(p.salience, p.ideal, weight, start, delta, p.exponent == 2)
     return out[0], out[1], out[2]
