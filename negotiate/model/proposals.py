@@ -152,8 +152,9 @@ class Strategic:
         """(A, P, G, N) bool: per agenda with a decision rule, each proposer's cheapest
         winning coalition (:meth:`negotiate.model.rules.Rules.coalition`); True everywhere
         on unanimous agendas.  A responder's cost is its need less its value of the
-        proposer's own package (the segments' start); the first segment then runs toward
-        the salience-weighted mean ideal of the coalition."""
+        proposer's own package (the segments' start; a settlement's utility, its breakdown
+        risk left out); the first segment then runs toward the coalition
+        (:meth:`_coalition_target`)."""
         p = ctx.params
         chosen = np.ones(need.shape, bool)
         default = unanimity_veto(p)
