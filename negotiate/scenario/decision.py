@@ -118,6 +118,14 @@ class Rule(_Strict):
         description="Actors whose consent is always needed (e.g. permanent members), "
         "whatever the bodies vote")
 
+    @model_validator(mode="after")
+    def _body_names(self):
+        # names pick bodies in field paths (decision.settlement.bodies[council].threshold)
+        from .schema import check_unique_names
+
+        check_unique_names(self.bodies, "bodies")
+        return self
+
 
 def _unanimity_is_none(value):
     """``unanimity`` (the default) is stored as None; any other word is an error."""
