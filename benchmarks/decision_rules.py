@@ -112,8 +112,8 @@ def report(f: dict) -> str:
         f"machine  {m['platform']}, {m['cpu_count']} CPUs (used: {m['cpus_used']}), numpy {m['numpy']}",
         (f"{f['actors']}-actor body, {f['proposers']} proposer(s), {f['runs']:,} worlds each, "
          f"blocks of {f['block']:,}, one core"),
-        f"unanimity (baseline)  {u['seconds']:8.2f} s  {u['worlds_per_second']:>10,.1f} worlds/s  "
-        f"agreed {u['agreed']:.3f}",
+        (f"unanimity (baseline)  {u['seconds']:8.2f} s  {u['worlds_per_second']:>10,.1f} worlds/s  "
+         f"agreed {u['agreed']:.3f}"),
         f"qualified majority    {q['seconds']:8.2f} s  {rate:>10,.1f} worlds/s  agreed {q['agreed']:.3f}",
         f"speed ratio (rule / unanimity) {f['ratio']:.2f}",
         f"target >= {f['target']:,} worlds/s under the rule: {'PASS' if rate >= f['target'] else 'FAIL'}",

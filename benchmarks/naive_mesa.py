@@ -439,7 +439,7 @@ class Actor(mesa.Agent):
                     value = 1.0 - first["loss"][j][0]
                 else:
                     value = evaluate(m.actors[j].value_along(first, g, self.index), 0.0)
-                cost[j] = m.need_of(j, self.index, g) - value
+                cost[j] = m.need_of(j, self.index, g) - value if m.actors[j].signs[g] else INF
         chosen = m.coalition(g, self.index, cost)
         lacking = [j for j in chosen if cost[j] > 0]
         weight = {j: (cost[j] if j in lacking else 0.0) if lacking else 1.0 for j in chosen}
@@ -471,7 +471,7 @@ class Actor(mesa.Agent):
         rule = m.world.rules[g] if m.world.rules is not None else None
         if rule is not None:   # a winning set of ayes suffices (§19)
             ayes = {j for j in range(m.world.n_actors) if m.veto[g][j] and j != self.index
-                    and values[j] >= m.need_of(j, self.index, g) - 1e-9}
+                    and m.actors[j].signs[g] and values[j] >= m.need_of(j, self.index, g) - 1e-9}
             outside = [j for j in range(m.world.n_actors) if j != self.index and m.unanimity[g][j]
                        and not m.votes_in(rule, j)]
             feasible = all(j in ayes for j in outside) and m.passes(rule, ayes, self.index)
@@ -1192,7 +1192,7 @@ class NaiveNegotiation(mesa.Model):
         for body in rule["bodies"]:
             others = [j for j in range(A) if body["members"][j] and j != proposer]
             fixed = set(chosen) | ({proposer} if body["members"][proposer] else set())
-            price = {j: 0.0 if j in fixed else max(cost[j], 0.0) for j in others}
+            price = {j: 0.0 if j in fixed else min(max(cost[j], 0.0), 1e300) for j in others}
             if len(others) > 12:
                 chosen |= self._greedy(body, others, price, fixed)
                 continue

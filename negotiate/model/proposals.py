@@ -173,9 +173,9 @@ class Strategic:
                                                                    + w2[:, None] * a * a)
                 hope = ctx.proposer_value[:, None]
                 value = v + ctx.option[:, who] * np.maximum(hope - v, 0.0)
-            cost = need[:, :, g] - value
+            cost = np.where(p.signs[:, g, None, None], need[:, :, g] - value, np.inf)  # never bought: refuses
             chosen[:, :, g] = p.rules.coalition(g, cost, who, default[g] & ~rule.members)
-            self._coalition_target(ctx, who, g, chosen[:, :, g], np.maximum(cost, 0.0))
+            self._coalition_target(ctx, who, g, chosen[:, :, g], np.where(chosen[:, :, g], np.maximum(cost, 0.0), 0.0))
         return chosen
 
     def _coalition_target(self, ctx, who, g, chosen, cost) -> None:
@@ -541,7 +541,8 @@ def _judge(ctx, who: list[int], y: np.ndarray) -> Offers:
     not_self[who, np.arange(len(who))] = False
     feasible = np.where(veto & not_self, accept, True).all(axis=0)
     if ctx.params.rules is not None:   # a winning set of ayes suffices (docs/model.md, "Decision rules")
-        feasible = _rule_feasible(ctx, who, accept & veto & not_self, feasible)
+        signs = ctx.params.signs[:, None, :, None]            # one who signs nothing votes no
+        feasible = _rule_feasible(ctx, who, accept & veto & not_self & signs, feasible)
     if ctx.red_box is not None:   # past someone's red line: refused whatever its value (§16)
         feasible = feasible & ~red_lines.crosses(ctx.red_box, who, y)
     own = values[who, np.arange(len(who))]

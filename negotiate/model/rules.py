@@ -34,6 +34,7 @@ import numpy as np
 EXACT_UP_TO = 12
 GROUP = ("truce", "settlement")
 SLACK = 1e-9   # weights are sums of a few given numbers: a threshold met to rounding counts
+NEVER = 1e300  # the cost of one that will not sign: bought only if no winning set lacks it
 
 
 @dataclass
@@ -114,11 +115,11 @@ class Rules:
     def coalition(self, g: int, cost: np.ndarray, who: list[int], outside: np.ndarray) -> np.ndarray:
         """The cheapest winning coalition (A_j, P, N) bool of every proposer in ``who`` on
         agenda ``g``: the responders whose demands the proposer meets.  ``cost`` (A_j, P, N)
-        each responder's cost (clipped at 0 here); ``outside`` (A,) the veto players
+        each responder's cost (clipped at 0 here; +inf: never in, it will not sign); ``outside`` (A,) the veto players
         outside every body (always in).  Bodies are solved one after the other; an actor
         already in counts as aye at no cost in later bodies."""
         rule = self.agendas[g]
-        cost = np.maximum(cost, 0.0)
+        cost = np.clip(cost, 0.0, NEVER)   # finite, so that 0 × cost is 0 in the sums
         chosen = np.zeros(cost.shape, bool)
         chosen |= (outside | rule.vetoes)[:, None, None]
         for pi, a in enumerate(who):
@@ -286,4 +287,4 @@ def _body(body, who: dict[str, int], A: int) -> Body:
     return Body(members, members[None].astype(float), np.array([float(max(need, 1))]), 0)
 
 
-__all__ = ["AgendaRule", "Body", "EXACT_UP_TO", "Rules", "build"]
+__all__ = ["EXACT_UP_TO", "AgendaRule", "Body", "Rules", "build"]

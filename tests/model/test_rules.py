@@ -5,7 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-from negotiate.model import rules
+import negotiate
+from negotiate.model import OUTCOMES, NegotiationModel, rules
+from tests.theory.test_baron_ferejohn_n import divide_the_dollar
 
 
 def body(weights, thresholds, blocking=0, members=None):
@@ -91,3 +93,42 @@ def test_vetoes_and_outside_veto_players_are_always_in():
     chosen = r.coalition(1, cost, [0], np.array([0, 0, 0, 0, 1], bool))
     assert chosen[3].all() and chosen[4].all() and not chosen[0].any()
     assert (chosen[1:3, 0].sum(axis=0) == 1).all()      # proposer + veto + one more = 3
+
+
+# --- in the engine ------------------------------------------------------------------------------
+
+def _dollar(n, delta, decision, **actor_changes):
+    doc = divide_the_dollar(n, delta).to_dict()
+    for name, changes in actor_changes.items():
+        doc["actors"][name].update(changes)
+    if decision is not None:
+        doc["decision"] = decision
+    return negotiate.Scenario.model_validate(doc)
+
+
+def test_a_member_that_signs_nothing_no_longer_closes_the_agenda():
+    """Under unanimity a party that signs no settlement closes the agenda (§16); in a
+    majority body it is simply outvoted."""
+    majority = {"settlement": {"bodies": [{"rule": "majority", "members": ["P0", "P1", "P2"]}]}}
+    refuses = {"P2": {"signs": ["truce"]}}
+    closed = NegotiationModel(_dollar(3, 0.9, None, **refuses), 20, seed=1).run()
+    voted = NegotiationModel(_dollar(3, 0.9, majority, **refuses), 20, seed=1).run()
+    assert (closed.outcome == OUTCOMES.index("no_agreement")).all()
+    assert (voted.outcome == OUTCOMES.index("comprehensive_agreement")).all()
+    assert np.allclose(voted.terms[:, 2], 0.0, atol=1e-9)      # never bought
+
+
+def test_a_party_outside_every_body_keeps_its_veto_and_two_bodies_must_both_approve():
+    """P0 outside the bodies must accept; {P1, P2} by unanimity and {P2, P3, P4} by
+    majority must each approve: every agreement pays P0, P1 and P2 and one of P3, P4."""
+    rule = {"settlement": {"bodies": [{"name": "council", "rule": "unanimity", "members": ["P1", "P2"]},
+                                      {"name": "parliament", "rule": "majority",
+                                       "members": ["P2", "P3", "P4"]}]}}
+    model = NegotiationModel(_dollar(5, 0.9, rule), 40, seed=2)
+    model.step()
+    last = model.last
+    assert last["agreed"].all()
+    for i, p in enumerate(last["proposer"]):
+        yes = set(np.flatnonzero(last["yes"][:, i])) | {p}
+        assert {0, 1, 2} <= yes and yes & {3, 4}
+        assert last["asked"][:, i].sum() == 4                    # everyone but the proposer
