@@ -24,6 +24,7 @@ from .proposals import (
     agenda_mask,
     choose,
     judge,
+    needed_players,
     veto_players,
 )
 from .responses import option_weight, recognise, with_option
@@ -75,7 +76,8 @@ class NegotiationModel(mesa.Model):
         self.n_worlds = int(worlds)
         self.ids = np.arange(self.n_worlds)   # which worlds the arrays below hold
         self.valuation = Valuation.build(p)
-        self.veto = veto_players(p)                     # (G, A)
+        self.veto = veto_players(p)                     # (G, A): asked on each agenda
+        self.needed = needed_players(p)                 # (G, A): whose consent every package needs
         self.round = 0
         for a, name in enumerate(p.actor_names):
             AGENT_TYPES[p.roles[a]](self, a, name)
@@ -252,7 +254,7 @@ class NegotiationModel(mesa.Model):
                                                          self.truce_age,
                                                          self.sign_round > 0)
         # an agenda some veto player will not sign at all is closed to everyone (§16)
-        allowed &= ~(self.veto & ~p.signs.T).any(axis=1)[:, None]
+        allowed &= ~(self.needed & ~p.signs.T).any(axis=1)[:, None]
         self.allowed = allowed            # (G, N): agendas open in each world (strategies skip the rest)
         # (A_j, A_p, N), contiguous for the compiled planner
         self.option = np.ascontiguousarray(option_weight(p, t))
@@ -507,6 +509,8 @@ class NegotiationModel(mesa.Model):
         values = self._offer_values(y, agenda, proposer)
         moved = (np.abs(y - p.status_quo) > 1e-9)
         veto = p.is_party[:, None] | (moved[None] & p.controllers.T[:, None, :]).any(axis=2)  # (A, N)
+        if p.rules is not None:   # a rule's voters are asked too (docs/model.md, "Decision rules")
+            veto = self._voters(veto, agenda)
         asked = veto & proposing[None] & (np.arange(p.n_actors)[:, None] != proposer[None])
         bonus = self.bonus[:, proposer, worlds]                                         # (A, N)
         reservation = self.reservation[:, proposer, worlds]
@@ -520,6 +524,8 @@ class NegotiationModel(mesa.Model):
             for agent in self.actors:
                 yes[agent.index] = agent.refuse(refused[agent.index])
         agreed = proposing & (yes | ~asked).all(axis=0)
+        if p.rules is not None:
+            agreed = self._decided(agreed, proposing, yes, asked, agenda, proposer)
         if self.beliefs is not None:   # refusals are public: k < the cutoff planned for (§18)
             planned = self.planned_cutoff[proposer, agenda, :, worlds].T         # (A_j, N)
             self.beliefs.refused(asked & ~yes & np.isfinite(planned), planned)
@@ -527,6 +533,29 @@ class NegotiationModel(mesa.Model):
         self._agree(t, agreed, agenda, proposer, y)
         self.last = {"proposer": proposer, "agenda": np.where(proposing, agenda, -1), "y": y,
                          "values": values, "asked": asked, "yes": yes, "agreed": agreed}
+
+    def _voters(self, veto, agenda) -> np.ndarray:
+        """(A, N): the unanimity veto players ``veto`` plus the voters of each world's agenda rule."""
+        out = veto.copy()
+        for g, rule in enumerate(self.params.rules.agendas):
+            if rule is not None:
+                on = agenda == g
+                out[:, on] |= (rule.members | rule.vetoes)[:, None]
+        return out
+
+    def _decided(self, agreed, proposing, yes, asked, agenda, proposer) -> np.ndarray:
+        """Agreement where a decision rule holds: the ayes (the proposer's included) win every
+        body and every veto player outside the bodies, and the rule's vetoes, said yes."""
+        p = self.params
+        out = agreed.copy()
+        unanimity = p.is_party[:, None] | asked
+        for g, rule in enumerate(p.rules.agendas):
+            on = agenda == g
+            if rule is None or not on.any():
+                continue
+            outside = unanimity[:, on] & ~rule.members[:, None] & ~rule.vetoes[:, None]
+            out[on] = proposing[on] & p.rules.passes(g, yes[:, on] & asked[:, on], proposer[on], outside)
+        return out
 
     def _offer_values(self, y, agenda, proposer) -> np.ndarray:
         """Exact value of each world's offer to every actor (A, N)."""

@@ -16,6 +16,7 @@ import numpy as np
 from ..scenario.distributions import _frozen, is_distribution, sample_param
 from .ceasefire import ceasefire_arrays
 from .outcomes import AGENDAS as AGENDA_NAMES
+from .rules import build as decision_rules
 
 PARAMS_KEY, DYNAMICS_KEY = 0, 1
 #: the ratification draws of talks as a process (docs/model.md §15): a stream of its own
@@ -165,6 +166,7 @@ class WorldParams:
     resolve_prior: list = None          # (A,) the war cost's distribution (scipy frozen) or None
     resolve_lo: np.ndarray = None       # (A,) the belief's interval at the start
     resolve_hi: np.ndarray = None
+    rules: object = None                # decision rules (negotiate.model.rules.Rules); None: unanimity
     # plain ceasefires outside the bargaining (docs/model.md, "Ceasefire types")
     ceasefires: list = field(default_factory=list)   # [ceasefire.CeasefireArrays]
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
@@ -312,6 +314,7 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
         **_stances_and_stalling(scenario, draw, n, seed),
         **_red_lines(scenario, draw, n, col),
         **_resolve(scenario),
+        rules=decision_rules(scenario, actors),
         ceasefires=ceasefire_arrays(scenario, draw, who),
         inputs=draw.inputs,
     )

@@ -11,6 +11,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ..errors import Problem, ScenarioError
+from .decision import check_decision
 
 if TYPE_CHECKING:  # pragma: no cover
     from .schema import Scenario
@@ -63,6 +64,7 @@ def check_references(s: Scenario) -> None:
     _check_recognition(c, s)
     _check_red_lines(c, s)
     _check_talks(c, s)
+    check_decision(c, s)
     if c.problems:
         raise ScenarioError(c.problems)
 

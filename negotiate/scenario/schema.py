@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..errors import FieldError
+from .decision import Decision
 from .distributions import Number, Param, is_distribution, param_support, reject_boolean
 
 Role = Literal["party", "mediator", "stakeholder"]
@@ -622,6 +623,11 @@ class Scenario(_Strict):
     )
     recognition: Recognition = Field(default_factory=Recognition)
     bargaining: Bargaining = Field(default_factory=Bargaining)
+    decision: Decision | None = Field(
+        None, description="Decision rules per agenda: bodies voting by majority or qualified "
+        "majority, and veto players (absent: unanimity of the parties and the controllers of "
+        "moved issues, docs/scenario-format.md)",
+    )
     outcomes: Outcomes = Field(default_factory=Outcomes)
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
 

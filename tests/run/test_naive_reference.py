@@ -338,6 +338,20 @@ def deterministic_variants() -> dict[str, dict]:
     for actor in two["actors"].values():
         actor["agendas"] = ["settlement"]
     variants["nash"] = without_noise(two, {"mode": "alternating", "order": ["M", "A", "B"]})
+    # decision rules (docs/model.md §19): settlements by a majority of all four (one of
+    # whom signs none), one proposer recognised at random (the continuation's q); truces and settlements by a
+    # weighted vote with a second count, a blocking minority and a veto player
+    majority = without_noise(base, only("H"))
+    majority["decision"] = {"settlement": {"bodies": [{"rule": "majority", "members": list(base["actors"])}]}}
+    majority["actors"]["S"]["signs"] = ["truce"]   # a member that signs no settlement: outvoted
+    variants["majority rule"] = majority
+    qualified = without_noise(base, {"mode": "alternating", "order": ["L", "M", "H", "S"]})
+    council = {"bodies": [{"rule": "qualified", "weights": {"H": 3, "L": 2, "M": 1},
+                           "threshold": 4, "second": {"weights": {"H": 1, "L": 1, "M": 1}, "threshold": 2},
+                           "blocking_minority": 2}],
+               "vetoes": ["S"]}
+    qualified["decision"] = {"truce": council, "settlement": council}
+    variants["qualified majority with a veto"] = qualified
     with BASELINE.open(encoding="utf-8") as f:
         baseline = yaml.safe_load(f)
     order = list(baseline["actors"])[:3]   # the two parties and the mediator, in file order
