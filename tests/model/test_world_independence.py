@@ -1,7 +1,8 @@
 """A world's result depends on the seed and its own index only, never on its block
 (docs/model.md, "Random numbers"): the block cut in pieces, or one world played alone,
 gives bit-identical worlds, for scenarios that use every draw site (parameters, events,
-round shocks, responses, ratification, stances, stalling, private resolve, a calibration)."""
+round shocks, responses, ratification, stances, stalling, private resolve, plain ceasefires,
+a calibration)."""
 
 from dataclasses import fields
 from pathlib import Path
@@ -42,6 +43,7 @@ SCENARIOS = {
     "varied": lambda tmp: load("varied"),
     "noisy_talks": lambda tmp: noisy_talks(),
     "private": lambda tmp: load("private"),
+    "pause": lambda tmp: load("pause"),
     "calibrated": lambda tmp: negotiate.load_scenario(calibrated_scenario(tmp)),
     "library": lambda tmp: negotiate.load_scenario(ROOT / "scenarios/ukraine_march_2025.yaml")
     .with_overrides({"rounds.horizon": 10}),
