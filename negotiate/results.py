@@ -9,13 +9,10 @@ collapse rates come from the summaries, so they are the same in both modes.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import platform
 import zipfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from importlib import metadata as _metadata
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -29,43 +26,24 @@ from .results_check import (
     check_files,
     check_metadata,
     check_self_digest,
-    metadata_digest,
 )
 from .run.aggregate import TERM_BINS, TERM_GROUPS, Aggregates, term_group_masks
 from .run.seeding import BLOCK_SIZE
-from .run.storage import PRODUCER, atomic_directory, file_sha256, read_runs_table, write_runs_table
+from .run.output import FigureFile, Saved, library_versions, on_axes, scenario_digest
+from .run.storage import PRODUCER, read_runs_table, write_runs_table
 from .scenario import Scenario, load_scenario
 from .stats import clustered_ratio_interval, incidence_from_counts, proportion_interval
 
 __all__ = ["Results", "library_versions", "load_results", "scenario_digest"]
 
-FORMAT_VERSION = 1  # of the other outputs (sweep, comparison...); Results use RESULTS_FORMAT
 ROW_GROUP = 65_536  # rows per Parquet row group: bounds the memory of save()
 AGREEMENTS = OUTCOMES[:3]
 DEGENERATE = 0.99  # an outcome this common makes the others unreadable (Results.diagnose)  # outcomes that have an agreement round
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
-_LIBRARIES = ("negotiate", "numpy", "scipy", "mesa", "pandas", "pyarrow", "matplotlib", "scikit-learn")
-
-
-def library_versions() -> dict[str, str]:
-    """Versions of the libraries that shape a result (and of Python)."""
-    out = {"python": platform.python_version()}
-    for name in _LIBRARIES:
-        try:
-            out[name] = _metadata.version(name)
-        except _metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def scenario_digest(scenario: Scenario) -> str:
-    """sha256 of the canonical JSON of a scenario (sorted keys, no spaces, UTF-8)."""
-    text = json.dumps(scenario.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(repr=False)
-class Results:
+class Results(Saved):
     """Outcome of ``simulate``: ask it for tables (``outcome_probabilities()``…),
     the per-run table (``to_frame()``), a plot (``plot()``) or files (``save()``)."""
 
@@ -76,6 +54,9 @@ class Results:
     aggregates: Aggregates
     run_data: BlockResult | None = None
     versions: dict[str, str] = field(default_factory=library_versions)
+
+    KIND = "results"
+    FORMAT = RESULTS_FORMAT
 
     @classmethod
     def from_block(cls, scenario: Scenario, block: BlockResult, *, seed: int = 0,
@@ -244,13 +225,8 @@ class Results:
         return head + self.outcome_probabilities().to_html(float_format=lambda x: f"{x:.4f}")
 
     # --- files -----------------------------------------------------------------
-    def metadata(self, files: dict[str, str] | None = None) -> dict:
-        """What metadata.json holds; ``files`` (name → SHA-256 of the files written
-        beside it) and this dict's own hash are added when saving."""
-        meta = {
-            "producer": PRODUCER,
-            "format": RESULTS_FORMAT,
-            "kind": "results",
+    def _metadata_body(self) -> dict:
+        return {
             "scenario_name": self.scenario.name,
             "scenario_sha256": scenario_digest(self.scenario),
             "seed": self.seed,
@@ -258,19 +234,11 @@ class Results:
             "block_size": BLOCK_SIZE,
             "keep_runs": self.keep_runs,
             "wall_time_seconds": self.wall_time,
-            "versions": self.versions,
-            "saved_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "scenario": self.scenario.to_dict(),
         }
-        if files is not None:
-            meta["files"] = dict(files)
-            meta["metadata_sha256"] = metadata_digest(meta)
-        return meta
 
-    def write_files(self, directory: Path) -> list[Path]:
-        """Write summary.csv, aggregates.npz, runs.parquet (if kept), metadata.json
-        into an existing ``directory`` (not atomic: see :meth:`save`)."""
-        directory = Path(directory)
+    def _write_tables(self, directory: Path) -> list[Path]:
+        """summary.csv, aggregates.npz and, if the runs were kept, runs.parquet."""
         paths = [directory / "summary.csv"]
         summary = self.outcome_probabilities()[["p", "ci_low", "ci_high"]]
         summary.to_csv(paths[0], index_label="outcome")
@@ -281,24 +249,24 @@ class Results:
                                 min(start + ROW_GROUP, self.runs), by_agenda=True)
                       for start in range(0, self.runs, ROW_GROUP))
             paths.append(write_runs_table(directory, frames))
-        # metadata last: a directory with metadata.json is a complete one, and it
-        # holds the hash of every other file (checked by load_results)
-        hashes = {p.name: file_sha256(p) for p in paths}
-        paths.append(directory / "metadata.json")
-        paths[-1].write_text(json.dumps(self.metadata(hashes), indent=2, ensure_ascii=False),
-                             encoding="utf-8")
         return paths
 
-    def save(self, directory, *, force: bool = False) -> Path:
-        """Write the output directory atomically (the old one stays until the new one is complete).
+    def _figures(self) -> list[FigureFile]:
+        """outcomes.png, time_to_agreement.png, acceptance.png and settled_terms.png."""
+        from .plot import plot_acceptance_rates, plot_settled_terms, plot_time_to_agreement
 
-        A directory holding files negotiate did not write is refused
-        (:class:`~negotiate.errors.OutputError`) unless ``force=True``; those
-        files are then kept (see :func:`~negotiate.run.storage.atomic_directory`).
-        """
-        with atomic_directory(directory, force=force) as tmp:
-            self.write_files(tmp)
-        return Path(directory)
+        counts = self.settled_terms()["count"]
+        rows = [max(1, int((counts.loc[g] > 0).sum())) for g in TERM_GROUPS]
+
+        def terms(fig) -> None:
+            axes = fig.subplots(len(TERM_GROUPS), 1, height_ratios=rows)
+            for ax, group in zip(axes, TERM_GROUPS):
+                plot_settled_terms(self, group, ax=ax)
+
+        return [FigureFile("outcomes.png", on_axes(self.plot)),
+                FigureFile("time_to_agreement.png", on_axes(partial(plot_time_to_agreement, self))),
+                FigureFile("acceptance.png", on_axes(partial(plot_acceptance_rates, self))),
+                FigureFile("settled_terms.png", terms, (8, 1.5 + 0.9 * sum(rows)))]
 
 
 def load_results(directory) -> Results:

@@ -24,7 +24,6 @@ one more, unnamed, input.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ import pandas as pd
 from ..model.outcomes import OUTCOMES
 from ..run.executors import Executor
 from ..run.simulate import _whole_number
-from ..run.storage import PRODUCER, atomic_directory
+from ..run.output import FigureFile, Saved, scenario_digest
 from ..scenario import load_scenario
 from .design import ScenarioEvaluator
 from .indices import analyse
@@ -113,7 +112,7 @@ def _noise_share(Y: np.ndarray, replications: int) -> list[float]:
 
 
 @dataclass(repr=False)
-class SensitivityResults:
+class SensitivityResults(Saved):
     """Outcome of :func:`sensitivity` (or of the core on any evaluator).
 
     ``table``: one row per input × outcome with ``S1``, ``S1_conf``, ``ST``,
@@ -136,6 +135,8 @@ class SensitivityResults:
     noise_share: dict[str, float] | None = None
     scenario: object = None
     wall_time: float = 0.0
+
+    KIND = "sensitivity"
 
     @property
     def name(self) -> str:
@@ -192,43 +193,28 @@ class SensitivityResults:
         return plot_sensitivity(self, ax=ax, outcome=outcome, max_inputs=max_inputs)
 
     # --- files -------------------------------------------------------------------
-    def metadata(self) -> dict:
-        from ..results import FORMAT_VERSION, library_versions, scenario_digest
-
-        meta = {"producer": PRODUCER, "format": FORMAT_VERSION, "kind": "sensitivity",
-                "method": self.method, "inputs": self.inputs, "samples": self.samples,
+    def _metadata_body(self) -> dict:
+        meta = {"method": self.method, "inputs": self.inputs, "samples": self.samples,
                 "points": len(self.design), "replications": self.replications, "seed": self.seed,
                 "level": self.level, "noise_share": self.noise_share,
-                "wall_time_seconds": self.wall_time, "versions": library_versions()}
+                "wall_time_seconds": self.wall_time}
         if self.scenario is not None:
             meta.update(scenario_name=self.name, scenario_sha256=scenario_digest(self.scenario),
                         scenario=self.scenario.to_dict())
         return meta
 
-    def save(self, directory, *, plots: bool = True) -> list[Path]:
-        """Write ``sensitivity.csv`` (the :meth:`to_frame` table), ``metadata.json``
-        and, with ``plots``, ``sensitivity_<outcome>.png`` for every outcome
-        whose probability varied, into ``directory``, replacing an earlier
-        output only once all are written.  Returns the paths."""
-        directory = Path(directory)
-        with atomic_directory(directory) as tmp:
-            self.to_frame().to_csv(tmp / "sensitivity.csv", index=False)
-            names = ["sensitivity.csv"]
-            if plots:
-                from matplotlib.figure import Figure  # no pyplot: no global figure state
+    def _write_tables(self, directory: Path) -> list[Path]:
+        """sensitivity.csv (the :meth:`to_frame` table)."""
+        self.to_frame().to_csv(directory / "sensitivity.csv", index=False)
+        return [directory / "sensitivity.csv"]
 
-                for k, outcome in enumerate(self.outcomes):
-                    if not np.ptp(self.outputs[:, k]) > 0:
-                        continue  # nothing to attribute
-                    fig = Figure(figsize=(7, 0.8 + 0.35 * min(len(self.inputs), 15)), layout="constrained")
-                    self.plot(ax=fig.add_subplot(), outcome=outcome)
-                    fig.savefig(tmp / f"sensitivity_{outcome}.png", dpi=150)
-                    names.append(f"sensitivity_{outcome}.png")
-            # metadata last: a directory with metadata.json is a complete one
-            (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False),
-                                               encoding="utf-8")
-            names.append("metadata.json")
-        return [directory / n for n in names]
+    def _figures(self) -> list[FigureFile]:
+        """sensitivity_<outcome>.png for every outcome whose probability varied."""
+        size = (7, 0.8 + 0.35 * min(len(self.inputs), 15))
+        return [FigureFile(f"sensitivity_{outcome}.png",
+                           lambda fig, outcome=outcome: self.plot(ax=fig.add_subplot(), outcome=outcome), size)
+                for k, outcome in enumerate(self.outcomes)
+                if np.ptp(self.outputs[:, k]) > 0]  # an outcome that never varied: nothing to attribute
 
     def __repr__(self) -> str:
         reps = f", {self.replications} replications each" if self.replications else ""

@@ -175,12 +175,12 @@ def _discover(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: {found.method} boxes where {args.outcome} happens; {found.cases:,} of "
           f"{found.worlds:,} worlds ({found.base_rate:.1%}), seed {results.seed}")
     print(found.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    _save_if_asked(args, found, seed=results.seed)
+    _save_if_asked(args, found)
     return EXIT_OK
 
 
-def _save_if_asked(args: argparse.Namespace, result, **metadata) -> None:
+def _save_if_asked(args: argparse.Namespace, result) -> None:
     """With --out, write the result's files there (its ``save``) and say so; else write nothing."""
     if args.out is not None:
-        paths = result.save(args.out, plots=not args.no_plots, **metadata)
+        paths = result.save(args.out, plots=not args.no_plots)
         print(f"wrote {len(paths)} files to {args.out}")

@@ -11,7 +11,6 @@ pass over the seed plan; only summaries and each run's outcome are kept.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import sys
 import time
@@ -42,7 +41,7 @@ from .simulate import (
     _want_progress,
     _whole_number,
 )
-from .storage import PRODUCER, atomic_directory
+from .output import FigureFile, Saved, on_axes, scenario_digest
 
 __all__ = ["SweepResults", "sweep"]
 
@@ -175,7 +174,7 @@ def _run_points(plan: SeedPlan, scenarios, workers: int, chunk_size, executor, a
 # --- results ---------------------------------------------------------------------------
 
 @dataclass(repr=False)
-class SweepResults:
+class SweepResults(Saved):
     """Outcome of :func:`sweep`: ``results[k]`` is the
     :class:`~negotiate.results.Results` (summaries only) at ``points[k]``, and
     ``outcomes[k, i]`` the outcome code (index into ``OUTCOMES``) of run ``i``
@@ -189,6 +188,8 @@ class SweepResults:
     seed: int
     runs: int
     wall_time: float
+
+    KIND = "sweep"
 
     @property
     def paths(self) -> list[str]:
@@ -248,35 +249,18 @@ class SweepResults:
         return plot_sweep_heatmap(self, outcome or "no_agreement", ax=ax)
 
     # --- files -------------------------------------------------------------------
-    def metadata(self) -> dict:
-        from ..results import FORMAT_VERSION, library_versions, scenario_digest
-
-        return {"producer": PRODUCER, "format": FORMAT_VERSION, "kind": "sweep",
-                "scenario_name": self.scenario.name, "scenario_sha256": scenario_digest(self.scenario),
+    def _metadata_body(self) -> dict:
+        return {"scenario_name": self.scenario.name, "scenario_sha256": scenario_digest(self.scenario),
                 "grid": self.grid, "seed": self.seed, "runs": self.runs, "block_size": BLOCK_SIZE,
-                "wall_time_seconds": self.wall_time, "versions": library_versions(),
-                "scenario": self.scenario.to_dict()}
+                "wall_time_seconds": self.wall_time, "scenario": self.scenario.to_dict()}
 
-    def save(self, directory, *, plots: bool = True) -> list[Path]:
-        """Write ``sweep.csv`` (the :meth:`to_frame` table), ``metadata.json`` and,
-        with ``plots``, ``sweep.png`` into ``directory``, replacing an earlier
-        output only once all are written.  Returns the paths."""
-        directory = Path(directory)
-        with atomic_directory(directory) as tmp:
-            self.to_frame().to_csv(tmp / "sweep.csv", index=False)
-            names = ["sweep.csv"]
-            if plots:
-                from matplotlib.figure import Figure  # no pyplot: no global figure state
+    def _write_tables(self, directory: Path) -> list[Path]:
+        """sweep.csv (the :meth:`to_frame` table)."""
+        self.to_frame().to_csv(directory / "sweep.csv", index=False)
+        return [directory / "sweep.csv"]
 
-                fig = Figure(figsize=(7, 4.5), layout="constrained")
-                self.plot(ax=fig.add_subplot())
-                fig.savefig(tmp / "sweep.png", dpi=150)
-                names.append("sweep.png")
-            # metadata last: a directory with metadata.json is a complete one
-            (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False),
-                                               encoding="utf-8")
-            names.append("metadata.json")
-        return [directory / n for n in names]
+    def _figures(self) -> list[FigureFile]:
+        return [FigureFile("sweep.png", on_axes(self.plot))]
 
     def __repr__(self) -> str:
         sizes = " × ".join(f"{p} ({len(v)})" for p, v in self.grid.items())
