@@ -40,7 +40,7 @@ import pandas as pd
 
 from ..errors import SimulationError
 from ..model.outcomes import OUTCOMES
-from ..run.output import FigureFile, Saved, on_axes, scenario_digest
+from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 
 __all__ = ["Box", "DiscoveryResults", "discover"]
 
@@ -163,7 +163,7 @@ class DiscoveryResults(Saved):
 
         return plot_tradeoff(self, ax=ax)
 
-    # --- files (the common save: negotiate.run.output) ------------------------------
+    # --- files (the common save: negotiate.results.output) ------------------------------
     def _metadata_body(self) -> dict:
         meta = {"outcome": self.outcome, "method": self.method, "options": self.options,
                 "inputs": self.inputs, "worlds": self.worlds, "cases": self.cases}

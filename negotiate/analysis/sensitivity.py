@@ -35,7 +35,7 @@ import pandas as pd
 from ..model.outcomes import OUTCOMES
 from ..run.executors import Executor
 from ..run.simulate import _whole_number
-from ..run.output import FigureFile, Saved, scenario_digest
+from ..results.output import FigureFile, Saved, scenario_digest
 from ..scenario import load_scenario
 from .design import ScenarioEvaluator
 from .indices import analyse

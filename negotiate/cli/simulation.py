@@ -48,7 +48,7 @@ def _add_force(p: argparse.ArgumentParser) -> None:
 def _run_scenario(args: argparse.Namespace) -> int:
     from ..run import simulate
     from ..run.cache import discard_cache
-    from ..run.storage import check_output_directory, lock_output
+    from ..results.storage import check_output_directory, lock_output
 
     scenario = load_with_sets(args.file, args)
     out = os.path.join("out", scenario.name) if args.out is None else args.out
@@ -143,7 +143,7 @@ def _add_compare(commands) -> None:
 
 def _compare(args: argparse.Namespace) -> int:
     from ..run import compare
-    from ..run.storage import check_output_directory
+    from ..results.storage import check_output_directory
 
     if args.file_b is None and not args.set_values:
         raise ValueError("compare needs a second scenario B, or --set changes that make one from A")

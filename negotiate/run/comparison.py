@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..model.outcomes import OUTCOMES
 from ..stats import paired_difference_from_table
-from .output import FigureFile, Saved, on_axes, scenario_digest
+from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 
 __all__ = ["Comparison", "ManyComparison", "ScenarioMismatchWarning", "check_comparable"]
 
@@ -79,7 +79,7 @@ class Comparison(Saved):
 
         return plot_comparison(self, ax=ax, **kwargs)
 
-    # --- files (the common save: negotiate.run.output) ------------------------------
+    # --- files (the common save: negotiate.results.output) ------------------------------
     def _write_tables(self, directory: Path) -> list[Path]:
         """comparison.csv (the paired differences), summary_a.csv and summary_b.csv."""
         paths = [directory / "comparison.csv"]
@@ -198,7 +198,7 @@ class ManyComparison(Saved):
             frames.append(table)
         return pd.concat(frames, ignore_index=True)
 
-    # --- files (the common save: negotiate.run.output) ------------------------------
+    # --- files (the common save: negotiate.results.output) ------------------------------
     def _write_tables(self, directory: Path) -> list[Path]:
         """comparisons.csv (the :meth:`to_frame` table) and summary.csv (every
         scenario's outcome probabilities)."""

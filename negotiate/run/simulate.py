@@ -33,7 +33,7 @@ from ..errors import SimulationError
 from ..model.outcomes import OUTCOMES, BlockResult
 from ..scenario import Scenario, load_scenario
 from . import resources
-from .aggregate import Aggregates
+from ..results.aggregate import Aggregates
 from .cache import ChunkCache, encode_block
 from .comparison import Comparison, ManyComparison, check_comparable
 from .executors import Executor, InProcessExecutor, ProcessExecutor, get_executor

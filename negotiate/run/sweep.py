@@ -27,7 +27,7 @@ from ..errors import Problem, ScenarioError
 from ..model.outcomes import OUTCOMES
 from ..scenario import Scenario, load_scenario
 from ..stats import paired_difference
-from .aggregate import Aggregates
+from ..results.aggregate import Aggregates
 from .executors import Executor, get_executor
 from .seeding import BLOCK_SIZE, Block, SeedPlan, round_chunk_size
 from .simulate import (
@@ -41,7 +41,7 @@ from .simulate import (
     _want_progress,
     _whole_number,
 )
-from .output import FigureFile, Saved, on_axes, scenario_digest
+from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 
 __all__ = ["SweepResults", "sweep"]
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.outcomes import OUTCOMES
-from ..run.output import FigureFile, Saved, library_versions, on_axes, scenario_digest
+from ..results.output import FigureFile, Saved, library_versions, on_axes, scenario_digest
 from . import scores as sc
 from .cases import Case, observed_outcomes
 

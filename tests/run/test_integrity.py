@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from negotiate import NegotiateError, ResultsFileError, load_results
-from negotiate.results_check import UncheckedResultsWarning, metadata_digest
+from negotiate.results.check import UncheckedResultsWarning, metadata_digest
 from negotiate.run import simulate
 
 

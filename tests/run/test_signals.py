@@ -27,7 +27,7 @@ import pytest
 
 from negotiate import load_results
 from negotiate.run import simulate
-from negotiate.run.leftovers import clean_stale
+from negotiate.results.leftovers import clean_stale
 from negotiate.run.seeding import BLOCK_SIZE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -254,7 +254,7 @@ def test_signals_at_random_moments_leave_no_process_and_no_mixture(varied, varie
 
 def test_a_signal_inside_a_deferred_block_is_delivered_when_it_ends():
     """What the pool's waits and the output's two renames rely on (see interrupts.py)."""
-    from negotiate.run.interrupts import signals_deferred
+    from negotiate.results.interrupts import signals_deferred
 
     reached = []
     with pytest.raises(KeyboardInterrupt), signals_deferred():

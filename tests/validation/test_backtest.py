@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 import negotiate
 from negotiate.model.outcomes import OUTCOMES
-from negotiate.run.storage import MANIFEST  # the list of the files negotiate wrote
+from negotiate.results.storage import MANIFEST  # the list of the files negotiate wrote
 from negotiate.validation import BacktestResults, backtest, case_seed, load_case, load_cases
 from negotiate.validation import scores as sc
 from tests.validation.library import write_library

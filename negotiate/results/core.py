@@ -2,7 +2,7 @@
 
 :class:`Results` holds the scenario, the seed plan and either every run
 (``keep_runs=True``: a :class:`~negotiate.model.BlockResult` over all runs)
-or only additive summaries (:class:`~negotiate.run.aggregate.Aggregates`),
+or only additive summaries (:class:`~negotiate.results.aggregate.Aggregates`),
 which it always has.  Probabilities, time to agreement, acceptance and
 collapse rates come from the summaries, so they are the same in both modes.
 """
@@ -18,21 +18,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import ResultsFileError, ScenarioError, SimulationError
-from .model.outcomes import AGENDAS, OUTCOMES, BlockResult
-from .results_check import (
+from ..errors import ResultsFileError, ScenarioError, SimulationError
+from ..model.outcomes import AGENDAS, OUTCOMES, BlockResult
+from .check import (
     LEGACY_FORMAT,
     RESULTS_FORMAT,
     check_files,
     check_metadata,
     check_self_digest,
 )
-from .run.aggregate import TERM_BINS, TERM_GROUPS, Aggregates, term_group_masks
-from .run.seeding import BLOCK_SIZE
-from .run.output import FigureFile, Saved, library_versions, on_axes, scenario_digest
-from .run.storage import PRODUCER, read_runs_table, write_runs_table
-from .scenario import Scenario, load_scenario
-from .stats import clustered_ratio_interval, incidence_from_counts, proportion_interval
+from .aggregate import TERM_BINS, TERM_GROUPS, Aggregates, term_group_masks
+from .aggregate import BLOCK_SIZE
+from .output import FigureFile, Saved, library_versions, on_axes, scenario_digest
+from .storage import PRODUCER, read_runs_table, write_runs_table
+from ..scenario import Scenario, load_scenario
+from ..stats import clustered_ratio_interval, incidence_from_counts, proportion_interval
 
 __all__ = ["Results", "library_versions", "load_results", "scenario_digest"]
 
@@ -204,7 +204,7 @@ class Results(Saved):
 
     def report(self, path, *, title: str | None = None) -> Path:
         """Write one self-contained HTML report to ``path`` (see :mod:`negotiate.report`)."""
-        from .report import write_report
+        from ..report import write_report
 
         return write_report(self, path, title=title)
 
@@ -253,7 +253,7 @@ class Results(Saved):
 
     def _figures(self) -> list[FigureFile]:
         """outcomes.png, time_to_agreement.png, acceptance.png and settled_terms.png."""
-        from .plot import plot_acceptance_rates, plot_settled_terms, plot_time_to_agreement
+        from ..plot import plot_acceptance_rates, plot_settled_terms, plot_time_to_agreement
 
         counts = self.settled_terms()["count"]
         rows = [max(1, int((counts.loc[g] > 0).sum())) for g in TERM_GROUPS]
@@ -274,10 +274,10 @@ def load_results(directory) -> Results:
 
     Every file read must match its SHA-256 in metadata.json, the scenario its
     ``scenario_sha256`` and the run count the summaries and the per-run table
-    (:mod:`negotiate.results_check`); otherwise
+    (:mod:`negotiate.results.check`); otherwise
     :class:`~negotiate.errors.ResultsFileError` names the file at fault.
     Directories saved before the hashes existed load with an
-    :class:`~negotiate.results_check.UncheckedResultsWarning`.
+    :class:`~negotiate.results.check.UncheckedResultsWarning`.
     """
     directory = Path(directory)
     meta_path = directory / "metadata.json"

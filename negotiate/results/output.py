@@ -13,7 +13,7 @@ only what is its own:
   common header.
 
 and :meth:`Saved.save` does the rest, identically for all: the directory is
-written atomically (:func:`~negotiate.run.storage.atomic_directory`: the old
+written atomically (:func:`~negotiate.results.storage.atomic_directory`: the old
 output stays until the new one is complete; a directory holding files
 negotiate did not write is refused unless ``force=True``), and metadata.json
 is written last with the common header (``producer``, ``format``, ``kind``,
@@ -36,13 +36,13 @@ from importlib import metadata as _metadata
 from pathlib import Path
 from typing import ClassVar
 
-from ..results_check import metadata_digest
+from .check import metadata_digest
 from .storage import PRODUCER, atomic_directory, file_sha256
 
 __all__ = ["DPI", "FORMAT_VERSION", "FigureFile", "Saved", "library_versions", "on_axes",
            "scenario_digest"]
 
-#: Format of the outputs other than Results (which use ``results_check.RESULTS_FORMAT``).
+#: Format of the outputs other than Results (which use ``results.check.RESULTS_FORMAT``).
 FORMAT_VERSION = 1
 DPI = 150
 METADATA = "metadata.json"
@@ -117,7 +117,7 @@ class Saved:
 
         A directory holding files negotiate did not write is refused
         (:class:`~negotiate.errors.OutputError`) unless ``force=True``; those
-        files are then kept (see :func:`~negotiate.run.storage.atomic_directory`).
+        files are then kept (see :func:`~negotiate.results.storage.atomic_directory`).
         """
         directory = Path(directory)
         with atomic_directory(directory, force=force) as tmp:

@@ -14,7 +14,11 @@ import numpy as np
 from ..errors import SimulationError
 from ..model.outcomes import COMPREHENSIVE, CONDITIONAL, OUTCOMES, TEMPORARY, BlockResult
 
-__all__ = ["TERM_BINS", "TERM_GROUPS", "Aggregates"]
+__all__ = ["BLOCK_SIZE", "TERM_BINS", "TERM_GROUPS", "Aggregates"]
+
+#: Worlds per block: the runner simulates and summarises runs in blocks of this
+#: many (see negotiate.run.seeding).  Fixed: changing it changes every result.
+BLOCK_SIZE = 4096
 
 #: Equal bins on [0, 1] for the distribution of agreed terms.
 TERM_BINS = 50
