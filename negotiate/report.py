@@ -105,7 +105,7 @@ def _diagnostics(results: Results) -> str:
     notes = results.diagnose()
     if not notes:
         return "<p>No diagnostic notes.</p>"
-    return "".join(f'<p class="note">{escape(n)}</p>' for n in notes)
+    return "".join(f'<p class="note">{escape(str(n))}</p>' for n in notes)
 
 
 def _timing(results: Results) -> str:

@@ -39,6 +39,9 @@ __all__ = [
 
 def _z(level: float) -> float:
     """Two-sided standard normal quantile for a confidence ``level``."""
+    if isinstance(level, str):  # a method where the level goes (the old order)
+        raise ValueError(f"level must be a number strictly between 0 and 1, got {level!r}; "  # noqa: TRY004
+                         f"intervals take the level first, then the method by name (method={level!r})")
     if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
         raise ValueError(f"level must be a number strictly between 0 and 1, got {level!r}")
     return float(_sps.norm.ppf(0.5 + float(level) / 2.0))

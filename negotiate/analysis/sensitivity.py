@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 
 from ..model.outcomes import OUTCOMES
+from ..results.output import FigureFile, Saved, scenario_digest
 from ..run.executors import Executor
 from ..run.simulate import _whole_number
-from ..results.output import FigureFile, Saved, scenario_digest
 from ..scenario import load_scenario
 from .design import ScenarioEvaluator
 from .indices import analyse

@@ -46,9 +46,9 @@ def _add_force(p: argparse.ArgumentParser) -> None:
 
 
 def _run_scenario(args: argparse.Namespace) -> int:
+    from ..results.storage import check_output_directory, lock_output
     from ..run import simulate
     from ..run.cache import discard_cache
-    from ..results.storage import check_output_directory, lock_output
 
     scenario = load_with_sets(args.file, args)
     out = os.path.join("out", scenario.name) if args.out is None else args.out
@@ -65,9 +65,9 @@ def _run_scenario(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, 95% Wilson intervals")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     print(f"wrote {len(paths)} files to {out}")
-    for note in results.diagnose():
-        if note != results.degenerate():   # that one was a warning, already printed
-            print(f"negotiate: note: {note}", file=sys.stderr)
+    for problem in results.diagnose():
+        if problem.kind != "degenerate":   # that one was a warning, already printed
+            print(f"negotiate: note: {problem}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -142,8 +142,8 @@ def _add_compare(commands) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from ..run import compare
     from ..results.storage import check_output_directory
+    from ..run import compare
 
     if args.file_b is None and not args.set_values:
         raise ValueError("compare needs a second scenario B, or --set changes that make one from A")

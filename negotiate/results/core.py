@@ -20,25 +20,19 @@ import pandas as pd
 
 from ..errors import ResultsFileError, ScenarioError, SimulationError
 from ..model.outcomes import AGENDAS, OUTCOMES, BlockResult
-from .check import (
-    LEGACY_FORMAT,
-    RESULTS_FORMAT,
-    check_files,
-    check_metadata,
-    check_self_digest,
-)
-from .aggregate import TERM_BINS, TERM_GROUPS, Aggregates, term_group_masks
-from .aggregate import BLOCK_SIZE
-from .output import FigureFile, Saved, library_versions, on_axes, scenario_digest
-from .storage import PRODUCER, read_runs_table, write_runs_table
 from ..scenario import Scenario, load_scenario
 from ..stats import clustered_ratio_interval, incidence_from_counts, proportion_interval
+from .aggregate import BLOCK_SIZE, TERM_BINS, TERM_GROUPS, Aggregates, term_group_masks
+from .check import LEGACY_FORMAT, RESULTS_FORMAT, check_files, check_metadata, check_self_digest
+from .diagnostics import Diagnosis, Problem
+from .output import FigureFile, Saved, library_versions, on_axes, scenario_digest
+from .storage import PRODUCER, read_runs_table, write_runs_table
 
 __all__ = ["Results", "library_versions", "load_results", "scenario_digest"]
 
 ROW_GROUP = 65_536  # rows per Parquet row group: bounds the memory of save()
-AGREEMENTS = OUTCOMES[:3]
-DEGENERATE = 0.99  # an outcome this common makes the others unreadable (Results.diagnose)  # outcomes that have an agreement round
+AGREEMENTS = OUTCOMES[:3]  # outcomes that have an agreement round
+DEGENERATE = 0.99  # an outcome this common makes the others unreadable (Results.diagnose)
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 
 
@@ -90,7 +84,7 @@ class Results(Saved):
                              "(simulate(..., keep_runs=False)); rerun with keep_runs=True")
 
     # --- tables ----------------------------------------------------------------
-    def outcome_probabilities(self, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    def outcome_probabilities(self, level: float = 0.95, *, method: str = "wilson") -> pd.DataFrame:
         """Probability of each outcome (all four, in ``OUTCOMES`` order) with its interval."""
         counts = self.aggregates.outcome_counts
         lo, hi = proportion_interval(counts, self.runs, level, method)
@@ -165,34 +159,42 @@ class Results(Saved):
                              "rate": np.ravel(rate), "ci_low": np.ravel(lo), "ci_high": np.ravel(hi)},
                             index=index)
 
-    def collapse_rate(self, method: str = "wilson", level: float = 0.95) -> pd.Series:
+    def collapse_rate(self, level: float = 0.95, *, method: str = "wilson") -> pd.Series:
         """Share of runs with a truce in which a truce collapsed (``n`` = runs with a truce)."""
         k, n = self.aggregates.collapsed_runs, self.aggregates.truce_runs
         lo, hi = proportion_interval(k, n, level, method)
         p = k / n if n else np.nan
         return pd.Series({"p": p, "ci_low": lo, "ci_high": hi, "count": k, "n": n}, name="collapse")
 
-    # --- display ---------------------------------------------------------------
     # --- diagnostics --------------------------------------------------------------
-    def diagnose(self) -> list[str]:
-        """Plain-language notes on results an analyst should not take at face value.
+    def diagnose(self) -> Diagnosis:
+        """Problems an analyst should know before reading these results
+        (a :class:`~negotiate.results.diagnostics.Diagnosis`; empty and falsy if none):
 
-        * one outcome takes at least ``DEGENERATE`` (99 %) of the runs: the
-          scenario is close to deterministic, and its other outcomes are
-          unreadable (often a sign that some reason a war goes on is missing);
-        * some runs had a round whose continuation values missed the solver's
-          tolerance (docs/model.md §8): the best point found was used there.
+        * ``degenerate``: one outcome takes at least ``DEGENERATE`` (99 %) of
+          the runs: the scenario is close to deterministic, and its other
+          outcomes are unreadable (often a sign that some reason a war goes on
+          is missing); ``simulate`` also warns;
+        * ``unconverged``: some runs had a round whose continuation values
+          missed the solver's tolerance (docs/model.md, "Reservation values
+          and continuation"): the best point found was used there.
         """
-        notes = [] if self.degenerate() is None else [self.degenerate()]
+        problems = []
+        note = self.degenerate()
+        if note is not None:
+            top = OUTCOMES[int(np.argmax(self.aggregates.outcome_counts))]
+            problems.append(Problem("degenerate", top, note))
         unsolved = self.aggregates.unconverged_runs
         if unsolved:
-            notes.append(f"{unsolved / self.runs:.0%} of runs had a round in which the continuation "
-                         "values missed the solver's tolerance; the best point found was used "
-                         "(docs/model.md §8)")
-        return notes
+            problems.append(Problem(
+                "unconverged", "runs",
+                f"{unsolved / self.runs:.0%} of runs had a round in which the continuation values "
+                "missed the solver's tolerance; the best point found was used (docs/model.md, "
+                "\"Reservation values and continuation\")"))
+        return Diagnosis(tuple(problems))
 
     def degenerate(self) -> str | None:
-        """The note of :meth:`diagnose` on an outcome taking 99 % of the runs, or None."""
+        """The message of :meth:`diagnose` on an outcome taking 99 % of the runs, or None."""
         counts = self.aggregates.outcome_counts
         top = int(np.argmax(counts))
         share = counts[top] / self.runs
@@ -202,6 +204,7 @@ class Results(Saved):
                 "outcomes are too rare to read; check whether the scenario leaves any "
                 "reason for the war to go on (docs/model.md)")
 
+    # --- display ---------------------------------------------------------------
     def report(self, path, *, title: str | None = None) -> Path:
         """Write one self-contained HTML report to ``path`` (see :mod:`negotiate.report`)."""
         from ..report import write_report

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from ..model.outcomes import OUTCOMES
-from ..stats import paired_difference_from_table
 from ..results.output import FigureFile, Saved, on_axes, scenario_digest
+from ..stats import paired_difference_from_table
 
 __all__ = ["Comparison", "ManyComparison", "ScenarioMismatchWarning", "check_comparable"]
 
@@ -61,7 +61,7 @@ class Comparison(Saved):
     def runs(self) -> int:
         return int(self.joint.sum())
 
-    def differences(self, level: float = 0.95, method: str = "newcombe") -> pd.DataFrame:
+    def differences(self, level: float = 0.95, *, method: str = "newcombe") -> pd.DataFrame:
         """Per outcome: ``p_a``, ``p_b``, ``difference = p_b − p_a`` and its interval.
 
         The interval is for paired data (each run index is the same random
@@ -168,7 +168,7 @@ class ManyComparison(Saved):
             raise KeyError(f"no variant {label!r}; the variants are {', '.join(self.labels)}")
         return Comparison(self.base, self.variants[label], self.joints[label])
 
-    def to_frame(self, level: float = 0.95, method: str = "newcombe") -> pd.DataFrame:
+    def to_frame(self, level: float = 0.95, *, method: str = "newcombe") -> pd.DataFrame:
         """One row per variant × outcome: ``p_base``, ``p_variant``, ``difference =
         p_variant − p_base`` and its paired interval (Newcombe's by default, or
         ``method="wald"``; see :func:`negotiate.stats.paired_difference_from_table`)."""

@@ -31,9 +31,9 @@ from .. import model as _model
 from .. import results as _results  # the module, not its names: results.py imports run.aggregate
 from ..errors import SimulationError
 from ..model.outcomes import OUTCOMES, BlockResult
+from ..results.aggregate import Aggregates
 from ..scenario import Scenario, load_scenario
 from . import resources
-from ..results.aggregate import Aggregates
 from .cache import ChunkCache, encode_block
 from .comparison import Comparison, ManyComparison, check_comparable
 from .executors import Executor, InProcessExecutor, ProcessExecutor, get_executor

@@ -25,9 +25,10 @@ from tqdm import tqdm
 
 from ..errors import Problem, ScenarioError
 from ..model.outcomes import OUTCOMES
+from ..results.aggregate import Aggregates
+from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 from ..scenario import Scenario, load_scenario
 from ..stats import paired_difference
-from ..results.aggregate import Aggregates
 from .executors import Executor, get_executor
 from .seeding import BLOCK_SIZE, Block, SeedPlan, round_chunk_size
 from .simulate import (
@@ -41,7 +42,6 @@ from .simulate import (
     _want_progress,
     _whole_number,
 )
-from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 
 __all__ = ["SweepResults", "sweep"]
 
@@ -195,7 +195,7 @@ class SweepResults(Saved):
     def paths(self) -> list[str]:
         return list(self.grid)
 
-    def to_frame(self, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    def to_frame(self, level: float = 0.95, *, method: str = "wilson") -> pd.DataFrame:
         """One row per point × outcome: the swept paths, ``outcome``, ``p``,
         ``ci_low``, ``ci_high``, ``count`` and ``runs``."""
         rows = []
@@ -209,7 +209,7 @@ class SweepResults(Saved):
         frame.attrs.update(method=method, level=level, seed=self.seed)
         return frame
 
-    def differences(self, reference: int = 0, level: float = 0.95, method: str = "newcombe") -> pd.DataFrame:
+    def differences(self, reference: int = 0, level: float = 0.95, *, method: str = "newcombe") -> pd.DataFrame:
         """Per point × outcome: ``p_ref`` (at ``points[reference]``), ``p``,
         ``difference = p − p_ref`` and its paired interval
         (:func:`negotiate.stats.paired_difference`: run ``i`` is the same world at both points)."""

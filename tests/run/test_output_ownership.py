@@ -20,8 +20,9 @@ import pytest
 
 import negotiate
 from negotiate import OutputError, load_results
-from negotiate.run import simulate, storage
+from negotiate.results import storage
 from negotiate.results.storage import MANIFEST, OutputWarning
+from negotiate.run import simulate
 from tests.cli import negotiate_cli
 
 DATA = Path(__file__).parent / "data"
@@ -279,8 +280,8 @@ def test_output_errors_are_simulation_errors_and_value_errors():
 
 def test_the_legacy_names_cover_what_run_and_compare_write(results, varied, tmp_path):
     """An output of an earlier version is recognised by exact names: they must be the real ones."""
-    from negotiate.run import compare
     from negotiate.results.storage import LEGACY_FILES
+    from negotiate.run import compare
 
     written = results.save(tmp_path / "run")
     written += compare(varied, varied, 60, progress=False).save(tmp_path / "cmp")

@@ -11,8 +11,8 @@ import pytest
 import negotiate
 import negotiate.results
 from negotiate import SimulationError
-from negotiate.results import Results, load_results
-from negotiate.run import simulate, storage
+from negotiate.results import Results, load_results, storage
+from negotiate.run import simulate
 
 
 @pytest.fixture(scope="module")
