@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.outcomes import OUTCOMES
+from ..results.diagnostics import Diagnosis, Problem
 from ..results.output import FigureFile, Saved, scenario_digest
 from ..run.executors import Executor
 from ..run.simulate import _whole_number
@@ -45,6 +46,10 @@ __all__ = ["SensitivityResults", "analyse_function", "sensitivity"]
 
 DEFAULT_SAMPLES = {"sobol": 128, "morris": 20}
 DEFAULT_OUTCOME = "comprehensive_agreement"
+#: A noise share from which an outcome's indices are mostly noise (SensitivityResults.diagnose).
+NOISE_LIMIT = 0.25
+#: A first-order index this far below zero is sampling error whatever its interval.
+NEGATIVE_S1 = 0.05
 
 
 def sensitivity(scenario, method: str = "sobol", *, inputs: Sequence[str] | None = None,
@@ -65,6 +70,10 @@ def sensitivity(scenario, method: str = "sobol", *, inputs: Sequence[str] | None
     ``executor`` and ``address`` are those of :func:`~negotiate.simulate` and
     do not change the result.  ``level`` is the confidence level of the
     intervals.  Read the module notes on how the worlds' noise enters.
+    Indices not to read at face value (an outcome that never varied, a high
+    noise share, negative first-order indices, indices smaller than their
+    intervals: :meth:`SensitivityResults.diagnose`) are each reported as a
+    :class:`~negotiate.results.diagnostics.WeakResultWarning`.
     """
     base = load_scenario(scenario)
     replications = _whole_number("replications", replications, 1)
@@ -74,8 +83,10 @@ def sensitivity(scenario, method: str = "sobol", *, inputs: Sequence[str] | None
     factors = scenario_factors(base, inputs)
     evaluate = ScenarioEvaluator(base, [f.name for f in factors], replications=replications, seed=seed,
                                  workers=workers, executor=executor, address=address, progress=progress)
-    return analyse_function(factors, evaluate, OUTCOMES, method, samples=samples, seed=seed, level=level,
-                            num_levels=num_levels, replications=replications, scenario=base)
+    result = analyse_function(factors, evaluate, OUTCOMES, method, samples=samples, seed=seed, level=level,
+                              num_levels=num_levels, replications=replications, scenario=base)
+    result.diagnose().warn(stacklevel=2)  # weak indices say so (WeakResultWarning)
+    return result
 
 
 def analyse_function(factors: Sequence[Factor], evaluate, outputs: Sequence[str], method: str = "sobol", *,
@@ -215,6 +226,59 @@ class SensitivityResults(Saved):
                            lambda fig, outcome=outcome: self.plot(ax=fig.add_subplot(), outcome=outcome), size)
                 for k, outcome in enumerate(self.outcomes)
                 if np.ptp(self.outputs[:, k]) > 0]  # an outcome that never varied: nothing to attribute
+
+    # --- diagnostics --------------------------------------------------------------
+    def diagnose(self) -> Diagnosis:
+        """Indices not to read at face value (a :class:`~negotiate.results.diagnostics.Diagnosis`):
+
+        * ``constant_outcome``: the outcome's probability never varied over the
+          design, so its indices are zeros that say nothing;
+        * ``high_noise``: at least ``NOISE_LIMIT`` of the outcome's variance is
+          the binomial noise of ``replications`` worlds per point, not the inputs;
+        * ``negative_index`` (Sobol): a first-order index below zero by more
+          than its interval's half-width, or by more than 0.05: sampling error;
+        * ``index_within_interval``: even the outcome's largest index (ST, or
+          Morris's mu_star) is smaller than its interval's half-width, so no
+          input is shown to matter.
+        """
+        problems = []
+        for k, outcome in enumerate(self.outcomes):
+            rows = self.table[self.table["outcome"] == outcome]
+            if not np.ptp(self.outputs[:, k]) > 0:
+                problems.append(Problem("constant_outcome", outcome, (
+                    f"{outcome} never varied over the {len(self.design):,} design points "
+                    f"(probability {self.outputs[0, k]:.3g} at every one): its indices are all zero "
+                    "and say nothing about the inputs")))
+                continue
+            problems += self._noise_problems(outcome) + self._index_problems(outcome, rows)
+        return Diagnosis(tuple(problems))
+
+    def _noise_problems(self, outcome: str) -> list[Problem]:
+        share = (self.noise_share or {}).get(outcome, math.nan)
+        if not share >= NOISE_LIMIT:
+            return []
+        return [Problem("high_noise", outcome, (
+            f"{share:.0%} of the variance of {outcome} is the noise of {self.replications} worlds per "
+            "design point, not the inputs: its indices are mostly noise; raise replications (or read "
+            "to_frame(noise_adjusted=True))"))]
+
+    def _index_problems(self, outcome: str, rows: pd.DataFrame) -> list[Problem]:
+        problems = []
+        if self.method == "sobol":
+            below = rows[(rows["S1"] + rows["S1_conf"] < 0) | (rows["S1"] < -NEGATIVE_S1)]
+            if len(below):
+                names = ", ".join(f"{r.input} ({r.S1:.3f})" for r in below.itertuples())
+                problems.append(Problem("negative_index", outcome, (
+                    f"first-order indices of {outcome} below zero: {names}; an index cannot be "
+                    "negative, so this is sampling error: raise samples")))
+        index = "ST" if self.method == "sobol" else "mu_star"
+        top = rows.loc[rows[index].idxmax()]
+        if top[index] < top[f"{index}_conf"]:
+            problems.append(Problem("index_within_interval", outcome, (
+                f"every {index} of {outcome} is smaller than its interval's half-width (the largest: "
+                f"{top['input']} {top[index]:.3f} ± {top[f'{index}_conf']:.3f}): no input is shown to "
+                "matter; raise samples")))
+        return problems
 
     def __repr__(self) -> str:
         reps = f", {self.replications} replications each" if self.replications else ""
