@@ -21,7 +21,13 @@ import pandas as pd
 from ..errors import ResultsFileError, ScenarioError, SimulationError
 from ..model.outcomes import AGENDAS, OUTCOMES, BlockResult
 from ..scenario import Scenario, load_scenario
-from ..stats import clustered_ratio_interval, incidence_from_counts, proportion_interval
+from ..stats import (
+    INTERVAL_METHODS,
+    clustered_ratio_interval,
+    dkw_halfwidth,
+    incidence_from_counts,
+    proportion_interval,
+)
 from .aggregate import BLOCK_SIZE, TERM_BINS, TERM_GROUPS, Aggregates, term_group_masks
 from .check import LEGACY_FORMAT, RESULTS_FORMAT, check_files, check_metadata, check_self_digest
 from .diagnostics import Diagnosis, Problem
@@ -93,17 +99,40 @@ class Results(Saved):
         table.attrs.update(n=self.runs, method=method, level=level)
         return table
 
-    def time_to_agreement(self) -> pd.DataFrame:
+    def time_to_agreement(self, level: float | None = None, *, method: str = "wilson") -> pd.DataFrame:
         """Cumulative probability, by round, of each agreement outcome having been reached.
 
         Column ``o`` at round ``t`` is P(the run ends in outcome ``o`` and its
         defining agreement came by round ``t``); at the horizon it equals the
         outcome's probability.  Runs with no agreement are censored at the horizon.
+
+        With a ``level``, the columns become ``(outcome, "p" | "ci_low" |
+        "ci_high")``: each value is a share of the runs, so ``method="wilson"``
+        (or ``"jeffreys"``) gives its binomial interval round by round
+        (pointwise: each round's interval covers with probability ``level``),
+        and ``method="dkw"`` a band that covers an outcome's whole curve at
+        once with probability at least ``level`` (Dvoretzky–Kiefer–Wolfowitz,
+        :func:`negotiate.stats.dkw_halfwidth`; wider, constant in width).
         """
         counts = self.aggregates.round_counts[:, : len(AGREEMENTS)]
         values = incidence_from_counts(counts, self.runs)
         index = pd.RangeIndex(values.shape[0], name="round")
-        return pd.DataFrame(values, index=index, columns=pd.Index(AGREEMENTS, name="outcome"))
+        if level is None:
+            return pd.DataFrame(values, index=index, columns=pd.Index(AGREEMENTS, name="outcome"))
+        if method not in (*INTERVAL_METHODS, "dkw"):
+            raise ValueError(f"unknown interval method {method!r} for time_to_agreement; choose one of "
+                             f"{', '.join(INTERVAL_METHODS)} (pointwise) or dkw (a band over all rounds)")
+        if method == "dkw":
+            half = dkw_halfwidth(self.runs, level)
+            lo, hi = np.clip(values - half, 0.0, 1.0), np.clip(values + half, 0.0, 1.0)
+        else:
+            lo, hi = proportion_interval(np.cumsum(counts, axis=0), self.runs, level, method)
+        parts = {(o, stat): column[:, j] for j, o in enumerate(AGREEMENTS)
+                 for stat, column in (("p", values), ("ci_low", lo), ("ci_high", hi))}
+        table = pd.DataFrame(parts, index=index)
+        table.columns.names = ["outcome", "stat"]
+        table.attrs.update(n=self.runs, level=level, method=method)
+        return table
 
     def settled_terms(self) -> pd.DataFrame:
         """Distribution of each issue's agreed value, for runs ending in a
@@ -213,7 +242,7 @@ class Results(Saved):
 
     def plot(self, ax=None, **kwargs):
         """Outcome probabilities with their intervals (see :mod:`negotiate.plot`)."""
-        from .plot.outcomes import plot_outcome_probabilities  # matplotlib only when plotting
+        from ..plot.outcomes import plot_outcome_probabilities  # matplotlib only when plotting
 
         return plot_outcome_probabilities(self, ax=ax, **kwargs)
 

@@ -146,3 +146,19 @@ def test_the_results_import_nothing_from_the_runners():
     assert "negotiate.results.output" in reached and "negotiate.model" in reached  # the graph sees imports
     assert not [m for m in reached if m == "negotiate.run" or m.startswith("negotiate.run.")]
     assert "negotiate.results" in _reachable(graph, "negotiate.run")
+
+
+def test_every_relative_import_names_a_module_that_exists():
+    """Imports inside functions too (plots, reports): a module moved must leave none dangling."""
+    modules = {_module_name(p) for p in PACKAGE.rglob("*.py")}
+    dangling = []
+    for path in PACKAGE.rglob("*.py"):
+        name = _module_name(path)
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+                if module not in modules:
+                    dangling.append(f"{name}: {module}")
+    assert not dangling

@@ -91,7 +91,7 @@ def test_interrupted_save_leaves_the_previous_output(results, other_results, tmp
         (directory / "runs.parquet").write_bytes(b"half a file")
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(negotiate.results, "write_runs_table", disk_full)
+    monkeypatch.setattr(negotiate.results.core, "write_runs_table", disk_full)
     with pytest.raises(OSError, match="No space"):
         other_results.save(out, plots=False)
     assert _snapshot(out) == before
