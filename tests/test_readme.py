@@ -2,11 +2,13 @@
 
 Every fenced ```python block of a file is joined into one script (one
 namespace, as in a notebook), with its sizes scaled down so the examples stay
-quick (``runs=`` and ``worlds=`` to 300, ``samples=`` to 4, ``replications=``
-to 2), and run in a fresh interpreter.  The working folder is a temporary one
-holding a copy of what the examples read (``scenarios/``, ``cases/``), so
-the relative paths of the docs work and an example that writes files does
-not write into the repository.
+quick (``runs=`` to 300, ``samples=`` to 4, ``replications=`` to 2), and run
+in a fresh interpreter.  The working folder is a temporary one holding a copy
+of what the examples read (``scenarios/``, ``cases/``), so the relative paths
+of the docs work and an example that writes files does not write into the
+repository.  README.md and docs/scenario-format.md run in the default suite,
+the other docs in the slow profile (``pytest -m slow``); every block of every
+file is compiled, and the negotiate names it uses checked, in the default one.
 
 A block that cannot run as written (one that patches the engine to measure
 it, say) is marked by the line ``<!-- not run: <why> -->`` just before its
@@ -15,6 +17,8 @@ fence; it is skipped, and the reason must be given.
 
 from __future__ import annotations
 
+import ast
+import importlib
 import os
 import re
 import shutil
@@ -29,7 +33,9 @@ README = REPO / "README.md"
 DOCS = sorted((REPO / "docs").glob("*.md"))
 COPIED = ("scenarios", "cases")  # folders the examples read, relative to the repository root
 RUNS = 300
-SCALED = {"runs": RUNS, "worlds": RUNS, "samples": 4, "replications": 2}
+#: the files whose examples run in the default suite (a few seconds); the others are slow
+QUICK = {"README.md", "docs/scenario-format.md"}
+SCALED = {"runs": RUNS, "samples": 4, "replications": 2}
 
 FENCE = re.compile(r"^(?:<!-- not run: (?P<why>[^>]*\S)\s*-->\n)?```python[ \t]*\n(?P<code>.*?)^```[ \t]*$",
                    re.MULTILINE | re.DOTALL)
@@ -52,8 +58,8 @@ def test_blocks_and_scaling_are_found():
     assert scaled("simulate(s, runs=20_000, seed=1); compare(a, b, runs=100000)") == (
         f"simulate(s, runs={RUNS}, seed=1); compare(a, b, runs={RUNS})")
     assert scaled("simulate(s, runs=RUNS)") == "simulate(s, runs=RUNS)"
-    assert scaled("sensitivity(s, samples=256, replications=8); calibrate(c, worlds=4096)") == (
-        f"sensitivity(s, samples=4, replications=2); calibrate(c, worlds={RUNS})")
+    assert scaled("sensitivity(s, samples=256, replications=8); NegotiationModel(s, worlds=1)") == (
+        "sensitivity(s, samples=4, replications=2); NegotiationModel(s, worlds=1)")
 
 
 def test_a_block_marked_not_run_is_skipped_and_must_say_why():
@@ -67,8 +73,34 @@ def test_readme_has_python_examples():
     assert python_blocks(README.read_text(encoding="utf-8")), "README.md has no ```python block"
 
 
-@pytest.mark.parametrize("path", [README, *(d for d in DOCS if python_blocks(d.read_text(encoding="utf-8")))],
-                         ids=lambda p: p.relative_to(REPO).as_posix())
+def _example_files():
+    """README.md and every doc with a runnable block; the long ones in the slow profile
+    (every block of every file is compiled and its negotiate names checked below, quickly)."""
+    for path in [README, *DOCS]:
+        if python_blocks(path.read_text(encoding="utf-8")):
+            slow = path.relative_to(REPO).as_posix() not in QUICK
+            yield pytest.param(path, id=path.relative_to(REPO).as_posix(),
+                               marks=[pytest.mark.slow] if slow else [])
+
+
+def test_every_example_compiles_and_names_what_exists():
+    import negotiate
+
+    for path in [README, *DOCS]:
+        for line, code in python_blocks(path.read_text(encoding="utf-8")):
+            where = f"{path.name}, block at line {line}"
+            tree = compile(code, where, "exec", flags=ast.PyCF_ONLY_AST)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                        and node.value.id == "negotiate":
+                    assert hasattr(negotiate, node.attr), f"{where}: negotiate.{node.attr} does not exist"
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("negotiate"):
+                    module = importlib.import_module(node.module)
+                    for alias in node.names:
+                        assert hasattr(module, alias.name), f"{where}: {node.module}.{alias.name} does not exist"
+
+
+@pytest.mark.parametrize("path", list(_example_files()))
 def test_examples_run(path: Path, tmp_path: Path):
     blocks = python_blocks(path.read_text(encoding="utf-8"))
     name = path.relative_to(REPO).as_posix()
