@@ -28,7 +28,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .. import model as _model
-from .. import results as _results  # the module, not its names: results.py imports run.aggregate
+from .. import results as _results  # negotiate.results imports nothing from run/
 from ..errors import SimulationError
 from ..model.outcomes import OUTCOMES, BlockResult
 from ..results.aggregate import Aggregates
