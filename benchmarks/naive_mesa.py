@@ -19,7 +19,10 @@ as a process (a calendar for settlement talks, drafting, ratification; truce
 drafting, priced, with the plain truce as a candidate);
 persistent stances, gains from the process and stalling (docs/model.md §17);
 private resolve, screening offers and learning from refusals (docs/model.md §18);
-political issues that follow the front in a war's end state (docs/model.md §4).
+political issues that follow the front in a war's end state (docs/model.md §4);
+plain ceasefires outside the bargaining — humanitarian pauses, unilateral halts,
+partial ones — and the ETH/PRIO type of the first ceasefire (docs/model.md, "Ceasefire
+types: humanitarian pauses and unilateral halts").
 
 Parameter draws come from the library (:func:`negotiate.model.params.draw_params`,
 run ``i`` uses row ``i``), so a comparison is about simulating, not sampling.
@@ -29,6 +32,7 @@ runs differ from the engine's, the distribution of outcomes should not.
 
 from __future__ import annotations
 
+import itertools
 import math
 from itertools import accumulate
 
@@ -44,6 +48,7 @@ WAR, IN_TRUCE, OVER = 0, 1, 2
 TRUCE, SETTLEMENT = 0, 1
 SHOCKS_KEY = 2      # child of the run seed for the per-run shock seeds (the library uses 0 and 1)
 INF = math.inf
+_FRESH = itertools.count()   # keys of the coalition segments' resumed-war fits
 
 
 class World:
@@ -73,6 +78,12 @@ class World:
         self.hazard_scale, self.hazard_shape = float(p.hazard_scale[i]), p.hazard_shape
         self.hazard_effects = p.hazard_effects[:, i].tolist()
         self.settlement_hazard = float(p.settlement_hazard[i])
+        self.ceasefires = [{"by": cf.by, "unilateral": cf.unilateral, "partial": cf.partial,
+                            "share": float(cf.share[i]), "length": cf.length, "start": cf.start,
+                            "end": cf.end, "probability": float(cf.probability[i]),
+                            "pressure": cf.pressure[:, i].tolist(), "code": cf.code,
+                            "exhaustion": cf.exhaustion[:, i].tolist()}
+                           for cf in p.ceasefires]
         self.power_effects = p.power_effects[:, i].tolist()
         self.leverage = [{"by": lv.by, "target": lv.target, "kind": lv.kind,
                           "amount": float(lv.amount[i]), "start": lv.start, "end": lv.end,
@@ -85,6 +96,15 @@ class World:
         self.tolerance, self.noise_tolerance = p.tolerance, p.noise_tolerance
         # the issues each agenda moves: a truce its truce issues, a settlement everything
         self.moves = [list(self.truce_issue), [True] * self.n_issues]
+        # decision rules (docs/model.md §19) as plain lists: per agenda None (unanimity) or
+        # {"bodies": [{"members", "weights", "thresholds", "blocking"}], "vetoes"}
+        self.rules = None if p.rules is None else [
+            None if r is None else {
+                "bodies": [{"members": b.members.tolist(), "weights": b.weights.tolist(),
+                            "thresholds": b.thresholds.tolist(), "blocking": int(b.blocking)}
+                           for b in r.bodies],
+                "vetoes": r.vetoes.tolist()}
+            for r in p.rules.agendas]
         # persistent stances of the responders (docs/model.md §17)
         self.stance_persistence = float(p.stance_persistence[i])
         # talks as a process: calendar, drafting, ratification (docs/model.md §15)
@@ -297,7 +317,7 @@ class Actor(mesa.Agent):
         self.resumed = {}
         if m.phase == IN_TRUCE:
             terms = [m.truce_terms.get(d, w.status_quo[d]) for d in range(w.n_issues)]
-            remaining = max(w.truce_length - m.truce_age, 1)
+            remaining = max(m.truce_len - m.truce_age, 1)
             loss = self.truce_loss(terms)
             self.status = self.truce_value(loss, m.balance, m.truce_arms(), remaining)
         else:
@@ -315,7 +335,7 @@ class Actor(mesa.Agent):
                 return 1.0 - l0, -l1, -l2
             # a settlement that may break down, with the resumed war fitted through λ = 0, ½, 1
             # (the same all round: kept until the next round)
-            key = id(segment)
+            key = segment.get("key", id(segment))
             if key not in self.resumed:
                 balance = self.model.balance
                 self.resumed[key] = fit_quadratic(*(
@@ -387,7 +407,10 @@ class Actor(mesa.Agent):
         if m.world.red_lines and m.red_box(self.index, g)[2]:   # no package inside the red lines
             return list(self.segments[g][0]["start"]), False, -INF
         choice = None
-        for k, seg in enumerate(self.segments[g]):
+        segments = self.segments[g]
+        if m.world.rules is not None and m.world.rules[g] is not None:   # §19
+            binding, segments = self.coalition_segment(g)
+        for k, seg in enumerate(segments):
             coefs = {j: m.actors[j].value_along(seg, g, self.index) for j in binding}
             lam = 0.0
             for j in binding:
@@ -413,6 +436,40 @@ class Actor(mesa.Agent):
         second = self.judge([round(t) if binary[d] else y[d] for d, t in enumerate(target)], g)
         return second if second[1] else first
 
+    def coalition_segment(self, g: int):
+        """The cheapest winning coalition and the one segment toward its ideals, each weighted
+        by salience × what it lacks at the proposer's ideal (docs/model.md §19)."""
+        m, w = self.model, self.model.world
+        first = self.segments[g][0]
+        cost = {}
+        for j in range(w.n_actors):
+            if m.veto[g][j] and j != self.index:
+                if g == SETTLEMENT:
+                    value = 1.0 - first["loss"][j][0]
+                else:
+                    value = evaluate(m.actors[j].value_along(first, g, self.index), 0.0)
+                cost[j] = m.need_of(j, self.index, g) - value if m.actors[j].signs[g] else INF
+        chosen = m.coalition(g, self.index, cost)
+        lacking = [j for j in chosen if cost[j] > 0]
+        weight = {j: (cost[j] if j in lacking else 0.0) if lacking else 1.0 for j in chosen}
+        start = first["start"]
+        lo, hi = (m.red_box(self.index, g)[:2] if w.red_lines
+                  else ([-INF] * w.n_issues, [INF] * w.n_issues))
+        end = []
+        for d in range(w.n_issues):
+            wsum = sum(weight[j] * m.actors[j].salience[d] for j in chosen)
+            mean = (sum(weight[j] * m.actors[j].salience[d] * m.actors[j].ideal[d] for j in chosen) / wsum
+                    if wsum > 0 else start[d])
+            end.append(min(max(mean if w.moves[g][d] else w.status_quo[d], lo[d]), hi[d]))
+        delta = [e - s0 for e, s0 in zip(end, start)]
+        r = w.regen_issue
+        seg = {"start": start, "delta": delta, "arms0": start[r] if r >= 0 else 0.0,
+               "arms_step": delta[r] if r >= 0 else 0.0,
+               "loss": [m._loss_along(a, start, delta, g) for a in m.actors],
+               "resume": m._resumed_wars(start, delta) if g == SETTLEMENT else None,
+               "key": ("coalition", next(_FRESH))}   # a fresh dict each call: never reuse a fit
+        return sorted(chosen), [seg]
+
     def judge(self, y, g: int):
         """A fixed package: does every veto player accept it, and what is it worth to me."""
         m = self.model
@@ -420,6 +477,13 @@ class Actor(mesa.Agent):
         values = [actor.package_value(y, g, self.index) for actor in m.actors]
         feasible = all(values[j] >= m.need_of(j, self.index, g) - 1e-9
                        for j in range(m.world.n_actors) if m.veto[g][j] and j != self.index)
+        rule = m.world.rules[g] if m.world.rules is not None else None
+        if rule is not None:   # a winning set of ayes suffices (§19)
+            ayes = {j for j in range(m.world.n_actors) if m.veto[g][j] and j != self.index
+                    and m.actors[j].signs[g] and values[j] >= m.need_of(j, self.index, g) - 1e-9}
+            outside = [j for j in range(m.world.n_actors) if j != self.index and m.unanimity[g][j]
+                       and not m.votes_in(rule, j)]
+            feasible = all(j in ayes for j in outside) and m.passes(rule, ayes, self.index)
         if m.world.red_lines:   # past someone's red line: refused whatever its value
             lo, hi, _ = m.red_box(self.index, g)
             feasible = feasible and all(lo[d] - 1e-9 <= v <= hi[d] + 1e-9 for d, v in enumerate(y))
@@ -487,6 +551,13 @@ class NaiveNegotiation(mesa.Model):
         self.veto = [[actor.is_party or any(w.moves[g][d] and w.controllers[d][actor.index]
                                             for d in range(D))
                       for actor in self.actors] for g in (TRUCE, SETTLEMENT)]
+        self.unanimity = [list(row) for row in self.veto]
+        if w.rules is not None:   # a rule's voters are asked; members lose their own veto
+            for g, rule in enumerate(w.rules):
+                if rule is not None:
+                    for j in range(A):
+                        self.veto[g][j] = (self.veto[g][j] or rule["vetoes"][j]
+                                           or any(b["members"][j] for b in rule["bodies"]))
         self._set_victory_utilities()
         for actor in self.actors:
             if actor.strategy == "strategic":
@@ -494,6 +565,10 @@ class NaiveNegotiation(mesa.Model):
         self.compromise = self._compromise_packages()
         self.round, self.balance, self.phase = 0, w.balance0, WAR
         self.truce_age, self.truce_terms = 0, {}
+        self.truce_len, self.unilateral = w.truce_length, False   # the truce in force
+        self.partial_until, self.partial_share = 0, 0.0           # a partial ceasefire
+        self.ceasefire = -1                                       # type of the first ceasefire
+        self.fought = 0                                           # rounds of war fought
         self.happens = [self.random.random() < e["probability"] for e in w.events]
         self.proposer_value = None
         self.outcome, self.agreement_round, self.truce_round = NONE, 0, 0
@@ -667,7 +742,10 @@ class NaiveNegotiation(mesa.Model):
         volatility = w.volatility + sum(e["volatility"] * on for e, on in active)
         balance = self.balance + self.drift_now(t) + volatility * self.random.gauss(0.0, 1.0)
         balance += sum(e["jump"] * on for e, on in zip(w.events, self.happens) if e["start"] == t)
-        self.balance = clip01(balance)
+        balance = clip01(balance)
+        if self.partial_until >= t:   # a partial ceasefire stops a share of the front's movement
+            balance = self.balance + (1.0 - self.partial_share) * (balance - self.balance)
+        self.balance = balance
         if w.victory_probability > 0 and self.random.random() < w.victory_probability:
             self.victory = ((self.balance >= w.victory_upper)
                             - (self.balance <= w.victory_lower))
@@ -683,8 +761,8 @@ class NaiveNegotiation(mesa.Model):
         k, scale = w.hazard_shape, w.hazard_scale
         cum = (self.truce_age / scale) ** k - (max(self.truce_age - 1.0, 0.0) / scale) ** k
         collapse = self.random.random() < 1.0 - math.exp(-mult * cum)
-        self.collapsed |= collapse
-        if collapse or self.truce_age >= w.truce_length:
+        self.collapsed |= collapse and not self.unilateral   # agreed truces only
+        if collapse or self.truce_age >= self.truce_len:
             self.phase, self.truce_terms = WAR, {}
 
     def bonus(self, t: int):
@@ -721,6 +799,9 @@ class NaiveNegotiation(mesa.Model):
             for j, actor in enumerate(self.actors):
                 pi, delta = w.recognition[j], actor.patience
                 denominator = 1.0 - (1.0 - pi) * delta
+                if w.rules is not None:   # in others' coalitions with chance q (§19)
+                    denominator = 1.0 - delta * sum(w.recognition[p] * self.inclusion(j, p)
+                                                    for p in range(A) if p != j)
                 out.append([delta * pi / denominator if denominator > 0 else 0.0] * A)
             return out
         order, m = w.recognition, len(w.recognition)
@@ -748,7 +829,7 @@ class NaiveNegotiation(mesa.Model):
         allowed = (self.phase == WAR and self.pending_truce is None,
                    self.phase != OVER and self.settlement_talks_sit(t))
         # an agenda some veto player will not sign at all is closed to everyone (§16)
-        allowed = tuple(open_ and all(a.signs[g] for a in self.actors if self.veto[g][a.index])
+        allowed = tuple(open_ and all(a.signs[g] for a in self.actors if self.always_needed(g, a.index))
                         for g, open_ in enumerate(allowed))
         self.option = self.option_weights(t)
         if w.any_private:   # this round's screening cutoffs (docs/model.md §18)
@@ -839,7 +920,7 @@ class NaiveNegotiation(mesa.Model):
         dk = self.screen_cut[j] - actor.war_cost
         war_slope = -(1.0 - actor.fade)
         if self.phase == IN_TRUCE:
-            fade = actor.patience ** max(w.truce_length - self.truce_age, 1)
+            fade = actor.patience ** max(self.truce_len - self.truce_age, 1)
             slope = -((1.0 - fade) * w.cost_factor + fade * (1.0 - actor.fade))
         else:
             slope = war_slope
@@ -978,6 +1059,7 @@ class NaiveNegotiation(mesa.Model):
             for actor in self.actors:
                 actor.move_stance()
         if self.phase == WAR:
+            self.fought += 1
             self.fight(t)
             if w.any_private:
                 self.learn_from_fighting()
@@ -993,6 +1075,9 @@ class NaiveNegotiation(mesa.Model):
         drift = self.drift_now(t)
         for actor in self.actors:
             actor.prepare_round(drift)
+        if w.ceasefires and self.plain_ceasefires(t):   # before the bargaining; values anew
+            for actor in self.actors:
+                actor.prepare_round(drift)
         self._bonus, self._nash = self.bonus(t), None
         offers, agendas = self.bargain(t)
         proposer = self.recognise(t)
@@ -1025,7 +1110,8 @@ class NaiveNegotiation(mesa.Model):
             return True
         sits = t >= w.talks_open and (t - w.talks_open) % w.talks_every == 0
         if w.settle_after_truce >= 0:
-            sits = sits and self.phase == IN_TRUCE and self.truce_age >= w.settle_after_truce
+            sits = (sits and self.phase == IN_TRUCE and not self.unilateral
+                    and self.truce_age >= w.settle_after_truce)
         return sits and self.pending is None
 
     def conditions(self, y) -> int:
@@ -1061,10 +1147,13 @@ class NaiveNegotiation(mesa.Model):
         w = self.world
         moved = [abs(y[d] - w.status_quo[d]) > 1e-9 for d in range(w.n_issues)]
         agreed = True
+        rule = w.rules[agenda] if w.rules is not None else None
+        ayes = set()
         for actor in self.actors:
             j = actor.index
             if j == proposer or not (actor.is_party or any(
-                    moved[d] and w.controllers[d][j] for d in range(w.n_issues))):
+                    moved[d] and w.controllers[d][j] for d in range(w.n_issues))
+                    or (rule is not None and self.votes_in(rule, j))):
                 continue
             yes = actor.respond(actor.priced_value(y, agenda, proposer), self._bonus[j][proposer],
                                 self.reservation[j][proposer], agenda, t)
@@ -1077,10 +1166,115 @@ class NaiveNegotiation(mesa.Model):
             if yes:
                 self.accepted[j][agenda] += 1
                 self.first_accept[j] = self.first_accept[j] or t
+                ayes.add(j)
             agreed &= yes
+        if rule is not None:   # a winning set of ayes and every veto player (§19)
+            outside = [j for j in range(w.n_actors) if j != proposer and not self.votes_in(rule, j)
+                       and (self.actors[j].is_party or any(moved[d] and w.controllers[d][j]
+                                                           for d in range(w.n_issues)))]
+            agreed = all(j in ayes for j in outside) and self.passes(rule, ayes, proposer)
         if agreed:
             self.agree(t, proposer, agenda, y)
         return agreed
+
+    # --- decision rules (docs/model.md §19) ------------------------------------------------------
+    @staticmethod
+    def votes_in(rule, j: int) -> bool:
+        return rule["vetoes"][j] or any(b["members"][j] for b in rule["bodies"])
+
+    def always_needed(self, g: int, j: int) -> bool:
+        rule = self.world.rules[g] if self.world.rules is not None else None
+        if rule is None:
+            return self.veto[g][j]
+        member = any(b["members"][j] for b in rule["bodies"])
+        return rule["vetoes"][j] or (self.unanimity[g][j] and not member)
+
+    @staticmethod
+    def wins(body, ayes) -> bool:
+        """The members among ``ayes`` reach every threshold, or too few fail to vote aye."""
+        members = [j for j, m in enumerate(body["members"]) if m]
+        inside = [j for j in members if j in ayes]
+        if all(sum(row[j] for j in inside) >= t - 1e-9 for row, t in zip(body["weights"], body["thresholds"])):
+            return True
+        return body["blocking"] > 0 and len(members) - len(inside) < body["blocking"]
+
+    def passes(self, rule, ayes, proposer: int) -> bool:
+        ayes = set(ayes) | {proposer}
+        vetoed = any(v and j not in ayes for j, v in enumerate(rule["vetoes"]))
+        return not vetoed and all(self.wins(b, ayes) for b in rule["bodies"])
+
+    def coalition(self, g: int, proposer: int, cost) -> set:
+        """The cheapest winning set (each body in turn: every subset of its other members in
+        order of size, the first of least summed cost; greedy by cost per normalised weight
+        beyond 12 others), plus the veto players and the unanimity veto players outside."""
+        rule, A = self.world.rules[g], self.world.n_actors
+        chosen = {j for j in range(A) if j != proposer and (
+            rule["vetoes"][j] or (self.unanimity[g][j] and not self.votes_in(rule, j)))}
+        for body in rule["bodies"]:
+            others = [j for j in range(A) if body["members"][j] and j != proposer]
+            fixed = set(chosen) | ({proposer} if body["members"][proposer] else set())
+            price = {j: 0.0 if j in fixed else min(max(cost[j], 0.0), 1e300) for j in others}
+            if len(others) > 12:
+                chosen |= self._greedy(body, others, price, fixed)
+                continue
+            best, best_cost = None, INF
+            for k in range(len(others) + 1):
+                for subset in itertools.combinations(others, k):
+                    if self.wins(body, fixed | set(subset) | {proposer}):
+                        c = sum(price[j] for j in subset)
+                        if c < best_cost:
+                            best, best_cost = set(subset), c
+            chosen |= best
+        return chosen
+
+    def _greedy(self, body, others, price, fixed) -> set:
+        def norm(j):
+            return sum(row[j] / t for row, t in zip(body["weights"], body["thresholds"]))
+
+        def ratio(j):
+            if j in fixed:
+                return -1.0
+            n = norm(j)
+            return price[j] / n if n > 0 else (INF if price[j] > 0 else 0.0)
+
+        ayes = set(fixed)
+        added = set()
+        for j in sorted(others, key=ratio):      # stable, as the engine's argsort
+            if self.wins(body, ayes):
+                break
+            ayes.add(j)
+            added.add(j)
+        return added
+
+    def inclusion(self, j: int, p: int) -> float:
+        """q: the chance j is in p's coalition (the settlement's rule, else the truce's):
+        1 for veto players, voters outside the bodies and non-voters; a member, the share
+        of the body's smallest winning sets that hold it (max over bodies)."""
+        w = self.world
+        g = SETTLEMENT if w.rules[SETTLEMENT] is not None else TRUCE
+        rule = w.rules[g]
+        if rule is None or rule["vetoes"][j] or not any(b["members"][j] for b in rule["bodies"]):
+            return 1.0
+        best = 0.0
+        for body in rule["bodies"]:
+            if not body["members"][j] or j == p:
+                continue
+            others = [i for i in range(w.n_actors) if body["members"][i] and i != p and not rule["vetoes"][i]]
+            fixed = {i for i in range(w.n_actors) if rule["vetoes"][i]}
+            if body["members"][p]:
+                fixed.add(p)
+            if len(others) > 12:
+                best = max(best, len(self._greedy(body, others, {i: 1.0 for i in others}, fixed)) / len(others))
+                continue
+            smallest = None
+            for k in range(len(others) + 1):
+                sets = [set(c) for c in itertools.combinations(others, k) if self.wins(body, fixed | set(c))]
+                if sets:
+                    smallest = sets
+                    break
+            if smallest:
+                best = max(best, sum(j in c for c in smallest) / len(smallest))
+        return best
 
     def agree(self, t: int, proposer: int, agenda: int, y) -> None:
         w = self.world
@@ -1097,9 +1291,55 @@ class NaiveNegotiation(mesa.Model):
             return
         self.enter_truce(t, proposer, y)
 
-    def enter_truce(self, t: int, proposer: int, y) -> None:
+    def plain_ceasefires(self, t: int) -> bool:
+        """The scenario's pauses and halts on the table, in order, each put forward with its
+        chance; every party asked (only the declaring one if unilateral) accepts iff
+        share·(plain truce of its length − status) + pressure + τ·ε ≥ 0 and it does not
+        refuse truces. Returns whether a general one entered into force."""
+        w = self.world
+        free = (self.phase == WAR and self.partial_until <= t
+                and not (w.truce_drafting and self.pending_truce is not None))
+        for cf in w.ceasefires:
+            put = self.random.random() < cf["probability"]
+            shocks = []
+            for _ in self.actors:
+                u = self.random.random()
+                while u == 0.0:
+                    u = self.random.random()
+                shocks.append(math.log(u) - math.log1p(-u))
+            if not (free and put and cf["start"] <= t <= cf["end"]):
+                continue
+            asked = [a for a in self.actors
+                     if (a.index == cf["by"] if cf["unilateral"] else a.is_party)]
+            plain = list(w.status_quo)
+            yes = True
+            for a in asked:
+                pause = a.truce_value(a.truce_loss(plain), self.balance, 0.0, cf["length"])
+                margin = cf["share"] * (pause - a.status) + cf["pressure"][a.index]
+                refuses = a.stalls(TRUCE, t) or not a.signs[TRUCE]
+                weary = self.fought >= cf["exhaustion"][a.index]
+                yes = yes and not refuses and (margin + a.noise * shocks[a.index] >= 0.0 or weary)
+            if not yes:
+                continue
+            if self.ceasefire < 0:
+                self.ceasefire = cf["code"]
+            if cf["partial"]:
+                self.partial_until, self.partial_share = t + cf["length"], cf["share"]
+                return False
+            self.enter_truce(t, cf["by"], plain, length=cf["length"], unilateral=cf["unilateral"])
+            return True
+        return False
+
+    def enter_truce(self, t: int, proposer: int, y, *, length: int | None = None,
+                    unilateral: bool = False) -> None:
         w = self.world
         terms = {d: y[d] for d in range(w.n_issues) if w.truce_issue[d]}
+        self.ceasefire = max(self.ceasefire, 0)   # the first one, else bilateral, general
+        self.truce_len = w.truce_length if length is None else length
+        self.unilateral, self.partial_until = unilateral, 0
+        if unilateral:   # holds the front, but is no agreed truce
+            self.phase, self.truce_age, self.truce_terms = IN_TRUCE, 0, terms
+            return
         if self.truces == 0:
             conditional = any(abs(v - w.status_quo[d]) > w.threshold[d] for d, v in terms.items())
             self.outcome = CONDITIONAL if conditional else TEMPORARY
@@ -1115,13 +1355,14 @@ class NaiveNegotiation(mesa.Model):
                 "truce_round": self.truce_round, "collapsed": self.collapsed, "truces": self.truces,
                 "proposer": self.proposer, "terms": self.terms, "final_balance": self.balance,
                 "victory": self.victory, "offers": self.offered, "accepts": self.accepted,
-                "first_accept": self.first_accept, "unconverged": self.unconverged}
+                "first_accept": self.first_accept, "unconverged": self.unconverged,
+                "ceasefire": self.ceasefire}
 
 
 _DTYPES = {"outcome": np.int8, "agreement_round": np.int16, "truce_round": np.int16,
            "collapsed": bool, "truces": np.int16, "proposer": np.int16, "terms": float,
            "final_balance": float, "victory": np.int8, "offers": np.int16, "accepts": np.int16,
-           "first_accept": np.int16, "unconverged": np.int16}
+           "first_accept": np.int16, "unconverged": np.int16, "ceasefire": np.int8}
 
 
 def shock_seeds(seed: np.random.SeedSequence, runs: int) -> list[int]:

@@ -68,3 +68,17 @@ def test_bad_arguments_are_refused():
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2
     assert "--runs" in done.stderr and "positive" in done.stderr
+
+
+def test_decision_rules_benchmark_reports_both_rules_and_the_ratio():
+    """benchmarks/decision_rules.py on a few worlds: both timings, their ratio, the target
+    (measure and report only: main() would pin this test process to one CPU)."""
+    from benchmarks import decision_rules
+
+    figures = decision_rules.measure(48, 0)
+    text = decision_rules.report(figures)
+    assert "unanimity (baseline)" in text and "qualified majority" in text and "speed ratio" in text
+    for rule in ("unanimity", "qualified_majority"):
+        assert figures[rule]["worlds_per_second"] > 0
+    assert figures["ratio"] > 0 and figures["actors"] == 29 and figures["proposers"] == 1
+    json.dumps(figures)   # what --json writes

@@ -1,4 +1,4 @@
-"""What each mechanism of docs/model.md §4 and §15–17 does to a scenario's outcome probabilities.
+"""What each mechanism of docs/model.md §4, §15–17 and §19 does to a scenario's outcome probabilities.
 
 For each mechanism, the scenario is run with the mechanism switched off and as
 it is, on the same draws (common random numbers), and the paired differences
@@ -52,6 +52,8 @@ def without(doc: dict, mechanism: str) -> dict:
         if mechanism in ("stalling", "all"):
             for key in ("insincere", "insincere_rounds", "insincere_truces"):
                 actor.pop(key, None)
+    if mechanism in ("decision rules", "all"):
+        doc.pop("decision", None)      # unanimity of the parties and the controllers
     if mechanism == "calibration":
         doc.pop("calibration", None)   # the file's own values of the knob fields
     doc["name"] = f"{doc['name']}-without-{mechanism.replace(' ', '_')}"
@@ -59,7 +61,7 @@ def without(doc: dict, mechanism: str) -> dict:
 
 
 MECHANISMS = ("talks", "red lines", "political issues follow the front", "stances", "process gains",
-              "stalling", "all", "calibration")
+              "stalling", "decision rules", "all", "calibration")
 
 
 def posterior_without(source: str, zeros: dict[str, float], folder: Path) -> str:
@@ -82,6 +84,9 @@ def effects(path: str, runs: int, seed: int, workers: int) -> pd.DataFrame:
     rows = []
     scratch = Path(tempfile.mkdtemp(prefix="mechanism-effects-"))
     for mechanism in MECHANISMS:
+        if mechanism == "decision rules" and scenario.decision is None:
+            rows.append({"mechanism": mechanism, "outcome": "(not used: unanimity)"})
+            continue
         changed = without(doc, mechanism)
         if scenario.calibration is not None and mechanism in KNOBS_OFF:
             folder = scratch / mechanism

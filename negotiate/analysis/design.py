@@ -7,24 +7,22 @@ outcome probabilities at the point are the shares of those worlds.  The
 points are cut into blocks of a fixed number of rows; block ``k`` draws from
 ``SeedSequence(entropy=seed, spawn_key=(SIMULATION_KEY, k))``, and chunks of
 whole blocks go to an executor, so the result does not depend on the number
-of workers, the executor or the chunking.
+of workers, the executor or the chunking.  The tasks run through the batch
+loop (:mod:`negotiate.run.batch`), whose bar counts the worlds simulated.
 """
 
 from __future__ import annotations
 
-import math
-import sys
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm import tqdm
 
 from ..errors import SimulationError
 from ..model import run_block
 from ..model.outcomes import OUTCOMES, BlockResult
-from ..run.executors import Executor, get_executor
+from ..run.batch import run_tasks, where_to_run
+from ..run.executors import Executor
 from ..run.seeding import BLOCK_SIZE
-from ..run.simulate import CHUNKS_PER_WORKER, _want_progress
 from ..scenario import Scenario
 
 __all__ = ["SIMULATION_KEY", "ScenarioEvaluator"]
@@ -86,31 +84,20 @@ class ScenarioEvaluator:
         values = np.asarray(values, dtype=float)
         starts = range(0, len(values), self.rows_per_block)
         blocks = [(k, values[s:s + self.rows_per_block]) for k, s in enumerate(starts)]
-        per_chunk = min(max(1, math.ceil(len(blocks) / (self.workers * CHUNKS_PER_WORKER))),
-                        MAX_CHUNK_BLOCKS)
+        where = where_to_run(len(blocks), self.workers, self.executor, self.address,
+                             most=MAX_CHUNK_BLOCKS)
+        per = where.per_task
         tasks = [_DesignTask(self.scenario, self.paths, self.seed, self.replications,
-                             blocks[i:i + per_chunk]) for i in range(0, len(blocks), per_chunk)]
+                             blocks[i:i + per]) for i in range(0, len(blocks), per)]
         counts = np.zeros((len(values), len(OUTCOMES)), dtype=np.int64)
-        executor, owned = self._pool(len(tasks))
-        try:
-            with tqdm(total=len(blocks), unit="block", desc=f"{self.scenario.name} design",
-                      disable=not _want_progress(self.progress), file=sys.stderr) as bar:
-                for _, outputs in executor.imap_unordered(_design_chunk, tasks):
-                    for index, block_counts in outputs:
-                        start = index * self.rows_per_block
-                        counts[start:start + len(block_counts)] = block_counts
-                    bar.update(len(outputs))
-        finally:
-            if owned:
-                executor.close()
-        return counts / self.replications
 
-    def _pool(self, n_tasks: int) -> tuple[Executor, bool]:
-        kind = self.executor
-        if isinstance(kind, Executor):
-            return kind, False
-        if kind is None:
-            kind = ("dask" if self.address is not None
-                    else "processes" if self.workers > 1 and n_tasks > 1 else "inprocess")
-        options = {} if self.address is None else {"address": self.address}
-        return get_executor(kind, self.workers, **options), True
+        def consume(outputs) -> int:
+            for index, block_counts in outputs:
+                start = index * self.rows_per_block
+                counts[start:start + len(block_counts)] = block_counts
+            return sum(len(c) for _, c in outputs) * self.replications
+
+        run_tasks(_design_chunk, tasks, consume, where=where, n_tasks=len(tasks),
+                  total=len(values) * self.replications, desc=f"{self.scenario.name} design",
+                  progress=self.progress, scenarios=(self.scenario,))
+        return counts / self.replications

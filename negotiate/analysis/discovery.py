@@ -41,6 +41,7 @@ import pandas as pd
 from ..errors import SimulationError
 from ..model.outcomes import OUTCOMES
 from ..results.output import FigureFile, Saved, on_axes, scenario_digest
+from ..run.batch import want_progress, working
 
 __all__ = ["Box", "DiscoveryResults", "discover"]
 
@@ -203,7 +204,8 @@ class DiscoveryResults(Saved):
 def discover(data, outcome: str = "comprehensive_agreement", *, method: str = "prim",
              inputs: Sequence[str] | None = None, min_coverage: float = 0.5, threshold: float | None = None,
              peel_alpha: float = 0.05, mass_min: float = 0.05, prune: float | None = PRUNE,
-             max_depth: int = 3, min_leaf: float = 0.02, seed: int = 0) -> DiscoveryResults:
+             max_depth: int = 3, min_leaf: float = 0.02, seed: int = 0,
+             progress: bool | None = None) -> DiscoveryResults:
     """Boxes of inputs where ``outcome`` happens, with their coverage and density.
 
     ``data``: a :class:`~negotiate.results.Results` simulated with
@@ -238,17 +240,23 @@ def discover(data, outcome: str = "comprehensive_agreement", *, method: str = "p
     ``prune=None`` reports the chosen box as PRIM peeled it.  With
     ``method="cart"`` only the default or ``None`` is accepted (a tree is not
     pruned this way).
+
+    ``progress`` (``None``, the default: in a notebook or at a terminal) shows
+    the time spent while the boxes are searched (PRIM on thousands of worlds
+    takes many seconds).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     _check_prune(prune, method)
+    show = want_progress(progress)
     x, y, name, scenario = _cases(data, outcome, inputs)
     threshold = float(y.mean()) if threshold is None else threshold
     ranges = {c: (float(x[c].min()), float(x[c].max())) for c in x.columns}
-    if method == "prim":
-        boxes, trajectory = _prim(x, y, min_coverage, threshold, peel_alpha, mass_min, prune)
-    else:
-        boxes, trajectory = _cart(x, y, max_depth, min_leaf, seed), None
+    with working(f"{method.upper()} on {len(y):,} worlds", show=show):
+        if method == "prim":
+            boxes, trajectory = _prim(x, y, min_coverage, threshold, peel_alpha, mass_min, prune)
+        else:
+            boxes, trajectory = _cart(x, y, max_depth, min_leaf, seed), None
     if method == "prim":
         options = {"min_coverage": min_coverage, "threshold": threshold, "peel_alpha": peel_alpha,
                    "mass_min": mass_min, "prune": None if prune is None else float(prune)}

@@ -35,8 +35,9 @@ import pandas as pd
 from ..model.outcomes import OUTCOMES
 from ..results.diagnostics import Diagnosis, Problem
 from ..results.output import FigureFile, Saved, scenario_digest
+from ..run.arguments import flag, whole_number
+from ..run.batch import check_executor
 from ..run.executors import Executor
-from ..run.simulate import _whole_number
 from ..scenario import load_scenario
 from .design import ScenarioEvaluator
 from .indices import analyse
@@ -76,10 +77,12 @@ def sensitivity(scenario, method: str = "sobol", *, inputs: Sequence[str] | None
     :class:`~negotiate.results.diagnostics.WeakResultWarning`.
     """
     base = load_scenario(scenario)
-    replications = _whole_number("replications", replications, 1)
-    seed = base.monte_carlo.seed if seed is None else _whole_number("seed", seed, 0)
-    workers = 1 if workers is None else _whole_number("workers", workers, 1)
-    samples = DEFAULT_SAMPLES.get(method, 2) if samples is None else _whole_number("samples", samples, 2)
+    flag("progress", progress, optional=True)
+    check_executor(executor, address)
+    replications = whole_number("replications", replications, 1)
+    seed = base.monte_carlo.seed if seed is None else whole_number("seed", seed, 0)
+    workers = 1 if workers is None else whole_number("workers", workers, 1)
+    samples = DEFAULT_SAMPLES.get(method, 2) if samples is None else whole_number("samples", samples, 2)
     factors = scenario_factors(base, inputs)
     evaluate = ScenarioEvaluator(base, [f.name for f in factors], replications=replications, seed=seed,
                                  workers=workers, executor=executor, address=address, progress=progress)

@@ -181,8 +181,9 @@ def _discover(args: argparse.Namespace) -> int:
         raise ValueError("--prune applies to --method prim only")
     scenario = load_with_sets(args.file, args)
     check_out(args.out)
-    results = simulate(scenario, runs=args.runs, **analysis_kwargs(args))
-    found = discover(results, args.outcome, method=args.method, **pruning)
+    options = analysis_kwargs(args)
+    results = simulate(scenario, runs=args.runs, **options)
+    found = discover(results, args.outcome, method=args.method, progress=options["progress"], **pruning)
     print(f"{scenario.name}: {found.method} boxes where {args.outcome} happens; {found.cases:,} of "
           f"{found.worlds:,} worlds ({found.base_rate:.1%}), seed {results.seed}")
     print(found.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))

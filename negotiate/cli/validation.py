@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from ..validation.calibrate import LIKELIHOODS
 from .options import EXIT_OK, MAX_RUNS, add_out, check_out, whole
 
 DEFAULT_CASES = "cases"
@@ -120,6 +121,9 @@ def _add_calibrate(commands) -> None:
                    help="design points, one world each per case (default 4096)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on the workers of this Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--likelihood", choices=LIKELIHOODS, default="outcome",
+                   help="what each case's likelihood scores: its outcome class at the horizon "
+                        "(default), or the class and the time bin of its first agreement")
     _shared_options(p)
     p.set_defaults(handler=_calibrate)
 
@@ -130,7 +134,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     cases = _cases_checked(args)
     workers = args.workers or (None if args.scheduler else os.cpu_count()) or 1
     result = calibrate(cases, worlds=args.worlds, seed=args.seed, workers=workers,
-                       address=args.scheduler, progress=False if args.no_progress else None)
+                       address=args.scheduler, progress=False if args.no_progress else None,
+                       likelihood=args.likelihood)
     fmt = "{:.4g}".format
     summary = result.summary()
     print(f"calibrate: {len(cases)} case{'' if len(cases) == 1 else 's'}, {result.worlds:,} design "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import leverage, red_lines, resolve, talks, truce, war
+from . import ceasefire, leverage, red_lines, resolve, talks, truce, war
 from .actors import AGENT_TYPES
 from .calibrated import with_calibration
 from .continuation import FixedPoint
@@ -24,6 +24,7 @@ from .proposals import (
     agenda_mask,
     choose,
     judge,
+    needed_players,
     veto_players,
 )
 from .responses import option_weight, recognise, with_option
@@ -75,7 +76,8 @@ class NegotiationModel(mesa.Model):
         self.n_worlds = int(worlds)
         self.ids = np.arange(self.n_worlds)   # which worlds the arrays below hold
         self.valuation = Valuation.build(p)
-        self.veto = veto_players(p)                     # (G, A)
+        self.veto = veto_players(p)                     # (G, A): asked on each agenda
+        self.needed = needed_players(p)                 # (G, A): whose consent every package needs
         self.round = 0
         for a, name in enumerate(p.actor_names):
             AGENT_TYPES[p.roles[a]](self, a, name)
@@ -87,6 +89,9 @@ class NegotiationModel(mesa.Model):
         # ratification draws (docs/model.md §15) come from a stream of their own, so
         # scenarios with and without talks share every other draw
         self._talks_rng = np.random.default_rng(child(ss, TALKS_KEY)) if p.ratify_actor.size else None
+        # plain ceasefires' draws (docs/model.md, "Ceasefire types"): a stream of their own too
+        self._ceasefire_rng = (np.random.default_rng(child(ss, ceasefire.CEASEFIRE_KEY))
+                               if p.ceasefires else None)
         self._strategies = {name: STRATEGIES[name](self) for name in set(p.strategies)}
         self.record = (worlds == 1) if record is None else record
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters()) if self.record else None
@@ -98,6 +103,11 @@ class NegotiationModel(mesa.Model):
         self.phase = np.zeros(N, np.int8)
         self.truce_age = np.zeros(N, np.int32)
         self.truce_terms = np.full((N, D), np.nan)
+        self.truce_len = np.full(N, p.truce_length, np.int64)   # rounds the truce in force lasts
+        self.unilateral = np.zeros(N, bool)   # the truce in force is a unilateral halt, not agreed
+        self.partial_until = np.zeros(N, np.int64)   # a partial ceasefire holds through this round
+        self.partial_share = np.zeros(N)             # ... stopping this share of the war
+        self.fought = np.zeros(N, np.int64)          # rounds of war fought (ceasefire exhaustion)
         self.happens = self.rng.random(p.ev_prob.shape) < p.ev_prob   # (E, N)
         # red lines (docs/model.md §16): each actor's box and each proposer's agenda box
         self.red_box = (red_lines.box(p, self.balance, self.veto, agenda_mask(p)) if p.red_lines
@@ -114,6 +124,7 @@ class NegotiationModel(mesa.Model):
             "offers": np.zeros((N, A, 2), np.int16), "accepts": np.zeros((N, A, 2), np.int16),
             "first_accept": np.zeros((N, A), np.int16),
             "unconverged": np.zeros(N, np.int16),
+            "ceasefire": np.full(N, -1, np.int8),   # type of the first truce (ceasefire.TYPES)
         }
         # talks as a process (§15): a settlement agreed in principle, being drafted
         self.sign_round = np.zeros(N, np.int64)          # round it is due for signing, 0 = none
@@ -147,6 +158,8 @@ class NegotiationModel(mesa.Model):
         drift = war.drift_now(p, t, self.happens)
         self.belief = self.valuation.belief_drift(drift)
         self.status = self._status_values()
+        if self._ceasefire_rng is not None and self._plain_ceasefires(t):
+            self.status = self._status_values()   # paused worlds: the pause in force (§5)
         self.bonus = leverage.bonus(p, t)
         self._truce_terms = None
         offers, agenda_of = self._bargain(t)
@@ -186,7 +199,11 @@ class NegotiationModel(mesa.Model):
         """War moves the front; a truce regenerates the weaker side, may collapse or expire."""
         p = self.params
         fighting = self.phase == WAR
+        self.fought += fighting
         moved = war.step(p, t, self.balance, self.happens, shocks["war"])
+        if p.ceasefires:   # a partial ceasefire stops a share of the front's movement
+            held = self.partial_until >= t
+            moved = np.where(held, self.balance + (1.0 - self.partial_share) * (moved - self.balance), moved)
         self.balance = np.where(fighting, moved, self.balance)
         won = war.victories(p, self.balance, shocks["victory"]) * fighting
         self.out["victory"] = np.where(won != 0, won, self.out["victory"]).astype(np.int8)
@@ -199,8 +216,8 @@ class NegotiationModel(mesa.Model):
             regen = self.valuation.regenerated(self.balance, 1, arms)
             self.balance = np.where(in_truce, regen, self.balance)
             collapse = in_truce & (shocks["collapse"] < truce.collapse_probability(p, self.truce_age, self.truce_terms))
-            expired = in_truce & (self.truce_age >= p.truce_length)
-            self.out["collapsed"] |= collapse
+            expired = in_truce & (self.truce_age >= self.truce_len)
+            self.out["collapsed"] |= collapse & ~self.unilateral   # agreed truces only
             ended = collapse | expired
             self.phase = np.where(ended, WAR, self.phase).astype(np.int8)
             self.truce_terms[ended] = np.nan
@@ -216,7 +233,7 @@ class NegotiationModel(mesa.Model):
         in_truce = self.phase == IN_TRUCE
         if in_truce.any():
             terms = np.where(np.isnan(self.truce_terms), self.params.status_quo, self.truce_terms)
-            remaining = np.maximum(self.params.truce_length - self.truce_age, 1)
+            remaining = np.maximum(self.truce_len - self.truce_age, 1)
             tv = v.truce_value(v.truce_loss(terms), self.balance, self._truce_arms(), self.belief, remaining,
                                where=in_truce)
             s = np.where(in_truce, tv, s)
@@ -233,10 +250,11 @@ class NegotiationModel(mesa.Model):
         if p.truce_drafting:   # no other truce while one is drafted (§15)
             allowed[TRUCE] &= self.truce_due == 0
         if p.talks:   # settlement talks sit on a calendar, and not while a text is drafted (§15)
-            allowed[SETTLEMENT] &= talks.settlement_sits(p, t, self.phase == IN_TRUCE, self.truce_age,
+            allowed[SETTLEMENT] &= talks.settlement_sits(p, t, (self.phase == IN_TRUCE) & ~self.unilateral,
+                                                         self.truce_age,
                                                          self.sign_round > 0)
         # an agenda some veto player will not sign at all is closed to everyone (§16)
-        allowed &= ~(self.veto & ~p.signs.T).any(axis=1)[:, None]
+        allowed &= ~(self.needed & ~p.signs.T).any(axis=1)[:, None]
         self.allowed = allowed            # (G, N): agendas open in each world (strategies skip the rest)
         # (A_j, A_p, N), contiguous for the compiled planner
         self.option = np.ascontiguousarray(option_weight(p, t))
@@ -491,6 +509,8 @@ class NegotiationModel(mesa.Model):
         values = self._offer_values(y, agenda, proposer)
         moved = (np.abs(y - p.status_quo) > 1e-9)
         veto = p.is_party[:, None] | (moved[None] & p.controllers.T[:, None, :]).any(axis=2)  # (A, N)
+        if p.rules is not None:   # a rule's voters are asked too (docs/model.md, "Decision rules")
+            veto = self._voters(veto, agenda)
         asked = veto & proposing[None] & (np.arange(p.n_actors)[:, None] != proposer[None])
         bonus = self.bonus[:, proposer, worlds]                                         # (A, N)
         reservation = self.reservation[:, proposer, worlds]
@@ -504,6 +524,8 @@ class NegotiationModel(mesa.Model):
             for agent in self.actors:
                 yes[agent.index] = agent.refuse(refused[agent.index])
         agreed = proposing & (yes | ~asked).all(axis=0)
+        if p.rules is not None:
+            agreed = self._decided(agreed, proposing, yes, asked, agenda, proposer)
         if self.beliefs is not None:   # refusals are public: k < the cutoff planned for (§18)
             planned = self.planned_cutoff[proposer, agenda, :, worlds].T         # (A_j, N)
             self.beliefs.refused(asked & ~yes & np.isfinite(planned), planned)
@@ -511,6 +533,29 @@ class NegotiationModel(mesa.Model):
         self._agree(t, agreed, agenda, proposer, y)
         self.last = {"proposer": proposer, "agenda": np.where(proposing, agenda, -1), "y": y,
                          "values": values, "asked": asked, "yes": yes, "agreed": agreed}
+
+    def _voters(self, veto, agenda) -> np.ndarray:
+        """(A, N): the unanimity veto players ``veto`` plus the voters of each world's agenda rule."""
+        out = veto.copy()
+        for g, rule in enumerate(self.params.rules.agendas):
+            if rule is not None:
+                on = agenda == g
+                out[:, on] |= (rule.members | rule.vetoes)[:, None]
+        return out
+
+    def _decided(self, agreed, proposing, yes, asked, agenda, proposer) -> np.ndarray:
+        """Agreement where a decision rule holds: the ayes (the proposer's included) win every
+        body and every veto player outside the bodies, and the rule's vetoes, said yes."""
+        p = self.params
+        out = agreed.copy()
+        unanimity = p.is_party[:, None] | asked
+        for g, rule in enumerate(p.rules.agendas):
+            on = agenda == g
+            if rule is None or not on.any():
+                continue
+            outside = unanimity[:, on] & ~rule.members[:, None] & ~rule.vetoes[:, None]
+            out[on] = proposing[on] & p.rules.passes(g, yes[:, on] & asked[:, on], proposer[on], outside)
+        return out
 
     def _offer_values(self, y, agenda, proposer) -> np.ndarray:
         """Exact value of each world's offer to every actor (A, N)."""
@@ -558,9 +603,22 @@ class NegotiationModel(mesa.Model):
         self.pending_truce_proposer[drafted] = proposer[drafted]
         return accepted & ~drafted
 
-    def _enter_truce(self, t, truce_now, proposer, y) -> None:
-        """A truce in force in worlds ``truce_now`` from the end of round ``t``."""
+    def _enter_truce(self, t, truce_now, proposer, y, *, length=None,
+                     kind_code: int = ceasefire.BILATERAL_GENERAL) -> None:
+        """A truce in force in worlds ``truce_now`` from the end of round ``t``, lasting
+        ``length`` rounds (default ``truce.length``); ``kind_code`` its ceasefire type.
+        A unilateral halt holds the front like a truce but is no agreed truce: the outcome,
+        its round and the count of truces stay as they were (cases/README.md's rule)."""
         p, o = self.params, self.out
+        o["ceasefire"][truce_now & (o["ceasefire"] < 0)] = kind_code   # first ceasefire of any kind
+        self.truce_len[truce_now] = p.truce_length if length is None else length
+        self.unilateral[truce_now] = kind_code == ceasefire.UNILATERAL_GENERAL
+        self.phase[truce_now] = IN_TRUCE
+        self.partial_until[truce_now] = 0   # a truce replaces a partial ceasefire
+        self.truce_age[truce_now] = 0
+        self.truce_terms[truce_now] = np.where(p.truce_issue, y, np.nan)[truce_now]
+        if kind_code == ceasefire.UNILATERAL_GENERAL:
+            return
         first = truce_now & (o["truces"] == 0)
         kind = np.where(truce.is_conditional(p, y), CONDITIONAL, TEMPORARY)
         o["outcome"][first] = kind[first]
@@ -569,9 +627,6 @@ class NegotiationModel(mesa.Model):
         o["proposer"][first] = proposer[first]
         o["terms"][first] = np.where(p.truce_issue, y, np.nan)[first]
         o["truces"][truce_now] += 1
-        self.phase[truce_now] = IN_TRUCE
-        self.truce_age[truce_now] = 0
-        self.truce_terms[truce_now] = np.where(p.truce_issue, y, np.nan)[truce_now]
 
     def _settle(self, t, settled, proposer, y) -> None:
         """A settlement in force in worlds ``settled``: recorded, and the world ends."""
@@ -581,6 +636,38 @@ class NegotiationModel(mesa.Model):
         o["proposer"][settled] = proposer[settled]
         o["terms"][settled] = y[settled]
         self.phase[settled] = OVER
+
+    def _plain_ceasefires(self, t: int) -> bool:
+        """Round ``t``, before the bargaining: the scenario's pauses and unilateral halts on the
+        table are put forward (each with its chance) in worlds at war, and are in force from
+        now where accepted — a plain pause needs no text, so it comes before talks on terms
+        conclude (docs/model.md, "Ceasefire types"). Draws of fixed shape every round.
+        Returns whether any world paused."""
+        p, N, ids = self.params, self.n_worlds, self.ids
+        rng = self._ceasefire_rng
+        free = (self.phase == WAR) & (self.partial_until <= t)   # none holds after this round
+        paused = np.zeros(p.n, bool)
+        if p.truce_drafting:   # not while a truce is drafted (§15)
+            free &= self.truce_due == 0
+        refuses = np.stack([a.stalls(np.full(p.n, TRUCE), t) | ~a.signs[TRUCE] for a in self.actors])
+        for cf in p.ceasefires:
+            put = rng.random(N)[ids] < cf.probability
+            shock = rng.logistic(size=(p.n_actors, N))[:, ids]
+            if not cf.on(t):
+                continue
+            margin = ceasefire.pause_margin(self.valuation, self.status, self.balance, self.belief, cf.length)
+            agreed = free & put & ceasefire.accepted(cf, margin, p.noise, shock, refuses, p.is_party,
+                                                     self.fought)
+            free &= ~agreed
+            if cf.partial:   # no truce: the war goes on at a share (cases/README.md's rule)
+                self.out["ceasefire"][agreed & (self.out["ceasefire"] < 0)] = cf.code
+                self.partial_until[agreed] = t + cf.length
+                self.partial_share[agreed] = cf.share[agreed]
+                continue
+            self._enter_truce(t, agreed, np.full(p.n, cf.by, np.int16), p.status_quo,
+                              length=cf.length, kind_code=cf.code)
+            paused |= agreed
+        return bool(paused.any())
 
     # --- talks as a process (docs/model.md §15) ------------------------------------------
     def _truce_drafted(self, t) -> None:
@@ -628,7 +715,8 @@ class NegotiationModel(mesa.Model):
         self.ids = self.ids[keep]
         self.params = self.params.take(keep)
         self.valuation = Valuation.build(self.params)
-        for name in ("balance", "phase", "truce_age", "truce_terms", "sign_round", "pending_terms",
+        for name in ("balance", "phase", "truce_age", "truce_len", "unilateral", "partial_until",
+                     "partial_share", "fought", "truce_terms", "sign_round", "pending_terms",
                      "pending_proposer", "truce_due", "pending_truce_terms",
                      "pending_truce_proposer"):
             setattr(self, name, getattr(self, name)[keep])

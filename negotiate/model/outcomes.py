@@ -46,6 +46,9 @@ class BlockResult:
     inputs: dict[str, np.ndarray] = field(default_factory=dict)  # sampled inputs, (N,) each
     # (N,) int16, rounds whose continuation values missed the solver's tolerance (None: not recorded)
     unconverged: np.ndarray | None = None
+    # (N,) int8, ceasefire type of the first truce, index into ceasefire.TYPES, -1 none
+    # (None: not recorded; docs/model.md, "Ceasefire types")
+    ceasefire: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -58,9 +61,9 @@ class BlockResult:
         for name in first.__dataclass_fields__:
             if name == "inputs":
                 out[name] = {k: np.concatenate([b.inputs[k] for b in blocks]) for k in first.inputs}
-            elif name == "unconverged":
-                out[name] = None if any(b.unconverged is None for b in blocks) else \
-                    np.concatenate([b.unconverged for b in blocks])
+            elif name in ("unconverged", "ceasefire"):
+                out[name] = None if any(getattr(b, name) is None for b in blocks) else \
+                    np.concatenate([getattr(b, name) for b in blocks])
             else:
                 out[name] = np.concatenate([getattr(b, name) for b in blocks])
         return BlockResult(**out)
@@ -70,8 +73,8 @@ class BlockResult:
         for name in self.__dataclass_fields__:
             if name == "inputs":
                 out[name] = {k: v[index] for k, v in self.inputs.items()}
-            elif name == "unconverged":
-                out[name] = None if self.unconverged is None else self.unconverged[index]
+            elif name in ("unconverged", "ceasefire"):
+                out[name] = None if getattr(self, name) is None else getattr(self, name)[index]
             else:
                 out[name] = getattr(self, name)[index]
         return BlockResult(**out)

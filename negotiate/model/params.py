@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..scenario.distributions import _frozen, is_distribution, sample_param
+from .ceasefire import ceasefire_arrays
 from .outcomes import AGENDAS as AGENDA_NAMES
+from .rules import build as decision_rules
 
 PARAMS_KEY, DYNAMICS_KEY = 0, 1
 #: the ratification draws of talks as a process (docs/model.md §15): a stream of its own
@@ -164,6 +166,9 @@ class WorldParams:
     resolve_prior: list = None          # (A,) the war cost's distribution (scipy frozen) or None
     resolve_lo: np.ndarray = None       # (A,) the belief's interval at the start
     resolve_hi: np.ndarray = None
+    rules: object = None                # decision rules (negotiate.model.rules.Rules); None: unanimity
+    # plain ceasefires outside the bargaining (docs/model.md, "Ceasefire types")
+    ceasefires: list = field(default_factory=list)   # [ceasefire.CeasefireArrays]
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -178,6 +183,7 @@ class WorldParams:
         if self.recognition_mode == "random":
             changes["recognition"] = self.recognition[keep]
         changes["leverage"] = [replace(lv, amount=lv.amount[keep]) for lv in self.leverage]
+        changes["ceasefires"] = [cf.take(keep) for cf in self.ceasefires]
         changes["inputs"] = {path: draws[keep] for path, draws in self.inputs.items()}
         return replace(self, n=len(keep), **changes)
 
@@ -308,6 +314,8 @@ def draw_params(scenario, n: int, seed: np.random.SeedSequence, given: dict | No
         **_stances_and_stalling(scenario, draw, n, seed),
         **_red_lines(scenario, draw, n, col),
         **_resolve(scenario),
+        rules=decision_rules(scenario, actors),
+        ceasefires=ceasefire_arrays(scenario, draw, who),
         inputs=draw.inputs,
     )
     if draw.given:  # nothing consumed these: they name no distribution-valued field

@@ -49,10 +49,28 @@ def agenda_mask(params) -> np.ndarray:
 
 
 def veto_players(params) -> np.ndarray:
+    """(2, A) bool: the actors asked on each agenda.  Unanimity: parties plus the
+    controllers of any issue on the agenda; a decision rule adds its voters."""
+    default = unanimity_veto(params)
+    return default if params.rules is None else params.rules.voters(default)
+
+
+def unanimity_veto(params) -> np.ndarray:
     """(2, A) bool: parties plus the controllers of any issue on the agenda."""
     moved = agenda_mask(params)
     ctl = (moved[:, :, None] & params.controllers[None]).any(axis=1)
     return ctl | params.is_party[None]
+
+
+def needed_players(params) -> np.ndarray:
+    """(2, A) bool: actors whose consent every package on the agenda needs."""
+    default = unanimity_veto(params)
+    return default if params.rules is None else params.rules.needed(default)
+
+
+#: the need of a responder outside the proposer's coalition: never binds (finite, so the
+#: planner's quadratic roots stay finite)
+NOT_NEEDED = -1e300
 
 
 class Strategic:
@@ -86,8 +104,13 @@ class Strategic:
 
     def _build_segments(self, p) -> None:
         """(proposer, agenda, target, N, D): the segments, and their arms term (A_prop, K, N)."""
-        self.start, self.delta = kernels.segments(p.ideal, p.salience, p.status_quo, veto_players(p),
-                                                  agenda_mask(p))
+        one = (p.rules is not None and p.concessions != "contract_curve"
+               and all(p.rules[g] is not None for g in (TRUCE, SETTLEMENT)))
+        if one:   # one segment per agenda, toward the coalition (docs/model.md, "Decision rules")
+            self.start, self.delta = _first_segments(p)
+        else:
+            self.start, self.delta = kernels.segments(p.ideal, p.salience, p.status_quo, veto_players(p),
+                                                      agenda_mask(p))
         if p.concessions == "contract_curve":   # issue by issue along the curve, in the red lines (§9)
             weight = np.where(np.arange(2)[:, None] == TRUCE, p.truce_issue, True)
             ratio = contract_curve.ratios(p.salience, veto_players(p), weight)
@@ -99,6 +122,10 @@ class Strategic:
             if self._box is not None:   # inside every veto player's red lines (docs/model.md §16)
                 self.start, self.delta = red_lines.clip_segments(self.start, self.delta, self._box)
             self.live = np.ones(self.start.shape[:3], bool)
+            if p.rules is not None:
+                for g in (TRUCE, SETTLEMENT):
+                    if p.rules[g] is not None:
+                        self.live[:, g, 1:] = False
         r = p.regen_issue
         zero = np.zeros((p.n_actors, self.start.shape[2], p.n))    # (A_prop, K, N): no arms term
         self.arms0 = np.ascontiguousarray(self.start[:, TRUCE, ..., r]) if r >= 0 else zero
@@ -120,6 +147,73 @@ class Strategic:
             new.resume_drift = np.take(self.resume_drift, keep, axis=-1)
             new.resume_line = np.take(self.resume_line, keep, axis=-1) if self.resume_line is not None else None
         return new
+
+    def _coalitions(self, ctx, who, need, flow, fade, war_after) -> np.ndarray:
+        """(A, P, G, N) bool: per agenda with a decision rule, each proposer's cheapest
+        winning coalition (:meth:`negotiate.model.rules.Rules.coalition`); True everywhere
+        on unanimous agendas.  A responder's cost is its need less its value of the
+        proposer's own package (the segments' start; a settlement's utility, its breakdown
+        risk left out); the first segment then runs toward the coalition
+        (:meth:`_coalition_target`)."""
+        p = ctx.params
+        chosen = np.ones(need.shape, bool)
+        default = unanimity_veto(p)
+        w0, w1, w2 = war_after
+        for g in (TRUCE, SETTLEMENT):
+            rule = p.rules[g]
+            if rule is None:
+                continue
+            l0 = self.loss_coef[0][:, who, g, 0]                                 # (A_j, P, N)
+            if g == SETTLEMENT:
+                value = 1.0 - l0
+            else:   # the truce at the start, with the option of talks going on (as the planner)
+                a = self.arms0[who, 0][None]                                     # (1, P, N)
+                keep = 1.0 - fade[:, None]
+                v = keep * (flow[:, None] - l0) + fade[:, None] * (w0[:, None] + w1[:, None] * a
+                                                                   + w2[:, None] * a * a)
+                hope = ctx.proposer_value[:, None]
+                value = v + ctx.option[:, who] * np.maximum(hope - v, 0.0)
+            cost = np.where(p.signs[:, g, None, None], need[:, :, g] - value, np.inf)  # never bought: refuses
+            chosen[:, :, g] = p.rules.coalition(g, cost, who, default[g] & ~rule.members)
+            self._coalition_target(ctx, who, g, chosen[:, :, g], np.where(chosen[:, :, g], np.maximum(cost, 0.0), 0.0))
+        return chosen
+
+    def _coalition_target(self, ctx, who, g, chosen, cost) -> None:
+        """Point the first segment of agenda ``g`` at the coalition's ideals, each weighted by
+        its salience and its cost (what it lacks at the start: concessions in proportion to
+        it meet every member's need at one step where utilities are linear in the shares),
+        the plain salience-weighted mean where no member lacks anything; then refit what
+        depends on the segment (losses, arms term, resumed war).  Along the contract curve
+        the chords keep pooling every voter (documented)."""
+        p = ctx.params
+        if p.concessions == "contract_curve":
+            return
+        lacking = chosen & (cost > 0)                                             # (A, P, N)
+        weight = np.where(lacking.any(axis=0)[None], np.where(lacking, cost, 0.0), chosen)
+        wsum = np.einsum("apn,and->pnd", weight, p.salience)                      # (P, N, D)
+        num = np.einsum("apn,and->pnd", weight, p.salience * p.ideal)
+        s = self.start[who, g, 0]                                                 # (P, N, D)
+        mean = np.where(wsum > 0, num / np.where(wsum > 0, wsum, 1.0), s)
+        end = np.where(agenda_mask(p)[g], mean, p.status_quo[None])
+        if self._box is not None:   # inside the red lines, as every segment
+            end = np.minimum(np.maximum(end, self._box.lo[who, g]), self._box.hi[who, g])
+        self.delta[who, g, 0] = end - s
+        weight = np.where(np.arange(2)[:, None] == TRUCE, p.truce_issue, True).astype(float)[g:g + 1]
+        st, dl = (np.ascontiguousarray(a[who, g, 0][:, None, None]) for a in (self.start, self.delta))
+        out = kernels.loss_coefficients(p.salience, p.ideal, weight, st, dl, p.exponent == 2)
+        for coef, new in zip(self.loss_coef, out):
+            coef[:, who, g, 0] = new[:, :, 0, 0]
+        r = p.regen_issue
+        if g == TRUCE and r >= 0:
+            self.arms_step[who, 0] = self.delta[who, TRUCE, 0, :, r]
+        if g == SETTLEMENT and self.durable:
+            pts = (self.start[who, SETTLEMENT, :1, None]
+                   + segments.POINTS[:, None, None] * self.delta[who, SETTLEMENT, :1, None])
+            line, drift = ctx.valuation.settlement_line_and_drift(pts)           # (P, 1, 3, N)
+            self.resume_drift[who, :1] = drift
+            if self.resume_line is not None:
+                self.resume_line[who, :1] = line
+            self._resumed_key = None
 
     def _resumed_war(self, ctx, who, settles):
         """The war a broken settlement would leave, as a quadratic along each segment:
@@ -175,20 +269,25 @@ class Strategic:
         c = np.ascontiguousarray
         flow, fade, war_after = ctx.truce_terms_now()
         flow, fade, w0, w1, w2 = (c(v) for v in (flow, fade, *war_after))
-        if self.durable:
-            r0, r1, r2 = self._resumed_war(ctx, who, may[:, SETTLEMENT])
-            survival = ctx.valuation.survival
-        else:  # placeholders the kernel never reads
-            r0 = r1 = r2 = np.zeros((A, P, self.start.shape[2], 1))
-            survival = np.zeros((A, 1))
+        resumed = {}
 
         def plan(need):
+            if not resumed:   # after the coalitions, which may move segments
+                resumed["r"] = (self._resumed_war(ctx, who, may[:, SETTLEMENT]) if self.durable
+                                else (np.zeros((A, P, self.start.shape[2], 1)),) * 3)  # never read
+            r0, r1, r2 = resumed["r"]
+            survival = ctx.valuation.survival if self.durable else np.zeros((A, 1))
             return kernels.strategic_plan(
-                np.asarray(who, np.int64), open_pairs, binding, *self.loss_coef, flow, fade, w0, w1, w2,
+                np.asarray(who, np.int64), open_pairs, ctx.veto.T[:, None, :] & not_self[:, :, None],
+                *self.loss_coef, flow, fade, w0, w1, w2,
                 self.arms0, self.arms_step, c(ctx.option), c(ctx.proposer_value), self.durable, c(survival),
                 r0, r1, r2, c(need), self.start, self.delta, self.live)
 
         need = _needs(ctx, who)                                                # (A, P, G, N)
+        if p.rules is not None:   # only a winning coalition's needs bind (docs/model.md, "Decision rules")
+            chosen = self._coalitions(ctx, who, need, flow, fade, (w0, w1, w2))
+            need = np.where(chosen, need, NOT_NEEDED)
+            binding = binding[..., None] & chosen
         y, feasible, own, target = plan(need)
         if p.planning == "exact":
             y, feasible, own, target = _judged_exactly(ctx, who, binding, need, plan, (y, feasible, own, target))
@@ -196,6 +295,24 @@ class Strategic:
         if p.binary.any():
             offers = _round_binaries(ctx, offers, target)
         return offers
+
+
+def _first_segments(p):
+    """Only the first of :func:`negotiate.model.kernels.segments`' segments, (A, G, 1, N, D):
+    from the proposer's ideal (the other voters' salience-weighted mean on issues it does
+    not care about) toward that mean; where a rule holds the target is then the coalition's."""
+    voters, moved = veto_players(p), agenda_mask(p)
+    start = np.empty((p.n_actors, 2, 1, p.n, p.n_issues))
+    delta = np.empty_like(start)
+    for g in (TRUCE, SETTLEMENT):
+        w = voters[g][:, None, None] * p.salience                                  # (A, N, D)
+        wsum, num = w.sum(axis=0), (w * p.ideal).sum(axis=0)
+        others, others_num = wsum[None] - w, num[None] - w * p.ideal                # without each a
+        mean = np.where(others > 0, others_num / np.where(others > 0, others, 1.0), p.ideal)
+        s = np.where(p.salience > 0, p.ideal, mean)
+        start[:, g, 0] = np.where(moved[g], s, p.status_quo[None])
+        delta[:, g, 0] = np.where(moved[g], mean, p.status_quo[None]) - start[:, g, 0]
+    return start, delta
 
 
 #: correction passes of exact planning; a pass is made when some responder falls short of
@@ -221,7 +338,7 @@ def _judged_exactly(ctx, who, binding, need, plan, planned):
     y, feasible, own, target = planned
     p = ctx.params
     pairs = p.agendas[who]                                              # (P, G)
-    bind = binding[..., None]                                           # (A, P, G, 1)
+    bind = binding[..., None] if binding.ndim == 3 else binding         # (A, P, G, 1 or N)
     tolerance = np.maximum(SHORT_OF_TAU * p.noise[:, None, None, :], SHORTFALL)
     values = ctx.package_values(y, who, pairs)                          # (A, P, G, N)
     for _ in range(EXACT_PASSES):
@@ -257,7 +374,23 @@ def _loss_coefficients(p, start, delta):
     λ = 0, ½, 1 (exact while no issue crosses the responder's ideal).
     """
     weight = np.where(np.arange(2)[:, None] == TRUCE, p.truce_issue, True).astype(float)  # (G, D)
+    if p.rules is not None and start.shape[2] > 1 and p.concessions != "contract_curve":
+        # an agenda with a rule searches one segment (along the contract curve, every chord)
+        return _loss_coefficients_ruled(p, weight, start, delta)
     out = kernels.loss_coefficients(p.salience, p.ideal, weight, start, delta, p.exponent == 2)
+    return out[0], out[1], out[2]
+
+
+def _loss_coefficients_ruled(p, weight, start, delta):
+    """As :func:`_loss_coefficients`, computing only the segments searched: the first on
+    an agenda with a decision rule (the others are never read there: zeros)."""
+    A, G, K, N = start.shape[:4]
+    out = np.zeros((3, A, A, G, K, N))
+    for g in range(G):
+        k = 1 if p.rules[g] is not None else K
+        st, dl = (np.ascontiguousarray(a[:, g:g + 1, :k]) for a in (start, delta))
+        out[:, :, :, g:g + 1, :k] = kernels.loss_coefficients(p.salience, p.ideal, weight[g:g + 1], st, dl,
+                                                              p.exponent == 2)
     return out[0], out[1], out[2]
 
 
@@ -407,10 +540,27 @@ def _judge(ctx, who: list[int], y: np.ndarray) -> Offers:
     not_self = np.ones((ctx.params.n_actors, len(who), 1, 1), bool)
     not_self[who, np.arange(len(who))] = False
     feasible = np.where(veto & not_self, accept, True).all(axis=0)
+    if ctx.params.rules is not None:   # a winning set of ayes suffices (docs/model.md, "Decision rules")
+        signs = ctx.params.signs[:, None, :, None]            # one who signs nothing votes no
+        feasible = _rule_feasible(ctx, who, accept & veto & not_self & signs, feasible)
     if ctx.red_box is not None:   # past someone's red line: refused whatever its value (§16)
         feasible = feasible & ~red_lines.crosses(ctx.red_box, who, y)
     own = values[who, np.arange(len(who))]
     return Offers(who, np.asarray(y), feasible, own)
+
+
+def _rule_feasible(ctx, who: list[int], ayes: np.ndarray, feasible: np.ndarray) -> np.ndarray:
+    """Feasibility (P, G, N) on agendas with a decision rule: ``ayes`` (A, P, G, N) pass it."""
+    p = ctx.params
+    default = unanimity_veto(p)
+    proposer = np.broadcast_to(np.asarray(who)[:, None], (len(who), p.n))
+    out = feasible.copy()
+    for g in (TRUCE, SETTLEMENT):
+        rule = p.rules[g]
+        if rule is not None:
+            outside = (default[g] & ~rule.members)[:, None, None]
+            out[:, g] = p.rules.passes(g, ayes[:, :, g], proposer, outside)
+    return out
 
 
 def judge(ctx, who: list[int], y: np.ndarray) -> Offers:

@@ -41,8 +41,21 @@ def option_weight(params, t: int) -> np.ndarray:
     pi = params.recognition.T                                    # (A, N)
     # π = 0 with δ = 1 is 0/0: an actor that never proposes gains nothing by waiting
     denominator = 1.0 - (1.0 - pi) * delta
+    if params.rules is not None:   # left out of others' coalitions (docs/model.md, "Decision rules")
+        denominator = 1.0 - delta * _asked_share(params, pi)
     f = np.divide(delta * pi, denominator, out=np.zeros_like(pi), where=denominator > 0)
     return np.broadcast_to(f[:, None, :], (A, A, N))
+
+
+def _asked_share(params, pi: np.ndarray) -> np.ndarray:
+    """(A, N): ``Σ_{p≠j} π_p q_jp``, the chance responder j is recognised against and in the
+    proposer's coalition (q from :meth:`negotiate.model.rules.Rules.inclusion`; 1 − π_j
+    under unanimity)."""
+    from .proposals import unanimity_veto
+
+    q = params.rules.inclusion(unanimity_veto(params)).copy()
+    np.fill_diagonal(q, 0.0)
+    return q @ pi
 
 
 def with_option(value, proposer_value, weight):

@@ -2,6 +2,7 @@
 drew on; none calls ``show()``.  Importing this package imports matplotlib."""
 
 from .acceptance import plot_acceptance_rates
+from .ceasefires import plot_ceasefire_types
 from .compare import plot_comparison, plot_many_comparison
 from .discovery import plot_discovery, plot_tradeoff
 from .outcomes import plot_outcome_probabilities
@@ -18,6 +19,7 @@ __all__ = [
     "OUTCOME_LABELS",
     "plot_acceptance_rates",
     "plot_balance",
+    "plot_ceasefire_types",
     "plot_comparison",
     "plot_discovery",
     "plot_many_comparison",

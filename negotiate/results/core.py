@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ResultsFileError, ScenarioError, SimulationError
+from ..model.ceasefire import TYPES as CEASEFIRE_TYPES
 from ..model.outcomes import AGENDAS, OUTCOMES, BlockResult
 from ..scenario import Scenario, load_scenario
 from ..stats import (
@@ -79,7 +80,9 @@ class Results(Saved):
         ``term:<issue>``, ``offers:<actor>`` / ``accepts:<actor>`` (answers and
         acceptances, summed over agendas; per agenda as
         ``offers:<actor>:<agenda>`` with ``by_agenda=True``),
-        ``first_accept:<actor>`` and the sampled inputs ``input:<path>``.
+        ``first_accept:<actor>``, the sampled inputs ``input:<path>``, and
+        ``ceasefire_parties`` / ``ceasefire_scope`` (the ETH/PRIO type of the
+        first ceasefire of any kind, <NA> = none; see :meth:`ceasefire_types`).
         """
         self._require_runs("to_frame()")
         return run_frame(self.scenario, self.run_data, 0, self.runs, by_agenda=by_agenda)
@@ -187,6 +190,29 @@ class Results(Saved):
         return pd.DataFrame({"offers": agg.offers.ravel(), "accepts": agg.accepts.ravel(),
                              "rate": np.ravel(rate), "ci_low": np.ravel(lo), "ci_high": np.ravel(hi)},
                             index=index)
+
+    def ceasefire_types(self, level: float = 0.95, *, method: str = "wilson") -> pd.DataFrame:
+        """Share of runs whose first ceasefire of any kind was of each ETH/PRIO type (unilateral
+        or bilateral, general or partial; docs/model.md, "Ceasefire types"), with intervals;
+        ``n`` = all runs, so the shares sum to the share of runs with a ceasefire. A unilateral
+        halt counts here but is no agreed truce, so it sets no outcome (cases/README.md)."""
+        self._require_runs("ceasefire_types()")
+        codes = self.run_data.ceasefire
+        if codes is None:
+            raise ValueError("these runs do not record ceasefire types (made before they existed)")
+        counts = np.bincount(codes[codes >= 0].astype(np.int64), minlength=len(CEASEFIRE_TYPES))
+        lo, hi = proportion_interval(counts, self.runs, level, method)
+        index = pd.MultiIndex.from_tuples(CEASEFIRE_TYPES, names=["parties", "scope"])
+        table = pd.DataFrame({"p": counts / self.runs, "ci_low": lo, "ci_high": hi, "count": counts},
+                             index=index)
+        table.attrs.update(n=self.runs, method=method, level=level)
+        return table
+
+    def plot_ceasefire_types(self, ax=None, **kwargs):
+        """Ceasefire types with their intervals (see :mod:`negotiate.plot.ceasefires`)."""
+        from ..plot.ceasefires import plot_ceasefire_types
+
+        return plot_ceasefire_types(self, ax=ax, **kwargs)
 
     def collapse_rate(self, level: float = 0.95, *, method: str = "wilson") -> pd.Series:
         """Share of runs with a truce in which a truce collapsed (``n`` = runs with a truce)."""
@@ -440,6 +466,13 @@ def run_frame(scenario: Scenario, block: BlockResult, start: int, stop: int, *,
         cols[f"input:{key}"] = np.asarray(values[s])
     if block.unconverged is not None:
         cols["unconverged"] = np.asarray(block.unconverged[s], dtype=np.int16)
+    if block.ceasefire is not None:   # ETH/PRIO types of the first truce (<NA>: none)
+        code = np.asarray(block.ceasefire[s], dtype=np.int64)
+        for k, (col, names) in enumerate((("ceasefire_parties", CEASEFIRE_PARTIES),
+                                          ("ceasefire_scope", CEASEFIRE_SCOPES))):
+            which = np.array([names.index(t[k]) for t in CEASEFIRE_TYPES])
+            cols[col] = pd.Categorical.from_codes(np.where(code >= 0, which[np.maximum(code, 0)], -1),
+                                                  categories=names)
     return pd.DataFrame(cols, index=pd.RangeIndex(start, stop, name="run"))
 
 
@@ -474,9 +507,23 @@ def block_from_frame(scenario: Scenario, frame: pd.DataFrame) -> BlockResult:
             inputs={c.removeprefix("input:"): frame[c].to_numpy() for c in frame.columns
                     if c.startswith("input:")},
             unconverged=ints("unconverged", np.int16) if "unconverged" in frame.columns else None,
+            ceasefire=_ceasefire_codes(frame),
         )
     except KeyError as exc:
         raise SimulationError(f"per-run table lacks column {exc}") from None
+
+
+def _ceasefire_codes(frame: pd.DataFrame) -> np.ndarray | None:
+    """Ceasefire type codes back from the two categorical columns (None if absent)."""
+    if "ceasefire_parties" not in frame.columns:
+        return None
+    pairs = zip(frame["ceasefire_parties"].astype(object), frame["ceasefire_scope"].astype(object))
+    lookup = {t: k for k, t in enumerate(CEASEFIRE_TYPES)}
+    return np.array([lookup.get(pair, -1) for pair in pairs], dtype=np.int8)
+
+
+CEASEFIRE_PARTIES = ("bilateral", "unilateral")
+CEASEFIRE_SCOPES = ("general", "partial")
 
 
 def _hist_quantiles(hist: np.ndarray, probs) -> list[float]:

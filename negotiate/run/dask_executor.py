@@ -3,8 +3,10 @@
 Imported only when asked for (see :data:`negotiate.run.executors.EXECUTORS`),
 so the rest of the library never imports ``dask``.  With an ``address`` the
 executor connects to a running scheduler (``tcp://host:8786``); without one
-it starts a :class:`distributed.LocalCluster` of worker processes and closes
-it with the executor.  A task that was running on a worker that died is
+it starts a :class:`distributed.LocalCluster` of worker processes, with
+Dask's dashboard on a free local port (its address is printed on stderr),
+and closes it with the executor.  A ``distributed.Client`` the caller made
+is used as it is and left open.  A task that was running on a worker that died is
 rescheduled on another by the Dask scheduler itself (up to its
 ``distributed.scheduler.allowed-failures``); ``retries`` additionally re-runs
 tasks that raised.  Results do not depend on which worker ran which chunk.
@@ -12,11 +14,14 @@ tasks that raised.  Results do not depend on which worker ran which chunk.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+
 from distributed import Client, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 
 from ..errors import SimulationError
-from .executors import Executor, _failure
+from .executors import Executor, failure, main_module_not_reimported
 
 __all__ = ["DaskExecutor", "make_executor"]
 
@@ -36,7 +41,7 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, address: str | None = None, workers: int | None = None, *,
-                 retries: int = 0, timeout: float = CONNECT_SECONDS):
+                 retries: int = 0, timeout: float = CONNECT_SECONDS, client: Client | None = None):
         if address is not None and not isinstance(address, str):
             raise ValueError(f"address must be a scheduler address such as 'tcp://host:8786', "
                              f"got {address!r}")
@@ -45,23 +50,27 @@ class DaskExecutor(Executor):
             raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
         if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
             raise ValueError(f"retries must be a whole number >= 0, got {retries!r}")
+        if client is not None and (address is not None or not isinstance(client, Client)):
+            raise ValueError(f"client must be a distributed.Client (and no address), got {client!r}")
         self.address, self.retries, self.timeout = address, retries, timeout
         self.workers = workers or 1
         self._cluster: LocalCluster | None = None
-        self._client: Client | None = None
+        self._client: Client | None = client
+        self._own_client = client is None
 
     def _get_client(self) -> Client:
         if self._client is not None:
             return self._client
         if self.address is None:
             # one single-threaded process per worker: the engine is numpy-bound
-            # and the GIL would serialise threads.  Without a dashboard the
-            # scheduler still serves health checks over HTTP, on port 8787
-            # unless told otherwise: a free port avoids clashing with others.
-            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
-                                         processes=True, dashboard_address=None,
-                                         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+            # and the GIL would serialise threads.  The dashboard (and the
+            # scheduler's health checks) on a free local port: 8787, Dask's
+            # default, may be taken by someone else's cluster.
+            with main_module_not_reimported():  # the cluster's processes start here
+                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
+                                             processes=True, dashboard_address="127.0.0.1:0")
             self._client = Client(self._cluster)
+            print(dashboard_line(self._client), file=sys.stderr)
             return self._client
         try:
             self._client = Client(self.address, timeout=self.timeout)
@@ -82,22 +91,29 @@ class DaskExecutor(Executor):
                 try:
                     result = future.result()
                 except KilledWorker as exc:
-                    raise _failure(index, exc, "because the Dask workers running it died "
+                    raise failure(index, exc, "because the Dask workers running it died "
                                    "too often (killed, or out of memory?)") from exc
                 except Exception as exc:
-                    raise _failure(index, exc, "on a Dask worker") from exc
+                    raise failure(index, exc, "on a Dask worker") from exc
                 yield index, result
         finally:
             if futures:  # those not yet finished
                 client.cancel(list(futures))
 
     def close(self) -> None:
-        if self._client is not None:
+        if self._client is not None and self._own_client:
             self._client.close()
             self._client = None
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+
+def dashboard_line(client: Client) -> str:
+    """One line: where the local cluster's dashboard is, or why there is none."""
+    if importlib.util.find_spec("bokeh") is None:
+        return "Dask dashboard off: it needs bokeh (pip install bokeh)"
+    return f"Dask dashboard: {client.dashboard_link}"
 
 
 def make_executor(workers: int | None = None, *, address: str | None = None) -> DaskExecutor:

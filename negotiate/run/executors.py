@@ -3,9 +3,12 @@
 An executor maps a picklable top-level function over a list of tasks.
 ``imap_unordered`` yields ``(index, result)`` as tasks finish; ``map`` yields
 results in task order.  A failing task raises :class:`SimulationError` whose
-``__cause__`` is the original exception.  More backends (Dask, in a later
-module ``negotiate.run.dask_executor``) plug in through :func:`get_executor`
-without the rest of the library importing them.
+``__cause__`` is the original exception.  Dask (``negotiate.run.dask_executor``)
+plugs in through :func:`get_executor` without the rest of the library
+importing it; a ``concurrent.futures.Executor`` or a ``distributed.Client``
+the caller made is wrapped (:class:`FuturesExecutor`, ``DaskExecutor``) and
+never closed here.  A main module that is no file (a script on standard
+input) is hidden from starting workers (:func:`main_module_not_reimported`).
 
 No worker outlives the command that started it.  Workers ignore SIGINT and
 outlast SIGTERM by a second (a Ctrl-C in a terminal, or ``timeout``, signals
@@ -31,6 +34,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
 
@@ -40,9 +44,11 @@ from ..results.interrupts import signals_deferred
 __all__ = [
     "EXECUTORS",
     "Executor",
+    "FuturesExecutor",
     "InProcessExecutor",
     "ProcessExecutor",
     "get_executor",
+    "is_dask_client",
 ]
 
 
@@ -80,7 +86,7 @@ class Executor(ABC):
         self.close()
 
 
-def _failure(index: int, exc: BaseException, where: str) -> SimulationError:
+def failure(index: int, exc: BaseException, where: str) -> SimulationError:
     return SimulationError(f"task {index} failed {where}: {type(exc).__name__}: {exc}")
 
 
@@ -108,7 +114,7 @@ class InProcessExecutor(Executor):
             except Exception as exc:
                 if _interrupted(exc):  # an interrupt, not a failing task
                     raise KeyboardInterrupt from None
-                raise _failure(index, exc, "in process") from exc
+                raise failure(index, exc, "in process") from exc
             yield index, result
 
 
@@ -215,6 +221,32 @@ def _start_worker(owner: int) -> None:
     watchdog.start()
 
 
+def _main_cannot_be_reimported(main) -> bool:
+    """Whether ``__main__`` names a file that does not exist (``python -`` reading a
+    script on standard input sets ``__file__`` to ``"<stdin>"``)."""
+    if main is None or getattr(main, "__spec__", None) is not None:
+        return False  # python -m: workers import the module by name
+    path = getattr(main, "__file__", None)
+    return isinstance(path, str) and not os.path.isfile(path)
+
+
+@contextmanager
+def main_module_not_reimported():
+    """While worker processes start: if the main module is no file (a script on standard
+    input), hide its ``__file__``, so that spawned and forkserver workers do not try to
+    run it again (they would die on ``<stdin>``).  The tasks never need it: the library
+    sends only functions of importable modules.  Restored at once afterwards."""
+    main = sys.modules.get("__main__")
+    if not _main_cannot_be_reimported(main):
+        yield
+        return
+    path = main.__dict__.pop("__file__")
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 def _script_hint(done: int) -> str:
     """Why workers may die before finishing anything when run from a script.
 
@@ -275,11 +307,12 @@ class ProcessExecutor(Executor):
                 return
             index, task = item
             try:
-                futures[pool.submit(fn, task)] = index
+                with main_module_not_reimported():  # workers start on submit
+                    futures[pool.submit(fn, task)] = index
             except (cf.process.BrokenProcessPool, OSError) as exc:
                 # a worker (or the fork server) died while the pool was starting
                 self._pool = None
-                raise _failure(index, exc, "because a worker process died while the pool started "
+                raise failure(index, exc, "because a worker process died while the pool started "
                                f"(killed, or out of memory?{_script_hint(done)})") from exc
 
     def imap_unordered(self, fn, tasks):
@@ -313,10 +346,10 @@ class ProcessExecutor(Executor):
             return future.result()
         except cf.process.BrokenProcessPool as exc:
             self._pool = None  # a broken pool cannot be reused
-            raise _failure(index, exc, "because a worker process died "
+            raise failure(index, exc, "because a worker process died "
                            f"(killed, or out of memory?{_script_hint(done)})") from exc
         except Exception as exc:
-            raise _failure(index, exc, "in a worker process") from exc
+            raise failure(index, exc, "in a worker process") from exc
 
     def close(self) -> None:
         if self._pool is not None:
@@ -365,6 +398,59 @@ def _quiet_pool_manager_errors() -> None:
     _manager_hook_installed = True
 
 
+class FuturesExecutor(Executor):
+    """Runs tasks on a ``concurrent.futures.Executor`` the caller made (and keeps: it is
+    never shut down here).  A process pool needs picklable tasks and an importable
+    ``fn``, as always; an interrupt cancels the tasks not yet started."""
+
+    name = "futures"
+
+    def __init__(self, pool: cf.Executor):
+        if not isinstance(pool, cf.Executor):
+            raise TypeError(f"expected a concurrent.futures.Executor, got {type(pool).__name__}")
+        self.pool = pool
+        self.workers = getattr(pool, "_max_workers", None) or 1
+        self._futures: dict[cf.Future, int] = {}
+
+    def imap_unordered(self, fn, tasks):
+        pending = enumerate(tasks)
+        futures = self._futures
+        limit = TASKS_IN_FLIGHT_PER_WORKER * self.workers
+        try:
+            while True:
+                while len(futures) < limit and (item := next(pending, None)) is not None:
+                    with main_module_not_reimported():
+                        futures[self.pool.submit(fn, item[1])] = item[0]
+                if not futures:
+                    return
+                finished, _ = cf.wait(futures, timeout=POLL_SECONDS, return_when=cf.FIRST_COMPLETED)
+                for future in sorted(finished, key=futures.get):
+                    index = futures.pop(future)
+                    try:
+                        result = future.result()
+                    except Exception as exc:
+                        if _interrupted(exc):
+                            raise KeyboardInterrupt from None
+                        raise failure(index, exc, f"on {type(self.pool).__name__}") from exc
+                    yield index, result
+        finally:
+            self.abort()
+
+    def close(self) -> None:
+        """Nothing to release: the pool is the caller's."""
+
+    def abort(self) -> None:
+        for future in self._futures:
+            future.cancel()
+        self._futures.clear()
+
+
+def is_dask_client(obj) -> bool:
+    """Whether ``obj`` is a ``distributed.Client`` (checked without importing ``distributed``)."""
+    return any(c.__name__ == "Client" and c.__module__.split(".")[0] == "distributed"
+               for c in type(obj).__mro__)
+
+
 #: Executors by name.  A string value is a module imported only when asked
 #: for, whose ``make_executor(workers)`` builds the executor.
 EXECUTORS: dict[str, type[Executor] | str] = {
@@ -374,15 +460,21 @@ EXECUTORS: dict[str, type[Executor] | str] = {
 }
 
 
-def get_executor(kind: str | Executor, workers: int = 1, **options) -> Executor:
-    """An executor by name (``"inprocess"``, ``"processes"``, ``"dask"``) or as given.
+def get_executor(kind, workers: int = 1, **options) -> Executor:
+    """An executor by name (``"inprocess"``, ``"processes"``, ``"dask"``) or as given:
+    an :class:`Executor`, a ``concurrent.futures.Executor`` or a ``distributed.Client``
+    (wrapped; the caller's pool or client is never closed here).
 
     ``options`` (such as the Dask scheduler's ``address``) go to the
     optional backends' ``make_executor``; the built-in executors take none.
     """
-    if isinstance(kind, Executor):
+    if isinstance(kind, Executor | cf.Executor) or is_dask_client(kind):
         if options:
             raise ValueError(f"{', '.join(options)} cannot be applied to an executor instance")
+        if isinstance(kind, cf.Executor):
+            return FuturesExecutor(kind)
+        if is_dask_client(kind):
+            return _dask_module(kind).DaskExecutor(client=kind)
         return kind
     entry = EXECUTORS.get(kind) if isinstance(kind, str) else None
     if entry is None:
@@ -394,10 +486,13 @@ def get_executor(kind: str | Executor, workers: int = 1, **options) -> Executor:
     if entry is InProcessExecutor:
         return InProcessExecutor()
     if isinstance(entry, str):
-        try:
-            module = importlib.import_module(entry)
-        except ImportError as exc:
-            raise SimulationError(f"executor {kind!r} is not available ({exc}); install the "
-                                  "optional dependencies: pip install 'negotiate[distributed]'") from exc
-        return module.make_executor(workers, **options)
+        return _dask_module(kind, entry).make_executor(workers, **options)
     return entry(workers)
+
+
+def _dask_module(kind, entry: str = "negotiate.run.dask_executor"):
+    try:
+        return importlib.import_module(entry)
+    except ImportError as exc:
+        raise SimulationError(f"executor {kind!r} is not available ({exc}); install the "
+                              "optional dependencies: pip install 'negotiate[distributed]'") from exc

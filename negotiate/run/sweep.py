@@ -11,8 +11,6 @@ pass over the seed plan; only summaries and each run's outcome are kept.
 from __future__ import annotations
 
 import itertools
-import math
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -21,27 +19,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from ..errors import Problem, ScenarioError
 from ..model.outcomes import OUTCOMES
-from ..results.aggregate import Aggregates
 from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 from ..scenario import Scenario, load_scenario
 from ..stats import paired_difference
-from .executors import Executor, get_executor
-from .seeding import BLOCK_SIZE, Block, SeedPlan, round_chunk_size
-from .simulate import (
-    CHUNKS_PER_WORKER,
-    MAX_DEFAULT_CHUNK_BLOCKS,
-    _check_args,
-    _check_engine_memory,
-    _Collector,
-    _flag,
-    _simulate_block,
-    _want_progress,
-    _whole_number,
-)
+from .arguments import flag, plan_and_workers
+from .blocks import run_plan
+from .executors import Executor
+from .seeding import BLOCK_SIZE
 
 __all__ = ["SweepResults", "sweep"]
 
@@ -62,17 +49,19 @@ def sweep(scenario, grid: Mapping[str, Sequence], runs: int | None = None, *,
     those of :func:`~negotiate.simulate`; the result does not depend on
     ``workers``, ``chunk_size`` or the executor.
     """
-    _flag("progress", progress, optional=True)
+    progress = flag("progress", progress, optional=True)
     base = load_scenario(scenario)
     paths, values = _check_grid(grid)
     points = [dict(zip(paths, combo)) for combo in itertools.product(*values)]
     scenarios = tuple(_point_scenario(base, point) for point in points)
-    plan, workers = _check_args(base, runs, seed, workers)
+    plan, workers = plan_and_workers(base, runs, seed, workers)
     started = time.perf_counter()
-    collectors, outcomes = _run_points(plan, scenarios, workers, chunk_size, executor, address, progress)
+    out = run_plan(plan, scenarios, workers=workers, chunk_size=chunk_size, executor=executor,
+                   address=address, progress=progress, outcomes=True,
+                   desc=f"{base.name} sweep ({len(points)} points)")
     wall = time.perf_counter() - started
-    return SweepResults(base, dict(zip(paths, values)), points,
-                        [c.results(wall) for c in collectors], outcomes, plan.seed, plan.runs, wall)
+    return SweepResults(base, dict(zip(paths, values)), points, out.results, out.outcomes,
+                        plan.seed, plan.runs, wall)
 
 
 # --- the grid ------------------------------------------------------------------------
@@ -108,67 +97,6 @@ def _point_scenario(base: Scenario, point: dict[str, Any]) -> Scenario:
         where = ", ".join(f"{k}={v!r}" for k, v in point.items())
         raise ScenarioError([Problem(p.path, f"{p.message} (sweep point {where})", file=p.file, line=p.line)
                              for p in exc.problems]) from None
-
-
-# --- running ---------------------------------------------------------------------------
-
-@dataclass
-class _SweepTask:
-    scenarios: tuple[Scenario, ...]
-    seed: int
-    blocks: list[Block]
-
-
-@dataclass
-class _SweepBlock:
-    block: Block
-    summaries: list[Aggregates]
-    outcomes: np.ndarray  # (points, block size) outcome codes
-
-
-def _sweep_chunk(task: _SweepTask) -> list[_SweepBlock]:
-    """Simulate every point on a chunk of blocks (runs in a worker); the same
-    engine call and summary as ``simulate``, so the numbers are identical."""
-    outputs = []
-    for block in task.blocks:
-        runs = [_simulate_block(s, task.seed, block) for s in task.scenarios]
-        summaries = [Aggregates.from_block(r, s.rounds.horizon) for r, s in zip(runs, task.scenarios)]
-        outcomes = np.stack([np.asarray(r.outcome, dtype=np.int8) for r in runs])
-        outputs.append(_SweepBlock(block, summaries, outcomes))
-    return outputs
-
-
-def _run_points(plan: SeedPlan, scenarios, workers: int, chunk_size, executor, address, progress):
-    if chunk_size is None:
-        per_chunk = math.ceil(plan.n_blocks / (workers * CHUNKS_PER_WORKER))
-        chunk_size = min(max(1, per_chunk), MAX_DEFAULT_CHUNK_BLOCKS) * BLOCK_SIZE
-    chunk_size = round_chunk_size(_whole_number("chunk_size", chunk_size, 1))
-    tasks = [_SweepTask(scenarios, plan.seed, chunk) for chunk in plan.chunks(chunk_size)]
-    owned = not isinstance(executor, Executor)
-    if executor is None:
-        executor = ("dask" if address is not None
-                    else "processes" if workers > 1 and len(tasks) > 1 else "inprocess")
-    pool = get_executor(executor, workers, **({} if address is None else {"address": address}))
-    collectors = [_Collector(plan, s, keep_runs=False) for s in scenarios]
-    outcomes = np.empty((len(scenarios), plan.runs), dtype=np.int8)
-    try:
-        _check_engine_memory(scenarios, pool, len(tasks))
-        with tqdm(total=plan.n_blocks, unit="block", desc=f"{scenarios[0].name} sweep",
-                  disable=not _want_progress(progress), file=sys.stderr) as bar:
-            for _, outputs in pool.imap_unordered(_sweep_chunk, tasks):
-                for out in outputs:
-                    for collector, summary in zip(collectors, out.summaries):
-                        collector.add(out.block, summary, None)
-                    outcomes[:, out.block.start:out.block.stop] = out.outcomes
-                bar.update(len(outputs))
-    except BaseException:
-        if owned:  # interrupted or failed: stop the workers now, not after their chunks
-            pool.abort()
-        raise
-    finally:
-        if owned:
-            pool.close()
-    return collectors, outcomes
 
 
 # --- results ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import math
 from typing import TYPE_CHECKING
 
 from ..errors import Problem, ScenarioError
+from .decision import check_decision
 
 if TYPE_CHECKING:  # pragma: no cover
     from .schema import Scenario
@@ -59,9 +60,11 @@ def check_references(s: Scenario) -> None:
         c.add("actors", "a negotiation needs at least two actors with role 'party'")
     _check_war_and_truce(c, s)
     _check_leverage(c, s)
+    _check_ceasefires(c, s)
     _check_recognition(c, s)
     _check_red_lines(c, s)
     _check_talks(c, s)
+    check_decision(c, s)
     if c.problems:
         raise ScenarioError(c.problems)
 
@@ -147,6 +150,27 @@ def _check_leverage(c: _Collector, s: Scenario) -> None:
                 f"'{lev.by}' offers a side payment on '{lev.issue}' but is not one of "
                 f"its controllers {issue.controllers}",
             )
+
+
+def _check_ceasefires(c: _Collector, s: Scenario) -> None:
+    horizon = s.rounds.horizon
+    for i, cf in enumerate(s.ceasefires):
+        c.actor(f"ceasefires[{i}].by", cf.by, s.actors)
+        if cf.parties == "unilateral" and cf.by in s.actors and s.actors[cf.by].role != "party":
+            c.add(f"ceasefires[{i}].by", f"'{cf.by}' is a {s.actors[cf.by].role}: only a party can "
+                  "declare a unilateral ceasefire")
+        if cf.start > horizon:
+            c.add(f"ceasefires[{i}].start", f"round {cf.start} is after the horizon ({horizon})")
+        for name in cf.exhaustion:
+            c.actor(f"ceasefires[{i}].exhaustion.{name}", name, s.actors)
+            if name in s.actors and s.actors[name].role != "party":
+                c.add(f"ceasefires[{i}].exhaustion.{name}", f"'{name}' is a {s.actors[name].role}: "
+                      "only parties fight and tire")
+        for name in cf.pressure:
+            c.actor(f"ceasefires[{i}].pressure.{name}", name, s.actors)
+            if name in s.actors and s.actors[name].role != "party":
+                c.add(f"ceasefires[{i}].pressure.{name}", f"'{name}' is a {s.actors[name].role}: "
+                      "only parties are asked to accept a pause")
 
 
 def _check_talks(c: _Collector, s: Scenario) -> None:

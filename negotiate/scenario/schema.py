@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..errors import FieldError
+from .decision import Decision
 from .distributions import Number, Param, is_distribution, param_support, reject_boolean
 
 Role = Literal["party", "mediator", "stakeholder"]
@@ -453,6 +454,57 @@ class Leverage(_Strict):
         return self
 
 
+class Ceasefire(_Strict):
+    """A plain ceasefire put forward outside the bargaining (docs/model.md, "Ceasefire types"):
+    a third party's humanitarian pause (bilateral: every party must accept) or a party's
+    unilateral halt (it alone decides).  It sets no terms and lasts ``length`` rounds."""
+
+    name: str = "ceasefire"
+    by: str = Field(description="Who proposes it (any actor) or, if unilateral, the party that declares it")
+    parties: Literal["bilateral", "unilateral"] = Field(
+        "bilateral", description="bilateral: every party must accept; unilateral: the declaring party alone"
+    )
+    scope: Literal["general", "partial"] = Field(
+        "general", description="general: the whole war stops; partial: a share of it (one sector)"
+    )
+    share: Probability | None = Field(
+        None, description="partial only: the share of war costs and of the front's movement it "
+        "stops (number or distribution)",
+    )
+    length: Whole = Field(1, ge=1, le=10_000, description="Rounds it is in force once accepted")
+    start: Whole = Field(1, ge=1, description="First round it is on the table")
+    end: Annotated[int | None, BeforeValidator(reject_boolean)] = Field(
+        None, ge=1, description="Last round it is on the table (absent: the horizon)"
+    )
+    probability: Probability = Field(
+        1.0, description="Chance, per round on the table, that it is put forward (number or distribution)"
+    )
+    pressure: dict[str, Signed] = Field(
+        default_factory=dict, max_length=1000,
+        description="Per party: what refusing costs it per round of pause refused (utility per round; "
+        "the proposer's leverage)",
+    )
+    exhaustion: dict[str, NonNeg] = Field(
+        default_factory=dict, max_length=1000,
+        description="Per party: rounds of war fought (since round 1) after which it accepts this "
+        "ceasefire whatever the war is worth to it (war weariness; number or distribution)",
+    )
+    source: str | None = None
+    assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.end is not None and self.end < self.start:
+            raise FieldError("end", f"end ({self.end}) is before start ({self.start})")
+        if (self.scope == "partial") != (self.share is not None):
+            raise FieldError("share", "give 'share:' for a partial ceasefire, and only for one "
+                             "(the share of the war it stops)")
+        if self.parties == "unilateral" and self.pressure:
+            raise FieldError("pressure", "a unilateral ceasefire is asked of no one; give pressure "
+                             "only for a bilateral one")
+        return self
+
+
 class Recognition(_Strict):
     mode: Literal["random", "alternating"] = "random"
     probabilities: dict[str, Number] | None = None
@@ -564,14 +616,25 @@ class Scenario(_Strict):
         "(stances' persistence, stalling, drafting time) from a calibration's posterior",
     )
     leverage: list[Leverage] = Field(default_factory=list, max_length=1000)
+    ceasefires: list[Ceasefire] = Field(
+        default_factory=list, max_length=1000,
+        description="Plain ceasefires put forward outside the bargaining: humanitarian pauses "
+        "and unilateral halts (docs/model.md, \"Ceasefire types\")",
+    )
     recognition: Recognition = Field(default_factory=Recognition)
     bargaining: Bargaining = Field(default_factory=Bargaining)
+    decision: Decision | None = Field(
+        None, description="Decision rules per agenda: bodies voting by majority or qualified "
+        "majority, and veto players (absent: unanimity of the parties and the controllers of "
+        "moved issues, docs/scenario-format.md)",
+    )
     outcomes: Outcomes = Field(default_factory=Outcomes)
     monte_carlo: MonteCarlo = Field(default_factory=MonteCarlo)
 
     @model_validator(mode="after")
     def _leverage_names(self):
         check_unique_names(self.leverage, "leverage")
+        check_unique_names(self.ceasefires, "ceasefires")
         return self
 
     # --- cross-references -------------------------------------------------

@@ -11,17 +11,16 @@ many small runs uses every worker.
 from __future__ import annotations
 
 import hashlib
-import numbers
-import sys
 import time
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from tqdm import tqdm
 
 from ..model.outcomes import OUTCOMES
-from ..run import Executor, get_executor, simulate
+from ..run import Executor, simulate
+from ..run.arguments import flag, whole_number
+from ..run.batch import check_executor, run_tasks, where_to_run
 from ..run.simulate import DegenerateResultWarning
 from ..scenario import Scenario
 from .cases import checked_cases
@@ -52,8 +51,11 @@ def backtest(cases, *, runs: int = DEFAULT_RUNS, seed: int = 0, workers: int = 1
     :func:`~negotiate.validation.load_cases`.  ``workers`` > 1 simulates cases
     side by side in worker processes (``executor="processes"``); neither the
     workers nor the executor change the numbers.  ``progress`` shows a bar
-    over cases (default: only when stderr is a terminal).
+    counting runs as cases finish (``None``, the default: in a notebook or at
+    a terminal).
     """
+    flag("progress", progress, optional=True)
+    check_executor(executor)
     cases = checked_cases(cases, "backtest")
     runs = whole_number("runs", runs, 1)
     seed = whole_number("seed", seed, 0)
@@ -61,20 +63,14 @@ def backtest(cases, *, runs: int = DEFAULT_RUNS, seed: int = 0, workers: int = 1
     seeds = [case_seed(seed, c.id) for c in cases]
     tasks = [_Task(c.scenario, runs, s) for c, s in zip(cases, seeds)]
     started = time.perf_counter()
-    forecasts = map_cases(_forecast, tasks, workers=workers, executor=executor, progress=progress)
+    forecasts = map_cases(_forecast, tasks, runs=runs, workers=workers, executor=executor,
+                          progress=progress)
     return BacktestResults(
         cases=tuple(cases), runs=runs, seed=seed, case_seeds=tuple(seeds),
         outcome_counts=np.array([f[0] for f in forecasts]),
         time_counts=np.array([f[1] for f in forecasts]),
         wall_time=time.perf_counter() - started,
     )
-
-
-def whole_number(name: str, value, minimum: int) -> int:
-    """``value`` as an int, or a ValueError naming ``name`` (booleans refused)."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(value)
 
 
 # --- one task per case ------------------------------------------------------------
@@ -99,25 +95,27 @@ def _forecast(task: _Task) -> tuple[np.ndarray, np.ndarray]:
             bin_counts(time_bin(first), len(TIME_BINS)))
 
 
-def map_cases(fn, tasks: list, *, workers: int, executor=None, address: str | None = None,
+def map_cases(fn, tasks: list, *, runs: int, workers: int, executor=None, address=None,
               progress: bool | None = None, desc: str = "backtest") -> list:
-    """``[fn(task) for task in tasks]``, one task per case, on an executor: ``executor``
-    (a name or an :class:`~negotiate.run.Executor`, default: worker processes when
-    ``workers`` > 1), or a Dask scheduler at ``address``; a progress bar over cases."""
-    owned = not isinstance(executor, Executor)
-    if executor is None:
-        executor = ("dask" if address is not None
-                    else "processes" if workers > 1 and len(tasks) > 1 else "inprocess")
-    pool = get_executor(executor, workers, **({} if address is None else {"address": address}))
-    show = progress if progress is not None else bool(sys.stderr and sys.stderr.isatty())
+    """``[fn(task) for task in tasks]``, one task per case of ``runs`` worlds, through the
+    batch loop (:func:`negotiate.run.batch.run_tasks`): on ``executor`` (a name, an
+    :class:`~negotiate.run.Executor`, a ``concurrent.futures.Executor`` or a
+    ``distributed.Client``; default: worker processes when ``workers`` > 1) or a Dask
+    scheduler at ``address``, with a bar counting runs as cases finish."""
+    where = where_to_run(len(tasks), workers, executor, address, per_task=1)
     out: list = [None] * len(tasks)
-    try:
-        with tqdm(total=len(tasks), unit="case", desc=desc, disable=not show,
-                  file=sys.stderr) as bar:
-            for index, result in pool.imap_unordered(fn, tasks):
-                out[index] = result
-                bar.update(1)
-    finally:
-        if owned:
-            pool.close()
+
+    def consume(item) -> int:
+        index, result = item
+        out[index] = result
+        return runs
+
+    run_tasks(_indexed, [(fn, k, task) for k, task in enumerate(tasks)], consume, where=where,
+              n_tasks=len(tasks), total=runs * len(tasks), desc=desc, progress=progress)
     return out
+
+
+def _indexed(item):
+    """``(index, fn(task))`` for ``item = (fn, index, task)`` (runs in a worker)."""
+    fn, index, task = item
+    return index, fn(task)

@@ -8,11 +8,17 @@ A Bayesian synthetic likelihood with a classifier emulator (docs/validation.md,
 2. **Simulation.** Every case plays one world per ``θ_m`` (``given=`` carries
    ``θ_m`` into the fields each knob sets; the case's other draws are its own),
    giving each world's outcome class and time bin.  One task per case.
-3. **Emulator.** Per case, ``p̂_c(k | θ)`` by multinomial logistic regression
-   on quadratic features (:mod:`.emulator`), floored at ``1/(2M)``.
+3. **Emulator.** Per case, ``p̂_c(k, b | θ)`` of the joint event "outcome
+   class ``k`` at the horizon, first agreement in time bin ``b``" (20
+   events) by multinomial logistic regression on quadratic features
+   (:mod:`.emulator`), floored at ``1/(2M)``.  Its marginals are the outcome
+   and time forecasts.
 4. **Posterior.** A fresh prior sample of :data:`PRIOR_POINTS` points
-   weighted by ``exp Σ_c ln p̂_c(o_c | θ)`` (:mod:`.posterior`); draws are a
-   weighted resample.
+   weighted by ``exp Σ_c ln p̂_c(e_c | θ)`` (:mod:`.posterior`), where
+   ``e_c`` is what happened: the outcome class alone
+   (``likelihood="outcome"``, ``p̂_c(o_c | θ) = Σ_b p̂_c(o_c, b | θ)``) or
+   the outcome class and the time bin of the first agreement
+   (``likelihood="outcome+time"``); draws are a weighted resample.
 5. **Cross-validation.** Each case forecast from the posterior of the others.
 
 Seeds: case ``c``'s worlds come from :func:`case_seed` (as in the backtest),
@@ -37,14 +43,16 @@ from scipy.stats import qmc
 from ..model import run_block
 from ..model.outcomes import OUTCOMES
 from ..run import BLOCK_SIZE, Executor, block_seed
+from ..run.arguments import flag, whole_number
+from ..run.batch import check_executor
 from ..scenario import Scenario
 from . import posterior as post
-from .backtest import case_seed, map_cases, whole_number
+from .backtest import case_seed, map_cases
 from .calibration_results import CalibrationResults
-from .cases import checked_cases, observed_outcomes
+from .cases import checked_cases, observed_outcomes, observed_time_bins
 from .emulator import fit_emulator
 from .knobs import DEFAULT_KNOBS, Knob, checked_knobs, given_values, prepare_case
-from .scores import first_agreement_round, time_bin
+from .scores import TIME_BINS, first_agreement_round, time_bin
 
 __all__ = ["DEFAULT_KNOBS", "CalibrationResults", "Knob", "calibrate", "prior_design"]
 
@@ -53,18 +61,28 @@ DEFAULT_WORLDS = BLOCK_SIZE
 PRIOR_POINTS, DRAWS = 20_000, 4_000
 CALIBRATION_KEY = zlib.crc32(b"calibration")
 DESIGN_KEY, PRIOR_KEY, RESAMPLE_KEY = 0, 1, 2
+#: What the likelihood of a case scores: the outcome class, or the class and the time bin.
+LIKELIHOODS = ("outcome", "outcome+time")
 
 
 def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0, workers: int = 1,
               executor: str | Executor | None = None, address: str | None = None,
-              progress: bool | None = None) -> CalibrationResults:
+              progress: bool | None = None, likelihood: str = "outcome") -> CalibrationResults:
     """Fit the shared knobs (default :data:`DEFAULT_KNOBS`) to what happened in ``cases``.
 
     ``cases``: :class:`~negotiate.validation.Case` objects with records, or
     folders.  ``worlds`` design points, one world each per case.  ``workers``,
     ``executor`` and ``address`` (a Dask scheduler) say where the cases are
-    simulated and never change a number; ``progress`` shows a bar over cases.
+    simulated and never change a number; ``progress`` shows a bar counting the
+    worlds simulated as cases finish.  ``likelihood``: ``"outcome"`` (each case's
+    outcome class at the horizon) or ``"outcome+time"`` (its class and the time bin
+    of its first agreement).
     """
+    if likelihood not in LIKELIHOODS:
+        raise ValueError(f"likelihood must be one of {', '.join(map(repr, LIKELIHOODS))}, "
+                         f"got {likelihood!r}")
+    flag("progress", progress, optional=True)
+    check_executor(executor, address)
     cases = checked_cases(cases, "calibration")
     knobs = checked_knobs(knobs)
     worlds, seed = whole_number("worlds", worlds, 2), whole_number("seed", seed, 0)
@@ -75,15 +93,16 @@ def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0,
     seeds = [case_seed(seed, c.id) for c in cases]
     tasks = [_Task(s, worlds, given_values(design, knobs, paths), cs)
              for (s, paths), cs in zip(prepared, seeds)]
-    sims = map_cases(_simulate, tasks, workers=workers, executor=executor, address=address,
+    sims = map_cases(_simulate, tasks, runs=worlds, workers=workers, executor=executor, address=address,
                      progress=progress, desc="calibrate")
     outcomes = np.stack([s[0] for s in sims])
     _warn_if_sparse(cases, outcomes)
+    bins = np.stack([s[1] for s in sims])
     paths = tuple(p for _, p in prepared)
-    fitted = _fit(cases, knobs, design, outcomes, paths, seed)
+    fitted = _fit(cases, knobs, design, joint_events(outcomes, bins), paths, seed, likelihood)
     return CalibrationResults(
         knobs=knobs, cases=tuple(cases), worlds=worlds, seed=seed, case_seeds=tuple(seeds),
-        knob_paths=paths, design=design, outcomes=outcomes, time_bins=np.stack([s[1] for s in sims]),
+        knob_paths=paths, design=design, outcomes=outcomes, time_bins=bins, likelihood=likelihood,
         wall_time=time.perf_counter() - started, **fitted)
 
 
@@ -176,22 +195,62 @@ def _simulate(task: _Task) -> tuple[np.ndarray, np.ndarray]:
 
 # --- emulators, posterior, cross-validation ---------------------------------------------
 
-def _fit(cases, knobs, design, outcomes, paths, seed: int) -> dict:
-    observed = observed_outcomes(cases)
-    emulators = [fit_emulator(design, out, len(OUTCOMES),
-                              columns=[j for j, k in enumerate(knobs) if p[k.name]])
-                 for out, p in zip(outcomes, paths)]
+N_EVENTS = len(OUTCOMES) * len(TIME_BINS)
+
+
+def joint_events(outcomes, bins) -> np.ndarray:
+    """Index ``k · len(TIME_BINS) + b`` of the joint event (outcome class ``k``, time bin ``b``)."""
+    return np.asarray(outcomes, dtype=np.int64) * len(TIME_BINS) + np.asarray(bins, dtype=np.int64)
+
+
+def outcome_marginal(joint: np.ndarray) -> np.ndarray:
+    """``(..., 20)`` joint probabilities summed over the time bins: ``(..., 4)``."""
+    return joint.reshape(*joint.shape[:-1], len(OUTCOMES), len(TIME_BINS)).sum(axis=-1)
+
+
+def time_marginal(joint: np.ndarray) -> np.ndarray:
+    """``(..., 20)`` joint probabilities summed over the outcome classes: ``(..., 5)``."""
+    return joint.reshape(*joint.shape[:-1], len(OUTCOMES), len(TIME_BINS)).sum(axis=-2)
+
+
+def _fit(cases, knobs, design, events, paths, seed: int, likelihood: str) -> dict:
+    columns = [[j for j, k in enumerate(knobs) if p[k.name]] for p in paths]
     theta = prior_sample(knobs, PRIOR_POINTS, seed)
-    probs = np.stack([e.predict(theta) for e in emulators])
-    weights = post.posterior_weights(post.log_likelihoods(probs, observed).sum(axis=0))
-    loo, loo_ess = post.leave_one_out(probs, observed)
+    fitted = fit_posterior(design, events, columns, theta, observed_outcomes(cases),
+                           observed_time_bins(cases), likelihood)
     rng = np.random.default_rng(_seed(seed, RESAMPLE_KEY))
-    picked = rng.choice(len(theta), size=DRAWS, replace=True, p=weights)
+    picked = rng.choice(len(theta), size=DRAWS, replace=True, p=fitted["weights"])
+    return {"theta": theta, "draws": pd.DataFrame(theta[picked], columns=[k.name for k in knobs]),
+            **fitted}
+
+
+def fit_posterior(design, events, columns, theta, outcomes, bins, likelihood: str) -> dict:
+    """The posterior weights of the prior sample ``theta`` (L, J) and the forecasts, from
+    each case's joint events ``events`` (C, M) at the design points ``design`` (M, J):
+    one emulator per case on its knobs ``columns[c]``; the likelihood of case ``c`` is the
+    emulated probability of its recorded outcome class ``outcomes[c]`` (summed over time
+    bins) or, with ``likelihood="outcome+time"``, of that class with time bin ``bins[c]``."""
+    # the floor is half a world of the design for the event scored: a joint event, or an
+    # outcome class (its five joint events share it)
+    floor = 1.0 / (2 * len(design)) / (len(TIME_BINS) if likelihood == "outcome" else 1)
+    emulators = [fit_emulator(design, ev, N_EVENTS, columns=cols, floor=floor)
+                 for ev, cols in zip(events, columns)]
+    joint = np.stack([e.predict(theta) for e in emulators])  # (C, L, 20)
+    if likelihood == "outcome":
+        probs, observed = outcome_marginal(joint), np.asarray(outcomes)
+    else:
+        probs, observed = joint, joint_events(outcomes, bins)
+    loglik = post.log_likelihoods(probs, observed)
+    weights = post.posterior_weights(loglik.sum(axis=0))
+    loo_weights = post.leave_one_out_weights(loglik)
+    loo_joint = np.stack([post.predictive(w, joint[c]) for c, w in enumerate(loo_weights)])
     return {
-        "theta": theta, "weights": weights, "ess": post.effective_sample_size(weights),
-        "draws": pd.DataFrame(theta[picked], columns=[k.name for k in knobs]),
-        "prior_predictive": probs.mean(axis=1),
-        "posterior_predictive": post.predictive(weights, probs),
-        "loo_predictive": loo, "loo_ess": loo_ess,
-        "emulator_r2": np.array([e.pseudo_r2(design, out) for e, out in zip(emulators, outcomes)]),
+        "weights": weights, "ess": post.effective_sample_size(weights),
+        "prior_predictive": outcome_marginal(joint.mean(axis=1)),
+        "posterior_predictive": outcome_marginal(post.predictive(weights, joint)),
+        "loo_predictive": outcome_marginal(loo_joint),
+        "loo_time_predictive": time_marginal(loo_joint),
+        "prior_time_predictive": time_marginal(joint.mean(axis=1)),
+        "loo_ess": np.array([post.effective_sample_size(w) for w in loo_weights]),
+        "emulator_r2": np.array([e.pseudo_r2(design, ev) for e, ev in zip(emulators, events)]),
     }

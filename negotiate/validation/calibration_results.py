@@ -13,14 +13,15 @@ from ..model.outcomes import OUTCOMES
 from ..results.output import FigureFile, Saved, library_versions, on_axes, scenario_digest
 from . import posterior as post
 from . import scores as sc
-from .cases import Case, observed_outcomes
+from .cases import Case, observed_outcomes, observed_time_bins
 from .knobs import Knob
 
 __all__ = ["CalibrationResults"]
 
 METHOD = ("Bayesian synthetic likelihood with a classifier emulator: per case, multinomial logistic "
-          "regression of the outcome class on quadratic features of the knobs, probabilities floored "
-          "at 1/(2M); posterior by importance weighting of a prior sample")
+          "regression of the joint event (outcome class, time bin of the first agreement) on quadratic "
+          "features of the knobs, probabilities floored at 1/(2M); posterior by importance weighting "
+          "of a prior sample")
 
 
 @dataclass(repr=False)
@@ -47,6 +48,9 @@ class CalibrationResults(Saved):
     loo_predictive: np.ndarray        # (C, K) from the other cases' likelihoods only
     loo_ess: np.ndarray               # (C,)
     emulator_r2: np.ndarray           # (C,) McFadden's pseudo-R² of each emulator on its design
+    loo_time_predictive: np.ndarray   # (C, B) time bins of the first agreement, left out of the fit
+    prior_time_predictive: np.ndarray  # (C, B) the same with the knobs from their prior
+    likelihood: str = "outcome"       # what each case's likelihood scores: see calibrate()
     wall_time: float = 0.0
     versions: dict[str, str] = field(default_factory=library_versions)
 
@@ -64,6 +68,11 @@ class CalibrationResults(Saved):
     def observed(self) -> np.ndarray:
         """Index into ``OUTCOMES`` of each case's recorded outcome."""
         return observed_outcomes(self.cases)
+
+    @property
+    def observed_time_bins(self) -> np.ndarray:
+        """Index into ``TIME_BINS`` of each case's recorded first agreement."""
+        return observed_time_bins(self.cases)
 
     def cases_with(self, knob: str) -> list[str]:
         """Ids of the cases that have a field ``knob`` sets (the others say nothing of it)."""
@@ -91,8 +100,11 @@ class CalibrationResults(Saved):
         """One row per case: what happened, the probability given to it before calibration
         (``p_prior``), after (``p_posterior``, in sample), left out of the fit (``p_loo``) and
         by climatology (leave one out), their log scores and Brier scores, the leave-one-out
-        posterior's ESS, the emulator's pseudo-R² and the knobs the case has."""
-        obs = self.observed
+        posterior's ESS, the emulator's pseudo-R² and the knobs the case has; the ranked
+        probability scores of the time bin of the first agreement (``rps_time_*``)."""
+        obs, bins = self.observed, self.observed_time_bins
+        times = {"prior": self.prior_time_predictive, "loo": self.loo_time_predictive,
+                 "climatology": sc.climatology_forecasts(bins, len(sc.TIME_BINS))}
         climatology = sc.climatology_forecasts(obs, len(OUTCOMES))
         forecasts = {"prior": self.prior_predictive, "posterior": self.posterior_predictive,
                      "loo": self.loo_predictive, "climatology": climatology}
@@ -104,22 +116,25 @@ class CalibrationResults(Saved):
                for name in ("prior", "loo", "climatology")},
             **{f"brier_{name}": sc.brier_score(forecasts[name], obs)
                for name in ("prior", "loo", "climatology")},
+            **{f"rps_time_{name}": sc.ranked_probability_score(p, bins) for name, p in times.items()},
             "loo_ess": self.loo_ess, "emulator_r2": self.emulator_r2,
             "knobs": [",".join(k for k, p in paths.items() if p) or "-" for paths in self.knob_paths],
             **{f"loo:{o}": self.loo_predictive[:, i] for i, o in enumerate(OUTCOMES)},
         }, index=pd.Index(self.ids, name="case"))
-        frame.attrs.update(worlds=self.worlds, seed=self.seed)
+        frame.attrs.update(worlds=self.worlds, seed=self.seed, likelihood=self.likelihood)
         return frame
 
     def skill(self, level: float = 0.95, *, resamples: int = 2000, seed: int | None = None) -> pd.DataFrame:
         """Mean losses of the leave-one-out forecasts (``loo``) and the uncalibrated ones
-        (``prior``) against leave-one-out climatology: index ``(score, forecaster)``, columns
+        (``prior``) against leave-one-out climatology (log loss and Brier score of the outcome
+        class, ranked probability score of the time bin of the first agreement): index
+        ``(score, forecaster)``, columns
         ``model``, ``climatology``, ``skill = 1 − model / climatology`` and its percentile
         bootstrap interval over cases (``seed``: default the calibration's)."""
         frame = self.to_frame()
         seed = self.seed if seed is None else seed
         rows = []
-        for score, column in (("log_loss", "log_score"), ("brier", "brier")):
+        for score, column in (("log_loss", "log_score"), ("brier", "brier"), ("rps_time", "rps_time")):
             sign = -1.0 if score == "log_loss" else 1.0
             ref = sign * frame[f"{column}_climatology"].to_numpy()
             for name in ("loo", "prior"):
@@ -129,7 +144,8 @@ class CalibrationResults(Saved):
                              "climatology": ref.mean(), "skill": b.estimate, "skill_low": b.low,
                              "skill_high": b.high})
         table = pd.DataFrame(rows).set_index(["score", "forecaster"])
-        table.attrs.update(cases=len(self.cases), level=level, resamples=resamples, seed=seed)
+        table.attrs.update(cases=len(self.cases), level=level, resamples=resamples, seed=seed,
+                           likelihood=self.likelihood)
         return table
 
     # --- plot and files ------------------------------------------------------------------
@@ -141,7 +157,7 @@ class CalibrationResults(Saved):
 
     def _metadata_body(self) -> dict:
         return {
-            "method": METHOD,
+            "method": METHOD, "likelihood": self.likelihood,
             "worlds": self.worlds, "seed": self.seed, "prior_points": len(self.theta),
             "draws": len(self.draws), "ess": self.ess,
             "floor": 1.0 / (2 * self.worlds),

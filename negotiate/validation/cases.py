@@ -15,6 +15,7 @@ read ``file:line: field: what is wrong``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from ..errors import Problem, ScenarioError
 from ..model.outcomes import OUTCOMES
 from ..scenario import Scenario, load_scenario
 from .record import Record, read_record
+from .scores import time_bin
 
 __all__ = ["Case", "checked_cases", "load_case", "load_cases"]
 
@@ -81,11 +83,21 @@ def _scenario_problems(folder: Path, scenario: Scenario, file: str) -> list[Prob
     out = []
     if scenario.name != folder.name:
         out.append(Problem("name", f"'{scenario.name}' is not the case folder's name '{folder.name}'",
-                           file=file))
+                           file=file, line=_top_level_line(Path(file), "name")))
     if scenario.as_of is None:
         out.append(Problem("as_of", "missing: a case's scenario gives the date the talks began",
                            file=file))
     return out
+
+
+def _top_level_line(path: Path, key: str) -> int | None:
+    """The line of ``key:`` at the top of ``path`` (None when another file, e.g. a base
+    the scenario extends, wrote it): the loaded scenario does not keep its lines."""
+    pattern = re.compile(rf"^{re.escape(key)}\s*:")
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if pattern.match(line):
+            return number
+    return None
 
 
 def _record_problems(folder: Path, scenario: Scenario, rec: Record, file: str,
@@ -180,3 +192,8 @@ def checked_cases(cases, purpose: str = "backtest") -> list[Case]:
 def observed_outcomes(cases) -> np.ndarray:
     """Index into ``OUTCOMES`` of each case's recorded outcome (cases with records)."""
     return np.array([OUTCOMES.index(c.record.outcome) for c in cases], dtype=np.int64)
+
+
+def observed_time_bins(cases) -> np.ndarray:
+    """Index into ``TIME_BINS`` of each case's recorded first agreement (cases with records)."""
+    return time_bin(np.array([c.record.first_agreement_round or 0 for c in cases], dtype=np.int64))

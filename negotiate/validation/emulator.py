@@ -62,10 +62,11 @@ class OutcomeEmulator:
         return float(1.0 - fitted / null) if null < 0 else 0.0
 
 
-def fit_emulator(theta, outcomes, n_classes: int, columns=None) -> OutcomeEmulator:
+def fit_emulator(theta, outcomes, n_classes: int, columns=None, floor: float | None = None) -> OutcomeEmulator:
     """Fit ``p̂(k | θ)`` to worlds with knob values ``theta`` (M, J) and outcome classes
     ``outcomes`` (M,) in ``0..n_classes-1``; ``columns``: the knobs that act in this case
-    (default: all).  With no acting knob or a single class, ``p̂`` is the shares."""
+    (default: all).  With no acting knob or a single class, ``p̂`` is the shares.
+    ``floor``: the least probability of a class (default ``1/(2M)``)."""
     theta = np.atleast_2d(np.asarray(theta, dtype=float))
     outcomes = np.asarray(outcomes, dtype=np.int64)
     if theta.shape[0] != outcomes.shape[0] or outcomes.ndim != 1 or outcomes.size == 0:
@@ -73,7 +74,7 @@ def fit_emulator(theta, outcomes, n_classes: int, columns=None) -> OutcomeEmulat
     if outcomes.min() < 0 or outcomes.max() >= n_classes:
         raise ValueError(f"outcomes must lie in 0..{n_classes - 1}")
     columns = tuple(range(theta.shape[1])) if columns is None else tuple(int(c) for c in columns)
-    floor = 1.0 / (2 * outcomes.size)
+    floor = 1.0 / (2 * outcomes.size) if floor is None else float(floor)
     classes = np.unique(outcomes)
     shares = np.bincount(outcomes, minlength=n_classes) / outcomes.size
     if not columns or classes.size < 2:

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["effective_sample_size", "leave_one_out", "log_likelihoods", "posterior_weights",
-           "predictive", "weighted_quantiles"]
+__all__ = ["effective_sample_size", "leave_one_out", "leave_one_out_weights", "log_likelihoods",
+           "posterior_weights", "predictive", "weighted_quantiles"]
 
 
 def log_likelihoods(probs, observed) -> np.ndarray:
@@ -64,17 +64,20 @@ def predictive(weights, probs) -> np.ndarray:
     return np.einsum("l,...lk->...k", w / w.sum(), probs)
 
 
+def leave_one_out_weights(loglik) -> np.ndarray:
+    """``(C, L)``: row ``c`` the posterior weights from every case's log-likelihood but
+    ``c``'s (``loglik`` shaped ``(C, L)``)."""
+    loglik = np.asarray(loglik, dtype=float)
+    total = loglik.sum(axis=0)
+    return np.stack([posterior_weights(total - row) for row in loglik])
+
+
 def leave_one_out(probs, observed) -> tuple[np.ndarray, np.ndarray]:
     """For each case ``c``: its forecast under the posterior of the *other* cases,
     ``(C, K)``, and that posterior's effective sample size, ``(C,)``."""
-    loglik = log_likelihoods(probs, observed)
-    total = loglik.sum(axis=0)
-    forecasts, ess = [], []
-    for c in range(loglik.shape[0]):
-        w = posterior_weights(total - loglik[c])
-        forecasts.append(predictive(w, probs[c]))
-        ess.append(effective_sample_size(w))
-    return np.array(forecasts), np.array(ess)
+    weights = leave_one_out_weights(log_likelihoods(probs, observed))
+    forecasts = np.stack([predictive(w, probs[c]) for c, w in enumerate(weights)])
+    return forecasts, np.array([effective_sample_size(w) for w in weights])
 
 
 def weighted_quantiles(values, weights, q) -> np.ndarray:

@@ -16,7 +16,7 @@ import pandas as pd
 from ..model.outcomes import OUTCOMES
 from ..results.output import FigureFile, Saved, library_versions, on_axes, scenario_digest
 from . import scores as sc
-from .cases import Case, observed_outcomes
+from .cases import Case, observed_outcomes, observed_time_bins
 
 __all__ = ["SCORES", "BacktestResults"]
 
@@ -58,8 +58,7 @@ class BacktestResults(Saved):
     @property
     def observed_time_bins(self) -> np.ndarray:
         """Index into ``TIME_BINS`` of each case's recorded first agreement."""
-        rounds = [c.record.first_agreement_round or 0 for c in self.cases]
-        return sc.time_bin(np.array(rounds, dtype=np.int64))
+        return observed_time_bins(self.cases)
 
     def _target(self, target: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
         """Counts, observed categories and category names of ``"outcome"`` or ``"time"``."""

@@ -101,6 +101,16 @@ def test_refusals_say_what_is_wrong(worlds, planted):
         discover([1, 2, 3])
 
 
+@pytest.mark.parametrize("method", ["prim", "cart"])
+def test_the_search_shows_its_time_when_asked(planted, method, capsys):
+    discover(planted, method=method, progress=True)
+    assert f"{method.upper()} on 3,000 worlds: 00:" in capsys.readouterr().err
+    discover(planted, method=method, progress=False)
+    assert capsys.readouterr().err == ""
+    with pytest.raises(TypeError, match="progress must be True, False or None"):
+        discover(planted, method=method, progress="yes")
+
+
 def test_rules_read_as_the_limits():
     box = Box({"x": (0.25, np.inf), "y": (-np.inf, 2.0), "z": (1.0, 3.0)}, 0.5, 0.9, 10, 9, low_inclusive=False)
     assert box.rule() == "x > 0.25 and y <= 2 and 1 < z <= 3"

@@ -1,5 +1,6 @@
 """The Dask executor against a real scheduler and two worker processes on 127.0.0.1."""
 
+import importlib.util
 import json
 import math
 import subprocess
@@ -17,8 +18,8 @@ import psutil  # a dependency of distributed
 from distributed import Client
 
 from negotiate import SimulationError
-from negotiate.run import simulate
-from negotiate.run.dask_executor import DaskExecutor
+from negotiate.run import dask_executor, simulate
+from negotiate.run.dask_executor import DaskExecutor, dashboard_line
 from negotiate.run.executors import get_executor
 
 TWO_PARTY = Path(__file__).parents[1] / "model" / "data" / "two_party.yaml"
@@ -126,15 +127,51 @@ def test_a_run_survives_a_worker_killed_in_the_middle(cluster):
     _same_runs(reference, on_dask)
 
 
-def test_without_an_address_a_local_cluster_runs_and_is_closed():
+def test_without_an_address_a_local_cluster_runs_and_is_closed(capsys):
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     reference = simulate(TWO_PARTY, 9000, seed=SEED, executor="inprocess", progress=False)
     local = simulate(TWO_PARTY, 9000, seed=SEED, executor="dask", workers=2, chunk_size=4096,
                      progress=False)
     _same_runs(reference, local)
+    # the dashboard stays on and its address is printed, or one line says why there is none
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("Dask dashboard")]
+    if importlib.util.find_spec("bokeh") is None:
+        assert said == ["Dask dashboard off: it needs bokeh (pip install bokeh)"]
+    else:
+        assert len(said) == 1 and said[0].startswith("Dask dashboard: http://127.0.0.1:")
     left = [p for p in psutil.Process().children(recursive=True)
             if p.pid not in before and p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert not left, f"the local cluster's processes outlived the run: {left}"
+
+
+def test_the_dashboard_line_gives_the_link_when_bokeh_is_there(monkeypatch):
+    class Found:  # what find_spec returns for an installed package: anything but None
+        pass
+
+    monkeypatch.setattr(dask_executor.importlib.util, "find_spec", lambda name: Found())
+    client = type("FakeClient", (), {"dashboard_link": "http://127.0.0.1:41234/status"})()
+    assert dashboard_line(client) == "Dask dashboard: http://127.0.0.1:41234/status"
+    monkeypatch.setattr(dask_executor.importlib.util, "find_spec", lambda name: None)
+    assert "bokeh" in dashboard_line(client)
+
+
+@pytest.mark.parametrize("how", ["executor", "address"])
+def test_a_client_of_the_users_is_used_and_left_open(cluster, how):
+    address, _ = cluster
+    reference = simulate(TWO_PARTY, 5000, seed=SEED, executor="inprocess", progress=False)
+    with Client(address, timeout=STARTUP_SECONDS) as client:
+        on_client = simulate(TWO_PARTY, 5000, seed=SEED, chunk_size=4096, progress=False,
+                             **{how: client})
+        assert client.status == "running"  # not closed by simulate
+        assert client.submit(math.sqrt, 16).result() == 4.0
+    _same_runs(reference, on_client)
+
+
+def test_a_client_with_another_executor_is_refused(cluster):
+    address, _ = cluster
+    with (Client(address, timeout=STARTUP_SECONDS) as client,
+          pytest.raises(ValueError, match="either as executor= or as address=")):
+        simulate(TWO_PARTY, 100, seed=1, executor="processes", address=client)
 
 
 def test_unreachable_scheduler_is_a_clear_error():

@@ -17,7 +17,7 @@ from negotiate.model import run_block
 from negotiate.run import compare, simulate
 from negotiate.run.seeding import block_seed
 
-sim = importlib.import_module("negotiate.run.simulate")  # the module, not the function
+sim = importlib.import_module("negotiate.run.blocks")  # the module, not the function
 res = importlib.import_module("negotiate.run.resources")
 
 RUNS = 5000

@@ -306,6 +306,22 @@ def deterministic_variants() -> dict[str, dict]:
     truce_drafting["talks"] = {"truce_drafting": {"base": {"dist": "choice", "values": [0, 1]},
                                                   "per_condition": U(0, 4)}}
     variants["truce drafting"] = truce_drafting
+    # plain ceasefires outside the bargaining (docs/model.md, "Ceasefire types"): a mediator's
+    # pause, a unilateral halt and a partial one, each on the table in some worlds only
+    # (a chance of 0 or 1 drawn per world by the library: the two draw their uniforms differently)
+    ceasefires = without_noise(base, {"mode": "alternating", "order": ["L", "H", "M"]})
+    some = {"dist": "choice", "values": [0, 1], "p": [0.5, 0.5]}
+    ceasefires["ceasefires"] = [
+        {"name": "pause", "by": "M", "length": 3,
+         "start": 1, "end": 3, "probability": some, "pressure": {"H": U(0, 0.02), "L": U(0, 0.02)}},
+        {"name": "halt", "by": "L", "parties": "unilateral", "length": 2, "start": 2, "end": 6,
+         "probability": some},
+        {"name": "slowdown", "by": "M", "scope": "partial", "share": U(0.2, 0.9), "length": 2,
+         "start": 1, "end": 8, "probability": some, "pressure": {"H": U(0, 0.02)}},
+        {"name": "weary", "by": "M", "length": 1, "start": 9, "end": 14,
+         "exhaustion": {"H": U(0, 12), "L": U(0, 12)}},
+    ]
+    variants["ceasefires"] = ceasefires
     # Nash proposers on a small two-party world, settlements only: the engine's Nash
     # solver raises LinAlgError in richer ones (when no start point gives every veto
     # player more than its disagreement value, its weights reach 1e150 and the Hessian
@@ -322,6 +338,20 @@ def deterministic_variants() -> dict[str, dict]:
     for actor in two["actors"].values():
         actor["agendas"] = ["settlement"]
     variants["nash"] = without_noise(two, {"mode": "alternating", "order": ["M", "A", "B"]})
+    # decision rules (docs/model.md §19): settlements by a majority of all four (one of
+    # whom signs none), one proposer recognised at random (the continuation's q); truces and settlements by a
+    # weighted vote with a second count, a blocking minority and a veto player
+    majority = without_noise(base, only("H"))
+    majority["decision"] = {"settlement": {"bodies": [{"rule": "majority", "members": list(base["actors"])}]}}
+    majority["actors"]["S"]["signs"] = ["truce"]   # a member that signs no settlement: outvoted
+    variants["majority rule"] = majority
+    qualified = without_noise(base, {"mode": "alternating", "order": ["L", "M", "H", "S"]})
+    council = {"bodies": [{"rule": "qualified", "weights": {"H": 3, "L": 2, "M": 1},
+                           "threshold": 4, "second": {"weights": {"H": 1, "L": 1, "M": 1}, "threshold": 2},
+                           "blocking_minority": 2}],
+               "vetoes": ["S"]}
+    qualified["decision"] = {"truce": council, "settlement": council}
+    variants["qualified majority with a veto"] = qualified
     with BASELINE.open(encoding="utf-8") as f:
         baseline = yaml.safe_load(f)
     order = list(baseline["actors"])[:3]   # the two parties and the mediator, in file order
@@ -391,7 +421,7 @@ def test_whole_runs_agree_world_by_world(variant):
     scenario = one_sweep(variant)
     naive = run_naive(scenario, worlds(variant), np.random.SeedSequence(SEED))
     for field in ("outcome", "agreement_round", "truce_round", "truces", "collapsed", "proposer",
-                  "victory", "offers", "accepts", "first_accept"):
+                  "victory", "offers", "accepts", "first_accept", "ceasefire"):
         np.testing.assert_array_equal(getattr(naive, field), getattr(engine, field), err_msg=field)
     for field in ("terms", "final_balance"):
         np.testing.assert_allclose(getattr(naive, field), getattr(engine, field), atol=1e-9,
@@ -401,7 +431,8 @@ def test_whole_runs_agree_world_by_world(variant):
 def test_deterministic_variants_cover_the_mechanisms():
     """The world-by-world checks see truces (with conditions, and expiring: a second
     truce needs the first to end), settlements and outright wins."""
-    seen = dict.fromkeys(["truce", "conditional", "several truces", "win", "settlement"], False)
+    seen = dict.fromkeys(["truce", "conditional", "several truces", "win", "settlement",
+                          "unilateral ceasefire", "partial ceasefire"], False)
     for variant in VARIANTS:
         block = engine_runs(variant)
         seen["truce"] |= bool((block.truces > 0).any())
@@ -410,4 +441,6 @@ def test_deterministic_variants_cover_the_mechanisms():
         seen["win"] |= bool((block.victory != 0).any())
         settled = block.outcome == OUTCOMES.index("comprehensive_agreement")
         seen["settlement"] |= bool(settled.any())
+        seen["unilateral ceasefire"] |= bool((block.ceasefire % 2 == 1).any())
+        seen["partial ceasefire"] |= bool((block.ceasefire >= 2).any())
     assert all(seen.values()), seen

@@ -29,7 +29,7 @@ from negotiate.run import simulate
 from negotiate.run.seeding import BLOCK_SIZE, MAX_RUNS, SeedPlan, block_seed
 
 res = importlib.import_module("negotiate.run.resources")
-sim = importlib.import_module("negotiate.run.simulate")
+sim = importlib.import_module("negotiate.run.blocks")
 ROOT = Path(__file__).resolve().parents[2]
 GiB = 2**30
 

@@ -82,10 +82,10 @@ def test_short_run_is_a_prefix_of_the_long_one(varied, reference):
     pd.testing.assert_frame_equal(short.to_frame(), reference.to_frame().iloc[:4096])
 
 
-def test_progress_bar_counts_blocks(varied, capsys):
+def test_progress_bar_counts_runs_as_blocks_finish(varied, capsys):
     simulate(varied, 4097, seed=1, progress=True)
     err = capsys.readouterr().err
-    assert "2/2" in err and "block" in err
+    assert "4096/4097" in err and "4097/4097" in err and "run/s" in err
 
 
 def test_no_progress_bar_when_off(varied, capsys):

@@ -16,7 +16,7 @@ from negotiate.model import OUTCOMES
 from tests.cli import negotiate_cli
 
 # the package's name ``sweep`` is the function: reach the module itself
-sweep_module = importlib.import_module("negotiate.run.sweep")
+blocks_module = importlib.import_module("negotiate.run.blocks")  # where the blocks are simulated
 
 ROOT = Path(__file__).resolve().parents[2]
 STATICS = ROOT / "tests" / "theory" / "data" / "statics.yaml"
@@ -115,7 +115,7 @@ def _never_simulate(*args, **kwargs):
     ({"actors.S.patience": [0.9], "war.balance": [0.5, "high"]}, "war.balance", "'high'"),
 ])
 def test_a_bad_path_or_value_is_named_before_anything_runs(statics, monkeypatch, grid, path, words):
-    monkeypatch.setattr(sweep_module, "_simulate_block", _never_simulate)
+    monkeypatch.setattr(blocks_module, "_simulate_block", _never_simulate)
     with pytest.raises(negotiate.ScenarioError) as caught:
         negotiate.sweep(statics, grid, runs=10, progress=False)
     assert [p.path for p in caught.value.problems] == [path]

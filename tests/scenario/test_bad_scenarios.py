@@ -142,6 +142,25 @@ CASES = [
     ("a dot in a name", edit("  B:\n", "  B.x:\n"),
      "actors.B.x", 19, "without '.'"),
     ("duplicate key", BASE + "name: again\n", "name", 24, "duplicate key 'name' (first on line 1)"),
+    ("threshold above a body's total weight",
+     BASE + "decision:\n  settlement:\n    bodies:\n      - rule: qualified\n        weights: {A: 1, B: 2}\n"
+     "        threshold: 4\n", "decision.settlement.bodies[0].threshold", 29,
+     "4 is above the members' total weight 3"),
+    ("unknown actor in a body",
+     BASE + "decision:\n  settlement:\n    bodies:\n      - rule: majority\n        members: [A, C]\n",
+     "decision.settlement.bodies[0].members[1]", 28, "unknown actor 'C'"),
+    ("empty body",
+     BASE + "decision:\n  settlement:\n    bodies:\n      - rule: majority\n        members: []\n",
+     "decision.settlement.bodies[0].members", 28, "a body needs at least one member"),
+    ("unknown veto player",
+     BASE + "decision:\n  truce:\n    bodies:\n      - {rule: majority, members: [A, B]}\n    vetoes: [Z]\n",
+     "decision.truce.vetoes[0]", 28, "unknown actor 'Z'"),
+    ("a body's rule given for the agenda", BASE + "decision:\n  settlement: majority\n",
+     "decision.settlement", 25, "'majority' is the rule of a body, under 'bodies:'"),
+    ("a member without a weight",
+     BASE + "decision:\n  settlement:\n    bodies:\n      - rule: qualified\n        members: [A, B]\n"
+     "        weights: {A: 1}\n        threshold: 1\n", "decision.settlement.bodies[0].weights", 29,
+     "no weight for member(s) B"),
 ]
 
 

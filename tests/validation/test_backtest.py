@@ -73,6 +73,14 @@ def test_workers_do_not_change_the_numbers(library, result):
     np.testing.assert_array_equal(parallel.time_counts, result.time_counts)
 
 
+def test_progress_counts_the_runs_of_every_case(library, result, capsys):
+    shown = backtest(library, runs=RUNS, seed=5, progress=True)
+    err = capsys.readouterr().err
+    total = RUNS * len(LIBRARY)
+    assert f"{total}/{total}" in err and f"{RUNS}/{total}" in err  # moves as each case finishes
+    assert np.array_equal(shown.outcome_counts, result.outcome_counts)
+
+
 def test_per_case_table(result):
     frame = result.to_frame()
     assert list(frame.index) == result.ids and frame.index.name == "case"

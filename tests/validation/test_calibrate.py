@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,9 @@ from negotiate.errors import SimulationError
 from negotiate.model.outcomes import OUTCOMES
 from negotiate.validation import DEFAULT_KNOBS, Knob, calibrate, load_cases
 from negotiate.validation import posterior as post
-from negotiate.validation.calibrate import prior_design
+from negotiate.validation.calibrate import (fit_posterior, joint_events, outcome_marginal, prior_design,
+                                            time_marginal)
+from negotiate.validation.scores import TIME_BINS
 from negotiate.validation.emulator import fit_emulator
 from negotiate.validation.knobs import knob_paths, prepare_case
 from tests.cli import negotiate_cli
@@ -146,6 +149,40 @@ def test_leave_one_out_excludes_the_held_out_case():
     assert post.predictive(weights_all, informative)[0] == pytest.approx(2 / 3, abs=0.01)
 
 
+def test_the_time_of_the_first_agreement_informs_the_joint_likelihood():
+    """One knob θ ~ U(0, 1); one case whose outcome class never depends on θ (always 0) but
+    whose first agreement falls in bin 0 when θ < ½ and in bin 2 otherwise, and bin 0 is
+    what happened.  Scored on the outcome alone the posterior is the prior (mean ½);
+    on the outcome and the time it is U(0, ½) (mean ¼, bin 0 predicted with certainty
+    up to the emulator's smoothing); the marginals of the joint forecast sum to one."""
+    design = np.linspace(0, 1, 400)[:, None]
+    bins = np.where(design[:, 0] < 0.5, 0, 2)
+    events = joint_events(np.zeros(400, dtype=int), bins)[None, :]
+    theta = np.random.default_rng(8).random((5_000, 1))
+    flat = fit_posterior(design, events, [[0]], theta, [0], [0], "outcome")
+    timed = fit_posterior(design, events, [[0]], theta, [0], [0], "outcome+time")
+    assert np.allclose(flat["weights"], 1 / 5_000)
+    assert np.average(theta[:, 0], weights=timed["weights"]) == pytest.approx(0.25, abs=0.03)
+    assert 2_400 < timed["ess"] < 3_500  # a sharp step gives L/2; the emulator's is smooth
+    # class 0 always, less the floor given to each of the 18 events never simulated: half a
+    # world of the design per outcome class scored (1/(2M·5) per joint event), per joint event
+    # when the time is scored too (1/(2M))
+    assert flat["posterior_predictive"][0, 0] == pytest.approx(1 / (1 + 18 / 4000), abs=0.002)
+    assert timed["posterior_predictive"][0, 0] == pytest.approx(1 / (1 + 18 / 800), abs=0.005)
+    assert flat["prior_predictive"][0, 1:] == pytest.approx([1 / 800] * 3, rel=0.05)
+    assert flat["prior_time_predictive"][0, [0, 2]] == pytest.approx([0.5, 0.5], abs=0.05)
+    for marginal in ("prior_predictive", "loo_predictive", "loo_time_predictive"):
+        assert np.allclose(timed[marginal].sum(axis=1), 1)
+
+
+def test_joint_events_and_their_marginals():
+    k, b = len(OUTCOMES), len(TIME_BINS)
+    assert joint_events([0, 1, 3], [0, 4, 2]).tolist() == [0, b + 4, 3 * b + 2]
+    joint = np.arange(k * b, dtype=float)
+    assert outcome_marginal(joint).tolist() == [sum(range(i * b, (i + 1) * b)) for i in range(k)]
+    assert time_marginal(joint).tolist() == [sum(i * b + j for i in range(k)) for j in range(b)]
+
+
 # --- the whole calibration --------------------------------------------------------------
 
 def test_calibration_tables_are_consistent(fitted, library):
@@ -165,7 +202,10 @@ def test_calibration_tables_are_consistent(fitted, library):
     assert (summary["low"] <= summary["mean"]).all() and (summary["mean"] <= summary["high"]).all()
     assert fitted.draws.shape == (4000, len(DEFAULT_KNOBS))
     skill = fitted.skill()
-    assert set(skill.index) == {(s, f) for s in ("log_loss", "brier") for f in ("loo", "prior")}
+    assert set(skill.index) == {(s, f) for s in ("log_loss", "brier", "rps_time") for f in ("loo", "prior")}
+    # the time forecasts are distributions over the bins, scored against what happened
+    assert np.allclose(fitted.loo_time_predictive.sum(axis=1), 1)
+    assert frame["rps_time_loo"].between(0, 1).all()
     assert 1 <= fitted.ess <= len(fitted.theta)
     html = fitted._repr_html_()  # a notebook shows the posterior and the skill
     assert html.count("<table") == 2 and "stalls_truces" in html and "loo" in html
@@ -183,6 +223,13 @@ def test_same_seed_same_result_whatever_the_workers(fitted, library):
     assert np.array_equal(calibrate(library[:1], worlds=128, seed=5).outcomes[0], fitted.outcomes[0])
 
 
+def test_progress_counts_the_worlds_of_every_case(library, capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 16 worlds are few for the emulators: not the point here
+        calibrate(library[:2], worlds=16, seed=5, progress=True)
+    assert "32/32" in capsys.readouterr().err  # 2 cases × 16 design worlds
+
+
 def test_arguments_are_checked(library):
     for kwargs, message in [({"worlds": 1}, "worlds must be a whole number >= 2"),
                             ({"seed": -1}, "seed must be"), ({"workers": 0}, "workers must be"),
@@ -191,6 +238,8 @@ def test_arguments_are_checked(library):
             calibrate(library, **kwargs)
     with pytest.raises(ValueError, match="at least one case"):
         calibrate([])
+    with pytest.raises(ValueError, match="likelihood must be one of 'outcome', 'outcome\\+time'"):
+        calibrate(library, likelihood="time")
 
 
 def test_save_writes_the_files_atomically(fitted, tmp_path):

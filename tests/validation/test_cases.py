@@ -145,8 +145,10 @@ def test_scenario_must_be_named_as_its_folder_and_dated(tmp_path):
     (folder / "scenario.yaml").write_text(scenario_text("other", as_of=None))
     with pytest.raises(ScenarioError) as exc:
         load_case(folder, record=False)
+    line = 1 + next(i for i, t in enumerate(scenario_text("other", as_of=None).splitlines())
+                    if t.startswith("name:"))
     assert problems(exc) == [
-        f"{folder / 'scenario.yaml'}: name: 'other' is not the case folder's name 'alpha_1990'",
+        f"{folder / 'scenario.yaml'}:{line}: name: 'other' is not the case folder's name 'alpha_1990'",
         f"{folder / 'scenario.yaml'}: as_of: missing: a case's scenario gives the date the talks began",
     ]
 
