@@ -2,7 +2,7 @@
 
 docs/scenario-format.md is the one text: each table row ``| `field` | type |
 default | range | what it is |`` under a heading naming a model (``(`Actor`)``)
-or a path (``war.events``) describes that field.  :func:`read_field_docs`
+or a path (``war.events``), or after a line ``A **Body**:``, describes that field.  :func:`read_field_docs`
 turns the tables into ``{"Model.field": text}``; the JSON Schema
 (:mod:`.jsonschema`) puts each text on its field, so an editor shows on hover
 what the docs say.  The package carries the texts as ``field_texts.py``
@@ -29,6 +29,7 @@ __all__ = ["model_classes", "read_field_docs"]
 HEADING = re.compile(r"^#{2,4} (.*)$")
 CLASS_IN_HEADING = re.compile(r"\(`([A-Z]\w*)`\)")
 PATH_IN_HEADING = re.compile(r"^`([a-z_.*]+)`")
+MODEL_LINE = re.compile(r"^An? \*\*([A-Z]\w*)\*\*:$")   # "A **Body**:" before a table of its own
 FIELD_CELL = re.compile(r"^`([a-z_][a-z0-9_.]*)`$")
 LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
 
@@ -82,6 +83,10 @@ def read_field_docs(text: str) -> dict[str, str]:
         heading = HEADING.match(line)
         if heading:
             model, in_table = _section_model(heading.group(1), classes), False
+            continue
+        named = MODEL_LINE.match(line)
+        if named:
+            model, in_table = classes.get(named.group(1)), False
             continue
         if line.startswith("| field |"):
             in_table = True

@@ -120,7 +120,7 @@ def test_field_descriptions_are_the_docs_text():
     undocumented = {f"{name}.{field}" for name, model in model_classes().items()
                     for field in model.model_fields} - set(FIELD_TEXTS)
     prose = {"Scenario.settlement", "Talks.drafting", "Talks.truce_drafting", "Ratification.actor",
-             "Ratification.probability"}
+             "Ratification.probability", "Threshold.weights", "Threshold.threshold"}
     distributions = {"Normal", "TruncNormal", "Beta", "Uniform", "Triangular", "LogNormal", "Choice"}
     assert {f for f in undocumented if f.split(".")[0] not in distributions} == prose
 
