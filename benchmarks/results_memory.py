@@ -69,8 +69,8 @@ def measure(args) -> dict:
     built = time.perf_counter()
     rss_before_save = self_peak_mib()
     with tempfile.TemporaryDirectory() as tmp:
-        out = results.save(Path(tmp) / "out")
-        size = sum(p.stat().st_size for p in out.iterdir())
+        written = results.save(Path(tmp) / "out", plots=False)   # the data files: what grows with runs
+        size = sum(p.stat().st_size for p in written)
     return {
         "runs": args.runs, "mode": "engine" if args.engine else "synthetic", "keep_runs": not args.lean,
         "build_seconds": round(built - started, 1), "save_seconds": round(time.perf_counter() - built, 1),

@@ -3,7 +3,8 @@
 :func:`write_report` (``Results.report(path)``, ``negotiate report DIR``) writes
 a single file with no outside references: the scenario (what it describes,
 who sits at the table, the issues, the sources), the outcome table with its
-intervals, the time to agreement, the figures (PNG, embedded), the
+intervals, the time to agreement (with intervals), the settled terms (the
+distribution of each issue's agreed value), the figures (PNG, embedded), the
 diagnostics, the calibration the scenario draws its behaviour from (with the
 library's cross-validated skill, when the posterior carries it), and the
 metadata needed to reproduce the numbers (also as JSON in a ``<script
@@ -68,6 +69,7 @@ def report_html(results: Results, *, title: str | None = None) -> str:
     parts = [f"<h1>{escape(heading)}</h1>", _about(scenario),
              "<h2>Outcomes</h2>", _outcomes(results), _diagnostics(results),
              "<h2>Time to agreement</h2>", _timing(results),
+             "<h2>Settled terms</h2>", _terms(results),
              "<h2>Figures</h2>", _figures(results),
              "<h2>Calibrated behaviour</h2>", _calibration(scenario),
              "<h2>Who sits at the table</h2>", _actors(scenario),
@@ -105,17 +107,46 @@ def _diagnostics(results: Results) -> str:
     notes = results.diagnose()
     if not notes:
         return "<p>No diagnostic notes.</p>"
-    return "".join(f'<p class="note">{escape(n)}</p>' for n in notes)
+    return "".join(f'<p class="note">{escape(str(n))}</p>' for n in notes)
 
 
 def _timing(results: Results) -> str:
-    curve = results.time_to_agreement()
+    curve = results.time_to_agreement(0.95, method="wilson")
     horizon = results.scenario.rounds.horizon
     rounds = [t for t in MILESTONES if t < horizon] + [horizon]
-    rows = [(f"by round {t}", *(f"{curve.loc[t, o]:.3f}" for o in curve.columns)) for t in rounds]
-    head = ["", *(str(o).replace("_", " ") for o in curve.columns)]
+    outcomes = list(dict.fromkeys(curve.columns.get_level_values("outcome")))
+    rows = [(f"by round {t}", *(_with_interval(curve.loc[t, o]) for o in outcomes)) for t in rounds]
+    head = ["", *(str(o).replace("_", " ") for o in outcomes)]
     return ("<p>Probability that a run ends in each agreement and reached it by the round shown "
-            "(cumulative; at the horizon it is the outcome's probability).</p>" + _table(head, rows))
+            "(cumulative; at the horizon it is the outcome's probability), with its 95% Wilson "
+            "interval at each round (pointwise).</p>" + _table(head, rows))
+
+
+def _with_interval(row) -> str:
+    return f"{row['p']:.3f} ({row['ci_low']:.3f} – {row['ci_high']:.3f})"
+
+
+def _terms(results: Results) -> str:
+    """The settled terms: each issue's agreed value in comprehensive agreements and in truces."""
+    from .plot import plot_settled_terms
+    from .results.aggregate import TERM_GROUPS
+
+    table = results.settled_terms()
+    table = table[table["count"] > 0]
+    if table.empty:
+        return "<p>No run reached an agreement: there are no settled terms to show.</p>"
+    rows = [(agreement.replace("_", " "), issue, f"{int(r['count']):,}", f"{r['median']:.2f}",
+             f"{r['q05']:.2f} – {r['q95']:.2f}", f"{r['q25']:.2f} – {r['q75']:.2f}", r["low"], r["high"])
+            for (agreement, issue), r in table.iterrows()]
+    head = ["agreement", "issue", "runs", "median", "90% of runs", "middle half", "0 means", "1 means"]
+    groups = [g for g in TERM_GROUPS if g in table.index.get_level_values("agreement")]
+    figures = "".join(
+        f'<figure><img alt="Settled terms: {escape(g)}" '
+        f'src="data:image/png;base64,{_png(lambda ax, g=g: plot_settled_terms(results, g, ax=ax))}">'
+        f"<figcaption>Settled terms: {escape(g.replace('_', ' '))}</figcaption></figure>" for g in groups)
+    return ("<p>Where the agreements land: each issue's agreed value (0 to 1, as the issue "
+            "defines them) over the runs that ended in a comprehensive agreement, and over those "
+            "that ended in a truce.</p>" + _table(head, rows) + figures)
 
 
 def _figures(results: Results) -> str:

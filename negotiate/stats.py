@@ -27,6 +27,7 @@ __all__ = [
     "PairedDifference",
     "clustered_ratio_interval",
     "cumulative_incidence",
+    "dkw_halfwidth",
     "incidence_from_counts",
     "jeffreys_interval",
     "paired_difference",
@@ -39,6 +40,9 @@ __all__ = [
 
 def _z(level: float) -> float:
     """Two-sided standard normal quantile for a confidence ``level``."""
+    if isinstance(level, str):  # a method where the level goes (the old order)
+        raise ValueError(f"level must be a number strictly between 0 and 1, got {level!r}; "  # noqa: TRY004
+                         f"intervals take the level first, then the method by name (method={level!r})")
     if not (isinstance(level, (int, float)) and 0.0 < float(level) < 1.0):
         raise ValueError(f"level must be a number strictly between 0 and 1, got {level!r}")
     return float(_sps.norm.ppf(0.5 + float(level) / 2.0))
@@ -132,6 +136,22 @@ def incidence_from_counts(event_counts, n_runs: int) -> np.ndarray:
     if n_runs <= 0:
         raise ValueError(f"n_runs must be positive, got {n_runs}")
     return np.cumsum(counts, axis=0) / float(n_runs)
+
+
+def dkw_halfwidth(n: int, level: float = 0.95) -> float:
+    """Half-width of the Dvoretzky–Kiefer–Wolfowitz band (Massart's constant):
+    ``sqrt(ln(2 / (1 - level)) / (2 n))``.  The empirical distribution function
+    of ``n`` independent draws lies within it of the true one at every point at
+    once with probability at least ``level`` (Massart 1990; conservative for
+    distributions with atoms, such as a round number)."""
+    if n <= 0:
+        raise ValueError(f"n must be positive, got {n}")
+    return float(np.sqrt(np.log(2.0 / (1.0 - _checked_level(level))) / (2.0 * n)))
+
+
+def _checked_level(level: float) -> float:
+    _z(level)  # the same checks and messages as every interval
+    return float(level)
 
 
 def cumulative_incidence(rounds, event_mask, horizon: int) -> np.ndarray:

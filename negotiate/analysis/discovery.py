@@ -28,7 +28,6 @@ so they mean the same thing whichever found the box.
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import warnings
@@ -41,8 +40,8 @@ import pandas as pd
 
 from ..errors import SimulationError
 from ..model.outcomes import OUTCOMES
+from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 from ..run.batch import want_progress, working
-from ..run.storage import PRODUCER, atomic_directory
 
 __all__ = ["Box", "DiscoveryResults", "discover"]
 
@@ -97,7 +96,7 @@ class Box:
 
 
 @dataclass(repr=False)
-class DiscoveryResults:
+class DiscoveryResults(Saved):
     """Outcome of :func:`discover`: ``boxes`` best first, with the data they describe."""
 
     outcome: str
@@ -111,6 +110,9 @@ class DiscoveryResults:
     name: str = "worlds"
     options: dict = field(default_factory=dict)
     scenario: object = None
+    simulation_seed: int | None = None  # of the Results the worlds came from, if any
+
+    KIND = "discovery"
 
     @property
     def base_rate(self) -> float:
@@ -162,12 +164,12 @@ class DiscoveryResults:
 
         return plot_tradeoff(self, ax=ax)
 
-    def metadata(self, **extra) -> dict:
-        from ..results import FORMAT_VERSION, library_versions, scenario_digest
-
-        meta = {"producer": PRODUCER, "format": FORMAT_VERSION, "kind": "discovery", "outcome": self.outcome,
-                "method": self.method, "options": self.options, "inputs": self.inputs, "worlds": self.worlds,
-                "cases": self.cases, **extra, "versions": library_versions()}
+    # --- files (the common save: negotiate.results.output) ------------------------------
+    def _metadata_body(self) -> dict:
+        meta = {"outcome": self.outcome, "method": self.method, "options": self.options,
+                "inputs": self.inputs, "worlds": self.worlds, "cases": self.cases}
+        if self.simulation_seed is not None:
+            meta["seed"] = self.simulation_seed
         if self.pruned:
             meta["dropped"] = [{"box": k + 1, "input": name, "quasi_p": qp}
                                for k, b in enumerate(self.boxes) for name, qp in b.dropped.items()]
@@ -176,31 +178,17 @@ class DiscoveryResults:
                         scenario=self.scenario.to_dict())
         return meta
 
-    def save(self, directory, *, plots: bool = True, **metadata) -> list[Path]:
-        """Write ``discovery.csv`` (the :meth:`to_frame` table), ``metadata.json``
-        (with ``metadata`` added, such as the seed) and, with ``plots``,
-        ``discovery.png`` (and ``tradeoff.png`` for PRIM) into ``directory``,
-        replacing an earlier output only once all are written.  Returns the paths."""
-        directory = Path(directory)
-        with atomic_directory(directory) as tmp:
-            self.to_frame().to_csv(tmp / "discovery.csv", index=False)
-            names = ["discovery.csv"]
-            if plots:
-                from matplotlib.figure import Figure  # no pyplot: no global figure state
+    def _write_tables(self, directory: Path) -> list[Path]:
+        """discovery.csv (the :meth:`to_frame` table)."""
+        self.to_frame().to_csv(directory / "discovery.csv", index=False)
+        return [directory / "discovery.csv"]
 
-                drawings = [("discovery.png", self.plot)]
-                if self.trajectory is not None:
-                    drawings.append(("tradeoff.png", self.plot_tradeoff))
-                for file_name, draw in drawings:
-                    fig = Figure(figsize=(7, 5), layout="constrained")
-                    draw(ax=fig.add_subplot())
-                    fig.savefig(tmp / file_name, dpi=150)
-                    names.append(file_name)
-            # metadata last: a directory with metadata.json is a complete one
-            (tmp / "metadata.json").write_text(json.dumps(self.metadata(**metadata), indent=2,
-                                                          ensure_ascii=False), encoding="utf-8")
-            names.append("metadata.json")
-        return [directory / n for n in names]
+    def _figures(self) -> list[FigureFile]:
+        """discovery.png and, for PRIM, tradeoff.png."""
+        figures = [FigureFile("discovery.png", on_axes(self.plot), (7, 5))]
+        if self.trajectory is not None:
+            figures.append(FigureFile("tradeoff.png", on_axes(self.plot_tradeoff), (7, 5)))
+        return figures
 
     def __repr__(self) -> str:
         return (f"<DiscoveryResults {self.name}: {self.method} boxes for {self.outcome}, "
@@ -275,7 +263,7 @@ def discover(data, outcome: str = "comprehensive_agreement", *, method: str = "p
     else:
         options = {"max_depth": max_depth, "min_leaf": min_leaf}
     return DiscoveryResults(outcome, method, list(x.columns), boxes, len(y), int(y.sum()), ranges,
-                            trajectory, name, options, scenario)
+                            trajectory, name, options, scenario, getattr(data, "seed", None))
 
 
 def _check_prune(prune, method: str) -> None:

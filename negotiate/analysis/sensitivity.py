@@ -24,7 +24,6 @@ one more, unnamed, input.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,10 +33,11 @@ import numpy as np
 import pandas as pd
 
 from ..model.outcomes import OUTCOMES
+from ..results.diagnostics import Diagnosis, Problem
+from ..results.output import FigureFile, Saved, scenario_digest
 from ..run.arguments import flag, whole_number
 from ..run.batch import check_executor
 from ..run.executors import Executor
-from ..run.storage import PRODUCER, atomic_directory
 from ..scenario import load_scenario
 from .design import ScenarioEvaluator
 from .indices import analyse
@@ -47,6 +47,10 @@ __all__ = ["SensitivityResults", "analyse_function", "sensitivity"]
 
 DEFAULT_SAMPLES = {"sobol": 128, "morris": 20}
 DEFAULT_OUTCOME = "comprehensive_agreement"
+#: A noise share from which an outcome's indices are mostly noise (SensitivityResults.diagnose).
+NOISE_LIMIT = 0.25
+#: A first-order index this far below zero is sampling error whatever its interval.
+NEGATIVE_S1 = 0.05
 
 
 def sensitivity(scenario, method: str = "sobol", *, inputs: Sequence[str] | None = None,
@@ -67,6 +71,10 @@ def sensitivity(scenario, method: str = "sobol", *, inputs: Sequence[str] | None
     ``executor`` and ``address`` are those of :func:`~negotiate.simulate` and
     do not change the result.  ``level`` is the confidence level of the
     intervals.  Read the module notes on how the worlds' noise enters.
+    Indices not to read at face value (an outcome that never varied, a high
+    noise share, negative first-order indices, indices smaller than their
+    intervals: :meth:`SensitivityResults.diagnose`) are each reported as a
+    :class:`~negotiate.results.diagnostics.WeakResultWarning`.
     """
     base = load_scenario(scenario)
     flag("progress", progress, optional=True)
@@ -78,8 +86,10 @@ def sensitivity(scenario, method: str = "sobol", *, inputs: Sequence[str] | None
     factors = scenario_factors(base, inputs)
     evaluate = ScenarioEvaluator(base, [f.name for f in factors], replications=replications, seed=seed,
                                  workers=workers, executor=executor, address=address, progress=progress)
-    return analyse_function(factors, evaluate, OUTCOMES, method, samples=samples, seed=seed, level=level,
-                            num_levels=num_levels, replications=replications, scenario=base)
+    result = analyse_function(factors, evaluate, OUTCOMES, method, samples=samples, seed=seed, level=level,
+                              num_levels=num_levels, replications=replications, scenario=base)
+    result.diagnose().warn(stacklevel=2)  # weak indices say so (WeakResultWarning)
+    return result
 
 
 def analyse_function(factors: Sequence[Factor], evaluate, outputs: Sequence[str], method: str = "sobol", *,
@@ -116,7 +126,7 @@ def _noise_share(Y: np.ndarray, replications: int) -> list[float]:
 
 
 @dataclass(repr=False)
-class SensitivityResults:
+class SensitivityResults(Saved):
     """Outcome of :func:`sensitivity` (or of the core on any evaluator).
 
     ``table``: one row per input × outcome with ``S1``, ``S1_conf``, ``ST``,
@@ -139,6 +149,8 @@ class SensitivityResults:
     noise_share: dict[str, float] | None = None
     scenario: object = None
     wall_time: float = 0.0
+
+    KIND = "sensitivity"
 
     @property
     def name(self) -> str:
@@ -195,43 +207,81 @@ class SensitivityResults:
         return plot_sensitivity(self, ax=ax, outcome=outcome, max_inputs=max_inputs)
 
     # --- files -------------------------------------------------------------------
-    def metadata(self) -> dict:
-        from ..results import FORMAT_VERSION, library_versions, scenario_digest
-
-        meta = {"producer": PRODUCER, "format": FORMAT_VERSION, "kind": "sensitivity",
-                "method": self.method, "inputs": self.inputs, "samples": self.samples,
+    def _metadata_body(self) -> dict:
+        meta = {"method": self.method, "inputs": self.inputs, "samples": self.samples,
                 "points": len(self.design), "replications": self.replications, "seed": self.seed,
                 "level": self.level, "noise_share": self.noise_share,
-                "wall_time_seconds": self.wall_time, "versions": library_versions()}
+                "wall_time_seconds": self.wall_time}
         if self.scenario is not None:
             meta.update(scenario_name=self.name, scenario_sha256=scenario_digest(self.scenario),
                         scenario=self.scenario.to_dict())
         return meta
 
-    def save(self, directory, *, plots: bool = True) -> list[Path]:
-        """Write ``sensitivity.csv`` (the :meth:`to_frame` table), ``metadata.json``
-        and, with ``plots``, ``sensitivity_<outcome>.png`` for every outcome
-        whose probability varied, into ``directory``, replacing an earlier
-        output only once all are written.  Returns the paths."""
-        directory = Path(directory)
-        with atomic_directory(directory) as tmp:
-            self.to_frame().to_csv(tmp / "sensitivity.csv", index=False)
-            names = ["sensitivity.csv"]
-            if plots:
-                from matplotlib.figure import Figure  # no pyplot: no global figure state
+    def _write_tables(self, directory: Path) -> list[Path]:
+        """sensitivity.csv (the :meth:`to_frame` table)."""
+        self.to_frame().to_csv(directory / "sensitivity.csv", index=False)
+        return [directory / "sensitivity.csv"]
 
-                for k, outcome in enumerate(self.outcomes):
-                    if not np.ptp(self.outputs[:, k]) > 0:
-                        continue  # nothing to attribute
-                    fig = Figure(figsize=(7, 0.8 + 0.35 * min(len(self.inputs), 15)), layout="constrained")
-                    self.plot(ax=fig.add_subplot(), outcome=outcome)
-                    fig.savefig(tmp / f"sensitivity_{outcome}.png", dpi=150)
-                    names.append(f"sensitivity_{outcome}.png")
-            # metadata last: a directory with metadata.json is a complete one
-            (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False),
-                                               encoding="utf-8")
-            names.append("metadata.json")
-        return [directory / n for n in names]
+    def _figures(self) -> list[FigureFile]:
+        """sensitivity_<outcome>.png for every outcome whose probability varied."""
+        size = (7, 0.8 + 0.35 * min(len(self.inputs), 15))
+        return [FigureFile(f"sensitivity_{outcome}.png",
+                           lambda fig, outcome=outcome: self.plot(ax=fig.add_subplot(), outcome=outcome), size)
+                for k, outcome in enumerate(self.outcomes)
+                if np.ptp(self.outputs[:, k]) > 0]  # an outcome that never varied: nothing to attribute
+
+    # --- diagnostics --------------------------------------------------------------
+    def diagnose(self) -> Diagnosis:
+        """Indices not to read at face value (a :class:`~negotiate.results.diagnostics.Diagnosis`):
+
+        * ``constant_outcome``: the outcome's probability never varied over the
+          design, so its indices are zeros that say nothing;
+        * ``high_noise``: at least ``NOISE_LIMIT`` of the outcome's variance is
+          the binomial noise of ``replications`` worlds per point, not the inputs;
+        * ``negative_index`` (Sobol): a first-order index below zero by more
+          than its interval's half-width, or by more than 0.05: sampling error;
+        * ``index_within_interval``: even the outcome's largest index (ST, or
+          Morris's mu_star) is smaller than its interval's half-width, so no
+          input is shown to matter.
+        """
+        problems = []
+        for k, outcome in enumerate(self.outcomes):
+            rows = self.table[self.table["outcome"] == outcome]
+            if not np.ptp(self.outputs[:, k]) > 0:
+                problems.append(Problem("constant_outcome", outcome, (
+                    f"{outcome} never varied over the {len(self.design):,} design points "
+                    f"(probability {self.outputs[0, k]:.3g} at every one): its indices are all zero "
+                    "and say nothing about the inputs")))
+                continue
+            problems += self._noise_problems(outcome) + self._index_problems(outcome, rows)
+        return Diagnosis(tuple(problems))
+
+    def _noise_problems(self, outcome: str) -> list[Problem]:
+        share = (self.noise_share or {}).get(outcome, math.nan)
+        if not share >= NOISE_LIMIT:
+            return []
+        return [Problem("high_noise", outcome, (
+            f"{share:.0%} of the variance of {outcome} is the noise of {self.replications} worlds per "
+            "design point, not the inputs: its indices are mostly noise; raise replications (or read "
+            "to_frame(noise_adjusted=True))"))]
+
+    def _index_problems(self, outcome: str, rows: pd.DataFrame) -> list[Problem]:
+        problems = []
+        if self.method == "sobol":
+            below = rows[(rows["S1"] + rows["S1_conf"] < 0) | (rows["S1"] < -NEGATIVE_S1)]
+            if len(below):
+                names = ", ".join(f"{r.input} ({r.S1:.3f})" for r in below.itertuples())
+                problems.append(Problem("negative_index", outcome, (
+                    f"first-order indices of {outcome} below zero: {names}; an index cannot be "
+                    "negative, so this is sampling error: raise samples")))
+        index = "ST" if self.method == "sobol" else "mu_star"
+        top = rows.loc[rows[index].idxmax()]
+        if top[index] < top[f"{index}_conf"]:
+            problems.append(Problem("index_within_interval", outcome, (
+                f"every {index} of {outcome} is smaller than its interval's half-width (the largest: "
+                f"{top['input']} {top[index]:.3f} ± {top[f'{index}_conf']:.3f}): no input is shown to "
+                "matter; raise samples")))
+        return problems
 
     def __repr__(self) -> str:
         reps = f", {self.replications} replications each" if self.replications else ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
+import warnings
 from collections.abc import Sequence
 
 from .options import (
@@ -88,14 +90,17 @@ def _sweep(args: argparse.Namespace) -> int:
 def _add_sensitivity(commands) -> None:
     p = commands.add_parser(
         "sensitivity",
-        help="which uncertain inputs drive each outcome (Sobol or Morris indices)",
-        description="Sobol (first and total order, with intervals) or Morris indices of each outcome "
-                    "probability over the scenario's distribution-valued fields (or the --input ones); "
-                    "prints the inputs by importance and, with --out, writes sensitivity.csv, "
-                    "metadata.json and sensitivity_<outcome>.png (replaced atomically).",
+        help="which uncertain inputs drive each outcome (a Morris screen, or Sobol indices)",
+        description="Morris elementary effects (the default: a cheap screen) or Sobol indices (first "
+                    "and total order, with intervals; --method sobol, best on the few inputs the "
+                    "screen keeps) of each outcome probability over the scenario's "
+                    "distribution-valued fields (or the --input ones); prints the inputs by importance "
+                    "and a note for any index not to read at face value, and, with --out, writes "
+                    "sensitivity.csv, metadata.json and sensitivity_<outcome>.png (replaced atomically).",
     )
     p.add_argument("file", metavar="FILE", help="scenario YAML file")
-    p.add_argument("--method", choices=("sobol", "morris"), default="sobol", help="default: sobol")
+    p.add_argument("--method", choices=("morris", "sobol"), default="morris",
+                   help="default: morris (screen first; then sobol on the inputs that matter)")
     p.add_argument("--input", action="append", default=None, metavar="PATH", dest="inputs",
                    help="a distribution-valued field to vary (repeat; default: all of them)")
     p.add_argument("--samples", type=whole(2), default=None,
@@ -110,11 +115,14 @@ def _add_sensitivity(commands) -> None:
 
 def _sensitivity(args: argparse.Namespace) -> int:
     from ..analysis import sensitivity
+    from ..results.diagnostics import WeakResultWarning
 
     scenario = load_with_sets(args.file, args)
     check_out(args.out)
-    result = sensitivity(scenario, args.method, inputs=args.inputs, samples=args.samples,
-                         replications=args.replications, **analysis_kwargs(args))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WeakResultWarning)  # printed below, as notes after the tables
+        result = sensitivity(scenario, args.method, inputs=args.inputs, samples=args.samples,
+                             replications=args.replications, **analysis_kwargs(args))
     outcomes = [args.outcome] if args.outcome else result.outcomes
     print(f"{scenario.name}: {args.method} indices, {len(result.inputs)} inputs, {len(result.design):,} "
           f"points × {result.replications} worlds, seed {result.seed}, {result.level:.0%} intervals")
@@ -123,6 +131,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
         noise = (result.noise_share or {}).get(outcome, math.nan)
         print(f"\n{outcome}" + (f" (noise: {noise:.0%} of its variance)" if math.isfinite(noise) else ""))
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    for problem in result.diagnose():
+        if problem.subject in outcomes:
+            print(f"negotiate: note: {problem}", file=sys.stderr)
     _save_if_asked(args, result)
     return EXIT_OK
 
@@ -176,12 +187,12 @@ def _discover(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: {found.method} boxes where {args.outcome} happens; {found.cases:,} of "
           f"{found.worlds:,} worlds ({found.base_rate:.1%}), seed {results.seed}")
     print(found.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    _save_if_asked(args, found, seed=results.seed)
+    _save_if_asked(args, found)
     return EXIT_OK
 
 
-def _save_if_asked(args: argparse.Namespace, result, **metadata) -> None:
+def _save_if_asked(args: argparse.Namespace, result) -> None:
     """With --out, write the result's files there (its ``save``) and say so; else write nothing."""
     if args.out is not None:
-        paths = result.save(args.out, plots=not args.no_plots, **metadata)
+        paths = result.save(args.out, plots=not args.no_plots)
         print(f"wrote {len(paths)} files to {args.out}")

@@ -61,7 +61,7 @@ def add_out(p: argparse.ArgumentParser, default_help: str = "no files") -> None:
 def check_out(out) -> None:
     """A bad --out (an existing file, a folder of other files...) is refused before any work."""
     if out is not None:
-        from ..run.storage import check_output_directory
+        from ..results.storage import check_output_directory
 
         check_output_directory(out)
 

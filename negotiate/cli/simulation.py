@@ -46,10 +46,9 @@ def _add_force(p: argparse.ArgumentParser) -> None:
 
 
 def _run_scenario(args: argparse.Namespace) -> int:
+    from ..results.storage import check_output_directory, lock_output
     from ..run import simulate
     from ..run.cache import discard_cache
-    from ..run.report import write_outputs
-    from ..run.storage import check_output_directory, lock_output
 
     scenario = load_with_sets(args.file, args)
     out = os.path.join("out", scenario.name) if args.out is None else args.out
@@ -60,15 +59,15 @@ def _run_scenario(args: argparse.Namespace) -> int:
         with _resume_hint(cache_dir):
             results = simulate(scenario, **simulation_kwargs(args), keep_runs=not args.no_keep_runs,
                                cache_dir=cache_dir, keep_cache=True)
-            paths = write_outputs(results, out, plots=not args.no_plots, force=args.force)
+            paths = results.save(out, plots=not args.no_plots, force=args.force)
         discard_cache(cache_dir)  # the output is complete: its blocks are no longer needed
     table = results.outcome_probabilities()[["p", "ci_low", "ci_high"]]
     print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, 95% Wilson intervals")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     print(f"wrote {len(paths)} files to {out}")
-    for note in results.diagnose():
-        if note != results.degenerate():   # that one was a warning, already printed
-            print(f"negotiate: note: {note}", file=sys.stderr)
+    for problem in results.diagnose():
+        if problem.kind != "degenerate":   # that one was a warning, already printed
+            print(f"negotiate: note: {problem}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -143,9 +142,8 @@ def _add_compare(commands) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from ..results.storage import check_output_directory
     from ..run import compare
-    from ..run.report import write_comparison_outputs
-    from ..run.storage import check_output_directory
 
     if args.file_b is None and not args.set_values:
         raise ValueError("compare needs a second scenario B, or --set changes that make one from A")
@@ -157,6 +155,6 @@ def _compare(args: argparse.Namespace) -> int:
     print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
     print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))
     if args.out is not None:
-        paths = write_comparison_outputs(comparison, args.out, plots=not args.no_plots, force=args.force)
+        paths = comparison.save(args.out, plots=not args.no_plots, force=args.force)
         print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK

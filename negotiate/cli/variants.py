@@ -107,7 +107,7 @@ def _compare_many(args: argparse.Namespace) -> int:
     variants = [load_with_sets(file, args) for file in args.variants]
     labels = _labels(args.variants, variants)
     if args.out is not None:
-        from ..run.storage import check_output_directory
+        from ..results.storage import check_output_directory
 
         check_output_directory(args.out)  # a bad --out costs no simulation
     with mismatch_warnings_as_lines():

@@ -10,7 +10,7 @@ from .style import new_axes, percent_axis
 __all__ = ["plot_ceasefire_types"]
 
 
-def plot_ceasefire_types(results, *, method: str = "wilson", level: float = 0.95, ax=None):
+def plot_ceasefire_types(results, *, level: float = 0.95, method: str = "wilson", ax=None):
     """Bar per ceasefire type at the share of runs whose first ceasefire was of that type,
     whiskers at its interval (docs/model.md, "Ceasefire types").
 

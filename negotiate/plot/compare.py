@@ -16,7 +16,7 @@ def plot_comparison(comparison, *, level: float = 0.95, method: str = "newcombe"
     ``comparison`` is a :class:`~negotiate.run.Comparison` or a table from its
     ``differences()``.  The first outcome is at the top.  Returns the axes.
     """
-    table = comparison if isinstance(comparison, pd.DataFrame) else comparison.differences(level, method)
+    table = comparison if isinstance(comparison, pd.DataFrame) else comparison.differences(level, method=method)
     label_a, label_b = table.attrs.get("labels", ("a", "b"))
     ax = new_axes(ax)
     y = np.arange(len(table))[::-1]
@@ -49,7 +49,7 @@ def plot_many_comparison(many, *, level: float = 0.95, method: str = "newcombe",
     ``many`` is a :class:`~negotiate.run.ManyComparison` or a table from its
     ``to_frame()``.  Returns the axes.
     """
-    table = many if isinstance(many, pd.DataFrame) else many.to_frame(level, method)
+    table = many if isinstance(many, pd.DataFrame) else many.to_frame(level, method=method)
     chosen = list(dict.fromkeys(table["outcome"])) if outcomes is None else list(outcomes)
     unknown = [o for o in chosen if o not in set(table["outcome"])]
     if unknown:

@@ -10,7 +10,7 @@ from .style import OUTCOME_COLOURS, OUTCOME_LABELS, new_axes, percent_axis, wrap
 __all__ = ["plot_outcome_probabilities"]
 
 
-def plot_outcome_probabilities(results, *, method: str = "wilson", level: float = 0.95,
+def plot_outcome_probabilities(results, *, level: float = 0.95, method: str = "wilson",
                                annotate: bool = True, ax=None):
     """Bar per outcome at its probability, whiskers at its interval.
 

@@ -22,7 +22,7 @@ def _title(sweep, level: float) -> str:
             f"common random numbers, {level:.0%} intervals")
 
 
-def plot_sweep_line(sweep, ax=None, outcomes=None, *, method: str = "wilson", level: float = 0.95):
+def plot_sweep_line(sweep, ax=None, outcomes=None, *, level: float = 0.95, method: str = "wilson"):
     """Probability of each outcome (or of ``outcomes``) against the swept
     value, with a band at its interval.  Needs a sweep of one path; numeric
     values are placed at their value, others evenly.  Returns the axes."""
@@ -58,7 +58,7 @@ def plot_sweep_line(sweep, ax=None, outcomes=None, *, method: str = "wilson", le
     return ax
 
 
-def plot_sweep_heatmap(sweep, outcome: str, ax=None, *, method: str = "wilson", level: float = 0.95):
+def plot_sweep_heatmap(sweep, outcome: str, ax=None, *, level: float = 0.95, method: str = "wilson"):
     """Probability of ``outcome`` at each point of a two-path sweep: the first
     path across, the second up; each cell shows the probability and its
     interval.  Returns the axes."""

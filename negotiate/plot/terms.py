@@ -7,7 +7,7 @@ import textwrap
 import numpy as np
 from matplotlib.patches import Rectangle
 
-from ..run.aggregate import TERM_GROUPS
+from ..results.aggregate import TERM_GROUPS
 from .style import OKABE_ITO, OUTCOME_COLOURS, new_axes
 
 __all__ = ["plot_settled_terms"]

@@ -25,9 +25,10 @@ import numpy as np
 from .. import model as _model
 from ..errors import SimulationError
 from ..model.outcomes import OUTCOMES, BlockResult
+from ..results import Results
+from ..results.aggregate import Aggregates
 from ..scenario import Scenario
 from . import resources
-from .aggregate import Aggregates
 from .arguments import whole_number
 from .batch import run_tasks, where_to_run
 from .cache import ChunkCache, encode_block
@@ -266,10 +267,6 @@ class _Collector:
     def results(self, wall_time: float):
         if self._next != self.plan.n_blocks:
             raise SimulationError(f"only {self._next} of {self.plan.n_blocks} blocks completed")
-        # imported here, not at the top: results.py imports run.aggregate and run.storage,
-        # which loads this package, so a top-level import would make an import cycle
-        from ..results import Results
-
         run_data = BlockResult(**self._arrays) if self._arrays is not None else None
         return Results(self.scenario, self.plan.seed, self.plan.runs, wall_time,
                        self._total, run_data)

@@ -20,7 +20,7 @@ or index: a stray file) is refused; either is simulated again, with a
 never reused: opening it raises :class:`SimulationError` naming what differs.
 
 While a :class:`ChunkCache` is open it holds the lock file ``.lock`` in its
-directory (:mod:`negotiate.run.locks`): a second run storing blocks there is
+directory (:mod:`negotiate.results.locks`): a second run storing blocks there is
 refused with a message naming the first, so two runs never mix their blocks.
 """
 
@@ -40,8 +40,8 @@ import numpy as np
 
 from ..errors import SimulationError
 from ..model.outcomes import BlockResult
-from .aggregate import Aggregates
-from .locks import hold_lock
+from ..results.aggregate import Aggregates
+from ..results.locks import hold_lock
 
 __all__ = ["CacheMismatchError", "CacheWarning", "ChunkCache", "cached_block_count", "discard_cache"]
 
@@ -290,7 +290,7 @@ def discard_cache(directory: str | os.PathLike) -> bool:
     """Delete the chunk cache in ``directory``, if there is one; ``True`` if one was deleted.
 
     Raises :class:`SimulationError` if ``directory`` holds something that is not a chunk
-    cache, and :class:`~negotiate.run.locks.LockedError` if a run is using it.
+    cache, and :class:`~negotiate.results.locks.LockedError` if a run is using it.
     """
     directory = Path(directory)
     if not directory.exists() and not directory.is_symlink():

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..model.outcomes import OUTCOMES
+from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 from ..stats import paired_difference_from_table
 
 __all__ = ["Comparison", "ManyComparison", "ScenarioMismatchWarning", "check_comparable"]
@@ -41,7 +41,7 @@ def check_comparable(a, b) -> None:
 
 
 @dataclass(repr=False)
-class Comparison:
+class Comparison(Saved):
     """Results ``a`` and ``b`` of two scenarios on one seed plan (common random
     numbers), and ``joint[i, j]``: the number of runs that ended in outcome
     ``i`` under ``a`` and ``j`` under ``b``."""
@@ -49,6 +49,8 @@ class Comparison:
     a: object  # negotiate.results.Results
     b: object
     joint: np.ndarray
+
+    KIND = "comparison"
 
     @property
     def labels(self) -> tuple[str, str]:
@@ -59,7 +61,7 @@ class Comparison:
     def runs(self) -> int:
         return int(self.joint.sum())
 
-    def differences(self, level: float = 0.95, method: str = "newcombe") -> pd.DataFrame:
+    def differences(self, level: float = 0.95, *, method: str = "newcombe") -> pd.DataFrame:
         """Per outcome: ``p_a``, ``p_b``, ``difference = p_b − p_a`` and its interval.
 
         The interval is for paired data (each run index is the same random
@@ -76,6 +78,30 @@ class Comparison:
         from ..plot.compare import plot_comparison  # matplotlib only when plotting
 
         return plot_comparison(self, ax=ax, **kwargs)
+
+    # --- files (the common save: negotiate.results.output) ------------------------------
+    def _write_tables(self, directory: Path) -> list[Path]:
+        """comparison.csv (the paired differences), summary_a.csv and summary_b.csv."""
+        paths = [directory / "comparison.csv"]
+        self.differences().to_csv(paths[0], index_label="outcome")
+        for side, res in (("a", self.a), ("b", self.b)):
+            paths.append(directory / f"summary_{side}.csv")
+            res.outcome_probabilities()[["p", "ci_low", "ci_high"]].to_csv(paths[-1], index_label="outcome")
+        return paths
+
+    def _figures(self) -> list[FigureFile]:
+        return [FigureFile("comparison.png", on_axes(self.plot), (7, 3.5))]
+
+    def _metadata_body(self) -> dict:
+        a, b = self.a, self.b
+        return {"labels": list(self.labels), "seed": a.seed, "runs": a.runs,
+                "scenario_sha256": {"a": scenario_digest(a.scenario), "b": scenario_digest(b.scenario)},
+                "wall_time_seconds": a.wall_time,
+                "scenarios": {"a": a.scenario.to_dict(), "b": b.scenario.to_dict()}}
+
+    @property
+    def versions(self) -> dict:
+        return self.a.versions
 
     def __repr__(self) -> str:
         table = self.differences()
@@ -108,7 +134,7 @@ def _paired_table(joint, level: float, method: str) -> pd.DataFrame:
 
 
 @dataclass(repr=False)
-class ManyComparison:
+class ManyComparison(Saved):
     """A base scenario and its variants on one seed plan (common random numbers).
 
     ``base`` and ``variants[label]`` are :class:`~negotiate.Results`;
@@ -120,6 +146,8 @@ class ManyComparison:
     base: object  # negotiate.results.Results
     variants: dict
     joints: dict
+
+    KIND = "many-comparison"
 
     @property
     def labels(self) -> list[str]:
@@ -140,7 +168,7 @@ class ManyComparison:
             raise KeyError(f"no variant {label!r}; the variants are {', '.join(self.labels)}")
         return Comparison(self.base, self.variants[label], self.joints[label])
 
-    def to_frame(self, level: float = 0.95, method: str = "newcombe") -> pd.DataFrame:
+    def to_frame(self, level: float = 0.95, *, method: str = "newcombe") -> pd.DataFrame:
         """One row per variant × outcome: ``p_base``, ``p_variant``, ``difference =
         p_variant − p_base`` and its paired interval (Newcombe's by default, or
         ``method="wald"``; see :func:`negotiate.stats.paired_difference_from_table`)."""
@@ -160,26 +188,6 @@ class ManyComparison:
 
         return plot_many_comparison(self, ax=ax, level=level, method=method, outcomes=outcomes)
 
-    def save(self, directory, *, plots: bool = True) -> list[Path]:
-        """Write ``comparisons.csv`` (the :meth:`to_frame` table), ``summary.csv`` (every
-        scenario's outcome probabilities), ``metadata.json`` and, with ``plots``,
-        ``comparisons.png`` into ``directory``, replacing an earlier output only once
-        all are written.  Returns the paths."""
-        from .storage import atomic_directory
-
-        directory = Path(directory)
-        with atomic_directory(directory) as tmp:
-            self.to_frame().to_csv(tmp / "comparisons.csv", index=False)
-            self.summary().to_csv(tmp / "summary.csv", index=False)
-            names = ["comparisons.csv", "summary.csv"]
-            if plots:
-                names.append(self._save_figure(tmp / "comparisons.png"))
-            # metadata last: a directory with metadata.json is a complete one
-            (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False),
-                                               encoding="utf-8")
-            names.append("metadata.json")
-        return [directory / n for n in names]
-
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """Each scenario's outcome probabilities with their intervals (``scenario`` is
         ``"<base name> (base)"`` or a variant's label)."""
@@ -190,29 +198,32 @@ class ManyComparison:
             frames.append(table)
         return pd.concat(frames, ignore_index=True)
 
-    def metadata(self) -> dict:
-        from ..results import FORMAT_VERSION, scenario_digest
-        from .storage import PRODUCER
+    # --- files (the common save: negotiate.results.output) ------------------------------
+    def _write_tables(self, directory: Path) -> list[Path]:
+        """comparisons.csv (the :meth:`to_frame` table) and summary.csv (every
+        scenario's outcome probabilities)."""
+        paths = [directory / "comparisons.csv", directory / "summary.csv"]
+        self.to_frame().to_csv(paths[0], index=False)
+        self.summary().to_csv(paths[1], index=False)
+        return paths
 
+    def _figures(self) -> list[FigureFile]:
+        rows = len(OUTCOMES) * (len(self.variants) + 1)
+        return [FigureFile("comparisons.png", on_axes(self.plot), (8, 1.2 + 0.28 * rows))]
+
+    def _metadata_body(self) -> dict:
         return {
-            "producer": PRODUCER, "format": FORMAT_VERSION, "kind": "many-comparison",
             "base": self.base_label, "variants": self.labels,
             "seed": self.base.seed, "runs": self.base.runs,
             "scenario_sha256": {"base": scenario_digest(self.base.scenario),
                                 **{k: scenario_digest(v.scenario) for k, v in self.variants.items()}},
-            "versions": self.base.versions,
             "scenarios": {"base": self.base.scenario.to_dict(),
                           **{k: v.scenario.to_dict() for k, v in self.variants.items()}},
         }
 
-    def _save_figure(self, path: Path) -> str:
-        from matplotlib.figure import Figure  # no pyplot: no global figure state, no display
-
-        rows = len(OUTCOMES) * (len(self.variants) + 1)
-        fig = Figure(figsize=(8, 1.2 + 0.28 * rows), layout="constrained")
-        self.plot(ax=fig.add_subplot())
-        fig.savefig(path, dpi=150)
-        return path.name
+    @property
+    def versions(self) -> dict:
+        return self.base.versions
 
     def __repr__(self) -> str:
         return (f"<ManyComparison {len(self.variants)} variants − {self.base_label}: "

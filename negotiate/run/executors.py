@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from ..errors import SimulationError
-from .interrupts import signals_deferred
+from ..results.interrupts import signals_deferred
 
 __all__ = [
     "EXECUTORS",

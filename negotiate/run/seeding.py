@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..results.aggregate import BLOCK_SIZE  # defined with the summaries, which are per block
+
 __all__ = ["BLOCK_SIZE", "MAX_RUNS", "Block", "SeedPlan", "block_seed", "round_chunk_size", "run_seed"]
 
-#: Worlds per block by default (a tuning knob: it changes no run's result).
-BLOCK_SIZE = 4096
 #: The most runs one call may ask for: the cap of a scenario file's ``monte_carlo.runs``.
 MAX_RUNS = 10**10
 

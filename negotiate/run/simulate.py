@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from ..results import scenario_digest
 from ..scenario import Scenario, load_scenario
 from .arguments import flag, plan_and_workers, whole_number
 from .batch import check_executor
@@ -171,7 +172,6 @@ def _labelled_variants(variants) -> dict[str, Scenario]:
 def _cache_key(plan: SeedPlan, scenarios: tuple[Scenario, ...], keep_runs: bool) -> dict:
     """What a cached block depends on; a cache with another key is never reused."""
     from .. import __version__
-    from ..results import scenario_digest  # here: results.py loads this package (no import cycle)
 
     return {"scenarios_sha256": [scenario_digest(s) for s in scenarios],
             "seed": plan.seed, "runs": plan.runs, "block_size": plan.block_size,

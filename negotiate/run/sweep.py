@@ -11,7 +11,6 @@ pass over the seed plan; only summaries and each run's outcome are kept.
 from __future__ import annotations
 
 import itertools
-import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,13 +22,13 @@ import pandas as pd
 
 from ..errors import Problem, ScenarioError
 from ..model.outcomes import OUTCOMES
+from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 from ..scenario import Scenario, load_scenario
 from ..stats import paired_difference
 from .arguments import flag, plan_and_workers
 from .blocks import run_plan
 from .executors import Executor
 from .seeding import BLOCK_SIZE
-from .storage import PRODUCER, atomic_directory
 
 __all__ = ["SweepResults", "sweep"]
 
@@ -103,7 +102,7 @@ def _point_scenario(base: Scenario, point: dict[str, Any]) -> Scenario:
 # --- results ---------------------------------------------------------------------------
 
 @dataclass(repr=False)
-class SweepResults:
+class SweepResults(Saved):
     """Outcome of :func:`sweep`: ``results[k]`` is the
     :class:`~negotiate.results.Results` (summaries only) at ``points[k]``, and
     ``outcomes[k, i]`` the outcome code (index into ``OUTCOMES``) of run ``i``
@@ -118,11 +117,13 @@ class SweepResults:
     runs: int
     wall_time: float
 
+    KIND = "sweep"
+
     @property
     def paths(self) -> list[str]:
         return list(self.grid)
 
-    def to_frame(self, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    def to_frame(self, level: float = 0.95, *, method: str = "wilson") -> pd.DataFrame:
         """One row per point × outcome: the swept paths, ``outcome``, ``p``,
         ``ci_low``, ``ci_high``, ``count`` and ``runs``."""
         rows = []
@@ -136,7 +137,7 @@ class SweepResults:
         frame.attrs.update(method=method, level=level, seed=self.seed)
         return frame
 
-    def differences(self, reference: int = 0, level: float = 0.95, method: str = "newcombe") -> pd.DataFrame:
+    def differences(self, reference: int = 0, level: float = 0.95, *, method: str = "newcombe") -> pd.DataFrame:
         """Per point × outcome: ``p_ref`` (at ``points[reference]``), ``p``,
         ``difference = p − p_ref`` and its paired interval
         (:func:`negotiate.stats.paired_difference`: run ``i`` is the same world at both points)."""
@@ -176,35 +177,18 @@ class SweepResults:
         return plot_sweep_heatmap(self, outcome or "no_agreement", ax=ax)
 
     # --- files -------------------------------------------------------------------
-    def metadata(self) -> dict:
-        from ..results import FORMAT_VERSION, library_versions, scenario_digest
-
-        return {"producer": PRODUCER, "format": FORMAT_VERSION, "kind": "sweep",
-                "scenario_name": self.scenario.name, "scenario_sha256": scenario_digest(self.scenario),
+    def _metadata_body(self) -> dict:
+        return {"scenario_name": self.scenario.name, "scenario_sha256": scenario_digest(self.scenario),
                 "grid": self.grid, "seed": self.seed, "runs": self.runs, "block_size": BLOCK_SIZE,
-                "wall_time_seconds": self.wall_time, "versions": library_versions(),
-                "scenario": self.scenario.to_dict()}
+                "wall_time_seconds": self.wall_time, "scenario": self.scenario.to_dict()}
 
-    def save(self, directory, *, plots: bool = True) -> list[Path]:
-        """Write ``sweep.csv`` (the :meth:`to_frame` table), ``metadata.json`` and,
-        with ``plots``, ``sweep.png`` into ``directory``, replacing an earlier
-        output only once all are written.  Returns the paths."""
-        directory = Path(directory)
-        with atomic_directory(directory) as tmp:
-            self.to_frame().to_csv(tmp / "sweep.csv", index=False)
-            names = ["sweep.csv"]
-            if plots:
-                from matplotlib.figure import Figure  # no pyplot: no global figure state
+    def _write_tables(self, directory: Path) -> list[Path]:
+        """sweep.csv (the :meth:`to_frame` table)."""
+        self.to_frame().to_csv(directory / "sweep.csv", index=False)
+        return [directory / "sweep.csv"]
 
-                fig = Figure(figsize=(7, 4.5), layout="constrained")
-                self.plot(ax=fig.add_subplot())
-                fig.savefig(tmp / "sweep.png", dpi=150)
-                names.append("sweep.png")
-            # metadata last: a directory with metadata.json is a complete one
-            (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False),
-                                               encoding="utf-8")
-            names.append("metadata.json")
-        return [directory / n for n in names]
+    def _figures(self) -> list[FigureFile]:
+        return [FigureFile("sweep.png", on_axes(self.plot))]
 
     def __repr__(self) -> str:
         sizes = " × ".join(f"{p} ({len(v)})" for p, v in self.grid.items())

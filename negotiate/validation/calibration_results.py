@@ -3,22 +3,18 @@ forecasts before and after calibration, the cross-validated skill, plots and fil
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..model.outcomes import OUTCOMES
-from ..results import FORMAT_VERSION, library_versions, scenario_digest
-from ..run.storage import PRODUCER, atomic_directory
+from ..results.output import FigureFile, Saved, library_versions, on_axes, scenario_digest
 from . import posterior as post
 from . import scores as sc
 from .cases import Case, observed_outcomes, observed_time_bins
 from .knobs import Knob
-from .results import save_figure
 
 __all__ = ["CalibrationResults"]
 
@@ -29,7 +25,7 @@ METHOD = ("Bayesian synthetic likelihood with a classifier emulator: per case, m
 
 
 @dataclass(repr=False)
-class CalibrationResults:
+class CalibrationResults(Saved):
     """What :func:`~negotiate.validation.calibrate` produced: ask it for the posterior
     (``summary()``, ``draws``), the per-case table (``to_frame()``), the cross-validated
     skill (``skill()``), a plot or files (``save()``)."""
@@ -57,6 +53,8 @@ class CalibrationResults:
     likelihood: str = "outcome"       # what each case's likelihood scores: see calibrate()
     wall_time: float = 0.0
     versions: dict[str, str] = field(default_factory=library_versions)
+
+    KIND = "calibration"
 
     @property
     def ids(self) -> list[str]:
@@ -157,10 +155,9 @@ class CalibrationResults:
 
         return plot_posterior(self, ax=ax)
 
-    def metadata(self) -> dict:
+    def _metadata_body(self) -> dict:
         return {
-            "producer": PRODUCER, "format": FORMAT_VERSION, "kind": "calibration", "method": METHOD,
-            "likelihood": self.likelihood,
+            "method": METHOD, "likelihood": self.likelihood,
             "worlds": self.worlds, "seed": self.seed, "prior_points": len(self.theta),
             "draws": len(self.draws), "ess": self.ess,
             "floor": 1.0 / (2 * self.worlds),
@@ -169,28 +166,20 @@ class CalibrationResults:
             "cases": [{"id": c.id, "seed": s, "outcome": c.record.outcome, "fields": paths,
                        "scenario_sha256": scenario_digest(c.scenario)}
                       for c, s, paths in zip(self.cases, self.case_seeds, self.knob_paths)],
-            "wall_time_seconds": self.wall_time, "versions": self.versions,
-            "saved_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+            "wall_time_seconds": self.wall_time,
         }
 
-    def save(self, directory, *, plots: bool = True) -> list[Path]:
-        """Write ``posterior.csv`` (the draws), ``cases.csv`` (:meth:`to_frame`),
-        ``summary_posterior.csv`` (:meth:`summary`), ``summary_skill.csv`` (:meth:`skill`),
-        with ``plots`` ``calibration.png``, and ``metadata.json`` into ``directory``,
-        replacing an earlier output only once all are written.  Returns the paths."""
-        directory = Path(directory)
-        with atomic_directory(directory) as tmp:
-            self.draws.to_csv(tmp / "posterior.csv", index=False)
-            self.to_frame().to_csv(tmp / "cases.csv")
-            self.summary().to_csv(tmp / "summary_posterior.csv")
-            self.skill().to_csv(tmp / "summary_skill.csv")
-            names = ["posterior.csv", "cases.csv", "summary_posterior.csv", "summary_skill.csv"]
-            if plots:
-                names.append(save_figure(self.plot, tmp / "calibration.png", (6.5, 4)))
-            (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False),
-                                               encoding="utf-8")  # last: marks a complete directory
-            names.append("metadata.json")
-        return [directory / n for n in names]
+    def _write_tables(self, directory: Path) -> list[Path]:
+        """posterior.csv (the draws), cases.csv (:meth:`to_frame`), summary_posterior.csv
+        (:meth:`summary`) and summary_skill.csv (:meth:`skill`)."""
+        tables = [("posterior.csv", self.draws, False), ("cases.csv", self.to_frame(), True),
+                  ("summary_posterior.csv", self.summary(), True), ("summary_skill.csv", self.skill(), True)]
+        for name, table, index in tables:
+            table.to_csv(directory / name, index=index)
+        return [directory / name for name, _, _ in tables]
+
+    def _figures(self) -> list[FigureFile]:
+        return [FigureFile("calibration.png", on_axes(self.plot), (6.5, 4))]
 
     def _repr_html_(self) -> str:
         head = (f"<p><b>Calibration</b>: {len(self.cases)} cases, {self.worlds:,} design worlds each, "

@@ -7,17 +7,14 @@ request from them with :mod:`negotiate.validation.scores`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..model.outcomes import OUTCOMES
-from ..results import FORMAT_VERSION, library_versions, scenario_digest
-from ..run.storage import PRODUCER, atomic_directory
+from ..results.output import FigureFile, Saved, library_versions, on_axes, scenario_digest
 from . import scores as sc
 from .cases import Case, observed_outcomes, observed_time_bins
 
@@ -30,11 +27,10 @@ SCORES = {
     "rps_time": "time to the first agreement of any kind: ranked probability score over 5 bins",
 }
 REFERENCES = ("climatology", "uniform")
-DPI = 150
 
 
 @dataclass(repr=False)
-class BacktestResults:
+class BacktestResults(Saved):
     """What :func:`~negotiate.validation.backtest` produced: ask it for the per-case
     table (``to_frame()``), the scores (``summary()``), plots or files (``save()``)."""
 
@@ -46,6 +42,8 @@ class BacktestResults:
     time_counts: np.ndarray     # (cases, 5): runs whose first agreement falls in each time bin
     wall_time: float = 0.0
     versions: dict[str, str] = field(default_factory=library_versions)
+
+    KIND = "backtest"
 
     # --- what happened and what was forecast --------------------------------------
     @property
@@ -180,11 +178,8 @@ class BacktestResults:
         return plot_reliability(self.reliability_table(bins), ax=ax)
 
     # --- files -----------------------------------------------------------------------
-    def metadata(self) -> dict:
+    def _metadata_body(self) -> dict:
         return {
-            "producer": PRODUCER,
-            "format": FORMAT_VERSION,
-            "kind": "backtest",
             "runs": self.runs,
             "seed": self.seed,
             "smoothing": "add-half: (n_k + 0.5) / (n + 0.5 K)",
@@ -194,33 +189,23 @@ class BacktestResults:
                        "record": c.record.model_dump(mode="json")}
                       for c, s in zip(self.cases, self.case_seeds)],
             "wall_time_seconds": self.wall_time,
-            "versions": self.versions,
-            "saved_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         }
 
-    def save(self, directory, *, plots: bool = True) -> list[Path]:
-        """Write ``summary_cases.csv`` (:meth:`to_frame`), ``summary.csv``
-        (:meth:`summary`), ``summary_reliability.csv``, ``summary_forecasts.csv`` and
-        ``summary_forecasts_time.csv`` (:meth:`forecast_table`), ``metadata.json`` and,
-        with ``plots``, ``backtest.png`` and ``reliability.png`` into ``directory``,
-        replacing an earlier output only once all are written.  Returns the paths."""
-        directory = Path(directory)
-        with atomic_directory(directory) as tmp:
-            self.to_frame().to_csv(tmp / "summary_cases.csv")
-            self.summary().to_csv(tmp / "summary.csv")
-            self.reliability_table().to_csv(tmp / "summary_reliability.csv", index=False)
-            self.forecast_table("outcome").to_csv(tmp / "summary_forecasts.csv")
-            self.forecast_table("time").to_csv(tmp / "summary_forecasts_time.csv")
-            names = ["summary_cases.csv", "summary.csv", "summary_reliability.csv",
-                     "summary_forecasts.csv", "summary_forecasts_time.csv"]
-            if plots:
-                names += [save_figure(self.plot, tmp / "backtest.png", (7, 1.2 + 0.35 * len(self.cases))),
-                          save_figure(self.reliability, tmp / "reliability.png", (5.5, 5))]
-            # metadata last: a directory with metadata.json is a complete one
-            (tmp / "metadata.json").write_text(json.dumps(self.metadata(), indent=2, ensure_ascii=False),
-                                               encoding="utf-8")
-            names.append("metadata.json")
-        return [directory / n for n in names]
+    def _write_tables(self, directory: Path) -> list[Path]:
+        """summary_cases.csv (:meth:`to_frame`), summary.csv (:meth:`summary`),
+        summary_reliability.csv, summary_forecasts.csv and summary_forecasts_time.csv
+        (:meth:`forecast_table`)."""
+        tables = [("summary_cases.csv", self.to_frame(), True), ("summary.csv", self.summary(), True),
+                  ("summary_reliability.csv", self.reliability_table(), False),
+                  ("summary_forecasts.csv", self.forecast_table("outcome"), True),
+                  ("summary_forecasts_time.csv", self.forecast_table("time"), True)]
+        for name, table, index in tables:
+            table.to_csv(directory / name, index=index)
+        return [directory / name for name, _, _ in tables]
+
+    def _figures(self) -> list[FigureFile]:
+        return [FigureFile("backtest.png", on_axes(self.plot), (7, 1.2 + 0.35 * len(self.cases))),
+                FigureFile("reliability.png", on_axes(self.reliability), (5.5, 5))]
 
     # --- display ---------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -243,12 +228,3 @@ def _observed(values: np.ndarray, observed: np.ndarray) -> np.ndarray:
 
 def _improvement(model, reference):
     return reference.mean(axis=-1) - model.mean(axis=-1)
-
-
-def save_figure(draw, path: Path, size) -> str:
-    from matplotlib.figure import Figure  # no pyplot: no global figure state, no display
-
-    fig = Figure(figsize=size, layout="constrained")
-    draw(ax=fig.add_subplot())
-    fig.savefig(path, dpi=DPI)
-    return path.name

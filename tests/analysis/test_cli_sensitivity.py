@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 import negotiate
 from tests.cli import negotiate_cli
@@ -13,6 +14,7 @@ DRIVERS = Path(__file__).parent / "data" / "drivers.yaml"
 INPUTS = ["actors.H.patience", "war.drift"]
 
 
+@pytest.mark.filterwarnings("ignore::negotiate.results.diagnostics.WeakResultWarning")  # a tiny design
 def test_sensitivity_prints_the_ranking_and_writes_table_plots_and_metadata(tmp_path):
     out = tmp_path / "out"
     args = [a for path in INPUTS for a in ("--input", path)]

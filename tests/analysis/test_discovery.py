@@ -119,7 +119,7 @@ def test_rules_read_as_the_limits():
 
 def test_save_writes_table_plots_and_metadata(planted, tmp_path):
     found = discover(planted, method="prim")
-    paths = found.save(tmp_path / "d", seed=12)
+    paths = found.save(tmp_path / "d")
     assert {p.name for p in paths} == {"discovery.csv", "discovery.png", "tradeoff.png", "metadata.json"}
     # no restriction was pruned: an empty cell, read as text rather than NaN
     written = pd.read_csv(tmp_path / "d" / "discovery.csv", keep_default_na=False)

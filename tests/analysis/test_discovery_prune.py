@@ -124,7 +124,7 @@ def test_dropped_restrictions_are_reported(pruned):
     after = pruned.boxes[0]
     text = pruned.to_frame()["dropped"].iloc[0]
     assert all(f"{name} (qp {value:.2g})" in text for name, value in after.dropped.items())
-    meta = pruned.metadata(seed=1)
+    meta = pruned.metadata()
     assert meta["options"]["prune"] == 0.05
     assert {(d["input"], d["quasi_p"]) for d in meta["dropped"]} == set(after.dropped.items())
     limits = pruned.limits_frame()

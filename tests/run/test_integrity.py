@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from negotiate import NegotiateError, ResultsFileError, load_results
-from negotiate.results_check import UncheckedResultsWarning, metadata_digest
+from negotiate.results.check import UncheckedResultsWarning, metadata_digest
 from negotiate.run import simulate
 
 
@@ -32,7 +32,8 @@ def other(varied):
 
 @pytest.fixture
 def saved(results, tmp_path):
-    return results.save(tmp_path / "o")
+    results.save(tmp_path / "o", plots=False)
+    return tmp_path / "o"
 
 
 def _meta(directory):
@@ -68,14 +69,16 @@ def test_flipped_bytes_in_runs_parquet_are_refused(saved):
 
 
 def test_a_runs_parquet_copied_from_another_run_is_refused(saved, other, tmp_path):
-    source = other.save(tmp_path / "other")
+    source = tmp_path / "other"
+    other.save(source, plots=False)
     (saved / "runs.parquet").write_bytes((source / "runs.parquet").read_bytes())
     _refused(saved, "runs.parquet")
 
 
 def test_a_runs_parquet_from_another_run_is_refused_even_with_its_hash(saved, other, tmp_path):
     """The hash swapped too: the table's outcomes still disagree with the summaries."""
-    source = other.save(tmp_path / "other")
+    source = tmp_path / "other"
+    other.save(source, plots=False)
     (saved / "runs.parquet").write_bytes((source / "runs.parquet").read_bytes())
     meta = _meta(saved)
     meta["files"]["runs.parquet"] = _meta(source)["files"]["runs.parquet"]
@@ -168,7 +171,8 @@ def test_an_old_directory_still_gets_the_checks_that_need_no_hash(saved, other, 
         _refused(saved, "runs is 6,000")
         meta["runs"] = 3000
         _write_meta(saved, meta)
-        (saved / "runs.parquet").write_bytes((other.save(tmp_path / "x") / "runs.parquet").read_bytes())
+        other.save(tmp_path / "x", plots=False)
+        (saved / "runs.parquet").write_bytes((tmp_path / "x" / "runs.parquet").read_bytes())
         _refused(saved, "runs.parquet")
         (saved / "aggregates.npz").write_bytes(b"PK\x03\x04 truncated")
         _refused(saved, "aggregates.npz")

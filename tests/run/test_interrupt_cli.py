@@ -28,7 +28,6 @@ import pytest
 from negotiate import load_results
 from negotiate.model import run_block
 from negotiate.run import simulate
-from negotiate.run.report import write_outputs
 from negotiate.run.seeding import BLOCK_SIZE, block_seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,7 +121,7 @@ def test_ctrl_c_into_a_fresh_path_leaves_nothing_and_exits_130(varied_path, long
 def test_ctrl_c_over_an_earlier_output_leaves_it_intact(varied, varied_path, long_runs, tmp_path):
     out = tmp_path / "out"
     earlier = simulate(varied, 700, seed=1, progress=False)
-    write_outputs(earlier, out, plots=False)
+    earlier.save(out, plots=False)
     before = _snapshot(out)
     proc = _start(*_run_args(varied_path, out, long_runs, "--workers", "1"), cwd=tmp_path)
     _wait_for_blocks(proc, tmp_path / ".out.chunks", 1)

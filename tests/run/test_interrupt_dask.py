@@ -30,7 +30,6 @@ from distributed import Client, LocalCluster
 from negotiate.cli import EXIT_INTERRUPTED, _run
 from negotiate.model import run_block
 from negotiate.run import simulate
-from negotiate.run.report import write_outputs
 from negotiate.run.seeding import BLOCK_SIZE, block_seed
 from tests.run.test_interrupt_cli import (
     WAIT_SECONDS,
@@ -110,7 +109,7 @@ def test_ctrl_c_into_a_fresh_path_leaves_nothing_and_the_cluster_working(
 def test_ctrl_c_over_an_earlier_output_leaves_it_intact(cluster, varied, varied_path, dask_runs,
                                                        tmp_path):
     out = tmp_path / "out"
-    write_outputs(simulate(varied, 700, seed=1, progress=False), out, plots=False)
+    simulate(varied, 700, seed=1, progress=False).save(out, plots=False)
     before = _snapshot(out)
     args = _run_args(varied_path, out, dask_runs, "--scheduler", cluster)
     code, _, err = _interrupt_after_the_first_block(args, tmp_path)

@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from negotiate.results.locks import LockedError, hold_lock
+from negotiate.results.storage import lock_output
 from negotiate.run import simulate
 from negotiate.run.cache import CacheWarning, ChunkCache, discard_cache
-from negotiate.run.locks import LockedError, hold_lock
 from negotiate.run.seeding import BLOCK_SIZE
-from negotiate.run.storage import lock_output
 from tests.cli import negotiate_cli
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,8 +20,9 @@ import pytest
 
 import negotiate
 from negotiate import OutputError, load_results
-from negotiate.run import simulate, storage
-from negotiate.run.storage import MANIFEST, OutputWarning
+from negotiate.results import storage
+from negotiate.results.storage import MANIFEST, OutputWarning
+from negotiate.run import simulate
 from tests.cli import negotiate_cli
 
 DATA = Path(__file__).parent / "data"
@@ -216,20 +217,22 @@ def results(varied):
 
 
 def test_the_manifest_lists_exactly_the_files_written(results, tmp_path):
-    out = results.save(tmp_path / "o")
+    out = tmp_path / "o"
+    results.save(out, plots=False)
     manifest = json.loads((out / MANIFEST).read_text())
     assert manifest["producer"] == "negotiate"
     assert sorted(manifest["files"]) == sorted(p.name for p in out.iterdir() if p.name != MANIFEST)
 
 
 def test_save_refuses_a_folder_with_a_users_file_and_keeps_it_with_force(results, varied, tmp_path):
-    out = results.save(tmp_path / "o")
+    out = tmp_path / "o"
+    results.save(out, plots=False)
     (out / "my_analysis.png").write_bytes(b"mine")
     other = simulate(varied, 70, seed=4, progress=False)
     with pytest.raises(OutputError, match="my_analysis.png"):
-        other.save(out)
+        other.save(out, plots=False)
     assert load_results(out).runs == 60
-    other.save(out, force=True)
+    other.save(out, force=True, plots=False)
     assert (out / "my_analysis.png").read_bytes() == b"mine"
     assert load_results(out).runs == 70
 
@@ -239,22 +242,23 @@ def test_a_users_file_named_like_an_output_is_kept_aside_not_deleted(results, tm
     out.mkdir()
     (out / "summary.csv").write_text("my own summary")
     with pytest.warns(OutputWarning, match="summary.csv"):
-        results.save(out, force=True)
+        results.save(out, force=True, plots=False)
     kept = [p for p in tmp_path.glob(".o.kept-*")]  # out of the leftovers' pattern: never cleaned
     assert len(kept) == 1 and (kept[0] / "summary.csv").read_text() == "my own summary"
     assert load_results(out).runs == 60
 
 
 def test_an_output_of_an_earlier_version_is_replaced_by_its_exact_file_names(results, varied, tmp_path):
-    out = results.save(tmp_path / "o")
+    out = tmp_path / "o"
+    results.save(out, plots=False)
     (out / MANIFEST).unlink()  # as written before the manifest existed
     other = simulate(varied, 70, seed=4, progress=False)
-    other.save(out)
+    other.save(out, plots=False)
     assert load_results(out).runs == 70
     (out / MANIFEST).unlink()
     (out / "my_analysis.png").write_bytes(b"mine")  # not a name negotiate ever wrote
     with pytest.raises(OutputError, match="my_analysis.png"):
-        results.save(out)
+        results.save(out, plots=False)
     assert (out / "my_analysis.png").read_bytes() == b"mine"
 
 
@@ -262,12 +266,12 @@ def test_save_refuses_a_symlink_and_the_current_directory(results, tmp_path, mon
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to("real")
     with pytest.raises(OutputError, match="symbolic link"):
-        results.save(tmp_path / "link")
+        results.save(tmp_path / "link", plots=False)
     assert (tmp_path / "link").is_symlink() and list((tmp_path / "real").iterdir()) == []
     monkeypatch.chdir(tmp_path / "real")
     for target in (".", "..", str(tmp_path)):
         with pytest.raises(OutputError, match="current directory"):
-            results.save(target)
+            results.save(target, plots=False)
 
 
 def test_output_errors_are_simulation_errors_and_value_errors():
@@ -276,12 +280,11 @@ def test_output_errors_are_simulation_errors_and_value_errors():
 
 def test_the_legacy_names_cover_what_run_and_compare_write(results, varied, tmp_path):
     """An output of an earlier version is recognised by exact names: they must be the real ones."""
+    from negotiate.results.storage import LEGACY_FILES
     from negotiate.run import compare
-    from negotiate.run.report import write_comparison_outputs, write_outputs
-    from negotiate.run.storage import LEGACY_FILES
 
-    written = write_outputs(results, tmp_path / "run")
-    written += write_comparison_outputs(compare(varied, varied, 60, progress=False), tmp_path / "cmp")
+    written = results.save(tmp_path / "run")
+    written += compare(varied, varied, 60, progress=False).save(tmp_path / "cmp")
     assert {p.name for p in written} <= LEGACY_FILES
 
 

@@ -69,8 +69,8 @@ def test_the_report_holds_the_outcome_table_figures_and_metadata(results, tmp_pa
     path = results.report(tmp_path / "report.html")
     page = Page(path.read_text(encoding="utf-8"))
     assert page.headings[0] == results.scenario.title
-    for section in ("Outcomes", "Time to agreement", "Figures", "Calibrated behaviour", "Sources",
-                    "Reproduce these numbers"):
+    for section in ("Outcomes", "Time to agreement", "Settled terms", "Figures", "Calibrated behaviour",
+                    "Sources", "Reproduce these numbers"):
         assert section in page.headings
     outcomes = next(t for t in page.tables if t[0][0] == "outcome")
     expected = results.outcome_probabilities()
@@ -80,7 +80,8 @@ def test_the_report_holds_the_outcome_table_figures_and_metadata(results, tmp_pa
         low, high = (float(v) for v in row[2].split("–"))
         assert low == pytest.approx(want.ci_low, abs=5e-4) and high == pytest.approx(want.ci_high, abs=5e-4)
         assert int(row[3].replace(",", "")) == want["count"]
-    assert len(page.images) == 3
+    groups = (results.settled_terms()["count"].groupby(level="agreement").sum() > 0).sum()
+    assert len(page.images) == 3 + groups   # three figures, and one of the settled terms per agreement kind
     for src in page.images:
         assert src.startswith("data:image/png;base64,")
         assert base64.b64decode(src.split(",", 1)[1]).startswith(b"\x89PNG\r\n\x1a\n")
@@ -95,9 +96,55 @@ def test_the_time_to_agreement_table_reaches_the_outcome_probabilities(results, 
     last = timing[-1]
     horizon = results.scenario.rounds.horizon
     assert last[0] == f"by round {horizon}"
-    probabilities = results.outcome_probabilities()["p"]
+    table = results.outcome_probabilities()
     for name, value in zip(timing[0][1:], last[1:]):
-        assert float(value) == pytest.approx(probabilities[name.replace(" ", "_")], abs=5e-4)
+        p, low, high = _value_and_interval(value)
+        want = table.loc[name.replace(" ", "_")]
+        # at the horizon the curve is the outcome's probability, and its interval the outcome's
+        assert (p, low, high) == pytest.approx((want.p, want.ci_low, want.ci_high), abs=5e-4)
+
+
+def _value_and_interval(text: str) -> tuple[float, float, float]:
+    """``"0.123 (0.100 – 0.150)"`` as three numbers."""
+    p, rest = text.split(" (")
+    low, high = rest.rstrip(")").split(" – ")
+    return float(p), float(low), float(high)
+
+
+def test_the_time_to_agreement_intervals_are_wilson_intervals_of_the_runs_reached(results, tmp_path):
+    page = Page(results.report(tmp_path / "r.html").read_text(encoding="utf-8"))
+    timing = next(t for t in page.tables if t[0][0] == "" and t[1][0].startswith("by round"))
+    runs = results.to_frame()
+    for row in timing[1:]:
+        t = int(row[0].removeprefix("by round "))
+        for name, cell in zip(timing[0][1:], row[1:]):
+            outcome = name.replace(" ", "_")
+            k = int(((runs["outcome"] == outcome) & (runs["agreement_round"].fillna(30000) <= t)).sum())
+            assert _value_and_interval(cell) == pytest.approx(_wilson(k, results.runs, 1.959964), abs=5e-4)
+
+
+def _wilson(k: int, n: int, z: float) -> tuple[float, float, float]:
+    """Wilson's (1927) score interval, written out by hand."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return p, centre - half, centre + half
+
+
+def test_the_settled_terms_table_reads_the_agreed_values(results, tmp_path):
+    page = Page(results.report(tmp_path / "r.html").read_text(encoding="utf-8"))
+    terms = next(t for t in page.tables if t[0][:2] == ["agreement", "issue"])
+    runs = results.to_frame()
+    assert len(terms) > 1
+    for row in terms[1:]:
+        agreement, issue = row[0].replace(" ", "_"), row[1]
+        kinds = ["comprehensive_agreement"] if agreement == "comprehensive_agreement" else \
+            ["temporary_truce", "conditional_truce"]
+        values = runs.loc[runs["outcome"].isin(kinds), f"term:{issue}"].dropna()
+        assert int(row[2].replace(",", "")) == len(values)
+        assert float(row[3]) == pytest.approx(values.median(), abs=5e-3)
+        low, high = (float(v) for v in row[4].split(" – "))
+        assert (low, high) == pytest.approx(tuple(values.quantile([0.05, 0.95])), abs=5e-3)
 
 
 def test_an_earlier_report_is_replaced_whole_and_bad_targets_are_refused(results, tmp_path):

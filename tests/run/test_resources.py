@@ -26,7 +26,6 @@ import negotiate
 from negotiate import SimulationError
 from negotiate.model import run_block
 from negotiate.run import simulate
-from negotiate.run.report import write_outputs
 from negotiate.run.seeding import BLOCK_SIZE, MAX_RUNS, SeedPlan, block_seed
 
 res = importlib.import_module("negotiate.run.resources")
@@ -237,7 +236,7 @@ def test_kept_runs_over_the_address_space_limit_are_refused_with_a_message(varie
 def test_a_file_size_limit_while_writing_is_one_line_and_keeps_the_old_output(varied, varied_path,
                                                                               tmp_path):
     out = tmp_path / "out"
-    write_outputs(simulate(varied, 300, seed=1, progress=False), out, plots=False)
+    simulate(varied, 300, seed=1, progress=False).save(out, plots=False)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     code, _stdout, err, _ = _command(
         ["run", str(varied_path), "--runs", "20000", "--workers", "1", "--out", str(out),

@@ -11,9 +11,8 @@ import pytest
 import negotiate
 import negotiate.results
 from negotiate import SimulationError
-from negotiate.results import Results, load_results
-from negotiate.run import simulate, storage
-from negotiate.run.report import write_comparison_outputs, write_outputs
+from negotiate.results import Results, load_results, storage
+from negotiate.run import simulate
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +37,8 @@ def _assert_same_results(a, b):
 
 
 def test_save_writes_the_three_files_and_round_trips(results, tmp_path):
-    out = results.save(tmp_path / "out")
+    out = tmp_path / "out"
+    results.save(out, plots=False)
     names = {p.name for p in out.iterdir()}
     assert {"runs.parquet", "summary.csv", "metadata.json"} <= names
     summary = pd.read_csv(out / "summary.csv")
@@ -50,14 +50,16 @@ def test_save_writes_the_three_files_and_round_trips(results, tmp_path):
 
 
 def test_runs_parquet_reads_back_as_the_per_run_table(results, tmp_path):
-    out = results.save(tmp_path / "out")
+    out = tmp_path / "out"
+    results.save(out, plots=False)
     frame = pd.read_parquet(out / "runs.parquet")
     expected = results.to_frame(by_agenda=True).reset_index(drop=True)
     pd.testing.assert_frame_equal(frame, expected)
 
 
 def test_metadata_describes_the_run(results, tmp_path):
-    meta = json.loads((results.save(tmp_path / "out") / "metadata.json").read_text())
+    results.save(tmp_path / "out", plots=False)
+    meta = json.loads((tmp_path / "out" / "metadata.json").read_text())
     canonical = json.dumps(results.scenario.to_dict(), sort_keys=True, separators=(",", ":"),
                            ensure_ascii=False).encode()
     assert meta["scenario_sha256"] == hashlib.sha256(canonical).hexdigest()
@@ -71,7 +73,8 @@ def test_metadata_describes_the_run(results, tmp_path):
 
 def test_saving_summaries_only_round_trips(varied, tmp_path):
     lean = simulate(varied, 500, seed=3, keep_runs=False, progress=False)
-    out = lean.save(tmp_path / "lean")
+    out = tmp_path / "lean"
+    lean.save(out, plots=False)
     assert not (out / "runs.parquet").exists()
     loaded = load_results(out)
     assert loaded.run_data is None
@@ -81,16 +84,16 @@ def test_saving_summaries_only_round_trips(varied, tmp_path):
 
 def test_interrupted_save_leaves_the_previous_output(results, other_results, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    results.save(out)
+    results.save(out, plots=False)
     before = _snapshot(out)
 
     def disk_full(directory, frames):
         (directory / "runs.parquet").write_bytes(b"half a file")
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(negotiate.results, "write_runs_table", disk_full)
+    monkeypatch.setattr(negotiate.results.core, "write_runs_table", disk_full)
     with pytest.raises(OSError, match="No space"):
-        other_results.save(out)
+        other_results.save(out, plots=False)
     assert _snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temporary left behind
     _assert_same_results(results, load_results(out))
@@ -98,7 +101,7 @@ def test_interrupted_save_leaves_the_previous_output(results, other_results, tmp
 
 def test_failure_while_swapping_restores_the_previous_output(results, other_results, tmp_path, monkeypatch):
     out = tmp_path / "out"
-    results.save(out)
+    results.save(out, plots=False)
     before = _snapshot(out)
     real_rename = os.rename
     calls = []
@@ -111,7 +114,7 @@ def test_failure_while_swapping_restores_the_previous_output(results, other_resu
 
     monkeypatch.setattr(storage.os, "rename", rename)
     with pytest.raises(SimulationError, match="device busy"):
-        other_results.save(out)
+        other_results.save(out, plots=False)
     monkeypatch.undo()
     assert _snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
@@ -119,8 +122,8 @@ def test_failure_while_swapping_restores_the_previous_output(results, other_resu
 
 def test_saving_again_replaces_the_output(results, other_results, tmp_path):
     out = tmp_path / "out"
-    results.save(out)
-    other_results.save(out)
+    results.save(out, plots=False)
+    other_results.save(out, plots=False)
     _assert_same_results(other_results, load_results(out))
 
 
@@ -129,22 +132,23 @@ def test_refuses_to_replace_a_directory_that_is_not_an_output(results, tmp_path)
     mine.mkdir()
     (mine / "thesis.tex").write_text("precious")
     with pytest.raises(SimulationError, match="refusing to replace.*thesis.tex"):
-        results.save(mine)
+        results.save(mine, plots=False)
     assert (mine / "thesis.tex").read_text() == "precious"
     (tmp_path / "file").write_text("x")
     with pytest.raises(SimulationError, match="not a directory"):
-        results.save(tmp_path / "file")
+        results.save(tmp_path / "file", plots=False)
 
 
 def test_an_empty_directory_may_be_used(results, tmp_path):
     (tmp_path / "empty").mkdir()
-    results.save(tmp_path / "empty")
+    results.save(tmp_path / "empty", plots=False)
     assert (tmp_path / "empty" / "metadata.json").exists()
 
 
 def test_csv_fallback_without_pyarrow(results, tmp_path, monkeypatch):
     monkeypatch.setattr(storage, "_pyarrow", lambda: None)
-    out = results.save(tmp_path / "out")
+    out = tmp_path / "out"
+    results.save(out, plots=False)
     assert (out / "runs.csv").exists() and not (out / "runs.parquet").exists()
     _assert_same_results(results, load_results(out))
 
@@ -157,8 +161,8 @@ def test_load_names_what_is_missing_or_wrong(tmp_path):
         load_results(tmp_path)
 
 
-def test_write_outputs_adds_figures(results, tmp_path):
-    paths = write_outputs(results, tmp_path / "report")
+def test_save_adds_figures(results, tmp_path):
+    paths = results.save(tmp_path / "report")
     names = {p.name for p in paths}
     assert {"summary.csv", "runs.parquet", "metadata.json", "outcomes.png",
             "time_to_agreement.png", "settled_terms.png", "acceptance.png"} <= names
@@ -168,14 +172,14 @@ def test_write_outputs_adds_figures(results, tmp_path):
             assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     _assert_same_results(results, load_results(tmp_path / "report"))
     # a second run without plots replaces it (old figures gone)
-    paths = write_outputs(results, tmp_path / "report", plots=False)
+    paths = results.save(tmp_path / "report", plots=False)
     assert not list((tmp_path / "report").glob("*.png"))
 
 
-def test_write_comparison_outputs(varied, tmp_path):
+def test_comparison_save(varied, tmp_path):
     cmp = negotiate.run.compare(varied, varied.with_overrides({"actors.B.noise": 0.2}), 400,
                                 seed=1, progress=False)
-    paths = write_comparison_outputs(cmp, tmp_path / "cmp")
+    paths = cmp.save(tmp_path / "cmp")
     assert {p.name for p in paths} == {"comparison.csv", "summary_a.csv", "summary_b.csv",
                                        "comparison.png", "metadata.json"}
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv", index_col="outcome")

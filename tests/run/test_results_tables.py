@@ -8,7 +8,7 @@ import pytest
 
 from negotiate.model import OUTCOMES
 from negotiate.results import Results
-from negotiate.run.aggregate import TERM_BINS, Aggregates
+from negotiate.results.aggregate import TERM_BINS, Aggregates
 from negotiate.stats import jeffreys_interval, wilson_interval
 
 

@@ -26,9 +26,8 @@ import psutil
 import pytest
 
 from negotiate import load_results
+from negotiate.results.leftovers import clean_stale
 from negotiate.run import simulate
-from negotiate.run.leftovers import clean_stale
-from negotiate.run.report import write_outputs
 from negotiate.run.seeding import BLOCK_SIZE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,7 +181,7 @@ def test_a_dead_runs_partial_folder_is_cleaned_by_the_next_write(varied, tmp_pat
     for folder in (stale, running):
         folder.mkdir()
         (folder / "summary.csv").write_text("half written")
-    write_outputs(simulate(varied, 300, seed=1, progress=False), out, plots=False)
+    simulate(varied, 300, seed=1, progress=False).save(out, plots=False)
     assert not stale.exists()
     assert running.exists(), "the folder of a live run was removed"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out", running.name])
@@ -193,7 +192,7 @@ def test_a_run_killed_between_the_two_renames_gets_its_old_output_back(varied, t
     the target is missing and the old output sits in ``.out.<pid>-<hex>.old``."""
     out = tmp_path / "out"
     earlier = simulate(varied, 300, seed=1, progress=False)
-    write_outputs(earlier, out, plots=False)
+    earlier.save(out, plots=False)
     before = _snapshot(out)
     aside = tmp_path / f".out.{_dead_pid()}-0123456789ab.old"
     os.rename(out, aside)
@@ -206,7 +205,7 @@ def test_sigkill_while_writing_leaves_the_old_output_or_the_new_one(varied, vari
     """Killed at random moments around the write: the target is always one complete
     output (the old one or the new one), and the next run leaves no temporary folder."""
     out = tmp_path / "out"
-    write_outputs(simulate(varied, 300, seed=1, progress=False), out, plots=False)
+    simulate(varied, 300, seed=1, progress=False).save(out, plots=False)
     old = _snapshot(out)
     rng = random.Random(3)
     for _ in range(3):
@@ -232,7 +231,7 @@ def _assert_old_or_new(out: Path, old: dict[str, bytes], new_seed: int) -> None:
 @pytest.mark.slow
 def test_signals_at_random_moments_leave_no_process_and_no_mixture(varied, varied_path, tmp_path):
     out = tmp_path / "out"
-    write_outputs(simulate(varied, 300, seed=1, progress=False), out, plots=False)
+    simulate(varied, 300, seed=1, progress=False).save(out, plots=False)
     old = _snapshot(out)
     rng = random.Random(11)
     signals = [signal.SIGINT, signal.SIGTERM, signal.SIGKILL]
@@ -255,7 +254,7 @@ def test_signals_at_random_moments_leave_no_process_and_no_mixture(varied, varie
 
 def test_a_signal_inside_a_deferred_block_is_delivered_when_it_ends():
     """What the pool's waits and the output's two renames rely on (see interrupts.py)."""
-    from negotiate.run.interrupts import signals_deferred
+    from negotiate.results.interrupts import signals_deferred
 
     reached = []
     with pytest.raises(KeyboardInterrupt), signals_deferred():

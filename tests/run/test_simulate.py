@@ -8,8 +8,8 @@ import pytest
 import negotiate.model
 from negotiate import ScenarioError, SimulationError
 from negotiate.model import OUTCOMES, run_block
+from negotiate.results.aggregate import TERM_BINS
 from negotiate.run import compare, simulate
-from negotiate.run.aggregate import TERM_BINS
 
 RUNS = 10_000  # three blocks: 4096, 4096, 1808
 SEED = 3

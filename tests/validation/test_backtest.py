@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 import negotiate
 from negotiate.model.outcomes import OUTCOMES
-from negotiate.run.storage import MANIFEST  # the list of the files negotiate wrote
+from negotiate.results.storage import MANIFEST  # the list of the files negotiate wrote
 from negotiate.validation import BacktestResults, backtest, case_seed, load_case, load_cases
 from negotiate.validation import scores as sc
 from tests.validation.library import write_library
@@ -73,7 +73,13 @@ def test_workers_do_not_change_the_numbers(library, result):
     np.testing.assert_array_equal(parallel.time_counts, result.time_counts)
 
 
-def test_progress_counts_the_runs_of_every_case(library, result, capsys):
+def test_progress_counts_the_runs_of_every_case(library, result, capsys, monkeypatch):
+    import functools
+
+    import negotiate.run.batch as batch
+
+    plain = batch._tqdm()  # redraw at every update: the cases finish faster than tqdm's 0.1 s
+    monkeypatch.setattr(batch, "_tqdm", lambda: functools.partial(plain, mininterval=0, miniters=1))
     shown = backtest(library, runs=RUNS, seed=5, progress=True)
     err = capsys.readouterr().err
     total = RUNS * len(LIBRARY)

@@ -14,7 +14,13 @@ import numpy as np
 from ..errors import SimulationError
 from ..model.outcomes import COMPREHENSIVE, CONDITIONAL, OUTCOMES, TEMPORARY, BlockResult
 
-__all__ = ["TERM_BINS", "TERM_GROUPS", "Aggregates"]
+__all__ = ["BLOCK_SIZE", "TERM_BINS", "TERM_GROUPS", "Aggregates"]
+
+#: Worlds per block by default: the runner simulates and summarises runs in blocks
+#: of this many (see negotiate.run.seeding).  A tuning knob (simulate(block_size=...)):
+#: it changes no run's result, each world drawing by its own index (docs/model.md,
+#: "Random numbers"); summaries merged over other blocks may differ in the last digits.
+BLOCK_SIZE = 4096
 
 #: Equal bins on [0, 1] for the distribution of agreed terms.
 TERM_BINS = 50

@@ -22,8 +22,8 @@ import json
 import warnings
 from pathlib import Path
 
-from .errors import ResultsFileError
-from .run.storage import file_sha256
+from ..errors import ResultsFileError
+from .storage import file_sha256
 
 __all__ = ["LEGACY_FORMAT", "RESULTS_FORMAT", "UncheckedResultsWarning", "check_files",
            "check_metadata", "check_self_digest", "metadata_digest"]

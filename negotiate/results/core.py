@@ -2,71 +2,49 @@
 
 :class:`Results` holds the scenario, the seed plan and either every run
 (``keep_runs=True``: a :class:`~negotiate.model.BlockResult` over all runs)
-or only additive summaries (:class:`~negotiate.run.aggregate.Aggregates`),
+or only additive summaries (:class:`~negotiate.results.aggregate.Aggregates`),
 which it always has.  Probabilities, time to agreement, acceptance and
 collapse rates come from the summaries, so they are the same in both modes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import platform
 import zipfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from importlib import metadata as _metadata
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import ResultsFileError, ScenarioError, SimulationError
-from .model.ceasefire import TYPES as CEASEFIRE_TYPES
-from .model.outcomes import AGENDAS, OUTCOMES, BlockResult
-from .results_check import (
-    LEGACY_FORMAT,
-    RESULTS_FORMAT,
-    check_files,
-    check_metadata,
-    check_self_digest,
-    metadata_digest,
+from ..errors import ResultsFileError, ScenarioError, SimulationError
+from ..model.ceasefire import TYPES as CEASEFIRE_TYPES
+from ..model.outcomes import AGENDAS, OUTCOMES, BlockResult
+from ..scenario import Scenario, load_scenario
+from ..stats import (
+    INTERVAL_METHODS,
+    clustered_ratio_interval,
+    dkw_halfwidth,
+    incidence_from_counts,
+    proportion_interval,
 )
-from .run.aggregate import TERM_BINS, TERM_GROUPS, Aggregates, term_group_masks
-from .run.seeding import BLOCK_SIZE
-from .run.storage import PRODUCER, atomic_directory, file_sha256, read_runs_table, write_runs_table
-from .scenario import Scenario, load_scenario
-from .stats import clustered_ratio_interval, incidence_from_counts, proportion_interval
+from .aggregate import BLOCK_SIZE, TERM_BINS, TERM_GROUPS, Aggregates, term_group_masks
+from .check import LEGACY_FORMAT, RESULTS_FORMAT, check_files, check_metadata, check_self_digest
+from .diagnostics import Diagnosis, Problem
+from .output import FigureFile, Saved, library_versions, on_axes, scenario_digest
+from .storage import PRODUCER, read_runs_table, write_runs_table
 
 __all__ = ["Results", "library_versions", "load_results", "scenario_digest"]
 
-FORMAT_VERSION = 1  # of the other outputs (sweep, comparison...); Results use RESULTS_FORMAT
 ROW_GROUP = 65_536  # rows per Parquet row group: bounds the memory of save()
-AGREEMENTS = OUTCOMES[:3]
-DEGENERATE = 0.99  # an outcome this common makes the others unreadable (Results.diagnose)  # outcomes that have an agreement round
+AGREEMENTS = OUTCOMES[:3]  # outcomes that have an agreement round
+DEGENERATE = 0.99  # an outcome this common makes the others unreadable (Results.diagnose)
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
-_LIBRARIES = ("negotiate", "numpy", "scipy", "mesa", "pandas", "pyarrow", "matplotlib", "scikit-learn")
-
-
-def library_versions() -> dict[str, str]:
-    """Versions of the libraries that shape a result (and of Python)."""
-    out = {"python": platform.python_version()}
-    for name in _LIBRARIES:
-        try:
-            out[name] = _metadata.version(name)
-        except _metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def scenario_digest(scenario: Scenario) -> str:
-    """sha256 of the canonical JSON of a scenario (sorted keys, no spaces, UTF-8)."""
-    text = json.dumps(scenario.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(repr=False)
-class Results:
+class Results(Saved):
     """Outcome of ``simulate``: ask it for tables (``outcome_probabilities()``…),
     the per-run table (``to_frame()``), a plot (``plot()``) or files (``save()``)."""
 
@@ -77,6 +55,9 @@ class Results:
     aggregates: Aggregates
     run_data: BlockResult | None = None
     versions: dict[str, str] = field(default_factory=library_versions)
+
+    KIND = "results"
+    FORMAT = RESULTS_FORMAT
 
     @classmethod
     def from_block(cls, scenario: Scenario, block: BlockResult, *, seed: int = 0,
@@ -112,7 +93,7 @@ class Results:
         this batch's record of the run (:meth:`to_frame` row ``run``), whatever the
         block size or workers it was simulated with (docs/model.md, "Random numbers").
         Needs no kept runs."""
-        from .run.replay import replay  # the runner imports this module: import on use
+        from ..run.replay import replay  # the runner imports the results: import on use
 
         return replay(self.scenario, run, seed=self.seed, runs=self.runs)
 
@@ -122,7 +103,7 @@ class Results:
                              "(simulate(..., keep_runs=False)); rerun with keep_runs=True")
 
     # --- tables ----------------------------------------------------------------
-    def outcome_probabilities(self, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    def outcome_probabilities(self, level: float = 0.95, *, method: str = "wilson") -> pd.DataFrame:
         """Probability of each outcome (all four, in ``OUTCOMES`` order) with its interval."""
         counts = self.aggregates.outcome_counts
         lo, hi = proportion_interval(counts, self.runs, level, method)
@@ -131,17 +112,40 @@ class Results:
         table.attrs.update(n=self.runs, method=method, level=level)
         return table
 
-    def time_to_agreement(self) -> pd.DataFrame:
+    def time_to_agreement(self, level: float | None = None, *, method: str = "wilson") -> pd.DataFrame:
         """Cumulative probability, by round, of each agreement outcome having been reached.
 
         Column ``o`` at round ``t`` is P(the run ends in outcome ``o`` and its
         defining agreement came by round ``t``); at the horizon it equals the
         outcome's probability.  Runs with no agreement are censored at the horizon.
+
+        With a ``level``, the columns become ``(outcome, "p" | "ci_low" |
+        "ci_high")``: each value is a share of the runs, so ``method="wilson"``
+        (or ``"jeffreys"``) gives its binomial interval round by round
+        (pointwise: each round's interval covers with probability ``level``),
+        and ``method="dkw"`` a band that covers an outcome's whole curve at
+        once with probability at least ``level`` (Dvoretzky–Kiefer–Wolfowitz,
+        :func:`negotiate.stats.dkw_halfwidth`; wider, constant in width).
         """
         counts = self.aggregates.round_counts[:, : len(AGREEMENTS)]
         values = incidence_from_counts(counts, self.runs)
         index = pd.RangeIndex(values.shape[0], name="round")
-        return pd.DataFrame(values, index=index, columns=pd.Index(AGREEMENTS, name="outcome"))
+        if level is None:
+            return pd.DataFrame(values, index=index, columns=pd.Index(AGREEMENTS, name="outcome"))
+        if method not in (*INTERVAL_METHODS, "dkw"):
+            raise ValueError(f"unknown interval method {method!r} for time_to_agreement; choose one of "
+                             f"{', '.join(INTERVAL_METHODS)} (pointwise) or dkw (a band over all rounds)")
+        if method == "dkw":
+            half = dkw_halfwidth(self.runs, level)
+            lo, hi = np.clip(values - half, 0.0, 1.0), np.clip(values + half, 0.0, 1.0)
+        else:
+            lo, hi = proportion_interval(np.cumsum(counts, axis=0), self.runs, level, method)
+        parts = {(o, stat): column[:, j] for j, o in enumerate(AGREEMENTS)
+                 for stat, column in (("p", values), ("ci_low", lo), ("ci_high", hi))}
+        table = pd.DataFrame(parts, index=index)
+        table.columns.names = ["outcome", "stat"]
+        table.attrs.update(n=self.runs, level=level, method=method)
+        return table
 
     def settled_terms(self) -> pd.DataFrame:
         """Distribution of each issue's agreed value, for runs ending in a
@@ -197,7 +201,7 @@ class Results:
                              "rate": np.ravel(rate), "ci_low": np.ravel(lo), "ci_high": np.ravel(hi)},
                             index=index)
 
-    def ceasefire_types(self, method: str = "wilson", level: float = 0.95) -> pd.DataFrame:
+    def ceasefire_types(self, level: float = 0.95, *, method: str = "wilson") -> pd.DataFrame:
         """Share of runs whose first ceasefire of any kind was of each ETH/PRIO type (unilateral
         or bilateral, general or partial; docs/model.md, "Ceasefire types"), with intervals;
         ``n`` = all runs, so the shares sum to the share of runs with a ceasefire. A unilateral
@@ -216,38 +220,46 @@ class Results:
 
     def plot_ceasefire_types(self, ax=None, **kwargs):
         """Ceasefire types with their intervals (see :mod:`negotiate.plot.ceasefires`)."""
-        from .plot.ceasefires import plot_ceasefire_types
+        from ..plot.ceasefires import plot_ceasefire_types
 
         return plot_ceasefire_types(self, ax=ax, **kwargs)
 
-    def collapse_rate(self, method: str = "wilson", level: float = 0.95) -> pd.Series:
+    def collapse_rate(self, level: float = 0.95, *, method: str = "wilson") -> pd.Series:
         """Share of runs with a truce in which a truce collapsed (``n`` = runs with a truce)."""
         k, n = self.aggregates.collapsed_runs, self.aggregates.truce_runs
         lo, hi = proportion_interval(k, n, level, method)
         p = k / n if n else np.nan
         return pd.Series({"p": p, "ci_low": lo, "ci_high": hi, "count": k, "n": n}, name="collapse")
 
-    # --- display ---------------------------------------------------------------
     # --- diagnostics --------------------------------------------------------------
-    def diagnose(self) -> list[str]:
-        """Plain-language notes on results an analyst should not take at face value.
+    def diagnose(self) -> Diagnosis:
+        """Problems an analyst should know before reading these results
+        (a :class:`~negotiate.results.diagnostics.Diagnosis`; empty and falsy if none):
 
-        * one outcome takes at least ``DEGENERATE`` (99 %) of the runs: the
-          scenario is close to deterministic, and its other outcomes are
-          unreadable (often a sign that some reason a war goes on is missing);
-        * some runs had a round whose continuation values missed the solver's
-          tolerance (docs/model.md §8): the best point found was used there.
+        * ``degenerate``: one outcome takes at least ``DEGENERATE`` (99 %) of
+          the runs: the scenario is close to deterministic, and its other
+          outcomes are unreadable (often a sign that some reason a war goes on
+          is missing); ``simulate`` also warns;
+        * ``unconverged``: some runs had a round whose continuation values
+          missed the solver's tolerance (docs/model.md, "Reservation values
+          and continuation"): the best point found was used there.
         """
-        notes = [] if self.degenerate() is None else [self.degenerate()]
+        problems = []
+        note = self.degenerate()
+        if note is not None:
+            top = OUTCOMES[int(np.argmax(self.aggregates.outcome_counts))]
+            problems.append(Problem("degenerate", top, note))
         unsolved = self.aggregates.unconverged_runs
         if unsolved:
-            notes.append(f"{unsolved / self.runs:.0%} of runs had a round in which the continuation "
-                         "values missed the solver's tolerance; the best point found was used "
-                         "(docs/model.md §8)")
-        return notes
+            problems.append(Problem(
+                "unconverged", "runs",
+                f"{unsolved / self.runs:.0%} of runs had a round in which the continuation values "
+                "missed the solver's tolerance; the best point found was used (docs/model.md, "
+                "\"Reservation values and continuation\")"))
+        return Diagnosis(tuple(problems))
 
     def degenerate(self) -> str | None:
-        """The note of :meth:`diagnose` on an outcome taking 99 % of the runs, or None."""
+        """The message of :meth:`diagnose` on an outcome taking 99 % of the runs, or None."""
         counts = self.aggregates.outcome_counts
         top = int(np.argmax(counts))
         share = counts[top] / self.runs
@@ -257,15 +269,16 @@ class Results:
                 "outcomes are too rare to read; check whether the scenario leaves any "
                 "reason for the war to go on (docs/model.md)")
 
+    # --- display ---------------------------------------------------------------
     def report(self, path, *, title: str | None = None) -> Path:
         """Write one self-contained HTML report to ``path`` (see :mod:`negotiate.report`)."""
-        from .report import write_report
+        from ..report import write_report
 
         return write_report(self, path, title=title)
 
     def plot(self, ax=None, **kwargs):
         """Outcome probabilities with their intervals (see :mod:`negotiate.plot`)."""
-        from .plot.outcomes import plot_outcome_probabilities  # matplotlib only when plotting
+        from ..plot.outcomes import plot_outcome_probabilities  # matplotlib only when plotting
 
         return plot_outcome_probabilities(self, ax=ax, **kwargs)
 
@@ -280,13 +293,8 @@ class Results:
         return head + self.outcome_probabilities().to_html(float_format=lambda x: f"{x:.4f}")
 
     # --- files -----------------------------------------------------------------
-    def metadata(self, files: dict[str, str] | None = None) -> dict:
-        """What metadata.json holds; ``files`` (name → SHA-256 of the files written
-        beside it) and this dict's own hash are added when saving."""
-        meta = {
-            "producer": PRODUCER,
-            "format": RESULTS_FORMAT,
-            "kind": "results",
+    def _metadata_body(self) -> dict:
+        return {
             "scenario_name": self.scenario.name,
             "scenario_sha256": scenario_digest(self.scenario),
             "seed": self.seed,
@@ -294,19 +302,11 @@ class Results:
             "block_size": BLOCK_SIZE,
             "keep_runs": self.keep_runs,
             "wall_time_seconds": self.wall_time,
-            "versions": self.versions,
-            "saved_utc": datetime.now(UTC).isoformat(timespec="seconds"),
             "scenario": self.scenario.to_dict(),
         }
-        if files is not None:
-            meta["files"] = dict(files)
-            meta["metadata_sha256"] = metadata_digest(meta)
-        return meta
 
-    def write_files(self, directory: Path) -> list[Path]:
-        """Write summary.csv, aggregates.npz, runs.parquet (if kept), metadata.json
-        into an existing ``directory`` (not atomic: see :meth:`save`)."""
-        directory = Path(directory)
+    def _write_tables(self, directory: Path) -> list[Path]:
+        """summary.csv, aggregates.npz and, if the runs were kept, runs.parquet."""
         paths = [directory / "summary.csv"]
         summary = self.outcome_probabilities()[["p", "ci_low", "ci_high"]]
         summary.to_csv(paths[0], index_label="outcome")
@@ -317,24 +317,24 @@ class Results:
                                 min(start + ROW_GROUP, self.runs), by_agenda=True)
                       for start in range(0, self.runs, ROW_GROUP))
             paths.append(write_runs_table(directory, frames))
-        # metadata last: a directory with metadata.json is a complete one, and it
-        # holds the hash of every other file (checked by load_results)
-        hashes = {p.name: file_sha256(p) for p in paths}
-        paths.append(directory / "metadata.json")
-        paths[-1].write_text(json.dumps(self.metadata(hashes), indent=2, ensure_ascii=False),
-                             encoding="utf-8")
         return paths
 
-    def save(self, directory, *, force: bool = False) -> Path:
-        """Write the output directory atomically (the old one stays until the new one is complete).
+    def _figures(self) -> list[FigureFile]:
+        """outcomes.png, time_to_agreement.png, acceptance.png and settled_terms.png."""
+        from ..plot import plot_acceptance_rates, plot_settled_terms, plot_time_to_agreement
 
-        A directory holding files negotiate did not write is refused
-        (:class:`~negotiate.errors.OutputError`) unless ``force=True``; those
-        files are then kept (see :func:`~negotiate.run.storage.atomic_directory`).
-        """
-        with atomic_directory(directory, force=force) as tmp:
-            self.write_files(tmp)
-        return Path(directory)
+        counts = self.settled_terms()["count"]
+        rows = [max(1, int((counts.loc[g] > 0).sum())) for g in TERM_GROUPS]
+
+        def terms(fig) -> None:
+            axes = fig.subplots(len(TERM_GROUPS), 1, height_ratios=rows)
+            for ax, group in zip(axes, TERM_GROUPS):
+                plot_settled_terms(self, group, ax=ax)
+
+        return [FigureFile("outcomes.png", on_axes(self.plot)),
+                FigureFile("time_to_agreement.png", on_axes(partial(plot_time_to_agreement, self))),
+                FigureFile("acceptance.png", on_axes(partial(plot_acceptance_rates, self))),
+                FigureFile("settled_terms.png", terms, (8, 1.5 + 0.9 * sum(rows)))]
 
 
 def load_results(directory) -> Results:
@@ -342,10 +342,10 @@ def load_results(directory) -> Results:
 
     Every file read must match its SHA-256 in metadata.json, the scenario its
     ``scenario_sha256`` and the run count the summaries and the per-run table
-    (:mod:`negotiate.results_check`); otherwise
+    (:mod:`negotiate.results.check`); otherwise
     :class:`~negotiate.errors.ResultsFileError` names the file at fault.
     Directories saved before the hashes existed load with an
-    :class:`~negotiate.results_check.UncheckedResultsWarning`.
+    :class:`~negotiate.results.check.UncheckedResultsWarning`.
     """
     directory = Path(directory)
     meta_path = directory / "metadata.json"

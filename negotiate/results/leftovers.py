@@ -1,6 +1,6 @@
 """Temporary folders left beside an output directory by a run that died while writing it.
 
-:func:`negotiate.run.storage.atomic_directory` writes into
+:func:`negotiate.results.storage.atomic_directory` writes into
 ``.<name>.<pid>-<hex>.partial`` and, while swapping it in, moves the previous
 output to ``.<name>.<pid>-<hex>.old``.  A run killed at that moment (SIGKILL,
 the out-of-memory killer, a power cut) leaves them behind.  The next write to

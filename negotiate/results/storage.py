@@ -18,7 +18,7 @@ says negotiate wrote it.  A symbolic link is never followed nor replaced.
 
 **Locks.** While a directory is written (and, on the command line, for the
 whole run) a lock file ``.<name>.lock`` beside it is held
-(:mod:`negotiate.run.locks`): a second run on the same directory is refused
+(:mod:`negotiate.results.locks`): a second run on the same directory is refused
 with a message naming the first.
 
 The per-run table is written row group by row group so that memory does not
@@ -188,7 +188,7 @@ def output_lock_path(target: str | os.PathLike) -> Path:
 def lock_output(target: str | os.PathLike) -> Iterator[None]:
     """Hold the lock of output directory ``target`` (creating its parent if needed).
 
-    Raises :class:`~negotiate.run.locks.LockedError` naming the holder if
+    Raises :class:`~negotiate.results.locks.LockedError` naming the holder if
     another process writes there.  Re-entrant within a process.
     """
     lock = output_lock_path(target)
