@@ -6,7 +6,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ..model.outcomes import OUTCOMES
 
-__all__ = ["OKABE_ITO", "OUTCOME_COLOURS", "OUTCOME_LABELS", "SERIES", "new_axes", "percent_axis",
+__all__ = ["OKABE_ITO", "OUTCOME_COLOURS", "OUTCOME_LABELS", "SERIES", "interval_bars", "new_axes", "percent_axis",
            "round_axis", "unit_label", "wrap_label"]
 
 #: Okabe & Ito (2008), "Color Universal Design": distinguishable with any common colour-vision deficiency.
@@ -59,3 +59,25 @@ def round_axis(axis) -> None:
 def wrap_label(text: str) -> str:
     """Put the first space on a new line ("Comprehensive\\nagreement")."""
     return text.replace(" ", "\n", 1)
+
+
+def interval_bars(ax, table, *, colours, gids, ylabel: str):
+    """Bars at ``table["p"]`` with whiskers from ``ci_low`` to ``ci_high``, a percent axis
+    with room above the highest whisker; ``gids`` name the bars (for tests).  Returns the
+    bar positions, the heights and the error-bar container."""
+    import numpy as np
+
+    x = np.arange(len(table))
+    p = table["p"].to_numpy(float)
+    bars = ax.bar(x, p, width=0.65, color=colours, edgecolor="black", linewidth=0.6)
+    for bar, gid in zip(bars, gids):
+        bar.set_gid(gid)
+    whiskers = np.vstack([p - table["ci_low"].to_numpy(float), table["ci_high"].to_numpy(float) - p])
+    err = ax.errorbar(x, p, yerr=whiskers, fmt="none", ecolor="black", elinewidth=1.2, capsize=5)
+    top = float(np.nanmax(table["ci_high"])) if len(table) else 1.0
+    ax.set_ylim(0, min(1.08, top + 0.1))
+    percent_axis(ax.yaxis)
+    ax.set_ylabel(ylabel)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    return x, p, err
