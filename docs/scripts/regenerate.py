@@ -105,8 +105,9 @@ def mechanisms(workers: int, runs: int = 8192) -> None:
         part = table.loc[mechanism]
         shown = part[(part.ci_low > 0) | (part.ci_high < 0)]
         if shown.empty:
-            low, high = part.difference.min(), part.difference.max()
-            rows.append(f"| {label} | every outcome | | | within {low:+.3f} to {high:+.3f} (no effect) |")
+            largest = part.difference.abs().max()
+            rows.append(f"| {label} | every outcome | | | every difference below {max(largest, 0.0005):.3f} "
+                        "(no effect) |")
             continue
         for i, (outcome, r) in enumerate(shown.iterrows()):
             rows.append(f"| {label if i == 0 else ''} | {outcome.replace('_', ' ')} | {r.p_a:.3f} | "

@@ -63,7 +63,9 @@ def run_plan(plan: SeedPlan, scenarios: tuple[Scenario, ...], *, workers: int, c
     chunks are made of.
     """
     block_size = plan.block_size if block_size is None else block_size
-    per_task = None
+    # with a cache, one block a task unless asked otherwise: a block is kept only once its
+    # task returns, so an interrupted run keeps every block finished before the signal
+    per_task = None if cache is None else 1
     if chunk_size is not None:
         per_task = round_chunk_size(whole_number("chunk_size", chunk_size, 1), block_size) // block_size
     gather = _Gather(plan, scenarios, keep_runs, outcomes)

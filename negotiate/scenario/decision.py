@@ -80,8 +80,9 @@ class Body(_Strict):
             if self.blocking_minority is not None and self.blocking_minority > len(self.voters):
                 raise FieldError("blocking_minority", f"{self.blocking_minority} is more than the "
                                  f"body's {len(self.voters)} members")
-        if len(set(self.voters)) != len(self.voters):
-            raise FieldError("members", "an actor is listed twice")
+        twice = _listed_twice(self.voters)
+        if twice:
+            raise FieldError("members", f"{twice} is listed twice")
         return self
 
     def _check_weights(self, where: str, weights: dict, threshold: float) -> None:
@@ -97,6 +98,9 @@ class Body(_Strict):
         if extra:
             raise FieldError(f"{where}.{extra[0]}", f"'{extra[0]}' is not a member of this body")
         total = sum(weights.values())
+        if not math.isfinite(threshold):
+            raise FieldError("threshold" if where == "weights" else "second.threshold",
+                             f"must be a finite number, got {threshold}")
         if threshold > total + 1e-12:
             raise FieldError("threshold" if where == "weights" else "second.threshold",
                              f"{threshold:g} is above the members' total weight {total:g}: "
@@ -166,8 +170,19 @@ def check_decision(c, s) -> None:
                     c.actor(f"{where}.bodies[{i}].{field}.{name}", name, s.actors)
         for j, name in enumerate(rule.vetoes):
             c.actor(f"{where}.vetoes[{j}]", name, s.actors)
-        if len(set(rule.vetoes)) != len(rule.vetoes):
-            c.add(f"{where}.vetoes", "an actor is listed twice")
+        twice = _listed_twice(rule.vetoes)
+        if twice:
+            c.add(f"{where}.vetoes", f"{twice} is listed twice")
 
 
 __all__ = ["AgendaRule", "Body", "Decision", "Rule", "Threshold", "check_decision"]
+
+
+def _listed_twice(names) -> str | None:
+    """The first name that occurs twice in ``names``, quoted (None if none does)."""
+    seen = set()
+    for name in names:
+        if name in seen:
+            return f"'{name}'"
+        seen.add(name)
+    return None

@@ -232,3 +232,25 @@ def test_every_long_call_refuses_before_simulating(varied, monkeypatch, options)
     for call in calls:
         with pytest.raises(TypeError, match="progress must be|executor must be"):
             call()
+
+
+def test_with_a_cache_every_task_is_one_block_unless_a_chunk_size_is_given(varied, tmp_path, monkeypatch):
+    """A block is stored when its task returns: with the chunk cache of ``run --out`` the
+    default task is one block, so an interruption keeps every block finished before it."""
+    import negotiate.run.blocks as blocks
+
+    asked = []
+
+    class Stop(Exception):
+        pass
+
+    def spy(*args, per_task=None, **kwargs):
+        asked.append(per_task)
+        raise Stop
+
+    monkeypatch.setattr(blocks, "where_to_run", spy)
+    for cache, chunk_size in ((tmp_path / "a", None), (None, None), (tmp_path / "b", 3 * 4096)):
+        with pytest.raises(Stop):
+            simulate(varied, 8 * 4096, seed=1, workers=2, cache_dir=cache, chunk_size=chunk_size,
+                     progress=False, keep_runs=False)
+    assert asked == [1, None, 3]

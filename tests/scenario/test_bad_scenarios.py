@@ -161,6 +161,12 @@ CASES = [
      BASE + "decision:\n  settlement:\n    bodies:\n      - rule: qualified\n        members: [A, B]\n"
      "        weights: {A: 1}\n        threshold: 1\n", "decision.settlement.bodies[0].weights", 29,
      "no weight for member(s) B"),
+    ("a member listed twice",
+     BASE + "decision:\n  settlement:\n    bodies:\n      - rule: majority\n        members: [A, B, A]\n",
+     "decision.settlement.bodies[0].members", 28, "'A' is listed twice"),
+    ("an infinite threshold",
+     BASE + "decision:\n  settlement:\n    bodies:\n      - rule: qualified\n        weights: {A: 1, B: 2}\n"
+     "        threshold: .inf\n", "decision.settlement.bodies[0].threshold", 29, "must be a finite number"),
 ]
 
 
