@@ -70,9 +70,10 @@ def report_html(results: Results, *, title: str | None = None) -> str:
              "<h2>Outcomes</h2>", _outcomes(results), _diagnostics(results),
              "<h2>Time to agreement</h2>", _timing(results),
              "<h2>Settled terms</h2>", _terms(results),
+             "<h2>Ceasefires by type</h2>", _ceasefires(results),
              "<h2>Figures</h2>", _figures(results),
              "<h2>Calibrated behaviour</h2>", _calibration(scenario),
-             "<h2>Who sits at the table</h2>", _actors(scenario),
+             "<h2>Who sits at the table</h2>", _actors(scenario), _decision(scenario),
              "<h2>Issues</h2>", _issues(scenario),
              "<h2>Sources</h2>", _sources(scenario),
              "<h2>Reproduce these numbers</h2>", _reproduce(results)]
@@ -182,6 +183,36 @@ def _calibration(scenario) -> str:
     return text
 
 
+def _ceasefires(results: Results) -> str:
+    """The first ceasefire of each run by ETH/PRIO type (only kept runs record it)."""
+    if not results.keep_runs or results.run_data.ceasefire is None:
+        return "<p>Not recorded: the per-run data was not kept.</p>"
+    table = results.ceasefire_types(0.95)
+    none = 1.0 - float(table["p"].sum())
+    rows = [(f"{parties}, {scope}", _with_interval(r), f"{int(r['count']):,}")
+            for (parties, scope), r in table.iterrows()]
+    rows.append(("no ceasefire of any kind", f"{none:.3f}", f"{results.runs - int(table['count'].sum()):,}"))
+    head = ["first ceasefire (parties, scope)", "share of runs (95% Wilson interval)", "runs"]
+    return ("<p>The first ceasefire of each run, of any kind (docs/model.md, \"Ceasefire types\"): "
+            "a unilateral halt or a partial ceasefire counts here but is not an agreed truce, so it "
+            "sets no outcome.</p>" + _table(head, rows))
+
+
+def _decision(scenario) -> str:
+    """Each agenda's decision rule, when the scenario gives one (unanimity otherwise)."""
+    decision = getattr(scenario, "decision", None)
+    rows = []
+    for agenda in ("truce", "settlement"):
+        rule = getattr(decision, agenda, None) if decision is not None else None
+        if rule is None or isinstance(rule, str):
+            rows.append((agenda, "unanimity: every party and every controller of a moved issue"))
+            continue
+        bodies = "; ".join(f"{b.name or 'body'} ({b.rule}: {', '.join(b.voters)})" for b in rule.bodies)
+        vetoes = f"; vetoes: {', '.join(rule.vetoes)}" if rule.vetoes else ""
+        rows.append((agenda, bodies + vetoes))
+    return "<p>How each agenda is decided (docs/model.md §19):</p>" + _table(["agenda", "rule"], rows)
+
+
 def _actors(scenario) -> str:
     rows = [(name, actor.role, ", ".join(actor.positions)) for name, actor in scenario.actors.items()]
     return _table(["actor", "role", "positions on"], rows)
@@ -210,10 +241,12 @@ def _reproduce(results: Results) -> str:
     rows = [("seed", meta["seed"]), ("runs", f"{meta['runs']:,}"),
             ("scenario SHA-256", meta["scenario_sha256"]),
             ("versions", ", ".join(f"{k} {v}" for k, v in meta["versions"].items()))]
-    command = f"negotiate run {results.scenario.name}.yaml --runs {results.runs} --seed {results.seed}"
+    command = f"negotiate run SCENARIO.yaml --runs {results.runs} --seed {results.seed}"
     return (_table(["", ""], rows, header=False)
-            + f"<p>With the scenario file: <code>{escape(command)}</code> gives the same numbers "
-              "whatever the number of workers.</p>")
+            + f"<p>With the scenario file (named <code>{escape(results.scenario.name)}</code> inside; "
+              f"its SHA-256 above is of the scenario as loaded, after any <code>extends:</code>): "
+              f"<code>{escape(command)}</code> gives the same numbers whatever the number of "
+              "workers.</p>")
 
 
 # --- helpers ------------------------------------------------------------------------

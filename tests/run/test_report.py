@@ -192,3 +192,26 @@ def test_cli_report_refuses_a_folder_that_is_not_results(tmp_path):
     done = negotiate_cli("report", "out", cwd=tmp_path)
     assert done.returncode == 1 and "not a negotiate results file" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "out.html").exists()
+
+
+def test_the_report_shows_ceasefire_types_and_each_agendas_decision_rule(tmp_path):
+    """A scenario with plain ceasefires and a decision rule: the report's ceasefire table is
+    ``ceasefire_types()`` plus the runs with none (summing to every run), and the rules table
+    names the bodies and veto players the file gives."""
+    from tests.model.conftest import load
+    from tests.model.test_ceasefire_types import PAUSE
+
+    scenario = load("pause")
+    names = list(scenario.actors)
+    scenario = scenario.with_overrides({"ceasefires": [PAUSE], "decision": {"truce": {
+        "bodies": [{"name": "table", "rule": "majority", "members": names}], "vetoes": names[:1]}}})
+    results = negotiate.simulate(scenario, runs=400, seed=2, progress=False)
+    page = Page(results.report(tmp_path / "c.html").read_text(encoding="utf-8"))
+    assert "Ceasefires by type" in page.headings
+    table = next(t for t in page.tables if t[0][0].startswith("first ceasefire"))
+    expected = results.ceasefire_types()
+    counts = [int(row[2].replace(",", "")) for row in table[1:]]
+    assert counts[:-1] == expected["count"].tolist() and sum(counts) == results.runs
+    rules = dict(row for row in next(t for t in page.tables if t[0] == ["agenda", "rule"])[1:])
+    assert rules["truce"] == f"table (majority: {', '.join(names)}); vetoes: {names[0]}"
+    assert rules["settlement"].startswith("unanimity")
