@@ -145,7 +145,7 @@ def stances() -> dict:
 SCENARIOS = {"two_party": lambda: TWO_PARTY, "every_mechanism": every_mechanism,
              "baseline": lambda: BASELINE}
 SCENARIOS["stances"] = stances
-NAIVE_RUNS = {"two_party": 600, "every_mechanism": 600, "baseline": 150}
+NAIVE_RUNS = {"two_party": 600, "every_mechanism": 450, "baseline": 100}  # the baseline plays whole horizons: slow in the naive model
 ENGINE_RUNS = {"two_party": 4096, "every_mechanism": 4096, "baseline": 1024}
 NAIVE_RUNS["stances"], ENGINE_RUNS["stances"] = 600, 4096
 
