@@ -47,7 +47,7 @@ def write_between(path: Path, name: str, text: str) -> None:
     """Replace what lies between the ``name`` markers of ``path`` (temp file, then rename)."""
     start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
     old = path.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(old):
         raise SystemExit(f"{path}: markers {start} … {end} not found")
     new = pattern.sub(lambda _: f"{start}\n{text.rstrip()}\n{end}", old)
@@ -81,8 +81,8 @@ def _percent(row) -> str:
 
 
 def scenarios(workers: int) -> None:
-    rows = ["| scenario | temporary truce % | conditional truce % | comprehensive agreement % | "
-            "no agreement % | median round | truce collapsed |", "|---|---|---|---|---|---|---|"]
+    rows = [("| scenario | temporary truce % | conditional truce % | comprehensive agreement % | "
+             "no agreement % | median round | truce collapsed |"), "|---|---|---|---|---|---|---|"]
     for name in SCENARIOS:
         result = negotiate.simulate(ROOT / "scenarios" / f"{name}.yaml", runs=4096, seed=1,
                                     workers=workers, progress=False)

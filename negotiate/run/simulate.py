@@ -25,7 +25,7 @@ from .blocks import run_plan
 from .cache import ChunkCache
 from .comparison import Comparison, ManyComparison, check_comparable
 from .executors import Executor
-from .seeding import BLOCK_SIZE, SeedPlan
+from .seeding import SeedPlan
 
 __all__ = ["DegenerateResultWarning", "compare", "compare_many", "simulate"]
 

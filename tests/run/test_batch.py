@@ -237,7 +237,7 @@ def test_every_long_call_refuses_before_simulating(varied, monkeypatch, options)
 def test_with_a_cache_every_task_is_one_block_unless_a_chunk_size_is_given(varied, tmp_path, monkeypatch):
     """A block is stored when its task returns: with the chunk cache of ``run --out`` the
     default task is one block, so an interruption keeps every block finished before it."""
-    import negotiate.run.blocks as blocks
+    from negotiate.run import blocks
 
     asked = []
 

@@ -19,9 +19,9 @@ matplotlib.use("Agg")
 ROOT = Path(__file__).resolve().parents[2]
 RUNS, SEED = 200, 12
 # blocks of the default size (one block) and of 64 runs (the last one short), 1 and 2 workers
-SETTINGS = {"sanctions": [dict(workers=1), dict(workers=1, block_size=64),
-                          dict(workers=2, block_size=64, chunk_size=64)],
-            "varied": [dict(workers=1), dict(workers=1, block_size=48)]}
+SETTINGS = {"sanctions": [{"workers": 1}, {"workers": 1, "block_size": 64},
+                          {"workers": 2, "block_size": 64, "chunk_size": 64}],
+            "varied": [{"workers": 1}, {"workers": 1, "block_size": 48}]}
 
 
 def scenarios():

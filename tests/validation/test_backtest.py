@@ -76,7 +76,7 @@ def test_workers_do_not_change_the_numbers(library, result):
 def test_progress_counts_the_runs_of_every_case(library, result, capsys, monkeypatch):
     import functools
 
-    import negotiate.run.batch as batch
+    from negotiate.run import batch
 
     plain = batch._tqdm()  # redraw at every update: the cases finish faster than tqdm's 0.1 s
     monkeypatch.setattr(batch, "_tqdm", lambda: functools.partial(plain, mininterval=0, miniters=1))

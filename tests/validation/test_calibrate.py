@@ -15,11 +15,16 @@ from negotiate.errors import SimulationError
 from negotiate.model.outcomes import OUTCOMES
 from negotiate.validation import DEFAULT_KNOBS, Knob, calibrate, load_cases
 from negotiate.validation import posterior as post
-from negotiate.validation.calibrate import (fit_posterior, joint_events, outcome_marginal, prior_design,
-                                            time_marginal)
-from negotiate.validation.scores import TIME_BINS
+from negotiate.validation.calibrate import (
+    fit_posterior,
+    joint_events,
+    outcome_marginal,
+    prior_design,
+    time_marginal,
+)
 from negotiate.validation.emulator import fit_emulator
 from negotiate.validation.knobs import knob_paths, prepare_case
+from negotiate.validation.scores import TIME_BINS
 from tests.cli import negotiate_cli
 from tests.validation.library import write_library
 
