@@ -107,6 +107,15 @@ class NegotiationModel(mesa.Model):
         self.record = (worlds == 1) if record is None else record
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters()) if self.record else None
 
+    def _ceasefire_in_force(self) -> str | None:
+        """World 0's ceasefire this round: an agreed truce, a unilateral halt (no agreed
+        truce: docs/model.md, "Ceasefire types"), a partial ceasefire, or none."""
+        if self.phase[0] == IN_TRUCE:
+            return "unilateral halt" if self.unilateral[0] else "truce"
+        if self.partial_until[0] >= self.round > 0:
+            return "partial ceasefire"
+        return None
+
     # --- state ----------------------------------------------------------------
     def _init_state(self) -> None:
         p, N, A, D = self.params, self.params.n, self.params.n_actors, self.params.n_issues
@@ -785,7 +794,8 @@ class NegotiationModel(mesa.Model):
         rep = {
             "round": lambda m: m.round,
             "balance": lambda m: float(m.balance[0]),
-            "truce": lambda m: bool(m.phase[0] == IN_TRUCE),
+            "truce": lambda m: bool(m.phase[0] == IN_TRUCE and not m.unilateral[0]),   # agreed
+            "ceasefire": lambda m: m._ceasefire_in_force(),
             "proposer": lambda m: p.actor_names[m.last["proposer"][0]] if m.last["agenda"][0] >= 0 else None,
             "agenda": lambda m: AGENDAS[m.last["agenda"][0]] if m.last["agenda"][0] >= 0 else None,
             "agreed": lambda m: bool(m.last["agreed"][0]),

@@ -286,3 +286,27 @@ def test_exhausted_party_accepts_the_pause_once_it_has_fought_its_rounds():
     assert 50 < (expected > 0).sum() < 290
     fresh = NegotiationModel(base.with_overrides({"ceasefires": [pause]}), worlds=300, seed=9).run()
     assert np.all(fresh.truce_round == 0)
+
+
+def test_a_worlds_story_names_the_ceasefire_in_force():
+    """The one-world record (what ``replay`` returns) says which ceasefire holds each round:
+    a partial pause agreed in round 1 for 2 rounds holds through round 3; a unilateral halt
+    is named as such and is not an agreed truce."""
+    partial = load("pause").with_overrides({
+        "ceasefires": [PAUSE | {"scope": "partial", "share": 0.5, "pressure": {"A": 1.0, "B": 1.0}}],
+        "rounds.horizon": 5})
+    model = NegotiationModel(partial, 1, seed=6, record=True)
+    model.run()
+    story = model.trajectory()
+    assert story["ceasefire"].fillna("none").tolist() == ["partial ceasefire"] * 3 + ["none"] * 2
+    assert not story["truce"].any()
+    halting = load("pause").with_overrides({
+        "ceasefires": [PAUSE | {"name": "halt", "by": "A", "parties": "unilateral", "length": 1}],
+        "rounds.horizon": 4})
+    batch = NegotiationModel(halting, worlds=300, seed=4).run()
+    world = int(np.flatnonzero(batch.ceasefire == UNILATERAL_GENERAL)[0])
+    one = NegotiationModel(halting, 1, seed=4, record=True, first=world)
+    one.run()
+    story = one.trajectory()
+    assert "unilateral halt" in story["ceasefire"].tolist()
+    assert not story.loc[story["ceasefire"] == "unilateral halt", "truce"].any()

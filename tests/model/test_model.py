@@ -42,7 +42,7 @@ def test_one_world_records_a_trajectory():
     for _ in range(4):
         model.step()
     df = model.trajectory()
-    expected = ["round", "balance", "truce", "proposer", "agenda", "agreed",
+    expected = ["round", "balance", "truce", "ceasefire", "proposer", "agenda", "agreed",
                 "offer:share", "offer:arms",
                 "accept:A", "value:A", "reservation:A",
                 "accept:B", "value:B", "reservation:B",
