@@ -22,6 +22,7 @@ from ..model.block import release
 from ..model.model import NegotiationModel
 from ..model.outcomes import OUTCOMES, BlockResult
 from ..scenario import Scenario, load_scenario
+from .arguments import whole_number
 from .seeding import MAX_RUNS, run_seed
 
 __all__ = ["Replay", "replay"]
@@ -105,9 +106,9 @@ def replay(scenario, run: int, *, seed: int | None = None, runs: int | None = No
     worker count or executor (docs/model.md, "Random numbers").
     """
     scenario = load_scenario(scenario)
-    seed = scenario.monte_carlo.seed if seed is None else _whole("seed", seed, 0, None)
-    limit = MAX_RUNS if runs is None else _whole("runs", runs, 1, MAX_RUNS)
-    run = _whole("run", run, 0, limit - 1, batch=runs)
+    seed = scenario.monte_carlo.seed if seed is None else whole_number("seed", seed, 0)
+    limit = MAX_RUNS if runs is None else whole_number("runs", runs, 1, MAX_RUNS)
+    run = _run_index(run, limit - 1, batch=runs)
     model = NegotiationModel(scenario, 1, seed=run_seed(seed), record=True, first=run)
     try:
         result = model.run()
@@ -117,10 +118,10 @@ def replay(scenario, run: int, *, seed: int | None = None, runs: int | None = No
     return Replay(scenario, seed, run, result, trajectory)
 
 
-def _whole(name: str, value, minimum: int, maximum: int | None, *, batch: int | None = None) -> int:
+def _run_index(value, last: int, *, batch: int | None) -> int:
+    """A run's index in 0..``last``; the message says how the batch numbers its runs."""
     ok = isinstance(value, (numbers.Integral, np.integer)) and not isinstance(value, bool)
-    if not ok or value < minimum or (maximum is not None and value > maximum):
-        within = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum:,}"
+    if not ok or not 0 <= value <= last:
         where = f" (the batch has {batch:,} runs, numbered from 0)" if batch is not None else ""
-        raise ValueError(f"{name} must be a whole number {within}{where}, got {value!r}")
+        raise ValueError(f"run must be a whole number between 0 and {last:,}{where}, got {value!r}")
     return int(value)

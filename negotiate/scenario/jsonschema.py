@@ -115,7 +115,7 @@ def _partial_refs(node: Any, models: list[str]) -> Any:
         ref = node.get("$ref", "")
         if ref.removeprefix("#/$defs/") in models:
             return {**node, "$ref": "#/$defs/Partial" + ref.removeprefix("#/$defs/")}
-        # a mapping of a variant may name a few entries only (actors: {Russia: ...})
+        # a mapping of a variant may name a few entries only (actors: {A: ...})
         return {k: (v if k == "items" else _partial_refs(v, models)) for k, v in node.items()
                 if k != "minProperties"}
     if isinstance(node, list):
