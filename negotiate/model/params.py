@@ -38,15 +38,32 @@ class ParamSampler:
     ``given`` maps dotted paths of distribution-valued fields to values chosen
     by the caller, one per world (an experimental design, e.g. a Sobol
     sample): those fields take these values instead of a draw.
+
+    ``scale`` maps dotted paths of number fields to a per-world multiplier
+    (a calibration's scale knob): the field's own value in each world (drawn,
+    given, or the constant the scenario wrote) times the world's multiplier.
+    The draw itself is untouched, so the scaled field keeps its common random
+    numbers.  ``ranges`` gives the field's allowed range, checked after scaling.
     """
 
-    def __init__(self, n: int, streams: WorldStreams, given: dict | None = None):
+    def __init__(self, n: int, streams: WorldStreams, given: dict | None = None,
+                 scale: dict | None = None, ranges: dict | None = None):
         self.n = n
         self.streams = streams
         self.inputs: dict[str, np.ndarray] = {}
         self.given = dict(given or {})
+        self.scale = dict(scale or {})
+        self.ranges = dict(ranges or {})
 
     def __call__(self, value, path: str) -> np.ndarray:
+        values = self._value(value, path)
+        if path in self.scale:
+            values = self._scaled(values, path)
+            if path in self.inputs:  # the inputs are the values the engine plays
+                self.inputs[path] = values
+        return values
+
+    def _value(self, value, path: str) -> np.ndarray:
         if path in self.given and is_distribution(value):
             chosen = np.asarray(self.given.pop(path), dtype=float)
             self.inputs[path] = chosen
@@ -57,6 +74,18 @@ class ParamSampler:
         draws = quantile_param(value, self.streams.uniform((PARAMS_KEY, key)))
         self.inputs[path] = draws
         return draws
+
+    def _scaled(self, values: np.ndarray, path: str) -> np.ndarray:
+        factor = self.scale.pop(path)
+        scaled = values * factor
+        lo, hi = self.ranges.get(path, (-np.inf, np.inf))
+        outside = (scaled < lo) | (scaled > hi)
+        if outside.any():
+            w = int(np.argmax(outside))
+            raise ValueError(f"given[{path + SCALE_MARK!r}]: the scaled field leaves its range "
+                             f"[{lo:g}, {hi:g}] (world {w}: {values[w]:g} × {factor[w]:g} "
+                             f"= {scaled[w]:g}); use a smaller multiplier or scale another field")
+        return scaled
 
 
 @dataclass
@@ -224,11 +253,15 @@ def draw_params(scenario, n: int, seed, given: dict | None = None) -> WorldParam
 
     ``given``: per-world values (arrays of length ``n``) for some
     distribution-valued fields, by dotted path; see :class:`ParamSampler`.
-    A path that names no distribution-valued field is an error.
+    A path that names no distribution-valued field is an error.  A key that
+    ends in ``*`` (``"actors.A.war_cost*"``) is instead a per-world multiplier
+    (finite, > 0) of that number field, whether the scenario wrote it as a
+    distribution or as a number (a scale knob, docs/validation.md "Calibration").
     """
-    given = _check_given(given, n)
+    given, scale = _check_given(given, n)
+    scale, ranges = _scale_ranges(scenario, scale)
     streams = streams_for(seed, n)
-    draw = ParamSampler(n, streams, given)
+    draw = ParamSampler(n, streams, given, scale, ranges)
     issues = scenario.issue_names
     actors = scenario.actor_names
     D, A = len(issues), len(actors)
@@ -335,6 +368,9 @@ def draw_params(scenario, n: int, seed, given: dict | None = None) -> WorldParam
     if draw.given:  # nothing consumed these: they name no distribution-valued field
         raise ValueError(f"given values for fields that are not distributions in this scenario: "
                          f"{sorted(draw.given)}; distribution-valued fields: {sorted(draw.inputs)}")
+    if draw.scale:  # a number field the engine reads as it is, or does not use in this scenario
+        raise ValueError(f"given multipliers for fields the engine draws no per-world value of in this "
+                         f"scenario: {sorted(p + SCALE_MARK for p in draw.scale)}")
     return params
 
 
@@ -449,18 +485,56 @@ def _normalised(sal: np.ndarray) -> np.ndarray:
     return np.divide(sal, total, out=np.zeros_like(sal), where=total > 0)
 
 
-def _check_given(given, n: int) -> dict:
+#: a ``given`` key ending in this is a per-world multiplier of the field it names
+SCALE_MARK = "*"
+
+
+def _check_given(given, n: int) -> tuple[dict, dict]:
+    """``given`` split into ``(values by path, multipliers by path)``, each array checked."""
     if not given:
-        return {}
-    out = {}
+        return {}, {}
+    out, scale = {}, {}
     for path, values in given.items():
-        arr = np.asarray(values, dtype=float)
+        try:
+            arr = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"given[{path!r}] must be numbers, one per world ({n})") from None
         if arr.shape != (n,):
             raise ValueError(f"given[{path!r}] must have one value per world ({n}), got shape {arr.shape}")
         if not np.isfinite(arr).all():
             raise ValueError(f"given[{path!r}] has non-finite values")
-        out[path] = arr
-    return out
+        if isinstance(path, str) and path.endswith(SCALE_MARK):
+            if not (arr > 0).all():
+                raise ValueError(f"given[{path!r}] is a multiplier: every value must be > 0, "
+                                 f"got {arr[arr <= 0][0]:g}")
+            scale[path[:-len(SCALE_MARK)]] = arr
+        else:
+            out[path] = arr
+    return out, scale
+
+
+def _scale_ranges(scenario, scale: dict) -> tuple[dict, dict[str, tuple[float, float]]]:
+    """The multipliers by the engine's form of each path (list items by index), and the
+    allowed range of each field they scale; a path that names no number field of
+    ``scenario``, or a private war cost, is an error."""
+    from ..scenario.calibration import number_field_range
+    from ..scenario.paths import index_path
+
+    scale = {index_path(scenario, path): values for path, values in scale.items()}
+    ranges = {}
+    for path in scale:
+        try:
+            ranges[path] = number_field_range(scenario, path)
+        except ValueError as exc:
+            raise ValueError(f"given[{path + SCALE_MARK!r}]: {exc}") from None
+    for name in scenario.actor_names:
+        actor = scenario.actors[name]
+        if f"actors.{name}.war_cost" in scale and actor.resolve is not None and actor.resolve.private:
+            raise ValueError(f"given['actors.{name}.war_cost{SCALE_MARK}']: {name}'s war cost is private "
+                             "(resolve.private), and the others' prior about it is the scenario's "
+                             "distribution: a per-world multiplier would put its type outside that "
+                             'prior (docs/model.md, "Private information and learning")')
+    return scale, ranges
 
 
 def _recognition(scenario, capability: np.ndarray, who: dict[str, int]):

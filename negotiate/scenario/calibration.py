@@ -14,6 +14,11 @@ A knob's ``path`` is a dotted field path in which ``{party}`` stands for every
 actor whose role is ``party``.  A path the scenario does not have
 (``talks.drafting.base`` without a ``talks`` section) is skipped: the knob
 says nothing about that scenario.
+
+A knob's ``kind`` says how its value sets a field: ``replace`` (the field
+takes the value) or ``scale`` (the field's own per-world value, drawn from the
+scenario's distribution or the number it wrote, is multiplied by it).  A
+posterior written before knobs had kinds reads as ``replace``.
 """
 
 from __future__ import annotations
@@ -31,12 +36,14 @@ import numpy as np
 
 from .paths import field_at
 
-__all__ = ["LIBRARY", "Posterior", "check_calibration", "knob_fields", "load_posterior",
-           "posterior_folder"]
+__all__ = ["KNOB_KINDS", "LIBRARY", "Posterior", "check_calibration", "knob_fields", "load_posterior",
+           "number_field_range", "posterior_folder"]
 
 #: the name of the posterior shipped with the package
 LIBRARY = "library"
 PARTY = "{party}"
+#: how a knob's value sets a field: takes its place, or multiplies the field's own value
+KNOB_KINDS = ("replace", "scale")
 
 
 @dataclass(frozen=True)
@@ -50,10 +57,17 @@ class Posterior:
     draws: np.ndarray
     sha256: str
     bounds: tuple[tuple[float, float], ...]  # each knob's prior range [low, high]
+    kinds: tuple[str, ...] = ()  # each knob's kind (KNOB_KINDS); empty: every knob replaces
 
-    def fields(self, scenario) -> dict[str, list[str]]:
-        """``{knob name: the scenario's dotted paths it sets}`` (empty list: none)."""
-        return {n: knob_fields(scenario, p) for n, p in zip(self.names, self.paths)}
+    def __post_init__(self):
+        if not self.kinds:
+            object.__setattr__(self, "kinds", ("replace",) * len(self.names))
+
+    def fields(self, scenario, kind: str | None = None) -> dict[str, list[str]]:
+        """``{knob name: the scenario's dotted paths it sets}`` (empty list: none), of the
+        knobs of ``kind`` only if given."""
+        return {n: knob_fields(scenario, p) for n, p, k in zip(self.names, self.paths, self.kinds)
+                if kind is None or k == kind}
 
 
 def knob_fields(scenario, path: str) -> list[str]:
@@ -64,6 +78,25 @@ def knob_fields(scenario, path: str) -> list[str]:
     else:
         candidates = [path]
     return [p for p in candidates if _has_field(scenario, p)]
+
+
+def number_field_range(scenario, path: str) -> tuple[float, float]:
+    """The range ``(low, high)`` a number field at ``path`` must stay in (``±inf``: no
+    bound); ``ValueError`` unless ``path`` names a number (or distribution) of ``scenario``."""
+    from .distributions import is_distribution
+
+    value = field_at(scenario, path)  # raises, naming the path, if there is no such field
+    if isinstance(value, bool) or not (is_distribution(value) or isinstance(value, (int, float))):
+        raise ValueError(f"{path!r} is not a number field of scenario {scenario.name} "
+                         f"(it holds a {type(value).__name__})")
+    parent, _, key = path.rpartition(".")
+    fields = getattr(type(field_at(scenario, parent)), "model_fields", {}) if parent else {}
+    info = fields.get(key)
+    for meta in (info.metadata if info is not None else ()):
+        bounds = getattr(getattr(meta, "func", None), "allowed_range", None)
+        if bounds is not None:
+            return float(bounds[0]), float(bounds[1])
+    return -math.inf, math.inf
 
 
 def _has_field(scenario, path: str) -> bool:
@@ -103,11 +136,19 @@ def _read_cached(folder: Path, stamp: tuple, source: str) -> Posterior:
         names = tuple(str(k["name"]) for k in knobs)
         paths = tuple(str(k["path"]) for k in knobs)
         bounds = [(float(k["low"]), float(k["high"])) for k in knobs]
-    except (KeyError, TypeError, ValueError):
+        kinds = tuple(k.get("kind", "replace") for k in knobs)  # older posteriors: no kind
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise ValueError(f"{folder / 'metadata.json'}: each knob needs a name, a path, low and high") from None
+    for name, kind, (low, _) in zip(names, kinds, bounds):
+        if kind not in KNOB_KINDS:
+            raise ValueError(f"{folder / 'metadata.json'}: knob {name}: kind must be one of "
+                             f"{', '.join(KNOB_KINDS)}, got {kind!r}")
+        if kind == "scale" and not low > 0:
+            raise ValueError(f"{folder / 'metadata.json'}: knob {name} is a scale (a multiplier): "
+                             f"its low must be > 0, got {low:g}")
     raw = (folder / "posterior.csv").read_bytes()
     draws = _draws(raw, folder / "posterior.csv", names, bounds)
-    return Posterior(source, names, paths, draws, hashlib.sha256(raw).hexdigest(), tuple(bounds))
+    return Posterior(source, names, paths, draws, hashlib.sha256(raw).hexdigest(), tuple(bounds), kinds)
 
 
 def _read(folder: Path, source: str) -> Posterior:
