@@ -45,7 +45,8 @@ def distribution_paths(scenario) -> list[str]:
     from the posterior, all knobs together (their correlations kept), which a
     design over independent inputs cannot do; they are part of every design
     point's noise.  To study them, drop the section and give the fields
-    distributions."""
+    distributions.  A field a ``scale`` knob multiplies stays an input (its own
+    distribution is still the scenario's uncertainty; the multiplier is noise)."""
     from ..model import run_block  # the engine names them: one tiny block
 
     paths = list(run_block(scenario, 1, np.random.SeedSequence(0)).inputs)
@@ -53,8 +54,8 @@ def distribution_paths(scenario) -> list[str]:
         return paths
     from ..scenario.calibration import load_posterior
 
-    calibrated = {p for ps in load_posterior(scenario.calibration.posterior).fields(scenario).values()
-                  for p in ps}
+    posterior = load_posterior(scenario.calibration.posterior)
+    calibrated = {p for ps in posterior.fields(scenario, kind="replace").values() for p in ps}
     return [p for p in paths if p not in calibrated]
 
 

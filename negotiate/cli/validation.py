@@ -7,6 +7,7 @@ import os
 import sys
 
 from ..validation.calibrate import LIKELIHOODS
+from ..validation.knobs import knob_set
 from .options import EXIT_OK, MAX_RUNS, add_out, check_out, whole
 
 DEFAULT_CASES = "cases"
@@ -121,6 +122,10 @@ def _add_calibrate(commands) -> None:
                    help="design points, one world each per case (default 4096)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on the workers of this Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--knobs", default="default", metavar="SETS",
+                   help="the knobs to fit: named sets joined by '+': default (stance persistence, "
+                        "stalling, drafting), scale (multipliers of each party's war cost and "
+                        "response noise), e.g. default+scale (default: default)")
     p.add_argument("--likelihood", choices=LIKELIHOODS, default="outcome",
                    help="what each case's likelihood scores: its outcome class at the horizon "
                         "(default), or the class and the time bin of its first agreement")
@@ -131,9 +136,10 @@ def _add_calibrate(commands) -> None:
 def _calibrate(args: argparse.Namespace) -> int:
     from ..validation import calibrate
 
+    knobs = knob_set(args.knobs)  # a bad name is refused before any case is read
     cases = _cases_checked(args)
     workers = args.workers or (None if args.scheduler else os.cpu_count()) or 1
-    result = calibrate(cases, worlds=args.worlds, seed=args.seed, workers=workers,
+    result = calibrate(cases, knobs=knobs, worlds=args.worlds, seed=args.seed, workers=workers,
                        address=args.scheduler, progress=False if args.no_progress else None,
                        likelihood=args.likelihood)
     fmt = "{:.4g}".format

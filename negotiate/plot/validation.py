@@ -73,21 +73,21 @@ def plot_reliability(table, *, ax=None):
 
 def plot_posterior(calibration, *, bins: int = 20, ax=None):
     """The posterior marginal of every knob (``CalibrationResults``), each on its prior
-    range rescaled to 0–1 (the knob's range in the legend): a weighted histogram of the
+    range rescaled to 0–1 (a scale knob's in log; the knob's prior in the legend): a weighted histogram of the
     prior sample, as a density; the prior is the flat line at 1.  Returns the axes."""
     ax = new_axes(ax)
     edges = np.linspace(0.0, 1.0, bins + 1)
     for j, (knob, colour) in enumerate(zip(calibration.knobs, SERIES * len(calibration.knobs))):
-        unit = (calibration.theta[:, j] - knob.low) / (knob.high - knob.low)
+        unit = knob.to_unit(calibration.theta[:, j])  # a scale knob's range is log-scaled
         density, _ = np.histogram(unit, bins=edges, weights=calibration.weights, density=True)
         informed = len(calibration.cases_with(knob.name))
         line, = ax.step(edges, np.append(density, density[-1]), where="post", color=colour,
-                        label=f"{knob.name} [{knob.low:g}, {knob.high:g}] ({informed} cases)")
+                        label=f"{knob.name} {knob.prior()} ({informed} cases)")
         line.set_gid(f"posterior:{knob.name}")
     ax.axhline(1.0, color="grey", linestyle=":", label="prior")
     ax.set_xlim(0, 1)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("Knob value, as a fraction of its prior range")
+    ax.set_xlabel("Knob value, as a quantile of its prior")
     ax.set_ylabel("Posterior density (prior range = 1)")
     ax.set_title(f"Calibration: {len(calibration.cases)} cases, {calibration.worlds:,} worlds, "
                  f"ESS {calibration.ess:,.0f}", fontsize=10)

@@ -13,12 +13,13 @@ from .backtest import backtest, case_seed
 from .calibrate import DEFAULT_KNOBS, calibrate
 from .calibration_results import CalibrationResults
 from .cases import Case, load_case, load_cases
-from .knobs import Knob
+from .knobs import SCALE_KNOBS, Knob
 from .record import Record, load_record
 from .results import SCORES, BacktestResults
 
 __all__ = [
     "DEFAULT_KNOBS",
+    "SCALE_KNOBS",
     "SCORES",
     "BacktestResults",
     "CalibrationResults",

@@ -6,12 +6,13 @@ A Bayesian synthetic likelihood with a classifier emulator (docs/validation.md,
 1. **Design.** ``M`` knob vectors ``θ_m`` fill the prior box (scrambled Sobol
    when ``M`` is a power of two, else a Latin hypercube; seeded).
 2. **Simulation.** Every case plays one world per ``θ_m`` (``given=`` carries
-   ``θ_m`` into the fields each knob sets; the case's other draws are its own),
+   ``θ_m`` into the fields each knob sets, or multiplies them for a ``scale``
+   knob; the case's other draws are its own),
    giving each world's outcome class and time bin.  One task per case.
 3. **Emulator.** Per case, ``p̂_c(k, b | θ)`` of the joint event "outcome
    class ``k`` at the horizon, first agreement in time bin ``b``" (20
    events) by multinomial logistic regression on quadratic features
-   (:mod:`.emulator`), floored at ``1/(2M)``.  Its marginals are the outcome
+   (:mod:`.emulator`; a scale knob enters as its logarithm), floored at ``1/(2M)``.  Its marginals are the outcome
    and time forecasts.
 4. **Posterior.** A fresh prior sample of :data:`PRIOR_POINTS` points
    weighted by ``exp Σ_c ln p̂_c(e_c | θ)`` (:mod:`.posterior`), where
@@ -70,6 +71,9 @@ def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0,
               executor: str | Executor | None = None, address: str | None = None,
               progress: bool | None = None, likelihood: str = "outcome") -> CalibrationResults:
     """Fit the shared knobs (default :data:`DEFAULT_KNOBS`) to what happened in ``cases``.
+
+    ``knobs``: :class:`Knob` objects, or named sets joined by ``+``
+    (``"default+scale"``: the default knobs and :data:`~.knobs.SCALE_KNOBS`).
 
     ``cases``: :class:`~negotiate.validation.Case` objects with records, or
     folders.  ``worlds`` design points, one world each per case.  ``workers``,
@@ -162,9 +166,13 @@ def prior_sample(knobs, points: int, seed: int) -> np.ndarray:
 
 
 def _scaled(unit: np.ndarray, knobs) -> np.ndarray:
-    low = np.array([k.low for k in knobs])
-    high = np.array([k.high for k in knobs])
-    return low + unit * (high - low)
+    """Unit-cube points as knob values: uniform, or log-uniform for a scale knob."""
+    return np.column_stack([k.from_unit(unit[:, j]) for j, k in enumerate(knobs)])
+
+
+def emulator_inputs(values: np.ndarray, knobs) -> np.ndarray:
+    """``(points, knobs)`` knob values as the emulators see them (a scale knob's logarithm)."""
+    return np.column_stack([k.feature(values[:, j]) for j, k in enumerate(knobs)])
 
 
 def _seed(seed: int, key: int) -> np.random.SeedSequence:
@@ -217,8 +225,8 @@ def time_marginal(joint: np.ndarray) -> np.ndarray:
 def _fit(cases, knobs, design, events, paths, seed: int, likelihood: str) -> dict:
     columns = [[j for j, k in enumerate(knobs) if p[k.name]] for p in paths]
     theta = prior_sample(knobs, PRIOR_POINTS, seed)
-    fitted = fit_posterior(design, events, columns, theta, observed_outcomes(cases),
-                           observed_time_bins(cases), likelihood)
+    fitted = fit_posterior(emulator_inputs(design, knobs), events, columns, emulator_inputs(theta, knobs),
+                           observed_outcomes(cases), observed_time_bins(cases), likelihood)
     rng = np.random.default_rng(_seed(seed, RESAMPLE_KEY))
     picked = rng.choice(len(theta), size=DRAWS, replace=True, p=fitted["weights"])
     return {"theta": theta, "draws": pd.DataFrame(theta[picked], columns=[k.name for k in knobs]),

@@ -89,7 +89,7 @@ class CalibrationResults(Saved):
         for j, k in enumerate(self.knobs):
             low, mid, high = post.weighted_quantiles(self.theta[:, j], self.weights, q)
             rows.append({"knob": k.name, "prior": k.prior(), "cases": len(self.cases_with(k.name)),
-                         "prior_mean": (k.low + k.high) / 2,
+                         "prior_mean": k.prior_mean(),
                          "mean": float(np.average(self.theta[:, j], weights=self.weights)),
                          "median": mid, "low": low, "high": high})
         table = pd.DataFrame(rows).set_index("knob")
@@ -161,7 +161,7 @@ class CalibrationResults(Saved):
             "worlds": self.worlds, "seed": self.seed, "prior_points": len(self.theta),
             "draws": len(self.draws), "ess": self.ess,
             "floor": 1.0 / (2 * self.worlds),
-            "knobs": [{"name": k.name, "path": k.path, "low": k.low, "high": k.high,
+            "knobs": [{"name": k.name, "path": k.path, "kind": k.kind, "low": k.low, "high": k.high,
                        "cases": self.cases_with(k.name)} for k in self.knobs],
             "cases": [{"id": c.id, "seed": s, "outcome": c.record.outcome, "fields": paths,
                        "scenario_sha256": scenario_digest(c.scenario)}
