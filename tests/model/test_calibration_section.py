@@ -160,3 +160,52 @@ def test_calibrated_fields_are_not_inputs_of_a_sensitivity_analysis(tmp_path):
                 "talks.drafting.base"} & set(paths)
     without = distribution_paths(baseline.with_overrides({"calibration": None}))
     assert "bargaining.stance_persistence" in without
+
+
+# --- scale knobs: a posterior draw multiplies the field's own value ----------------------
+
+SCALE = [{"name": "war_cost_scale", "path": "actors.{party}.war_cost", "kind": "scale", "low": 0.25, "high": 4},
+         {"name": "stance_persistence", "path": "bargaining.stance_persistence", "low": 0, "high": 0.95}]
+
+
+def test_a_scale_knob_multiplies_each_worlds_own_draw(tmp_path):
+    """Rows (2, 0.3) and (0.5, 0.7): a world with persistence 0.3 has war costs twice its
+    own draw (the same draw as without the calibration), one with 0.7 half of it."""
+    write_posterior(tmp_path / "scale", rows=[(2.0, 0.3), (0.5, 0.7)], knobs=SCALE)
+    assert load_posterior(str(tmp_path / "scale")).kinds == ("scale", "replace")
+    cost = {"dist": "uniform", "low": 0.01, "high": 0.05}
+    plain = load("talks", actors__A__war_cost=cost)
+    scenario = plain.with_overrides({"calibration": {"posterior": str(tmp_path / "scale")}})
+    n = 400
+    model = NegotiationModel(scenario, n, seed=3)
+    own = NegotiationModel(plain, n, seed=3).params.war_cost
+    factor = np.where(model.inputs["bargaining.stance_persistence"] == 0.3, 2.0, 0.5)
+    assert set(model.inputs["bargaining.stance_persistence"]) == {0.3, 0.7}
+    assert np.array_equal(model.params.war_cost, own * factor)  # A's draw and B's number, both scaled
+    assert np.array_equal(model.inputs["actors.A.war_cost"], own[0] * factor)
+    # a caller's multiplier wins over the calibration's, as a caller's value does
+    mine = NegotiationModel(scenario, n, seed=3, given={"actors.B.war_cost*": np.full(n, 3.0)}).params
+    assert np.array_equal(mine.war_cost[1], own[1] * 3.0)
+
+
+def test_older_posteriors_replace_and_bad_kinds_are_refused(tmp_path):
+    assert load_posterior(str(write_posterior(tmp_path / "old"))).kinds == ("replace", "replace")
+    bad = [dict(SCALE[0], kind="shift")] + SCALE[1:]
+    write_posterior(tmp_path / "shift", rows=[(2.0, 0.3)], knobs=bad)
+    with pytest.raises(ValueError, match="knob war_cost_scale: kind must be one of replace, scale, got 'shift'"):
+        load_posterior(str(tmp_path / "shift"))
+    zero = [dict(SCALE[0], low=0)] + SCALE[1:]
+    write_posterior(tmp_path / "zero", rows=[(2.0, 0.3)], knobs=zero)
+    with pytest.raises(ValueError, match="war_cost_scale is a scale .* low must be > 0"):
+        load_posterior(str(tmp_path / "zero"))
+
+
+def test_fields_a_scale_knob_multiplies_stay_inputs_of_a_sensitivity_analysis(tmp_path):
+    from negotiate.analysis.inputs import distribution_paths
+
+    write_posterior(tmp_path / "scale", rows=[(2.0, 0.3)], knobs=SCALE)
+    scenario = load("talks", actors__A__war_cost={"dist": "uniform", "low": 0.01, "high": 0.05},
+                    bargaining__stance_persistence={"dist": "uniform", "low": 0, "high": 0.5})
+    calibrated = scenario.with_overrides({"calibration": {"posterior": str(tmp_path / "scale")}})
+    assert "actors.A.war_cost" in distribution_paths(calibrated)
+    assert "bargaining.stance_persistence" not in distribution_paths(calibrated)

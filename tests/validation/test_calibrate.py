@@ -13,9 +13,11 @@ import pytest
 import negotiate
 from negotiate.errors import SimulationError
 from negotiate.model.outcomes import OUTCOMES
-from negotiate.validation import DEFAULT_KNOBS, Knob, calibrate, load_cases
+from negotiate.validation import DEFAULT_KNOBS, SCALE_KNOBS, Knob, calibrate, load_cases
 from negotiate.validation import posterior as post
 from negotiate.validation.calibrate import (
+    SparseOutcomeWarning,
+    emulator_inputs,
     fit_posterior,
     joint_events,
     outcome_marginal,
@@ -23,8 +25,8 @@ from negotiate.validation.calibrate import (
     time_marginal,
 )
 from negotiate.validation.emulator import fit_emulator
-from negotiate.validation.knobs import knob_paths, prepare_case
-from negotiate.validation.scores import TIME_BINS
+from negotiate.validation.knobs import given_values, knob_paths, knob_set, prepare_case
+from negotiate.validation.scores import TIME_BINS, first_agreement_round, time_bin
 from tests.cli import negotiate_cli
 from tests.validation.library import write_library
 
@@ -309,3 +311,119 @@ def test_an_outcome_seen_in_a_handful_of_design_worlds_is_flagged(library):
     assert found == {c.id: 3 for c in cases[2:]}
     with pytest.warns(SparseOutcomeWarning, match="fewer than 10 design worlds"):
         _warn_if_sparse(cases, outcomes)
+
+
+# --- scale knobs: a shared multiplier of each case's own value ----------------------------
+
+def test_a_scale_knobs_prior_is_log_uniform():
+    """log-uniform on [a, b]: quantile u at a·(b/a)^u (median √(ab)), mean (b − a)/ln(b/a);
+    a Sobol design puts 1/16 of its points in each sixteenth of [ln a, ln b]."""
+    for low, high in [(0.25, 4.0), (0.5, 8.0), (1.0, 3.0)]:
+        knob = Knob("s", "actors.{party}.war_cost", low, high, kind="scale")
+        assert knob.from_unit(0.5) == pytest.approx(np.sqrt(low * high))
+        assert knob.from_unit([0, 1]) == pytest.approx([low, high])
+        assert knob.to_unit(knob.from_unit([0.1, 0.7])) == pytest.approx([0.1, 0.7])
+        assert knob.prior_mean() == pytest.approx((high - low) / np.log(high / low))
+        assert knob.prior() == f"log-uniform[{low:g}, {high:g}]"
+        design = prior_design([knob], 256, seed=1)[:, 0]
+        counts = np.bincount((np.log(design / low) / np.log(high / low) * 16).astype(int), minlength=16)
+        assert (counts == 16).all()
+    assert DEFAULT_KNOBS[0].prior_mean() == pytest.approx(0.495)  # replace knobs: uniform as before
+    # the emulators see a multiplier's logarithm (its prior is uniform in it), other knobs as they are
+    values = np.array([[0.25, 0.3], [4.0, 0.9]])
+    assert emulator_inputs(values, (SCALE_KNOBS[0], DEFAULT_KNOBS[0])).tolist() == [
+        [np.log(0.25), 0.3], [np.log(4.0), 0.9]]
+
+
+def test_scale_knob_arguments_and_knob_sets_are_checked():
+    with pytest.raises(ValueError, match="need 0 < low"):
+        Knob("s", "actors.{party}.war_cost", 0, 4, kind="scale")
+    with pytest.raises(ValueError, match="kind must be one of 'replace', 'scale', got 'shift'"):
+        Knob("s", "actors.{party}.war_cost", 1, 4, kind="shift")
+    assert knob_set("default+scale") == DEFAULT_KNOBS + SCALE_KNOBS
+    assert knob_set("scale+scale") == SCALE_KNOBS
+    with pytest.raises(ValueError, match="unknown knob set 'scales' .* the sets are default, scale"):
+        knob_set("default+scales")
+    with pytest.raises(ValueError, match="knob sets joined by"):
+        knob_set("")
+
+
+def test_a_scale_knob_leaves_the_case_as_it_is_and_multiplies_it(library):
+    scenario = library[0].scenario
+    prepared, paths = prepare_case(scenario, SCALE_KNOBS)
+    assert paths == {"war_cost_scale": ["actors.A.war_cost", "actors.B.war_cost"],
+                     "noise_scale": ["actors.A.noise", "actors.B.noise"]}
+    assert prepared.actors["A"].war_cost == scenario.actors["A"].war_cost  # the case's own distribution
+    design = np.array([[0.5, 2.0], [4.0, 0.25]])
+    given = {k: v.tolist() for k, v in given_values(design, SCALE_KNOBS, paths).items()}
+    assert given == {"actors.A.war_cost*": [0.5, 4.0], "actors.B.war_cost*": [0.5, 4.0],
+                     "actors.A.noise*": [2.0, 0.25], "actors.B.noise*": [2.0, 0.25]}
+    patience = Knob("patience_scale", "actors.{party}.patience", 0.5, 2, kind="scale")
+    with pytest.raises(ValueError, match=r"case alpha_1990: knob patience_scale scales actors.A.patience "
+                                          r"\(from 0 to 1\) by 0.5 to 2, which leaves its range \[0, 1\]"):
+        prepare_case(scenario, (patience,))
+
+
+@pytest.fixture(scope="module")
+def scaled(library):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SparseOutcomeWarning)  # 64 worlds: not the point here
+        return calibrate(library, knobs="scale", worlds=64, seed=5)
+
+
+def test_a_calibration_with_scale_knobs_simulates_the_multiplied_case(scaled, library):
+    """The design's multipliers reach the engine: case 0's outcomes are those of its own
+    scenario played with given["path*"] = the design's columns."""
+    from negotiate.model import run_block
+    from negotiate.run import run_seed
+
+    assert scaled.design.min() >= 0.25 and scaled.design.max() <= 4
+    given = {f"actors.{a}.{field}*": scaled.design[:, j]
+             for j, field in enumerate(("war_cost", "noise")) for a in "AB"}
+    direct = run_block(library[0].scenario, 64, run_seed(scaled.case_seeds[0]), given=given)
+    assert np.array_equal(np.asarray(direct.outcome, dtype=np.int8), scaled.outcomes[0])
+    assert np.array_equal(time_bin(first_agreement_round(direct.truce_round, direct.agreement_round)),
+                          scaled.time_bins[0])
+    plain = run_block(library[0].scenario, 64, run_seed(scaled.case_seeds[0]))
+    assert np.array_equal(direct.inputs["actors.A.war_cost"],
+                          plain.inputs["actors.A.war_cost"] * scaled.design[:, 0])
+    assert not np.allclose(direct.terms, plain.terms, equal_nan=True)  # and the engine plays them
+    summary = scaled.summary()
+    assert summary["prior"].tolist() == ["log-uniform[0.25, 4]"] * 2
+    assert summary["prior_mean"].tolist() == pytest.approx([3.75 / np.log(16)] * 2)
+
+
+def test_a_posterior_of_scale_knobs_round_trips_through_a_calibration_section(scaled, library, tmp_path):
+    from negotiate.model import NegotiationModel
+    from negotiate.scenario.calibration import load_posterior
+
+    scaled.save(tmp_path / "post", plots=False)
+    meta = json.loads((tmp_path / "post" / "metadata.json").read_text())
+    assert [k["kind"] for k in meta["knobs"]] == ["scale", "scale"]
+    posterior = load_posterior(str(tmp_path / "post"))
+    assert posterior.kinds == ("scale", "scale")
+    case = library[0].scenario
+    calibrated = case.with_overrides({"calibration": {"posterior": str(tmp_path / "post")}})
+    n = 200
+    played, own = NegotiationModel(calibrated, n, seed=2).params, NegotiationModel(case, n, seed=2).params
+    factor = played.war_cost[:2] / own.war_cost[:2]            # the parties A and B
+    assert np.allclose(factor[0], factor[1])                   # one knob for every party ...
+    assert np.array_equal(played.war_cost[2:], own.war_cost[2:])  # ... and none for the others
+    rows = set(map(tuple, np.round(posterior.draws, 12)))
+    pairs = np.stack([factor[0], played.noise[0] / own.noise[0]], axis=1)
+    assert all(tuple(np.round(p, 12)) in rows for p in pairs)   # each world: one whole posterior row
+
+
+def test_cli_knobs_option_names_knob_sets(tmp_path, capsys):
+    from negotiate.cli import main
+
+    folder = write_library(tmp_path / "cases", dict(list(LIBRARY.items())[:2]))
+    assert main(["calibrate", str(folder), "--knobs", "default+nope", "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown knob set 'nope'" in err and len(err.strip().splitlines()) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SparseOutcomeWarning)
+        assert main(["calibrate", str(folder), "--knobs", "scale", "--worlds", "16", "--workers", "1",
+                     "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "war_cost_scale  log-uniform[0.25, 4]" in out and "stance_persistence" not in out
