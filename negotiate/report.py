@@ -168,10 +168,19 @@ def _calibration(scenario) -> str:
     from .scenario.calibration import load_posterior, posterior_folder
 
     posterior = load_posterior(section.posterior)
+
+    def named(kind: str) -> str:
+        return ", ".join(f"<code>{escape(n)}</code>" for n, k in zip(posterior.names, posterior.kinds) if k == kind)
+
     knobs = ", ".join(f"<code>{escape(n)}</code>" for n in posterior.names)
     text = (f"<p>Each world draws {knobs} from the posterior <code>{escape(section.posterior)}</code> "
-            f"({len(posterior.draws):,} draws; posterior.csv SHA-256 <code>{posterior.sha256}</code>), "
-            f"whatever the file writes for those fields.</p>")
+            f"({len(posterior.draws):,} draws; posterior.csv SHA-256 <code>{posterior.sha256}</code>)")
+    replaced, scaled = named("replace"), named("scale")
+    if not scaled:
+        text += ", whatever the file writes for those fields.</p>"
+    else:  # scale knobs multiply the file's own values (docs/validation.md, "Scale knobs")
+        text += (f": the fields {scaled} set are the file's own values times the draw"
+                 + (f", those {replaced} set take it whatever the file writes" if replaced else "") + ".</p>")
     skill = posterior_folder(section.posterior) / "summary_skill.csv"
     if skill.is_file():
         table = pd.read_csv(skill, index_col=["score", "forecaster"])
