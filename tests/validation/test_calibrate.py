@@ -391,6 +391,12 @@ def test_a_calibration_with_scale_knobs_simulates_the_multiplied_case(scaled, li
     summary = scaled.summary()
     assert summary["prior"].tolist() == ["log-uniform[0.25, 4]"] * 2
     assert summary["prior_mean"].tolist() == pytest.approx([3.75 / np.log(16)] * 2)
+    ax = scaled.plot()  # each knob on its prior's quantile scale: a multiplier's in log
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels[0] == "war_cost_scale log-uniform[0.25, 4] (3 cases)"
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)
 
 
 def test_a_posterior_of_scale_knobs_round_trips_through_a_calibration_section(scaled, library, tmp_path):
