@@ -37,7 +37,7 @@ import numpy as np
 from .paths import field_at
 
 __all__ = ["KNOB_KINDS", "LIBRARY", "Posterior", "check_calibration", "knob_fields", "load_posterior",
-           "number_field_range", "posterior_folder"]
+           "number_field_range", "posterior_folder", "scaled_range_problem"]
 
 #: the name of the posterior shipped with the package
 LIBRARY = "library"
@@ -97,6 +97,20 @@ def number_field_range(scenario, path: str) -> tuple[float, float]:
         if bounds is not None:
             return float(bounds[0]), float(bounds[1])
     return -math.inf, math.inf
+
+
+def scaled_range_problem(scenario, path: str, low: float, high: float) -> str | None:
+    """Why multiplying the field at ``path`` by ``low`` to ``high`` could leave its allowed
+    range (at an end of its distribution's support), or ``None`` if it cannot."""
+    from .distributions import param_support
+
+    lo, hi = number_field_range(scenario, path)
+    first, last = param_support(field_at(scenario, path))
+    reach = (min(first * low, first * high), max(last * low, last * high))
+    if reach[0] < lo or reach[1] > hi:
+        return (f"scales {path} (from {first:g} to {last:g}) by {low:g} to {high:g}, which leaves "
+                f"its range [{lo:g}, {hi:g}]: narrow the knob's prior or scale another field")
+    return None
 
 
 def _has_field(scenario, path: str) -> bool:
@@ -210,3 +224,9 @@ def check_calibration(scenario) -> None:
         knobs = ", ".join(f"{n} ({p})" for n, p in zip(posterior.names, posterior.paths))
         raise ScenarioError([Problem("calibration", (
             f"none of the posterior's knobs sets a field of this scenario: {knobs}"))])
+    for (name, paths), kind, (low, high) in zip(posterior.fields(scenario).items(), posterior.kinds,
+                                                 posterior.bounds):
+        problems = [scaled_range_problem(scenario, p, low, high) for p in paths] if kind == "scale" else []
+        if any(problems):
+            raise ScenarioError([Problem("calibration", f"the posterior's knob {name} "
+                                         + next(p for p in problems if p))])

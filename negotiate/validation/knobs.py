@@ -33,9 +33,7 @@ import numpy as np
 
 from ..model.params import SCALE_MARK
 from ..scenario import Scenario
-from ..scenario.calibration import KNOB_KINDS, PARTY, knob_fields, number_field_range
-from ..scenario.distributions import param_support
-from ..scenario.paths import field_at
+from ..scenario.calibration import KNOB_KINDS, PARTY, knob_fields, scaled_range_problem
 
 __all__ = ["DEFAULT_KNOBS", "KNOB_SETS", "SCALE_KNOBS", "Knob", "checked_knobs", "given_values",
            "knob_paths", "knob_set", "prepare_case"]
@@ -176,13 +174,9 @@ def prepare_case(scenario: Scenario, knobs: tuple[Knob, ...]) -> tuple[Scenario,
 
 
 def _check_scaled_range(scenario: Scenario, knob: Knob, path: str) -> None:
-    lo, hi = number_field_range(scenario, path)
-    low, high = param_support(field_at(scenario, path))
-    reach = (min(low * knob.low, low * knob.high), max(high * knob.low, high * knob.high))
-    if reach[0] < lo or reach[1] > hi:
-        raise ValueError(f"case {scenario.name}: knob {knob.name} scales {path} (from {low:g} to "
-                         f"{high:g}) by {knob.low:g} to {knob.high:g}, which leaves its range "
-                         f"[{lo:g}, {hi:g}]: narrow the knob's prior or scale another field")
+    problem = scaled_range_problem(scenario, path, knob.low, knob.high)
+    if problem:
+        raise ValueError(f"case {scenario.name}: knob {knob.name} {problem}")
 
 
 def given_values(design: np.ndarray, knobs: tuple[Knob, ...],

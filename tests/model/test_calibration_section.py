@@ -209,3 +209,22 @@ def test_fields_a_scale_knob_multiplies_stay_inputs_of_a_sensitivity_analysis(tm
     calibrated = scenario.with_overrides({"calibration": {"posterior": str(tmp_path / "scale")}})
     assert "actors.A.war_cost" in distribution_paths(calibrated)
     assert "bargaining.stance_persistence" not in distribution_paths(calibrated)
+
+
+def test_a_scale_knob_that_would_push_a_field_out_of_its_range_is_refused_at_load(tmp_path):
+    knobs = [{"name": "patience_scale", "path": "actors.{party}.patience", "kind": "scale", "low": 0.5, "high": 2}]
+    write_posterior(tmp_path / "patience", rows=[(1.0,)], knobs=knobs)
+    with pytest.raises(ScenarioError, match=r"calibration: the posterior's knob patience_scale scales "
+                                            r"actors.A.patience \(from 0.9 to 0.9\) by 0.5 to 2, which leaves "
+                                            r"its range \[0, 1\]"):
+        load("talks").with_overrides({"calibration": {"posterior": str(tmp_path / "patience")}})
+
+
+def test_the_report_says_what_a_scale_knob_does(tmp_path):
+    from negotiate.report import _calibration
+
+    write_posterior(tmp_path / "scale", rows=[(2.0, 0.3)], knobs=SCALE)
+    scenario = load("talks").with_overrides({"calibration": {"posterior": str(tmp_path / "scale")}})
+    text = _calibration(scenario)
+    assert ("the fields <code>war_cost_scale</code> set are the file's own values times the draw, those "
+            "<code>stance_persistence</code> set take it whatever the file writes") in text
