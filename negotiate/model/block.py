@@ -16,7 +16,9 @@ def run_block(scenario, n_worlds: int, seed: np.random.SeedSequence, *, given: d
     Each world's result depends only on ``seed``, its own index and ``given``
     (docs/model.md, "Random numbers"): not on ``n_worlds`` or ``first`` otherwise.
     ``given``: per-world values for distribution-valued fields by dotted path
-    (an experimental design); the other fields are drawn as usual.
+    (an experimental design), or per-world multipliers of number fields under
+    ``path*`` (scale knobs, :func:`~negotiate.model.params.draw_params`); the
+    other fields are drawn as usual.
     """
     model = NegotiationModel(scenario, n_worlds, seed=seed, record=False, given=given, first=first)
     try:
