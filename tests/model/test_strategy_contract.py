@@ -75,6 +75,12 @@ def everyone_uses(name, strategy):
     return scenario.with_overrides(changes)
 
 
+def built(strategy, model):
+    """A fresh ``strategy`` for ``model``'s worlds: built from the block's parameters, value
+    functions and red lines, as the model builds the one its agents share."""
+    return STRATEGIES[base(strategy)](model.params, model.valuation, model.red_box)
+
+
 def base(strategy):
     """The registered strategy of a variant ("strategic/exact" → "strategic")."""
     return strategy.split("/")[0]
@@ -86,7 +92,7 @@ def prepared(name, strategy, seed=4):
     and every actor's offers under ``strategy``."""
     model = NegotiationModel(everyone_uses(name, strategy), WORLDS, seed=seed, record=False)
     model.evaluate({})
-    offers = STRATEGIES[base(strategy)](model).propose(model, list(range(model.params.n_actors)))
+    offers = built(strategy, model).propose(model.state, list(range(model.params.n_actors)))
     return model, offers
 
 
@@ -130,7 +136,7 @@ def test_an_offer_predicted_feasible_is_accepted_by_every_veto_player(strategy, 
             for j, name_j in enumerate(p.actor_names):
                 if j == a or not model.veto[g, j]:
                     continue
-                margin = said[name_j]["value"] + model.bonus[j, a] - said[name_j]["reservation"]
+                margin = said[name_j]["value"] + model.state.bonus[j, a] - said[name_j]["reservation"]
                 rejected = offers.feasible[a, g] & (margin < -1e-9)
                 assert not rejected.any(), (p.actor_names[a], AGENDAS[g], name_j, margin[rejected])
 
@@ -149,7 +155,7 @@ def test_own_is_the_proposers_exact_value(strategy, name):
 @pytest.mark.parametrize("strategy, name", CASES)
 def test_deterministic(strategy, name):
     model, offers = prepared(name, strategy)
-    again = STRATEGIES[base(strategy)](model).propose(model, list(range(model.params.n_actors)))
+    again = built(strategy, model).propose(model.state, list(range(model.params.n_actors)))
     fresh = prepared.__wrapped__(name, strategy)[1]
     for other in (again, fresh):
         np.testing.assert_array_equal(other.y, offers.y)
@@ -161,7 +167,7 @@ def test_deterministic(strategy, name):
 def test_offers_of_one_proposer_do_not_depend_on_who_else_is_asked(strategy, name):
     model, offers = prepared(name, strategy)
     for a in range(model.params.n_actors):
-        alone = STRATEGIES[base(strategy)](model).propose(model, [a])
+        alone = built(strategy, model).propose(model.state, [a])
         np.testing.assert_allclose(alone.y[0], offers.y[a], atol=1e-12)
         np.testing.assert_array_equal(alone.feasible[0], offers.feasible[a])
         np.testing.assert_allclose(alone.own[0], offers.own[a], atol=1e-12)
@@ -220,7 +226,7 @@ def test_nash_finds_a_thin_bargaining_set():
     scenario = load("nash_thin", actors__A__strategy="strategic", actors__B__strategy="strategic")
     model = NegotiationModel(scenario, 1, seed=0)
     model.evaluate({})
-    np.testing.assert_allclose(model.status[:, 0], [0.78, 1 - 0.86 / 3], atol=1e-12)
-    y = nash_solution(model.params, model.veto[SETTLEMENT], model.status, np.ones(3, bool),
+    np.testing.assert_allclose(model.state.status[:, 0], [0.78, 1 - 0.86 / 3], atol=1e-12)
+    y = nash_solution(model.params, model.veto[SETTLEMENT], model.state.status, np.ones(3, bool),
                       steps=40)[0]
     assert 0.530958 < y.min() <= y.max() < 0.535413
