@@ -107,8 +107,17 @@ class RoundState:
                 object.__setattr__(self, f.name, read_only(value))
 
     def replace(self, **changes) -> RoundState:
-        """A copy with ``changes`` (read-only too); arrays not changed are shared."""
-        return dataclasses.replace(self, **changes)
+        """A copy with ``changes`` (read-only too); arrays not changed are shared.
+
+        Made field by field rather than by ``dataclasses.replace``: a round makes one per
+        sweep and screened type, and the fields not changed are read-only already."""
+        unknown = set(changes) - _FIELDS
+        if unknown:
+            raise TypeError(f"RoundState has no field(s) {sorted(unknown)}")
+        new = object.__new__(RoundState)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update({name: read_only(value) for name, value in changes.items()})
+        return new
 
     def for_sweep(self, proposer_value: np.ndarray, margin: np.ndarray) -> RoundState:
         """The state of one sweep of the fixed point with proposer values ``proposer_value``
@@ -162,6 +171,9 @@ class RoundState:
         if self.truce_terms is None:
             raise RuntimeError("this round state was built without the truce terms")
         return self.truce_terms
+
+
+_FIELDS = frozenset(f.name for f in dataclasses.fields(RoundState))
 
 
 def truce_terms(valuation: Valuation, balance, belief, phase, truce_length):
