@@ -3,6 +3,9 @@
 One ``step()`` is one round (docs/model.md §7) in every world still open:
 war or truce dynamics, leverage, recognition, proposals, responses,
 agreement.  World state is held as arrays; finished worlds are masked.
+The agents (:mod:`.actors`) propose and respond; all they read of the round
+is its read-only :class:`~.round_state.RoundState` (docs/model.md, "Agents
+and the round state"), kept afterwards as ``model.state``.
 """
 
 from __future__ import annotations

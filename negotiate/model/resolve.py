@@ -80,7 +80,7 @@ def quantiles(prior, lo, hi, q):
 
 
 def status_slope(state) -> np.ndarray:
-    """dS/dk (A, N): how the status value moves with the war cost.  At war
+    """dS/dk (A, N) in round state ``state``: how the status value moves with the war cost.  At war
     ``−(1 − δ^H)`` (§4: the cost is a flow over the war's H rounds); under a truce
     with r rounds left ``−((1 − δ^r)·cost_factor + δ^r (1 − δ^H))`` (§5)."""
     p = state.params
@@ -92,8 +92,8 @@ def status_slope(state) -> np.ndarray:
 
 
 def needs_at(state, cutoff: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """What each proposer must offer each responder if private responders were of type
-    ``cutoff`` (A, N), given the true ``need`` (A_j, A_p, N): (need, bare) (A_j, A_p, G, N),
+    """In round state ``state`` (one sweep's): what each proposer must offer each
+    responder if private responders were of type ``cutoff`` (A, N), given the true ``need`` (A_j, A_p, N): (need, bare) (A_j, A_p, G, N),
     ``bare`` without the noise margin.
 
     The war value is linear in k (§4), so type c's status is ``S + s·(c − k)`` with s

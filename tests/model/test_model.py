@@ -86,6 +86,19 @@ def test_agents_report_their_stance():
         assert last[agent.name] == agent.stance[0]
 
 
+def test_agents_hold_views_of_their_type_belief_and_red_lines():
+    model = NegotiationModel(load("private"), 6, seed=1, record=False)
+    p = model.params
+    a, b = model.actors
+    assert not a.private and a.belief is None
+    assert b.private and np.shares_memory(b.war_cost, p.war_cost)
+    model.step()
+    lo, hi = b.belief                                   # the public belief about B's type
+    np.testing.assert_array_equal(lo, model.beliefs.lo[1])
+    np.testing.assert_array_equal(hi, model.beliefs.hi[1])
+    assert np.shares_memory(a.red_low, p.red_low) and np.shares_memory(b.red_high, p.red_high)
+
+
 def test_many_worlds_do_not_record_unless_asked():
     model = NegotiationModel(load("two_party"), 3, seed=0)
     with pytest.raises(RuntimeError, match="record=True"):
