@@ -3,6 +3,9 @@
 One ``step()`` is one round (docs/model.md §7) in every world still open:
 war or truce dynamics, leverage, recognition, proposals, responses,
 agreement.  World state is held as arrays; finished worlds are masked.
+The agents (:mod:`.actors`) propose and respond; all they read of the round
+is its read-only :class:`~.round_state.RoundState` (docs/model.md, "Agents
+and the round state"), kept afterwards as ``model.state``.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import mesa
 import numpy as np
 
 from . import ceasefire, leverage, red_lines, resolve, talks, truce, war
-from .actors import AGENT_TYPES
+from .actors import AGENT_REPORTERS, AGENT_TYPES, Negotiator, Tabled
 from .calibrated import with_calibration
 from .continuation import FixedPoint
 from .outcomes import AGENDAS, COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
@@ -28,6 +31,7 @@ from .proposals import (
     veto_players,
 )
 from .responses import option_weight, recognise, with_option
+from .round_state import RoundState, truce_terms
 from .streams import ROUND_STRIDE, WorldStreams
 from .values import Valuation
 
@@ -92,10 +96,13 @@ class NegotiationModel(mesa.Model):
         self.veto = veto_players(p)                     # (G, A): asked on each agenda
         self.needed = needed_players(p)                 # (G, A): whose consent every package needs
         self.round = 0
-        for a, name in enumerate(p.actor_names):
-            AGENT_TYPES[p.roles[a]](self, a, name)
-        self.actors = list(self.agents)                 # creation order = actor index
         self._init_state()
+        # each agent holds its strategy; agents with the same one share it (strategies are
+        # vectorised over proposers: docs/model.md, "Agents and the round state")
+        shared = {name: STRATEGIES[name](p, self.valuation, self.red_box) for name in dict.fromkeys(p.strategies)}
+        for a, name in enumerate(p.actor_names):
+            AGENT_TYPES[p.roles[a]](self, a, name, shared[p.strategies[a]])
+        self.actors = list(self.agents)                 # creation order = actor index
         # the stances' innovations (docs/model.md §17) come from a stream of their own
         self._stances_move = bool(np.any(p.stance_persistence > 0))
         # ratification draws (docs/model.md §15) come from a stream of their own, so
@@ -103,9 +110,10 @@ class NegotiationModel(mesa.Model):
         self._ratifies = bool(p.ratify_actor.size)
         # plain ceasefires' draws (docs/model.md, "Ceasefire types"): a stream of their own too
         self._ceasefires_draw = bool(p.ceasefires)
-        self._strategies = {name: STRATEGIES[name](self) for name in set(p.strategies)}
         self.record = (worlds == 1) if record is None else record
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters()) if self.record else None
+        self.datacollector = (mesa.DataCollector(model_reporters=self._reporters(),
+                                                 agent_reporters=AGENT_REPORTERS)
+                              if self.record else None)
 
     def _ceasefire_in_force(self) -> str | None:
         """World 0's ceasefire this round: an agreed truce, a unilateral halt (no agreed
@@ -137,7 +145,8 @@ class NegotiationModel(mesa.Model):
         self.proposer_value = None                                   # (A, N), warm start
         # private resolve (docs/model.md §18): public beliefs about private war costs
         self.beliefs = resolve.Beliefs.start(p) if p.private.any() else None
-        self.bare_need = None     # (A_j, A_p, G, N) while proposers screen, else None
+        self.state = None         # the last round's RoundState (docs/model.md, "Agents and the round state")
+        self.planned_cutoff = None   # (A_p, G, A_j, N): the type each offer was planned for (§18)
         self.out = {
             "outcome": np.full(N, NONE, np.int8), "agreement_round": np.zeros(N, np.int16),
             "truce_round": np.zeros(N, np.int16), "collapsed": np.zeros(N, bool),
@@ -178,13 +187,11 @@ class NegotiationModel(mesa.Model):
         if p.red_lines:   # bounds that follow the front move with it (§16)
             self.red_box = red_lines.follow(p, self.red_box, self.balance, self.veto, agenda_mask(p))
         drift = war.drift_now(p, t, self.happens)
-        self.belief = self.valuation.belief_drift(drift)
-        self.status = self._status_values()
-        if self._ceasefires_draw and self._plain_ceasefires(t):
-            self.status = self._status_values()   # paused worlds: the pause in force (§5)
-        self.bonus = leverage.bonus(p, t)
-        self._truce_terms = None
-        offers, agenda_of = self._bargain(t)
+        belief = self.valuation.belief_drift(drift)
+        status = self._status_values(belief)
+        if self._ceasefires_draw and self._plain_ceasefires(t, status, belief):
+            status = self._status_values(belief)   # paused worlds: the pause in force (§5)
+        offers, agenda_of = self._bargain(t, self._round_state(t, belief, status))
         proposer = recognise(p, t, shocks["recognition"])
         self._respond_and_agree(t, offers, agenda_of, proposer, shocks["response"])
         if p.talks:
@@ -254,26 +261,27 @@ class NegotiationModel(mesa.Model):
         r = self.params.regen_issue
         return np.nan_to_num(self.truce_terms[:, r]) if r >= 0 else np.zeros(self.params.n)
 
-    def _status_values(self) -> np.ndarray:
-        """S (A, N): the value of the status — war, or the truce in force until it ends."""
+    def _status_values(self, belief) -> np.ndarray:
+        """S (A, N): the value of the status — war, or the truce in force until it ends —
+        with beliefs ``belief`` (A, N) about the drift."""
         v = self.valuation
-        s = v.war_value(self.balance, self.belief, where=self.phase == WAR)   # 0 where over
+        s = v.war_value(self.balance, belief, where=self.phase == WAR)   # 0 where over
         in_truce = self.phase == IN_TRUCE
         if in_truce.any():
             terms = np.where(np.isnan(self.truce_terms), self.params.status_quo, self.truce_terms)
             remaining = np.maximum(self.truce_len - self.truce_age, 1)
-            tv = v.truce_value(v.truce_loss(terms), self.balance, self._truce_arms(), self.belief, remaining,
+            tv = v.truce_value(v.truce_loss(terms), self.balance, self._truce_arms(), belief, remaining,
                                where=in_truce)
             s = np.where(in_truce, tv, s)
         return s
 
     # --- bargaining -----------------------------------------------------------
-    def _bargain(self, t: int):
-        """Solve for the continuation values (docs/model.md §8), then everyone's offers."""
+    def _round_state(self, t: int, belief, status) -> RoundState:
+        """Round ``t``'s read-only state (docs/model.md, "Agents and the round state"),
+        once the war has moved: beliefs ``belief`` and status values ``status`` (A, N)."""
         p = self.params
         if self.proposer_value is None:
-            self.proposer_value = self.status.copy()
-        sweeps = max(1, p.first_iterations if t == 1 else p.iterations)
+            self.proposer_value = status.copy()
         allowed = np.stack([self.phase == WAR, self.phase != OVER])
         if p.truce_drafting:   # no other truce while one is drafted (§15)
             allowed[TRUCE] &= self.truce_due == 0
@@ -283,24 +291,36 @@ class NegotiationModel(mesa.Model):
                                                          self.sign_round > 0)
         # an agenda some veto player will not sign at all is closed to everyone (§16)
         allowed &= ~(self.needed & ~p.signs.T).any(axis=1)[:, None]
-        self.allowed = allowed            # (G, N): agendas open in each world (strategies skip the rest)
-        # (A_j, A_p, N), contiguous for the compiled planner
-        self.option = np.ascontiguousarray(option_weight(p, t))
+        return RoundState(
+            round=t, params=p, valuation=self.valuation, veto=self.veto, balance=self.balance,
+            phase=self.phase.copy(), truce_age=self.truce_age.copy(), belief=belief, status=status,
+            bonus=leverage.bonus(p, t), allowed=allowed,
+            # (A_j, A_p, N), contiguous for the compiled planner
+            option=np.ascontiguousarray(option_weight(p, t)), red_box=self.red_box,
+            truce_terms=truce_terms(self.valuation, self.balance, belief, self.phase, p.truce_length),
+            proposer_value=self.proposer_value)
+
+    def _bargain(self, t: int, state: RoundState):
+        """Solve for the continuation values (docs/model.md §8), then everyone's offers;
+        keeps the round state of the sweep settled on, with the new proposer values."""
+        p = self.params
+        sweeps = max(1, p.first_iterations if t == 1 else p.iterations)
         # values need be no finer than the noise that blurs every answer
         tol = np.maximum(p.tolerance, p.noise_tolerance * p.noise.max(axis=0))
         solver = FixedPoint(self.proposer_value, tol=tol, active=self.phase != OVER)
-        if self.beliefs is not None:   # this round's screening cutoffs (§18)
-            self._cutoffs, self._chances = self.beliefs.screen(p)
+        # this round's screening cutoffs and their chances (§18)
+        screen = self.beliefs.screen(p) if self.beliefs is not None else None
         best = None
         for _ in range(sweeps):
-            found = self._offers_given(solver.x)
+            found = self._offers_given(state, solver.x, screen)
             done = solver.update(found[-1])
             best = found if best is None else _kept(best, found, solver.took)
             if done:
                 break
-        offers, agenda_of, self.reservation, self.need, self.planned_cutoff, value = best
+        offers, agenda_of, reservation, need, self.planned_cutoff, value = best
         self.out["unconverged"] += ~solver.converged
         self.proposer_value = value
+        self.state = state.replace(proposer_value=value, reservation=reservation, need=need)
         return offers, self._without_stalled_proposals(t, offers, agenda_of)
 
     def _without_stalled_proposals(self, t: int, offers: Offers, agenda_of: np.ndarray) -> np.ndarray:
@@ -311,42 +331,41 @@ class NegotiationModel(mesa.Model):
         stalling = t <= p.insincere_until                                   # (A, N)
         if not stalling.any():
             return agenda_of
-        allowed = self._open_agendas().copy()             # (A, G, N), red lines included
+        allowed = self._open_agendas(self.state).copy()   # (A, G, N), red lines included
         allowed[:, SETTLEMENT] = False
         A = p.n_actors
-        own_reservation = self.reservation[np.arange(A), np.arange(A)]
+        own_reservation = self.state.reservation[np.arange(A), np.arange(A)]
         left, _ = choose(offers, own_reservation, allowed, p.agendas, self.veto.T)
         left = np.where(p.insincere_truces, -1, left)
         return np.where(stalling, left, agenda_of)
 
-    def _open_agendas(self) -> np.ndarray:
+    @staticmethod
+    def _open_agendas(state: RoundState) -> np.ndarray:
         """(A, G, N): agendas each proposer may put forward in each world (the round's
         open agendas, less those with no package inside the red lines, §16)."""
-        A = self.params.n_actors
-        open_ = np.broadcast_to(self.allowed[None], (A,) + self.allowed.shape)
-        return open_ if self.red_box is None else open_ & ~self.red_box.blocked
+        A = state.params.n_actors
+        open_ = np.broadcast_to(state.allowed[None], (A,) + state.allowed.shape)
+        return open_ if state.red_box is None else open_ & ~state.red_box.blocked
 
-    def _offers_given(self, proposer_value):
+    def _offers_given(self, state: RoundState, proposer_value, screen):
         """Everyone's offers when the proposers' values are ``proposer_value`` (A, N):
-        the map T of the fixed point; returns the offers, agendas and T(P)."""
+        the map T of the fixed point; returns the offers, agendas and T(P), and the
+        sweep's reservations and needs."""
         p = self.params
-        self.reservation = with_option(self.status[:, None, :], proposer_value[:, None, :], self.option)
         # what each proposer must offer each responder: its reservation, less the
         # leverage bonus, plus a safety margin against its response noise
-        cushion = (p.margin * p.noise)[:, None, :]
-        self.need = self.reservation - self.bonus + cushion   # (A_j, A_p, N)
-        self.proposer_value = proposer_value                 # strategies read it (truce option)
-        own_reservation = self.reservation[np.arange(p.n_actors), np.arange(p.n_actors)]
-        if self.beliefs is None:
-            offers, planned = self._all_offers(), np.zeros(p.n)
+        sweep = state.for_sweep(proposer_value, (p.margin * p.noise)[:, None, :])
+        own_reservation = sweep.reservation[np.arange(p.n_actors), np.arange(p.n_actors)]
+        if screen is None:
+            offers, planned = self._all_offers(sweep), np.zeros(p.n)
         else:
-            offers, planned = self._screened_offers(own_reservation)
+            offers, planned = self._screened_offers(sweep, own_reservation, screen)
         # no package inside every veto player's red lines: nothing to put forward there (§16)
-        allowed = self._open_agendas()
+        allowed = self._open_agendas(state)
         agenda_of, value = choose(offers, own_reservation, allowed, p.agendas, self.veto.T)
-        return offers, agenda_of, self.reservation, self.need, planned, value
+        return offers, agenda_of, sweep.reservation, sweep.need, planned, value
 
-    def _screened_offers(self, own_reservation):
+    def _screened_offers(self, state: RoundState, own_reservation, screen):
         """Risk-return offers against private responders (docs/model.md §18).
 
         For each cutoff c of the round (the sure one, the belief's quantiles) every
@@ -359,13 +378,12 @@ class NegotiationModel(mesa.Model):
         nothing, the offer not being predicted acceptable to any type, or the
         responder not private)."""
         p = self.params
-        need = self.need
+        cutoffs, chances = screen
         plans = []
-        for c in range(self._cutoffs.shape[0]):
-            self.need, self.bare_need = resolve.needs_at(self, self._cutoffs[c], need)
-            plans.append(self._all_offers())
-        self.need, self.bare_need = need, None
-        chance = np.stack([resolve.accept_chance(self, self._chances[c]) for c in range(len(plans))])
+        for c in range(cutoffs.shape[0]):
+            need, bare = resolve.needs_at(state, cutoffs[c], state.need)
+            plans.append(self._all_offers(state.replace(need=need, bare_need=bare)))
+        chance = np.stack([resolve.accept_chance(state, chances[c]) for c in range(len(plans))])
         fallback = own_reservation[:, None, :]
         worth = np.stack([np.where(o.feasible, pi * o.own + (1.0 - pi) * fallback, -np.inf)
                           for o, pi in zip(plans, chance)])                      # (C, A, G, N)
@@ -373,55 +391,53 @@ class NegotiationModel(mesa.Model):
         y = np.take_along_axis(np.stack([o.y for o in plans]), pick[None, ..., None], axis=0)[0]
         feasible = np.take_along_axis(np.stack([o.feasible for o in plans]), pick[None], axis=0)[0]
         own = np.where(feasible, np.take_along_axis(worth, pick[None], axis=0)[0], plans[0].own)
-        cut = self._cutoffs[pick.reshape(-1), :, np.tile(np.arange(p.n), pick.size // p.n)]  # (A·G·N, A_j)
+        cut = cutoffs[pick.reshape(-1), :, np.tile(np.arange(p.n), pick.size // p.n)]  # (A·G·N, A_j)
         cut = cut.reshape(pick.shape + (p.n_actors,)).transpose(0, 1, 3, 2)      # (A_p, G, A_j, N)
         cut = np.where(feasible[:, :, None] & p.private[None, None, :, None], cut, np.inf)
         return Offers(plans[0].who, y, feasible, own), cut
 
-    def _all_offers(self) -> Offers:
+    def _all_offers(self, state: RoundState) -> Offers:
         """Every actor's offers, truces priced for their drafting time when they are drafted."""
-        return self._drafted_truce_offers() if self.params.truce_drafting else self._planned_offers()
+        return self._drafted_truce_offers(state) if self.params.truce_drafting else self._planned_offers(state)
 
-    def _drafted_truce_offers(self) -> Offers:
+    def _drafted_truce_offers(self, state: RoundState) -> Offers:
         """Truce drafting (docs/model.md §15): each proposer plans its truce as if it carried
         m = 0, 1, …, M conditions (every responder's need raised to make up the delay D(m),
         :func:`talks.undelayed_need`), keeps the plans that carry the m they were made for,
         adds the plain truce (every truce term at status quo), and puts forward the feasible
         one worth most to it once priced with its own delay (:func:`talks.delayed`)."""
-        p, need = self.params, self.need
+        p, need = self.params, state.need
         plans, assumed = [], []
         for m in range(int(p.truce_issue.sum()) + 1):
-            self.need = self._needs_delayed_by(need, np.full(p.n, m))
-            plans.append(self._planned_offers())
+            plans.append(self._planned_offers(state.replace(need=self._needs_delayed_by(state, need, np.full(p.n, m)))))
             assumed.append(m)
-        self.need = self._needs_delayed_by(need, np.zeros(p.n))
-        plans.append(self._plain_truces(plans[0]))
+        plain = state.replace(need=self._needs_delayed_by(state, need, np.zeros(p.n)))
+        plans.append(self._plain_truces(plain, plans[0]))
         assumed.append(0)
-        self.need = need
-        return self._best_priced(plans, assumed)
+        return self._best_priced(state, plans, assumed)
 
-    def _needs_delayed_by(self, need, conditions) -> np.ndarray:
+    def _needs_delayed_by(self, state: RoundState, need, conditions) -> np.ndarray:
         """Needs (A_j, A_p, G, N) with the truce's raised to make up the drafting delay of
         a truce with ``conditions`` (N,) conditions; the settlement's as they were."""
         p = self.params
         four = need if need.ndim == 4 else np.stack([need, need], axis=2)
         rounds = talks.truce_drafting_rounds(p, conditions)
         out = four.copy()
-        out[:, :, TRUCE] = talks.undelayed_need(four[:, :, TRUCE], self.status, p.patience, rounds)
+        out[:, :, TRUCE] = talks.undelayed_need(four[:, :, TRUCE], state.status, p.patience, rounds)
         return out
 
-    def _plain_truces(self, planned: Offers) -> Offers:
+    def _plain_truces(self, state: RoundState, planned: Offers) -> Offers:
         """The plain truce of every proposer (truce terms at status quo), judged exactly
-        against the needs ``self.need`` (raised for the delay of a truce without conditions)."""
+        against the needs ``state.need`` (raised for the delay of a truce without conditions)."""
         p, who = self.params, self._proposers
         y = np.broadcast_to(p.status_quo, (len(who), 2, p.n, p.n_issues)).copy()
-        judged = judge(self, who, y)   # the exact judge Compromise and Nash use
+        judged = judge(state, who, y)   # the exact judge Compromise and Nash use
         out = Offers(planned.who, planned.y.copy(), planned.feasible.copy(), planned.own.copy())
         out.y[who, TRUCE], out.feasible[who, TRUCE], out.own[who, TRUCE] = (
             judged.y[:, TRUCE], judged.feasible[:, TRUCE], judged.own[:, TRUCE])
         return out
 
-    def _best_priced(self, plans: list[Offers], assumed: list[int]) -> Offers:
+    def _best_priced(self, state: RoundState, plans: list[Offers], assumed: list[int]) -> Offers:
         """Per proposer and world, the truce plan worth most once priced with its delay among
         the feasible ones planned for the conditions they carry (if none is, the plan made for
         the longest delay: the most accommodating, which response noise may yet carry);
@@ -432,7 +448,7 @@ class NegotiationModel(mesa.Model):
             y = np.where(p.binary, np.round(o.y[:, TRUCE]), o.y[:, TRUCE])      # (A, N, D)
             carried = truce.conditions(p, y)                                   # (A, N)
             rounds = talks.truce_drafting_rounds(p, carried)
-            priced.append(talks.delayed(self._exact_truce_own(o), self.status, p.patience, rounds))
+            priced.append(talks.delayed(self._exact_truce_own(state, o), state.status, p.patience, rounds))
             valid.append(o.feasible[:, TRUCE] & (carried == m))
         priced, valid = np.stack(priced), np.stack(valid)                     # (C, A, N)
         score = np.where(valid, priced, -np.inf)
@@ -445,7 +461,7 @@ class NegotiationModel(mesa.Model):
         own[:, TRUCE] = np.take_along_axis(priced, pick[None], axis=0)[0]
         return Offers(out.who, y, feasible, own)
 
-    def _exact_truce_own(self, offers: Offers) -> np.ndarray:
+    def _exact_truce_own(self, state: RoundState, offers: Offers) -> np.ndarray:
         """(A, N): each proposer's exact value of its truce offer in force at once. The plain
         truce is compared with plans whose own value a fitted planner gets only
         approximately (the option of talks has a kink along a segment, §9); the comparison
@@ -453,24 +469,16 @@ class NegotiationModel(mesa.Model):
         who = self._proposers
         pairs = np.zeros((len(who), 2), bool)
         pairs[:, TRUCE] = True
-        exact = self.package_values(offers.y[who], who, pairs)[who, np.arange(len(who)), TRUCE]
+        exact = state.package_values(offers.y[who], who, pairs)[who, np.arange(len(who)), TRUCE]
         own = offers.own[:, TRUCE].copy()
         own[who] = np.where(np.isfinite(own[who]), exact, own[who])
         return own
 
-    def _planned_offers(self) -> Offers:
-        """Every actor's offers; actors never recognised make none (their
-        continuation weight is 0, so their offers would change nothing)."""
-        p = self.params
-        A, N, D = p.n_actors, p.n, p.n_issues
-        y = np.broadcast_to(p.status_quo, (A, 2, N, D)).copy()
-        feasible, own = np.zeros((A, 2, N), bool), np.full((A, 2, N), -np.inf)
-        for name, strategy in self._strategies.items():
-            who = [a for a in self._proposers if p.strategies[a] == name]
-            if who:
-                o = strategy.propose(self, who)
-                y[who], feasible[who], own[who] = o.y, o.feasible, o.own
-        return Offers(list(range(A)), y, feasible, own)
+    def _planned_offers(self, state: RoundState) -> Offers:
+        """Every actor's offers: the agents that may be recognised propose (through their
+        strategies, batched); actors never recognised make none (their continuation
+        weight is 0, so their offers would change nothing)."""
+        return Negotiator.propose_all([self.actors[a] for a in self._proposers], state)
 
     @property
     def _proposers(self) -> list[int]:
@@ -479,51 +487,10 @@ class NegotiationModel(mesa.Model):
             return sorted({int(a) for a in p.recognition})
         return [a for a in range(p.n_actors) if (p.recognition[:, a] > 0).any()]
 
-    # values the strategies ask for -------------------------------------------
-    def truce_terms_now(self):
-        """This round's pieces of a new truce's value: flow, δ^L, and W after it
-        as a quadratic in the arms term (see :meth:`Valuation.war_after_truce`)."""
-        if self._truce_terms is None:
-            v, L = self.valuation, self.params.truce_length
-            flow, fade = v.truce_flow(self.balance, L)
-            # only worlds at war may agree a new truce
-            after = v.war_after_truce(self.balance, self.belief, L, where=self.phase == WAR)
-            self._truce_terms = (flow, fade, after)
-        return self._truce_terms
-
-    def _settlement_values(self, u, y, belief, where=None):
-        """Settlement values given utilities u (A, …, N) of packages y (…, N, D)."""
-        v = self.valuation
-        if not v.durable:
-            return u
-        line, extra = v.settlement_line_and_drift(y)
-        if line is None:
-            line = np.broadcast_to(self.balance, extra.shape)
-        return v.settlement_value(u, line, extra, belief, where=where)
-
     def package_values(self, y, who: list[int], pairs: np.ndarray | None = None) -> np.ndarray:
-        """Exact values (A, P, G, N) of packages y (P, G, N, D) put forward by ``who``.
-
-        ``pairs`` (P, G) bool: value only these (proposer, agenda) pairs, and
-        truces only in worlds at war (where one may be agreed); the rest are 0.
-        """
-        p, v = self.params, self.valuation
-        P = len(who)
-        out = np.zeros((p.n_actors, P, 2, p.n))
-        rows = [np.arange(P) if pairs is None else np.flatnonzero(pairs[:, g]) for g in (TRUCE, SETTLEMENT)]
-        if rows[SETTLEMENT].size:
-            ys = y[rows[SETTLEMENT], SETTLEMENT]                                   # (S, N, D)
-            u, _ = v.package_losses(ys)
-            out[:, rows[SETTLEMENT], SETTLEMENT] = self._settlement_values(u, ys, self.belief[:, None, :])
-        if rows[TRUCE].size:
-            yt = y[rows[TRUCE], TRUCE]                                             # (T, N, D)
-            _, tl = v.package_losses(yt, masked=True)
-            arms = yt[..., p.regen_issue] if p.regen_issue >= 0 else np.zeros(yt.shape[:2])
-            where = None if pairs is None else self.phase == WAR
-            truce_v = v.truce_value(tl, self.balance, arms, self.belief, p.truce_length, where=where)
-            proposers = [who[i] for i in rows[TRUCE]]
-            out[:, rows[TRUCE], TRUCE] = with_option(truce_v, self.proposer_value[:, None], self.option[:, proposers])
-        return out
+        """Exact values (A, P, G, N) of packages y (P, G, N, D) put forward by ``who`` in
+        the last round's state (:meth:`RoundState.package_values`)."""
+        return self.state.package_values(y, who, pairs)
 
     # --- responses and agreement --------------------------------------------------
     def _respond_and_agree(self, t, offers, agenda_of, proposer, shock) -> None:
@@ -540,17 +507,10 @@ class NegotiationModel(mesa.Model):
         if p.rules is not None:   # a rule's voters are asked too (docs/model.md, "Decision rules")
             veto = self._voters(veto, agenda)
         asked = veto & proposing[None] & (np.arange(p.n_actors)[:, None] != proposer[None])
-        bonus = self.bonus[:, proposer, worlds]                                         # (A, N)
-        reservation = self.reservation[:, proposer, worlds]
+        offer = Tabled(proposer, agenda, proposing, y, values, asked)
         yes = np.empty((p.n_actors, N), bool)
-        for agent in self.actors:
-            a = agent.index
-            yes[a] = agent.respond(values[a], bonus[a], reservation[a], shock[a], asked[a],
-                                   agenda=agenda, t=t)
-        if self.red_box is not None:   # never past one's red line, whatever the noise (§16)
-            refused = red_lines.refusals(self.red_box, y, agenda)
-            for agent in self.actors:
-                yes[agent.index] = agent.refuse(refused[agent.index])
+        for agent in self.actors:   # each answers, never past its red lines (§16)
+            yes[agent.index] = agent.respond(self.state, offer, shock[agent.index])
         agreed = proposing & (yes | ~asked).all(axis=0)
         if p.rules is not None:
             agreed = self._decided(agreed, proposing, yes, asked, agenda, proposer)
@@ -586,19 +546,19 @@ class NegotiationModel(mesa.Model):
         return out
 
     def _offer_values(self, y, agenda, proposer) -> np.ndarray:
-        """Exact value of each world's offer to every actor (A, N)."""
-        v, p = self.valuation, self.params
+        """Exact value of each world's offer to every actor (A, N), in the round's state."""
+        v, p, state = self.valuation, self.params, self.state
         # each world needs the value of its own agenda only
         u, truce_loss = v.package_losses(y)
-        settle = self._settlement_values(u, y, self.belief, where=agenda == SETTLEMENT)
+        settle = state.settlement_values(u, y, state.belief, where=agenda == SETTLEMENT)
         arms = y[:, p.regen_issue] if p.regen_issue >= 0 else np.zeros(p.n)
-        truce_v = v.truce_value(truce_loss, self.balance, arms, self.belief, p.truce_length,
+        truce_v = v.truce_value(truce_loss, state.balance, arms, state.belief, p.truce_length,
                                 where=agenda == TRUCE)
-        option = self.option[:, proposer, np.arange(p.n)]
-        truce_v = with_option(truce_v, self.proposer_value, option)
+        option = state.option[:, proposer, np.arange(p.n)]
+        truce_v = with_option(truce_v, state.proposer_value, option)
         if p.truce_drafting:   # in force only once drafted: war meanwhile (§15)
             rounds = talks.truce_drafting_rounds(p, truce.conditions(p, y))
-            truce_v = talks.delayed(truce_v, self.status, p.patience, rounds)
+            truce_v = talks.delayed(truce_v, state.status, p.patience, rounds)
         return np.where(agenda[None] == SETTLEMENT, settle, truce_v)
 
     def _tally(self, t, agenda, asked, yes) -> None:
@@ -665,7 +625,7 @@ class NegotiationModel(mesa.Model):
         o["terms"][settled] = y[settled]
         self.phase[settled] = OVER
 
-    def _plain_ceasefires(self, t: int) -> bool:
+    def _plain_ceasefires(self, t: int, status, belief) -> bool:
         """Round ``t``, before the bargaining: the scenario's pauses and unilateral halts on the
         table are put forward (each with its chance) in worlds at war, and are in force from
         now where accepted — a plain pause needs no text, so it comes before talks on terms
@@ -685,7 +645,7 @@ class NegotiationModel(mesa.Model):
             shock = self.streams.logistic_rows((ceasefire.CEASEFIRE_KEY, k, 1), p.n_actors, c)
             if not cf.on(t):
                 continue
-            margin = ceasefire.pause_margin(self.valuation, self.status, self.balance, self.belief, cf.length)
+            margin = ceasefire.pause_margin(self.valuation, status, self.balance, belief, cf.length)
             agreed = free & put & ceasefire.accepted(cf, margin, p.noise, shock, refuses, p.is_party,
                                                      self.fought)
             free &= ~agreed
@@ -758,11 +718,15 @@ class NegotiationModel(mesa.Model):
             self.beliefs = self.beliefs.take(keep)
         self.proposer_value = self.proposer_value[:, keep]
         self.out = {k: v[keep] for k, v in self.out.items()}
+        taken = {}   # each shared strategy, for the worlds kept
         for agent in self.actors:
             agent.keep(keep)
             agent.bind(self.params)
-        self._strategies = {name: s.take(keep, self) if hasattr(s, "take") else type(s)(self)
-                            for name, s in self._strategies.items()}
+            s = agent.strategy
+            if id(s) not in taken:
+                taken[id(s)] = (s.take(keep, self.params) if hasattr(s, "take")
+                                else type(s)(self.params, self.valuation, self.red_box))
+            agent.strategy = taken[id(s)]
 
     def _flush(self, rows: np.ndarray) -> None:
         """Copy the results of held worlds ``rows`` (mask) into the block-wide arrays."""
@@ -805,7 +769,7 @@ class NegotiationModel(mesa.Model):
         for a, name in enumerate(p.actor_names):
             rep[f"accept:{name}"] = lambda m, a=a: bool(m.last["yes"][a, 0]) if m.last["asked"][a, 0] else np.nan
             rep[f"value:{name}"] = lambda m, a=a: float(m.last["values"][a, 0]) if m.last["agenda"][0] >= 0 else np.nan
-            rep[f"reservation:{name}"] = lambda m, a=a: float(m.reservation[a, m.last["proposer"][0], 0])
+            rep[f"reservation:{name}"] = lambda m, a=a: float(m.state.reservation[a, m.last["proposer"][0], 0])
         return rep
 
     def trajectory(self):
@@ -828,12 +792,10 @@ class NegotiationModel(mesa.Model):
         if unknown:
             raise ValueError(f"unknown issues {sorted(unknown)}; known: {p.issue_names}")
         if self.round == 0:
-            self.belief = self.valuation.belief_drift(war.drift_now(p, 1, self.happens))
-            self.status = self._status_values()
-            self.bonus = leverage.bonus(p, 1)
-            self._truce_terms = None
+            belief = self.valuation.belief_drift(war.drift_now(p, 1, self.happens))
             self.proposer_value = None
-            self._bargain(1)
+            self._bargain(1, self._round_state(1, belief, self._status_values(belief)))
+        state = self.state
         y = p.status_quo.copy()
         for issue, value in package.items():
             y[:, p.issue_names.index(issue)] = value
@@ -842,10 +804,10 @@ class NegotiationModel(mesa.Model):
         values = self._offer_values(y, np.full(p.n, g), np.full(p.n, who if who is not None else 0))
         out = {}
         for a, name in enumerate(p.actor_names):
-            b = self.bonus[a, who] if who is not None else 0.0
-            r = self.reservation[a, who if who is not None else a]
+            b = state.bonus[a, who] if who is not None else 0.0
+            r = state.reservation[a, who if who is not None else a]
             accept = (values[a] + b >= r - 1e-12) & p.signs[a, g]
-            if self.red_box is not None:
-                accept = accept & ~red_lines.refusals(self.red_box, y, np.full(p.n, g))[a]
+            if state.red_box is not None:
+                accept = accept & ~red_lines.refusals(state.red_box, y, np.full(p.n, g))[a]
             out[name] = {"value": values[a], "reservation": r, "accept": accept}
         return out

@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from . import contract_curve, kernels, red_lines, segments
+from .round_state import RoundState
 from .values import issue_loss
 
 TRUCE, SETTLEMENT = 0, 1
@@ -34,13 +35,15 @@ class Offers:
 
 
 class Strategy(Protocol):
-    """``Strategy(ctx)`` builds from the model's per-world parameters; when
-    finished worlds are dropped it is built again for the remaining ones,
-    unless it has a cheaper ``take(keep, ctx)``."""
+    """``Strategy(params, valuation, red_box)`` builds from the block's per-world
+    parameters, value functions and first red lines (None: none); when finished
+    worlds are dropped it is built again for the remaining ones, unless it has a
+    cheaper ``take(keep, params)``.  ``propose(state, who)`` plans on the round's
+    read-only :class:`~negotiate.model.round_state.RoundState`, never on the model."""
 
     name: str
 
-    def propose(self, ctx, who: list[int]) -> Offers: ...
+    def propose(self, state: RoundState, who: list[int]) -> Offers: ...
 
 
 def agenda_mask(params) -> np.ndarray:
@@ -85,21 +88,20 @@ class Strategic:
 
     name = "strategic"
 
-    def __init__(self, ctx):
-        self._box = ctx.red_box     # the red lines the segments are clipped to (None: none)
-        self._build(ctx)
+    def __init__(self, params, valuation, red_box=None):
+        self._box = red_box     # the red lines the segments are clipped to (None: none)
+        self._build(params, valuation)
 
-    def _build(self, ctx) -> None:
+    def _build(self, p, valuation) -> None:
         """The segments and every responder's loss (and resumed war) along them."""
-        p = ctx.params
         self._build_segments(p)
         self._resumed_key = None
         self.loss_coef = _loss_coefficients(p, self.start, self.delta)   # 3 × (A_resp, A_prop, G, K, N)
-        self.durable = ctx.valuation.durable
+        self.durable = valuation.durable
         if self.durable:  # where a broken settlement would leave the war, at λ = 0, ½, 1
             pts = (self.start[:, SETTLEMENT, :, None]
                    + segments.POINTS[:, None, None] * self.delta[:, SETTLEMENT, :, None])
-            line, self.resume_drift = ctx.valuation.settlement_line_and_drift(pts)  # (A_prop, K, 3, N)
+            line, self.resume_drift = valuation.settlement_line_and_drift(pts)  # (A_prop, K, 3, N)
             self.resume_line = line if line is not None else None
 
     def _build_segments(self, p) -> None:
@@ -131,8 +133,8 @@ class Strategic:
         self.arms0 = np.ascontiguousarray(self.start[:, TRUCE, ..., r]) if r >= 0 else zero
         self.arms_step = np.ascontiguousarray(self.delta[:, TRUCE, ..., r]) if r >= 0 else zero
 
-    def take(self, keep, ctx) -> Strategic:
-        """The same strategy for a subset ``keep`` of worlds (``ctx`` holds their parameters).
+    def take(self, keep, params) -> Strategic:
+        """The same strategy for a subset ``keep`` of worlds (``params``: theirs).
 
         Every entry depends on its own world only, so rebuilding the segments
         (a cheap kernel) and slicing the rest gives the numbers slicing all
@@ -140,7 +142,7 @@ class Strategic:
         """
         new = object.__new__(Strategic)
         new._box = self._box.take(keep) if self._box is not None else None
-        new._build_segments(ctx.params)
+        new._build_segments(params)
         new.loss_coef = tuple(np.take(coef, keep, axis=-1) for coef in self.loss_coef)
         new.durable = self.durable
         if self.durable:
@@ -148,14 +150,14 @@ class Strategic:
             new.resume_line = np.take(self.resume_line, keep, axis=-1) if self.resume_line is not None else None
         return new
 
-    def _coalitions(self, ctx, who, need, flow, fade, war_after) -> np.ndarray:
+    def _coalitions(self, state, who, need, flow, fade, war_after) -> np.ndarray:
         """(A, P, G, N) bool: per agenda with a decision rule, each proposer's cheapest
         winning coalition (:meth:`negotiate.model.rules.Rules.coalition`); True everywhere
         on unanimous agendas.  A responder's cost is its need less its value of the
         proposer's own package (the segments' start; a settlement's utility, its breakdown
         risk left out); the first segment then runs toward the coalition
         (:meth:`_coalition_target`)."""
-        p = ctx.params
+        p = state.params
         chosen = np.ones(need.shape, bool)
         default = unanimity_veto(p)
         w0, w1, w2 = war_after
@@ -171,21 +173,21 @@ class Strategic:
                 keep = 1.0 - fade[:, None]
                 v = keep * (flow[:, None] - l0) + fade[:, None] * (w0[:, None] + w1[:, None] * a
                                                                    + w2[:, None] * a * a)
-                hope = ctx.proposer_value[:, None]
-                value = v + ctx.option[:, who] * np.maximum(hope - v, 0.0)
+                hope = state.proposer_value[:, None]
+                value = v + state.option[:, who] * np.maximum(hope - v, 0.0)
             cost = np.where(p.signs[:, g, None, None], need[:, :, g] - value, np.inf)  # never bought: refuses
             chosen[:, :, g] = p.rules.coalition(g, cost, who, default[g] & ~rule.members)
-            self._coalition_target(ctx, who, g, chosen[:, :, g], np.where(chosen[:, :, g], np.maximum(cost, 0.0), 0.0))
+            self._coalition_target(state, who, g, chosen[:, :, g], np.where(chosen[:, :, g], np.maximum(cost, 0.0), 0.0))
         return chosen
 
-    def _coalition_target(self, ctx, who, g, chosen, cost) -> None:
+    def _coalition_target(self, state, who, g, chosen, cost) -> None:
         """Point the first segment of agenda ``g`` at the coalition's ideals, each weighted by
         its salience and its cost (what it lacks at the start: concessions in proportion to
         it meet every member's need at one step where utilities are linear in the shares),
         the plain salience-weighted mean where no member lacks anything; then refit what
         depends on the segment (losses, arms term, resumed war).  Along the contract curve
         the chords keep pooling every voter (documented)."""
-        p = ctx.params
+        p = state.params
         if p.concessions == "contract_curve":
             return
         lacking = chosen & (cost > 0)                                             # (A, P, N)
@@ -209,13 +211,13 @@ class Strategic:
         if g == SETTLEMENT and self.durable:
             pts = (self.start[who, SETTLEMENT, :1, None]
                    + segments.POINTS[:, None, None] * self.delta[who, SETTLEMENT, :1, None])
-            line, drift = ctx.valuation.settlement_line_and_drift(pts)           # (P, 1, 3, N)
+            line, drift = state.valuation.settlement_line_and_drift(pts)           # (P, 1, 3, N)
             self.resume_drift[who, :1] = drift
             if self.resume_line is not None:
                 self.resume_line[who, :1] = line
             self._resumed_key = None
 
-    def _resumed_war(self, ctx, who, settles):
+    def _resumed_war(self, state, who, settles):
         """The war a broken settlement would leave, as a quadratic along each segment:
         3 × (A, P, K, N), zero for proposers that never propose a settlement.
 
@@ -224,25 +226,25 @@ class Strategic:
         """
         key = (tuple(who), tuple(settles))
         if (getattr(self, "_resumed_key", None) == key
-                and np.array_equal(self._resumed_belief, ctx.belief)):
+                and np.array_equal(self._resumed_belief, state.belief)):
             return self._resumed
-        A, N = ctx.params.n_actors, ctx.params.n
+        A, N = state.params.n_actors, state.params.n
         K = self.start.shape[2]
         out = tuple(np.zeros((A, len(who), K, N)) for _ in range(3))
         rows = [i for i, s in enumerate(settles) if s]
         if rows:
             sel = [who[i] for i in rows]
             line = (self.resume_line[sel] if self.resume_line is not None
-                    else np.broadcast_to(ctx.balance, self.resume_drift[sel].shape))
-            resumed = ctx.valuation.war_value(line, ctx.belief[:, None, None, None, :] + self.resume_drift[sel],
+                    else np.broadcast_to(state.balance, self.resume_drift[sel].shape))
+            resumed = state.valuation.war_value(line, state.belief[:, None, None, None, :] + self.resume_drift[sel],
                                               victories=False)                   # (A, P', K, 3, N)
             fit = segments.fit_quadratic(resumed[..., 0, :], resumed[..., 1, :], resumed[..., 2, :])
             for o, c in zip(out, fit):
                 o[:, rows] = c
-        self._resumed, self._resumed_key, self._resumed_belief = out, key, ctx.belief.copy()
+        self._resumed, self._resumed_key, self._resumed_belief = out, key, state.belief.copy()
         return out
 
-    def propose(self, ctx, who: list[int]) -> Offers:
+    def propose(self, state, who: list[int]) -> Offers:
         """Plan every proposer's offers (:func:`negotiate.model.kernels.strategic_plan`):
         each responder's value along each segment as a quadratic in the step λ —
         the truce's flow, the war after it (quadratic in the arms term) and the
@@ -252,48 +254,48 @@ class Strategic:
         proposer (if none is, the first target's most accommodating step).
         With ``bargaining.planning: exact`` the plans are then checked and
         corrected on the exact values (:func:`_judged_exactly`)."""
-        p = ctx.params
-        if ctx.red_box is not self._box:   # red lines that follow the front moved (§16)
-            if not ctx.red_box.same_as(self._box):
-                self._box = ctx.red_box
-                self._build(ctx)
-            self._box = ctx.red_box
+        p = state.params
+        if state.red_box is not self._box:   # red lines that follow the front moved (§16)
+            if not state.red_box.same_as(self._box):
+                self._box = state.red_box
+                self._build(state.params, state.valuation)
+            self._box = state.red_box
         P, A = len(who), p.n_actors
         may = p.agendas[who]                                                   # (P, G)
-        open_pairs = may[:, :, None] & ctx.allowed[None]                       # (P, G, N)
+        open_pairs = may[:, :, None] & state.allowed[None]                       # (P, G, N)
         if self._box is not None:   # no package inside the red lines: nothing to plan there
             open_pairs = open_pairs & ~self._box.blocked[who]
         not_self = np.ones((A, P), bool)
         not_self[who, np.arange(P)] = False
-        binding = ctx.veto.T[:, None, :] & not_self[:, :, None]                # (A, P, G)
+        binding = state.veto.T[:, None, :] & not_self[:, :, None]                # (A, P, G)
         c = np.ascontiguousarray
-        flow, fade, war_after = ctx.truce_terms_now()
+        flow, fade, war_after = state.truce_terms_now()
         flow, fade, w0, w1, w2 = (c(v) for v in (flow, fade, *war_after))
         resumed = {}
 
         def plan(need):
             if not resumed:   # after the coalitions, which may move segments
-                resumed["r"] = (self._resumed_war(ctx, who, may[:, SETTLEMENT]) if self.durable
+                resumed["r"] = (self._resumed_war(state, who, may[:, SETTLEMENT]) if self.durable
                                 else (np.zeros((A, P, self.start.shape[2], 1)),) * 3)  # never read
             r0, r1, r2 = resumed["r"]
-            survival = ctx.valuation.survival if self.durable else np.zeros((A, 1))
+            survival = state.valuation.survival if self.durable else np.zeros((A, 1))
             return kernels.strategic_plan(
-                np.asarray(who, np.int64), open_pairs, ctx.veto.T[:, None, :] & not_self[:, :, None],
+                np.asarray(who, np.int64), open_pairs, state.veto.T[:, None, :] & not_self[:, :, None],
                 *self.loss_coef, flow, fade, w0, w1, w2,
-                self.arms0, self.arms_step, c(ctx.option), c(ctx.proposer_value), self.durable, c(survival),
+                self.arms0, self.arms_step, c(state.option), c(state.proposer_value), self.durable, c(survival),
                 r0, r1, r2, c(need), self.start, self.delta, self.live)
 
-        need = _needs(ctx, who)                                                # (A, P, G, N)
+        need = _needs(state, who)                                                # (A, P, G, N)
         if p.rules is not None:   # only a winning coalition's needs bind (docs/model.md, "Decision rules")
-            chosen = self._coalitions(ctx, who, need, flow, fade, (w0, w1, w2))
+            chosen = self._coalitions(state, who, need, flow, fade, (w0, w1, w2))
             need = np.where(chosen, need, NOT_NEEDED)
             binding = binding[..., None] & chosen
         y, feasible, own, target = plan(need)
         if p.planning == "exact":
-            y, feasible, own, target = _judged_exactly(ctx, who, binding, need, plan, (y, feasible, own, target))
+            y, feasible, own, target = _judged_exactly(state, who, binding, need, plan, (y, feasible, own, target))
         offers = Offers(who, y, feasible, own)
         if p.binary.any():
-            offers = _round_binaries(ctx, offers, target)
+            offers = _round_binaries(state, offers, target)
         return offers
 
 
@@ -320,7 +322,7 @@ def _first_segments(p):
 EXACT_PASSES, SHORT_OF_TAU, SHORTFALL = 2, 0.01, 1e-9
 
 
-def _judged_exactly(ctx, who, binding, need, plan, planned):
+def _judged_exactly(state, who, binding, need, plan, planned):
     """``planning: exact``: value the planned packages exactly and correct the plans.
 
     The fits the planner uses (docs/model.md §9) can put an offer short of a
@@ -336,30 +338,30 @@ def _judged_exactly(ctx, who, binding, need, plan, planned):
     ``plan(need)`` returns it.
     """
     y, feasible, own, target = planned
-    p = ctx.params
+    p = state.params
     pairs = p.agendas[who]                                              # (P, G)
     bind = binding[..., None] if binding.ndim == 3 else binding         # (A, P, G, 1 or N)
     tolerance = np.maximum(SHORT_OF_TAU * p.noise[:, None, None, :], SHORTFALL)
-    values = ctx.package_values(y, who, pairs)                          # (A, P, G, N)
+    values = state.package_values(y, who, pairs)                          # (A, P, G, N)
     for _ in range(EXACT_PASSES):
         short = np.where(bind & feasible[None], need - values, 0.0)
         if not (short > tolerance).any():
             break
         need = need + np.maximum(short, 0.0)
         y, feasible, own, target = plan(need)
-        values = ctx.package_values(y, who, pairs)
-    valued = pairs[:, :, None] & ctx.allowed[None]                      # (P, G, N), as the planner
+        values = state.package_values(y, who, pairs)
+    valued = pairs[:, :, None] & state.allowed[None]                      # (P, G, N), as the planner
     own = np.where(valued, values[who, np.arange(len(who))], own)
-    bare = ((ctx.reservation - ctx.bonus)[:, who][:, :, None, :] if ctx.bare_need is None
-            else ctx.bare_need[:, who])   # a private responder's at the cutoff type (§18)
+    bare = ((state.reservation - state.bonus)[:, who][:, :, None, :] if state.bare_need is None
+            else state.bare_need[:, who])   # a private responder's at the cutoff type (§18)
     feasible = feasible & np.where(bind, values >= bare - 1e-9, True).all(axis=0)
     return y, feasible, own, target
 
 
-def _needs(ctx, who: list[int]) -> np.ndarray:
-    """What proposers ``who`` must give every responder (A, P, G, N): ``ctx.need`` is
+def _needs(state, who: list[int]) -> np.ndarray:
+    """What proposers ``who`` must give every responder (A, P, G, N): ``state.need`` is
     (A_j, A_p, N), or (A_j, A_p, G, N) while proposers screen private responders (§18)."""
-    need = ctx.need[:, who]
+    need = state.need[:, who]
     if need.ndim == 3:
         need = np.broadcast_to(need[:, :, None, :], need.shape[:2] + (2, need.shape[-1]))
     return need
@@ -399,19 +401,19 @@ class Compromise:
 
     name = "compromise"
 
-    def __init__(self, ctx):
-        p = ctx.params
+    def __init__(self, params, valuation=None, red_box=None):
+        p = params
         w = p.capability[:, :, None] * p.salience                # (A, N, D)
         wsum = w.sum(axis=0)
         point = np.where(wsum > 0, (w * p.ideal).sum(axis=0) / np.where(wsum > 0, wsum, 1), p.status_quo)
         moved = agenda_mask(p)
         self.y = np.where(moved[:, None, :], point[None], p.status_quo[None])  # (G, N, D)
 
-    def propose(self, ctx, who: list[int]) -> Offers:
+    def propose(self, state, who: list[int]) -> Offers:
         y = np.broadcast_to(self.y, (len(who),) + self.y.shape)
-        if ctx.red_box is not None:   # inside the red lines, then judged (docs/model.md §16)
-            y = red_lines.clipped(ctx.red_box, who, y)
-        return _judge(ctx, who, y)
+        if state.red_box is not None:   # inside the red lines, then judged (docs/model.md §16)
+            y = red_lines.clipped(state.red_box, who, y)
+        return _judge(state, who, y)
 
 
 class Nash:
@@ -425,18 +427,18 @@ class Nash:
     name = "nash"
     steps = 40
 
-    def __init__(self, ctx):
-        self.moved = agenda_mask(ctx.params)
+    def __init__(self, params, valuation=None, red_box=None):
+        self.moved = agenda_mask(params)
 
-    def propose(self, ctx, who: list[int]) -> Offers:
-        p = ctx.params
+    def propose(self, state, who: list[int]) -> Offers:
+        p = state.params
         ys = np.empty((2, p.n, p.n_issues))
         for g in range(2):
-            ys[g] = nash_solution(p, ctx.veto[g], ctx.status, self.moved[g], steps=self.steps)
+            ys[g] = nash_solution(p, state.veto[g], state.status, self.moved[g], steps=self.steps)
         y = np.broadcast_to(ys, (len(who),) + ys.shape)
-        if ctx.red_box is not None:   # inside the red lines, then judged (docs/model.md §16)
-            y = red_lines.clipped(ctx.red_box, who, y)
-        return _judge(ctx, who, y)
+        if state.red_box is not None:   # inside the red lines, then judged (docs/model.md §16)
+            y = red_lines.clipped(state.red_box, who, y)
+        return _judge(state, who, y)
 
 
 def nash_solution(p, players: np.ndarray, d: np.ndarray, moved: np.ndarray, *, steps: int) -> np.ndarray:
@@ -506,17 +508,17 @@ def nash_solution(p, players: np.ndarray, d: np.ndarray, moved: np.ndarray, *, s
     return y
 
 
-def _round_binaries(ctx, offers: Offers, target: np.ndarray) -> Offers:
+def _round_binaries(state, offers: Offers, target: np.ndarray) -> Offers:
     """Binary issues are settled at 0 or 1: judge the offer as it will be rounded.
 
     Planned on unrounded values, an offer may be rounded out of every
     responder's reach; then the binary issues go the way of the segment's
     target (the responders' side) instead, when that package is acceptable.
     """
-    binary = ctx.params.binary
+    binary = state.params.binary
     rounded = np.where(binary, np.round(offers.y), offers.y)
     yielding = np.where(binary, np.round(target), offers.y)
-    first, second = _judge(ctx, offers.who, rounded), _judge(ctx, offers.who, yielding)
+    first, second = _judge(state, offers.who, rounded), _judge(state, offers.who, yielding)
     use_second = ~first.feasible & second.feasible
     return Offers(
         offers.who,
@@ -526,32 +528,32 @@ def _round_binaries(ctx, offers: Offers, target: np.ndarray) -> Offers:
     )
 
 
-def _judge(ctx, who: list[int], y: np.ndarray) -> Offers:
+def _judge(state, who: list[int], y: np.ndarray) -> Offers:
     """Exact values of fixed packages (P, G, N, D): feasibility and own value.
 
     Binary issues are judged as they will be settled, rounded to 0 or 1.
     """
-    binary = ctx.params.binary
+    binary = state.params.binary
     if binary.any():
         y = np.where(binary, np.round(y), y)
-    values = ctx.package_values(y, who)                       # (A, P, G, N)
-    accept = values >= _needs(ctx, who) - 1e-9
-    veto = ctx.veto.T[:, None, :, None]                       # (A, 1, G, 1)
-    not_self = np.ones((ctx.params.n_actors, len(who), 1, 1), bool)
+    values = state.package_values(y, who)                       # (A, P, G, N)
+    accept = values >= _needs(state, who) - 1e-9
+    veto = state.veto.T[:, None, :, None]                       # (A, 1, G, 1)
+    not_self = np.ones((state.params.n_actors, len(who), 1, 1), bool)
     not_self[who, np.arange(len(who))] = False
     feasible = np.where(veto & not_self, accept, True).all(axis=0)
-    if ctx.params.rules is not None:   # a winning set of ayes suffices (docs/model.md, "Decision rules")
-        signs = ctx.params.signs[:, None, :, None]            # one who signs nothing votes no
-        feasible = _rule_feasible(ctx, who, accept & veto & not_self & signs, feasible)
-    if ctx.red_box is not None:   # past someone's red line: refused whatever its value (§16)
-        feasible = feasible & ~red_lines.crosses(ctx.red_box, who, y)
+    if state.params.rules is not None:   # a winning set of ayes suffices (docs/model.md, "Decision rules")
+        signs = state.params.signs[:, None, :, None]            # one who signs nothing votes no
+        feasible = _rule_feasible(state, who, accept & veto & not_self & signs, feasible)
+    if state.red_box is not None:   # past someone's red line: refused whatever its value (§16)
+        feasible = feasible & ~red_lines.crosses(state.red_box, who, y)
     own = values[who, np.arange(len(who))]
     return Offers(who, np.asarray(y), feasible, own)
 
 
-def _rule_feasible(ctx, who: list[int], ayes: np.ndarray, feasible: np.ndarray) -> np.ndarray:
+def _rule_feasible(state, who: list[int], ayes: np.ndarray, feasible: np.ndarray) -> np.ndarray:
     """Feasibility (P, G, N) on agendas with a decision rule: ``ayes`` (A, P, G, N) pass it."""
-    p = ctx.params
+    p = state.params
     default = unanimity_veto(p)
     proposer = np.broadcast_to(np.asarray(who)[:, None], (len(who), p.n))
     out = feasible.copy()
@@ -563,10 +565,10 @@ def _rule_feasible(ctx, who: list[int], ayes: np.ndarray, feasible: np.ndarray) 
     return out
 
 
-def judge(ctx, who: list[int], y: np.ndarray) -> Offers:
+def judge(state, who: list[int], y: np.ndarray) -> Offers:
     """Exact feasibility and own value of fixed packages y (P, G, N, D) put forward by
     ``who`` (:func:`_judge`; the model judges the plain truce with it, docs/model.md §15)."""
-    return _judge(ctx, who, y)
+    return _judge(state, who, y)
 
 
 STRATEGIES: dict[str, type] = {cls.name: cls for cls in (Strategic, Compromise, Nash)}

@@ -49,6 +49,13 @@ class RedBox:
     moved: np.ndarray
     on: np.ndarray
 
+    def __post_init__(self):
+        # read-only: strategies and agents see the box through the round state
+        for name in ("low", "high", "lo", "hi", "blocked", "moved", "on"):
+            view = getattr(self, name).view()
+            view.flags.writeable = False
+            object.__setattr__(self, name, view)
+
     def take(self, keep: np.ndarray) -> RedBox:
         """The same box for a subset ``keep`` (indices) of worlds."""
         return RedBox(np.take(self.low, keep, axis=1), np.take(self.high, keep, axis=1),
@@ -121,3 +128,10 @@ def refusals(red: RedBox, y: np.ndarray, agenda: np.ndarray) -> np.ndarray:
     on = red.moved[agenda][None] & red.on[:, agenda]                      # (A, N, D)
     out = (y[None] < red.low - EPS) | (y[None] > red.high + EPS)
     return (out & on).any(axis=2)
+
+
+def refusal(red: RedBox, a: int, y: np.ndarray, agenda: np.ndarray) -> np.ndarray:
+    """(N,): actor ``a`` refuses package y (N, D) on ``agenda`` (N,) (row ``a`` of :func:`refusals`)."""
+    on = red.moved[agenda] & red.on[a, agenda]                             # (N, D)
+    out = (y < red.low[a] - EPS) | (y > red.high[a] + EPS)
+    return (out & on).any(axis=1)

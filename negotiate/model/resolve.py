@@ -79,21 +79,21 @@ def quantiles(prior, lo, hi, q):
     return cut, prob
 
 
-def status_slope(model) -> np.ndarray:
-    """dS/dk (A, N): how the status value moves with the war cost.  At war
+def status_slope(state) -> np.ndarray:
+    """dS/dk (A, N) in round state ``state``: how the status value moves with the war cost.  At war
     ``−(1 − δ^H)`` (§4: the cost is a flow over the war's H rounds); under a truce
     with r rounds left ``−((1 − δ^r)·cost_factor + δ^r (1 − δ^H))`` (§5)."""
-    p = model.params
-    war = -(1.0 - model.valuation.fade)
-    remaining = np.maximum(p.truce_length - model.truce_age, 1)
+    p = state.params
+    war = -(1.0 - state.valuation.fade)
+    remaining = np.maximum(p.truce_length - state.truce_age, 1)
     fade = p.patience ** remaining
-    truce = -((1.0 - fade) * p.cost_factor + fade * (1.0 - model.valuation.fade))
-    return np.where(model.phase == 1, truce, war)
+    truce = -((1.0 - fade) * p.cost_factor + fade * (1.0 - state.valuation.fade))
+    return np.where(state.phase == 1, truce, war)
 
 
-def needs_at(model, cutoff: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """What each proposer must offer each responder if private responders were of type
-    ``cutoff`` (A, N), given the true ``need`` (A_j, A_p, N): (need, bare) (A_j, A_p, G, N),
+def needs_at(state, cutoff: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """In round state ``state`` (one sweep's): what each proposer must offer each
+    responder if private responders were of type ``cutoff`` (A, N), given the true ``need`` (A_j, A_p, N): (need, bare) (A_j, A_p, G, N),
     ``bare`` without the noise margin.
 
     The war value is linear in k (§4), so type c's status is ``S + s·(c − k)`` with s
@@ -105,13 +105,13 @@ def needs_at(model, cutoff: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, n
     at c is the true need plus the change of the reservation less that of the value.
     Non-private responders keep their need to the bit.
     """
-    p, v = model.params, model.valuation
+    p, v = state.params, state.valuation
     dk = np.where(p.private[:, None], cutoff - p.war_cost, 0.0)                 # (A, N)
     war_slope = -(1.0 - v.fade)
-    s_c = model.status + status_slope(model) * dk
-    f = model.option                                                             # (A_j, A_p, N)
-    r_c = s_c[:, None] + f * np.maximum(model.proposer_value[:, None] - s_c[:, None], 0.0)
-    d_r = r_c - model.reservation
+    s_c = state.status + status_slope(state) * dk
+    f = state.option                                                             # (A_j, A_p, N)
+    r_c = s_c[:, None] + f * np.maximum(state.proposer_value[:, None] - s_c[:, None], 0.0)
+    d_r = r_c - state.reservation
     settle = (1.0 - v.survival) * war_slope * dk if v.durable else np.zeros_like(dk)
     fade_l = p.patience ** p.truce_length
     truce_slope = -((1.0 - fade_l) * p.cost_factor + fade_l * (1.0 - v.fade))
@@ -119,16 +119,16 @@ def needs_at(model, cutoff: np.ndarray, need: np.ndarray) -> tuple[np.ndarray, n
                     np.broadcast_to(settle[:, None], f.shape)], axis=2)          # (A, A, G, N)
     shift = np.where(p.private[:, None, None, None], d_r[:, :, None] - d_v, 0.0)
     need = need[:, :, None, :] + shift
-    bare = (model.reservation - model.bonus)[:, :, None, :] + shift
+    bare = (state.reservation - state.bonus)[:, :, None, :] + shift
     return need, bare
 
 
-def accept_chance(model, prob: np.ndarray) -> np.ndarray:
+def accept_chance(state, prob: np.ndarray) -> np.ndarray:
     """(A_p, G, N): the belief's chance that every private veto player of a proposer's
     agenda accepts its offer (independent types), ``Π_j P(k_j ≥ c_j)``."""
-    p = model.params
+    p = state.params
     A = p.n_actors
-    private_veto = model.veto[:, :, None] & p.private[None, :, None]             # (G, A_j, 1)
+    private_veto = state.veto[:, :, None] & p.private[None, :, None]             # (G, A_j, 1)
     out = np.ones((A, 2, p.n))
     for j in np.flatnonzero(p.private):
         asked = private_veto[:, j] & (np.arange(A) != j)[:, None, None]          # (A_p, G, 1)

@@ -5,6 +5,7 @@ import dataclasses
 
 import mesa
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -51,6 +52,51 @@ def test_one_world_records_a_trajectory():
     assert len(df) == 4 and df["round"].tolist() == [1, 2, 3, 4]
     assert df["balance"].between(0, 1).all()
     assert not model.running
+
+
+def test_agents_report_their_values_every_round():
+    """Mesa's DataCollector keeps one row per agent per round (agent reporters), with the
+    values the model's own record shows for that actor (another code path)."""
+    model = NegotiationModel(load("truce_cycle"), 1, seed=0)   # rounds with and without offers
+    model.run()
+    story = model.trajectory()
+    agents = model.datacollector.get_agent_vars_dataframe()
+    names = [a.name for a in model.actors]
+    assert agents.index.names == ["Step", "AgentID"]
+    assert len(agents) == len(story) * len(names) and story["agenda"].isna().any()
+    for (step, _), row in agents.iterrows():
+        said = story.iloc[step - 1]
+        name = row["actor"]
+        assert row["offered"] == pd.notna(said["agenda"])
+        assert row["proposed"] == (said["proposer"] == name)
+        assert row["asked"] == (not np.isnan(said[f"accept:{name}"]))
+        for column in ("value", "reservation", "accept"):
+            ours = row["accepted" if column == "accept" else column]
+            np.testing.assert_equal(float(ours), float(said[f"{column}:{name}"]), err_msg=(step, name, column))
+        assert np.isnan(row["stance"])   # stances do not persist in this scenario
+    assert sorted(agents.groupby("Step")["actor"].apply(sorted).iloc[0]) == sorted(names)
+
+
+def test_agents_report_their_stance():
+    model = NegotiationModel(load("stances").with_overrides({"bargaining.stance_persistence": 0.7}), 1, seed=0)
+    model.run()
+    agents = model.datacollector.get_agent_vars_dataframe()
+    last = agents.xs(model.round, level="Step").set_index("actor")["stance"]
+    for agent in model.actors:
+        assert last[agent.name] == agent.stance[0]
+
+
+def test_agents_hold_views_of_their_type_belief_and_red_lines():
+    model = NegotiationModel(load("private"), 6, seed=1, record=False)
+    p = model.params
+    a, b = model.actors
+    assert not a.private and a.belief is None
+    assert b.private and np.shares_memory(b.war_cost, p.war_cost)
+    model.step()
+    lo, hi = b.belief                                   # the public belief about B's type
+    np.testing.assert_array_equal(lo, model.beliefs.lo[1])
+    np.testing.assert_array_equal(hi, model.beliefs.hi[1])
+    assert np.shares_memory(a.red_low, p.red_low) and np.shares_memory(b.red_high, p.red_high)
 
 
 def test_many_worlds_do_not_record_unless_asked():

@@ -125,16 +125,16 @@ def test_need_at_a_cutoff_shifts_by_the_war_value_slope():
     model.step()
     p = model.params
     c = np.where(p.private[:, None], p.war_cost - 0.02, p.war_cost)
-    need, bare = resolve.needs_at(model, c, model.need)
-    f = model.option[1, 0]
+    need, bare = resolve.needs_at(model.state, c, model.state.need)
+    f = model.state.option[1, 0]
     fade = p.patience[1] ** p.lookahead
     open_ = model.phase != 2
-    s_c = model.status[1] + (1 - fade) * 0.02
+    s_c = model.state.status[1] + (1 - fade) * 0.02
     hopes = model.proposer_value[1] >= s_c
     assert (open_ & hopes).any() and (open_ & ~hopes).any()
-    shift = np.where(hopes, (1 - f) * (1 - fade) * 0.02, s_c - model.reservation[1, 0])
-    np.testing.assert_allclose(need[1, 0, 1][open_], (model.need[1, 0] + shift)[open_], atol=1e-12)
-    np.testing.assert_array_equal(need[0, 1, 1], model.need[0, 1])     # A is not private
+    shift = np.where(hopes, (1 - f) * (1 - fade) * 0.02, s_c - model.state.reservation[1, 0])
+    np.testing.assert_allclose(need[1, 0, 1][open_], (model.state.need[1, 0] + shift)[open_], atol=1e-12)
+    np.testing.assert_array_equal(need[0, 1, 1], model.state.need[0, 1])     # A is not private
     np.testing.assert_allclose(bare[1, 0, 1] - need[1, 0, 1], -p.margin * p.noise[1], atol=1e-15)
 
 

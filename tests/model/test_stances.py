@@ -93,7 +93,7 @@ def acceptances(z, model, x_over_tau: float = 0.5):
     for t in range(z.shape[0]):
         agent.stance = z[t, 0]
         n = z.shape[2]
-        out.append(agent.respond(np.full(n, x_over_tau * tau), np.zeros(n), np.zeros(n),
+        out.append(agent.answer(np.full(n, x_over_tau * tau), np.zeros(n), np.zeros(n),
                                  np.zeros(n), np.ones(n, bool)))
     return np.array(out)
 

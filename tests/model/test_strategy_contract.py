@@ -1,9 +1,11 @@
 """The contract every proposal strategy keeps, checked for each entry of
 ``negotiate.model.proposals.STRATEGIES`` (a new strategy is tested automatically).
 
-A strategy's ``propose(ctx, who)`` returns, for each proposer in ``who`` and both
-agendas, a package per world, whether it predicts every veto player accepts it,
-and the package's value to the proposer (``own``).  The checks compare those
+A strategy is built from the block's parameters, value functions and red lines,
+``Strategy(params, valuation, red_box)``, and its ``propose(state, who)`` gets the
+round's read-only ``RoundState`` (never the model); it returns, for each proposer
+in ``who`` and both agendas, a package per world, whether it predicts every veto
+player accepts it, and the package's value to the proposer (``own``).  The checks compare those
 predictions with what the responders actually do (``NegotiationModel.evaluate``,
 the value and reservation the response step uses).  The contract scenarios have
 2, 3, 4 and 7 actors, no response noise (τ = 0) and quadratic utility, and vary
@@ -12,13 +14,16 @@ break down.  Breaches found so far are marked ``xfail(strict=True)`` with the
 numbers that show them.
 """
 
+import dataclasses
 import functools
 
 import numpy as np
 import pytest
 
-from negotiate.model import AGENDAS, STRATEGIES, NegotiationModel
-from negotiate.model.proposals import TRUCE
+from negotiate.model import AGENDAS, STRATEGIES, NegotiationModel, run_block
+from negotiate.model.actors import Negotiator
+from negotiate.model.proposals import TRUCE, Compromise, Strategic
+from negotiate.model.round_state import RoundState
 
 from .conftest import load
 
@@ -75,6 +80,12 @@ def everyone_uses(name, strategy):
     return scenario.with_overrides(changes)
 
 
+def built(strategy, model):
+    """A fresh ``strategy`` for ``model``'s worlds: built from the block's parameters, value
+    functions and red lines, as the model builds the one its agents share."""
+    return STRATEGIES[base(strategy)](model.params, model.valuation, model.red_box)
+
+
 def base(strategy):
     """The registered strategy of a variant ("strategic/exact" → "strategic")."""
     return strategy.split("/")[0]
@@ -86,7 +97,7 @@ def prepared(name, strategy, seed=4):
     and every actor's offers under ``strategy``."""
     model = NegotiationModel(everyone_uses(name, strategy), WORLDS, seed=seed, record=False)
     model.evaluate({})
-    offers = STRATEGIES[base(strategy)](model).propose(model, list(range(model.params.n_actors)))
+    offers = built(strategy, model).propose(model.state, list(range(model.params.n_actors)))
     return model, offers
 
 
@@ -130,7 +141,7 @@ def test_an_offer_predicted_feasible_is_accepted_by_every_veto_player(strategy, 
             for j, name_j in enumerate(p.actor_names):
                 if j == a or not model.veto[g, j]:
                     continue
-                margin = said[name_j]["value"] + model.bonus[j, a] - said[name_j]["reservation"]
+                margin = said[name_j]["value"] + model.state.bonus[j, a] - said[name_j]["reservation"]
                 rejected = offers.feasible[a, g] & (margin < -1e-9)
                 assert not rejected.any(), (p.actor_names[a], AGENDAS[g], name_j, margin[rejected])
 
@@ -149,7 +160,7 @@ def test_own_is_the_proposers_exact_value(strategy, name):
 @pytest.mark.parametrize("strategy, name", CASES)
 def test_deterministic(strategy, name):
     model, offers = prepared(name, strategy)
-    again = STRATEGIES[base(strategy)](model).propose(model, list(range(model.params.n_actors)))
+    again = built(strategy, model).propose(model.state, list(range(model.params.n_actors)))
     fresh = prepared.__wrapped__(name, strategy)[1]
     for other in (again, fresh):
         np.testing.assert_array_equal(other.y, offers.y)
@@ -161,7 +172,7 @@ def test_deterministic(strategy, name):
 def test_offers_of_one_proposer_do_not_depend_on_who_else_is_asked(strategy, name):
     model, offers = prepared(name, strategy)
     for a in range(model.params.n_actors):
-        alone = STRATEGIES[base(strategy)](model).propose(model, [a])
+        alone = built(strategy, model).propose(model.state, [a])
         np.testing.assert_allclose(alone.y[0], offers.y[a], atol=1e-12)
         np.testing.assert_array_equal(alone.feasible[0], offers.feasible[a])
         np.testing.assert_allclose(alone.own[0], offers.own[a], atol=1e-12)
@@ -220,7 +231,91 @@ def test_nash_finds_a_thin_bargaining_set():
     scenario = load("nash_thin", actors__A__strategy="strategic", actors__B__strategy="strategic")
     model = NegotiationModel(scenario, 1, seed=0)
     model.evaluate({})
-    np.testing.assert_allclose(model.status[:, 0], [0.78, 1 - 0.86 / 3], atol=1e-12)
-    y = nash_solution(model.params, model.veto[SETTLEMENT], model.status, np.ones(3, bool),
+    np.testing.assert_allclose(model.state.status[:, 0], [0.78, 1 - 0.86 / 3], atol=1e-12)
+    y = nash_solution(model.params, model.veto[SETTLEMENT], model.state.status, np.ones(3, bool),
                       steps=40)[0]
     assert 0.530958 < y.min() <= y.max() < 0.535413
+
+
+# --- the round state and the agents' API (docs/model.md, "Agents and the round state") -----
+
+def test_the_round_state_is_read_only_and_does_not_move_with_the_model():
+    model = NegotiationModel(everyone_uses("contract3", "strategic"), WORLDS, seed=4, record=False)
+    model.step()
+    state = model.state
+    assert isinstance(state, RoundState) and state.round == 1
+    arrays = {f.name: getattr(state, f.name) for f in dataclasses.fields(state)
+              if isinstance(getattr(state, f.name), np.ndarray)}
+    assert {"balance", "phase", "status", "bonus", "allowed", "option", "proposer_value",
+            "reservation", "need", "belief"} <= arrays.keys()
+    flow, fade, after = state.truce_terms
+    for name, array in [*arrays.items(), ("flow", flow), ("fade", fade), ("war after", after[0])]:
+        with pytest.raises(ValueError, match="read-only"):
+            array[...] = 0.0
+        assert not array.flags.writeable, name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        state.status = state.status.copy()
+    sweep = state.for_sweep(state.proposer_value, np.zeros((3, 1, WORLDS)))
+    with pytest.raises(ValueError, match="read-only"):
+        sweep.need[...] = 0.0
+    # τ = 0: every world settles in round 1, yet the state still shows the round's worlds at war
+    assert (model.phase == 2).all()
+    assert (state.phase == 0).all()
+
+
+def test_the_round_state_red_lines_are_read_only():
+    model = NegotiationModel(everyone_uses("contract3", "strategic").with_overrides(
+        {"actors.A.positions.front.red_line": {"min": 0.3}}), 4, seed=1, record=False)
+    model.evaluate({})
+    box = model.state.red_box
+    for array in (box.low, box.high, box.lo, box.hi, box.blocked):
+        with pytest.raises(ValueError, match="read-only"):
+            array[...] = 0
+
+
+def test_strategies_get_the_round_state_never_the_model(monkeypatch):
+    """A strategy registered in STRATEGIES is built from the block's parameters and, every
+    round, asked to propose with the round's state; the agents using it share it."""
+    built_with, asked_with = [], []
+
+    class Spy(Compromise):
+        def __init__(self, params, valuation, red_box=None):
+            built_with.append((params, valuation, red_box))
+            super().__init__(params, valuation, red_box)
+
+        def propose(self, state, who):
+            asked_with.append((state, list(who)))
+            return super().propose(state, who)
+
+    scenario = everyone_uses("contract3", "compromise").with_overrides(
+        {"actors.A.noise": 0.2, "actors.B.noise": 0.2, "actors.M.noise": 0.2})
+    plain = run_block(scenario, WORLDS, np.random.SeedSequence(5))
+    monkeypatch.setitem(STRATEGIES, "compromise", Spy)
+    model = NegotiationModel(scenario, WORLDS, seed=np.random.SeedSequence(5), record=False)
+    spied = model.run()
+    assert len(built_with) == 1 and built_with[0][0] is not model
+    assert all(agent.strategy is model.actors[0].strategy for agent in model.actors)
+    assert isinstance(model.actors[0].strategy, Spy)
+    assert asked_with and all(type(state) is RoundState for state, _ in asked_with)
+    rounds = [state.round for state, _ in asked_with]
+    assert rounds == sorted(rounds) and rounds[-1] == model.round
+    np.testing.assert_array_equal(spied.outcome, plain.outcome)   # the spy changed nothing
+    np.testing.assert_array_equal(spied.terms, plain.terms)
+
+
+def test_agents_propose_through_their_own_strategy():
+    """Agents sharing a strategy propose in one batched call, and each agent alone makes
+    the offers it makes in the batch."""
+    scenario = load("contract3").with_overrides({"actors.A.strategy": "strategic",
+                                                 "actors.B.strategy": "compromise",
+                                                 "actors.M.strategy": "compromise"})
+    model = NegotiationModel(scenario, WORLDS, seed=4, record=False)
+    model.evaluate({})
+    a, b, c = model.actors
+    assert isinstance(a.strategy, Strategic) and isinstance(b.strategy, Compromise)
+    assert b.strategy is c.strategy
+    together = Negotiator.propose_all(model.actors, model.state)
+    for agent in model.actors:
+        alone = agent.propose(model.state)
+        np.testing.assert_allclose(alone.y[0], together.y[agent.index], atol=1e-12)
+        np.testing.assert_array_equal(alone.feasible[0], together.feasible[agent.index])

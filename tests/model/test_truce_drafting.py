@@ -42,11 +42,11 @@ def gains(patience: float) -> tuple[float, float]:
     model = NegotiationModel(scenario(patience), 1, seed=1, record=False)
     model.step()
     assert model.last["agreed"][0] and truce.is_conditional(model.params, model.last["y"])[0]
-    g_c = model.last["values"][A, 0] - model.status[A, 0]
+    g_c = model.last["values"][A, 0] - model.state.status[A, 0]
     fresh = NegotiationModel(scenario(patience), 1, seed=1, record=False)
     plain = fresh.evaluate({"monitors": 0.0}, "truce", "A")
     assert plain["B"]["accept"][0]
-    return g_c, plain["A"]["value"][0] - fresh.status[A, 0]
+    return g_c, plain["A"]["value"][0] - fresh.state.status[A, 0]
 
 
 def proposes_plain(patience: float, rounds: int) -> bool:
@@ -78,7 +78,7 @@ def test_responders_price_the_delay():
         later = NegotiationModel(scenario(patience, {"base": 0, "per_condition": rounds}), 1,
                                  seed=1, record=False)
         v, w = (m.evaluate({"monitors": 0.8}, "truce", "A")["B"]["value"][0] for m in (now, later))
-        s = now.status[B, 0]
+        s = now.state.status[B, 0]
         assert w == pytest.approx((1 - patience ** rounds) * s + patience ** rounds * v, abs=1e-12)
 
 
@@ -198,6 +198,6 @@ def test_continuation_values_use_the_priced_truce():
         v = model._offer_values(y, np.zeros(1, int), np.zeros(1, int))[A, 0]
         model.params.truce_drafting = True
         fade = patience ** (rounds * carried)
-        assert model.proposer_value[A, 0] == pytest.approx((1 - fade) * model.status[A, 0] + fade * v,
+        assert model.proposer_value[A, 0] == pytest.approx((1 - fade) * model.state.status[A, 0] + fade * v,
                                                            abs=1e-6)
     assert seen == {0, 1}   # plain and conditional truces (whose delay is priced) were seen

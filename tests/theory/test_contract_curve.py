@@ -179,7 +179,8 @@ def test_offers_are_values_a_package_can_have_without_an_arms_issue():
     model = NegotiationModel(scenario, 64, seed=3, record=False)
     assert model.params.regen_issue < 0
     model.evaluate({})
-    offers = STRATEGIES["strategic"](model).propose(model, list(range(model.params.n_actors)))
+    strategy = STRATEGIES["strategic"](model.params, model.valuation, model.red_box)
+    offers = strategy.propose(model.state, list(range(model.params.n_actors)))
     own = offers.own[np.isfinite(offers.own)]
     assert own.size and (own <= 1.0 + 1e-9).all()
 

@@ -73,7 +73,7 @@ def test_majority_rule_continuation_value_is_one_over_n(n, delta):
     model = NegotiationModel(decided(n, delta, {"rule": "majority"}), 20, seed=5)
     model.step()
     # u = 1 − (2/n)(1 − s) on the simplex
-    share = 1 - n * (1 - model.reservation) / 2                           # (A_j, A_p, N)
+    share = 1 - n * (1 - model.state.reservation) / 2                           # (A_j, A_p, N)
     off_diagonal = ~np.eye(n, dtype=bool)
     np.testing.assert_allclose(share[off_diagonal], delta / n, atol=1e-9)
 
@@ -150,7 +150,7 @@ def test_a_veto_players_reservation_is_always_met(n, delta):
     worlds = np.flatnonzero(last["proposer"] != 0)
     assert worlds.size
     value = last["values"][0, worlds]
-    reservation = model.reservation[0, last["proposer"][worlds], worlds]
+    reservation = model.state.reservation[0, last["proposer"][worlds], worlds]
     assert (value >= reservation - 1e-9).all()
     assert last["yes"][0, worlds].all()
 
