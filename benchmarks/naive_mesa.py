@@ -559,6 +559,7 @@ class NaiveNegotiation(mesa.Model):
                         self.veto[g][j] = (self.veto[g][j] or rule["vetoes"][j]
                                            or any(b["members"][j] for b in rule["bodies"]))
         self._set_victory_utilities()
+        self._red_boxes = {}   # red_box per (front shift, proposer, agenda)
         for actor in self.actors:
             if actor.strategy == "strategic":
                 actor.segments = [self._segments(actor, g) for g in (TRUCE, SETTLEMENT)]
@@ -641,7 +642,17 @@ class NaiveNegotiation(mesa.Model):
 
     def red_box(self, proposer: int, g: int):
         """(lo, hi, empty): the intersection of the proposer's red lines and those of the
-        agenda's veto players, on the agenda's issues (±inf elsewhere)."""
+        agenda's veto players, on the agenda's issues (±inf elsewhere).  It depends only on
+        the front's shift from b_0 (the bounds and veto players are fixed for the run), so it
+        is kept per shift: the proposers ask for it many times a round (callers only read it)."""
+        shift = getattr(self, "balance", self.world.balance0) - self.world.balance0
+        key = (shift, proposer, g)
+        box = self._red_boxes.get(key)
+        if box is None:
+            box = self._red_boxes[key] = self._red_box(proposer, g)
+        return box
+
+    def _red_box(self, proposer: int, g: int):
         w = self.world
         lo, hi = [-INF] * w.n_issues, [INF] * w.n_issues
         for actor in self.actors:
