@@ -214,6 +214,7 @@ class Actor(mesa.Agent):
         d, h = self.patience, w.settlement_hazard
         self.survival = (1.0 - d) / (1.0 - d + d * h) if 1.0 - d + d * h > 0 else 1.0
         self.u_victory = (0.0, 0.0)   # set by the model once every actor exists
+        self._war_values = {}         # war_value by (balance, belief, victories)
 
     # --- utility ---------------------------------------------------------------------
     def loss(self, d: int, value: float) -> float:
@@ -232,9 +233,17 @@ class Actor(mesa.Agent):
                   victories: bool = True) -> float:
         """Fight on for H rounds at the believed drift, then live with where the front is
         (``victories=False``: without outright wins, as proposers plan resumed wars)."""
+        # a function of its arguments and the actor's fixed numbers: kept, as the same
+        # fronts are valued again and again within a round
+        key = (balance, self.belief if belief is None else belief, victories)
+        value = self._war_values.get(key)
+        if value is None:
+            value = self._war_values[key] = self._war_value(*key)
+        return value
+
+    def _war_value(self, balance: float, belief: float, victories: bool) -> float:
         w = self.model.world
         H, sal = w.lookahead, self.bf_salience
-        belief = self.belief if belief is None else belief
         mean = clip01(balance + belief * H)
         gap_end, gap_now = abs(mean - self.bf_ideal), abs(balance - self.bf_ideal)
         if w.exponent == 2:
