@@ -419,15 +419,15 @@ class Actor(mesa.Agent):
         segments = self.segments[g]
         if m.world.rules is not None and m.world.rules[g] is not None:   # §19
             binding, segments = self.coalition_segment(g)
+        needs = {j: m.need_of(j, self.index, g) for j in binding}   # the same on every segment
         for k, seg in enumerate(segments):
             coefs = {j: m.actors[j].value_along(seg, g, self.index) for j in binding}
             lam = 0.0
             for j in binding:
-                lam = max(lam, smallest_acceptable(coefs[j], m.need_of(j, self.index, g)))
+                lam = max(lam, smallest_acceptable(coefs[j], needs[j]))
             finite = lam != INF
             lam = lam if finite else 1.0
-            feasible = finite and all(evaluate(coefs[j], lam) >= m.need_of(j, self.index, g) - 1e-9
-                                      for j in binding)
+            feasible = finite and all(evaluate(coefs[j], lam) >= needs[j] - 1e-9 for j in binding)
             own = evaluate(self.value_along(seg, g, self.index), lam)
             if k == 0 or (feasible and (not choice[1] or own > choice[2])):
                 choice = (lam, feasible, own, seg)
