@@ -215,6 +215,7 @@ class Actor(mesa.Agent):
         self.survival = (1.0 - d) / (1.0 - d + d * h) if 1.0 - d + d * h > 0 else 1.0
         self.u_victory = (0.0, 0.0)   # set by the model once every actor exists
         self._war_values = {}         # war_value by (balance, belief, victories)
+        self.resumed, self.settled = {}, {}   # per round: resumed-war fits, settlement values
 
     # --- utility ---------------------------------------------------------------------
     def loss(self, d: int, value: float) -> float:
@@ -290,9 +291,18 @@ class Actor(mesa.Agent):
     def settlement_value(self, y) -> float:
         """A settlement that may break down: α·u + (1 − α)·W', W' the war resuming from
         the agreed line with the drift shifted by the agreed terms' power effects."""
-        u, w = self.utility(y), self.model.world
+        w = self.model.world
         if w.settlement_hazard <= 0:
-            return u
+            return self.utility(y)
+        # proposers judge the same packages again and again in a round (screening, sweeps)
+        key = (tuple(y), self.model.balance, self.belief)
+        value = self.settled.get(key)
+        if value is None:
+            value = self.settled[key] = self._settlement_value(y)
+        return value
+
+    def _settlement_value(self, y) -> float:
+        u, w = self.utility(y), self.model.world
         line = y[w.battlefield] if w.battlefield >= 0 else self.model.balance
         extra = sum(v * e for v, e in zip(y, w.power_effects))
         resumed = self.war_value(line, self.belief + extra)
@@ -323,7 +333,7 @@ class Actor(mesa.Agent):
         """This round's belief, status value and the pieces of a new truce's value."""
         m, w = self.model, self.model.world
         self.belief = drift + self.optimism
-        self.resumed = {}
+        self.resumed, self.settled = {}, {}
         if m.phase == IN_TRUCE:
             terms = [m.truce_terms.get(d, w.status_quo[d]) for d in range(w.n_issues)]
             remaining = max(m.truce_len - m.truce_age, 1)
