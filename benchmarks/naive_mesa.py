@@ -237,6 +237,8 @@ class Actor(mesa.Agent):
         # a function of its arguments and the actor's fixed numbers: kept, as the same
         # fronts are valued again and again within a round
         key = (balance, self.belief if belief is None else belief, victories)
+        if not self.model.memo:
+            return self._war_value(*key)
         value = self._war_values.get(key)
         if value is None:
             value = self._war_values[key] = self._war_value(*key)
@@ -295,6 +297,8 @@ class Actor(mesa.Agent):
         if w.settlement_hazard <= 0:
             return self.utility(y)
         # proposers judge the same packages again and again in a round (screening, sweeps)
+        if not self.model.memo:
+            return self._settlement_value(y)
         key = (tuple(y), self.model.balance, self.belief)
         value = self.settled.get(key)
         if value is None:
@@ -429,15 +433,15 @@ class Actor(mesa.Agent):
         segments = self.segments[g]
         if m.world.rules is not None and m.world.rules[g] is not None:   # §19
             binding, segments = self.coalition_segment(g)
-        needs = {j: m.need_of(j, self.index, g) for j in binding}   # the same on every segment
         for k, seg in enumerate(segments):
             coefs = {j: m.actors[j].value_along(seg, g, self.index) for j in binding}
             lam = 0.0
             for j in binding:
-                lam = max(lam, smallest_acceptable(coefs[j], needs[j]))
+                lam = max(lam, smallest_acceptable(coefs[j], m.need_of(j, self.index, g)))
             finite = lam != INF
             lam = lam if finite else 1.0
-            feasible = finite and all(evaluate(coefs[j], lam) >= needs[j] - 1e-9 for j in binding)
+            feasible = finite and all(evaluate(coefs[j], lam) >= m.need_of(j, self.index, g) - 1e-9
+                                      for j in binding)
             own = evaluate(self.value_along(seg, g, self.index), lam)
             if k == 0 or (feasible and (not choice[1] or own > choice[2])):
                 choice = (lam, feasible, own, seg)
@@ -560,8 +564,12 @@ class Actor(mesa.Agent):
 class NaiveNegotiation(mesa.Model):
     """One run (world) of the bargaining model; ``step()`` is one round."""
 
-    def __init__(self, params, world: int, *, seed: int):
+    def __init__(self, params, world: int, *, seed: int, memo: bool = False):
         super().__init__(seed=seed)
+        # memo: keep values that are asked for again and again (war values, settlement values,
+        # red-line boxes), exactly as computed.  Off by default: the benchmarks time the model as
+        # a typical Mesa user writes it; the cross-check tests turn it on to stay within budget.
+        self.memo = memo
         self.world = w = World(params, world)
         for a in range(params.n_actors):
             Actor(self, params, a, world)
@@ -664,6 +672,8 @@ class NaiveNegotiation(mesa.Model):
         agenda's veto players, on the agenda's issues (±inf elsewhere).  It depends only on
         the front's shift from b_0 (the bounds and veto players are fixed for the run), so it
         is kept per shift: the proposers ask for it many times a round (callers only read it)."""
+        if not self.memo:
+            return self._red_box(proposer, g)
         shift = getattr(self, "balance", self.world.balance0) - self.world.balance0
         key = (shift, proposer, g)
         box = self._red_boxes.get(key)
@@ -1405,18 +1415,21 @@ def shock_seeds(seed: np.random.SeedSequence, runs: int) -> list[int]:
     return [int(s) for s in child(seed, SHOCKS_KEY).generate_state(runs, np.uint64)]
 
 
-def naive_models(scenario, runs: int, seed):
-    """The ``runs`` models of a naive simulation, before any step (run i: row i of the draws)."""
+def naive_models(scenario, runs: int, seed, *, memo: bool = False):
+    """The ``runs`` models of a naive simulation, before any step (run i: row i of the draws);
+    ``memo``: see :class:`NaiveNegotiation`."""
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
     scenario, given = with_calibration(scenario, runs, ss, None)  # calibrated knobs, as the engine
     params = draw_params(scenario, runs, ss, given)
-    models = [NaiveNegotiation(params, i, seed=s) for i, s in enumerate(shock_seeds(ss, runs))]
+    models = [NaiveNegotiation(params, i, seed=s, memo=memo)
+              for i, s in enumerate(shock_seeds(ss, runs))]
     return models, params
 
 
-def run_naive(scenario, runs: int, seed=0) -> BlockResult:
-    """Play ``runs`` runs one model at a time, each to the end; results in run order."""
-    models, params = naive_models(scenario, runs, seed)
+def run_naive(scenario, runs: int, seed=0, *, memo: bool = False) -> BlockResult:
+    """Play ``runs`` runs one model at a time, each to the end; results in run order.
+    ``memo=True`` (the tests) gives the same numbers faster; the benchmarks time the plain model."""
+    models, params = naive_models(scenario, runs, seed, memo=memo)
     rows = []
     for model in models:
         model.run_model()
