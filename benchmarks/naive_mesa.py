@@ -214,6 +214,8 @@ class Actor(mesa.Agent):
         d, h = self.patience, w.settlement_hazard
         self.survival = (1.0 - d) / (1.0 - d + d * h) if 1.0 - d + d * h > 0 else 1.0
         self.u_victory = (0.0, 0.0)   # set by the model once every actor exists
+        self._war_values = {}         # war_value by (balance, belief, victories)
+        self.resumed, self.settled = {}, {}   # per round: resumed-war fits, settlement values
 
     # --- utility ---------------------------------------------------------------------
     def loss(self, d: int, value: float) -> float:
@@ -232,9 +234,19 @@ class Actor(mesa.Agent):
                   victories: bool = True) -> float:
         """Fight on for H rounds at the believed drift, then live with where the front is
         (``victories=False``: without outright wins, as proposers plan resumed wars)."""
+        # a function of its arguments and the actor's fixed numbers: kept, as the same
+        # fronts are valued again and again within a round
+        key = (balance, self.belief if belief is None else belief, victories)
+        if not self.model.memo:
+            return self._war_value(*key)
+        value = self._war_values.get(key)
+        if value is None:
+            value = self._war_values[key] = self._war_value(*key)
+        return value
+
+    def _war_value(self, balance: float, belief: float, victories: bool) -> float:
         w = self.model.world
         H, sal = w.lookahead, self.bf_salience
-        belief = self.belief if belief is None else belief
         mean = clip01(balance + belief * H)
         gap_end, gap_now = abs(mean - self.bf_ideal), abs(balance - self.bf_ideal)
         if w.exponent == 2:
@@ -281,9 +293,20 @@ class Actor(mesa.Agent):
     def settlement_value(self, y) -> float:
         """A settlement that may break down: α·u + (1 − α)·W', W' the war resuming from
         the agreed line with the drift shifted by the agreed terms' power effects."""
-        u, w = self.utility(y), self.model.world
+        w = self.model.world
         if w.settlement_hazard <= 0:
-            return u
+            return self.utility(y)
+        # proposers judge the same packages again and again in a round (screening, sweeps)
+        if not self.model.memo:
+            return self._settlement_value(y)
+        key = (tuple(y), self.model.balance, self.belief)
+        value = self.settled.get(key)
+        if value is None:
+            value = self.settled[key] = self._settlement_value(y)
+        return value
+
+    def _settlement_value(self, y) -> float:
+        u, w = self.utility(y), self.model.world
         line = y[w.battlefield] if w.battlefield >= 0 else self.model.balance
         extra = sum(v * e for v, e in zip(y, w.power_effects))
         resumed = self.war_value(line, self.belief + extra)
@@ -314,7 +337,7 @@ class Actor(mesa.Agent):
         """This round's belief, status value and the pieces of a new truce's value."""
         m, w = self.model, self.model.world
         self.belief = drift + self.optimism
-        self.resumed = {}
+        self.resumed, self.settled = {}, {}
         if m.phase == IN_TRUCE:
             terms = [m.truce_terms.get(d, w.status_quo[d]) for d in range(w.n_issues)]
             remaining = max(m.truce_len - m.truce_age, 1)
@@ -541,8 +564,12 @@ class Actor(mesa.Agent):
 class NaiveNegotiation(mesa.Model):
     """One run (world) of the bargaining model; ``step()`` is one round."""
 
-    def __init__(self, params, world: int, *, seed: int):
+    def __init__(self, params, world: int, *, seed: int, memo: bool = False):
         super().__init__(seed=seed)
+        # memo: keep values that are asked for again and again (war values, settlement values,
+        # red-line boxes), exactly as computed.  Off by default: the benchmarks time the model as
+        # a typical Mesa user writes it; the cross-check tests turn it on to stay within budget.
+        self.memo = memo
         self.world = w = World(params, world)
         for a in range(params.n_actors):
             Actor(self, params, a, world)
@@ -559,6 +586,7 @@ class NaiveNegotiation(mesa.Model):
                         self.veto[g][j] = (self.veto[g][j] or rule["vetoes"][j]
                                            or any(b["members"][j] for b in rule["bodies"]))
         self._set_victory_utilities()
+        self._red_boxes = {}   # red_box per (front shift, proposer, agenda)
         for actor in self.actors:
             if actor.strategy == "strategic":
                 actor.segments = [self._segments(actor, g) for g in (TRUCE, SETTLEMENT)]
@@ -641,7 +669,19 @@ class NaiveNegotiation(mesa.Model):
 
     def red_box(self, proposer: int, g: int):
         """(lo, hi, empty): the intersection of the proposer's red lines and those of the
-        agenda's veto players, on the agenda's issues (±inf elsewhere)."""
+        agenda's veto players, on the agenda's issues (±inf elsewhere).  It depends only on
+        the front's shift from b_0 (the bounds and veto players are fixed for the run), so it
+        is kept per shift: the proposers ask for it many times a round (callers only read it)."""
+        if not self.memo:
+            return self._red_box(proposer, g)
+        shift = getattr(self, "balance", self.world.balance0) - self.world.balance0
+        key = (shift, proposer, g)
+        box = self._red_boxes.get(key)
+        if box is None:
+            box = self._red_boxes[key] = self._red_box(proposer, g)
+        return box
+
+    def _red_box(self, proposer: int, g: int):
         w = self.world
         lo, hi = [-INF] * w.n_issues, [INF] * w.n_issues
         for actor in self.actors:
@@ -1375,18 +1415,21 @@ def shock_seeds(seed: np.random.SeedSequence, runs: int) -> list[int]:
     return [int(s) for s in child(seed, SHOCKS_KEY).generate_state(runs, np.uint64)]
 
 
-def naive_models(scenario, runs: int, seed):
-    """The ``runs`` models of a naive simulation, before any step (run i: row i of the draws)."""
+def naive_models(scenario, runs: int, seed, *, memo: bool = False):
+    """The ``runs`` models of a naive simulation, before any step (run i: row i of the draws);
+    ``memo``: see :class:`NaiveNegotiation`."""
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(int(seed))
     scenario, given = with_calibration(scenario, runs, ss, None)  # calibrated knobs, as the engine
     params = draw_params(scenario, runs, ss, given)
-    models = [NaiveNegotiation(params, i, seed=s) for i, s in enumerate(shock_seeds(ss, runs))]
+    models = [NaiveNegotiation(params, i, seed=s, memo=memo)
+              for i, s in enumerate(shock_seeds(ss, runs))]
     return models, params
 
 
-def run_naive(scenario, runs: int, seed=0) -> BlockResult:
-    """Play ``runs`` runs one model at a time, each to the end; results in run order."""
-    models, params = naive_models(scenario, runs, seed)
+def run_naive(scenario, runs: int, seed=0, *, memo: bool = False) -> BlockResult:
+    """Play ``runs`` runs one model at a time, each to the end; results in run order.
+    ``memo=True`` (the tests) gives the same numbers faster; the benchmarks time the plain model."""
+    models, params = naive_models(scenario, runs, seed, memo=memo)
     rows = []
     for model in models:
         model.run_model()

@@ -160,7 +160,7 @@ def engine_block(name: str):
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_outcome_frequencies_agree(name):
     scenario = negotiate.load_scenario(SCENARIOS[name]())
-    naive = run_naive(scenario, NAIVE_RUNS[name], np.random.SeedSequence(101))
+    naive = run_naive(scenario, NAIVE_RUNS[name], np.random.SeedSequence(101), memo=True)
     assert disagreements(naive, engine_block(name)) == []
 
 
@@ -190,7 +190,7 @@ def test_frequency_check_detects_a_different_model(change, name):
     (as a faulty reimplementation might) is caught."""
     data = negotiate.load_scenario(SCENARIOS[name]()).to_dict()
     change(data)
-    naive = run_naive(negotiate.load_scenario(data), 400, np.random.SeedSequence(101))
+    naive = run_naive(negotiate.load_scenario(data), 400, np.random.SeedSequence(101), memo=True)
     assert disagreements(naive, engine_block(name)) != []
 
 
@@ -391,7 +391,7 @@ def test_first_round_proposals_agree_world_by_world(variant):
     engine = NegotiationModel(scenario, n, seed=np.random.SeedSequence(SEED), record=False)
     engine.COMPACT_MIN = n   # keep every world's row after the round
     engine.step()
-    models, _ = naive_models(scenario, n, np.random.SeedSequence(SEED))
+    models, _ = naive_models(scenario, n, np.random.SeedSequence(SEED), memo=True)
     proposed = skipped = 0
     for i, model in enumerate(models):
         model.step()
@@ -419,13 +419,26 @@ def test_first_round_proposals_agree_world_by_world(variant):
 def test_whole_runs_agree_world_by_world(variant):
     engine = engine_runs(variant)
     scenario = one_sweep(variant)
-    naive = run_naive(scenario, worlds(variant), np.random.SeedSequence(SEED))
+    naive = run_naive(scenario, worlds(variant), np.random.SeedSequence(SEED), memo=True)
     for field in ("outcome", "agreement_round", "truce_round", "truces", "collapsed", "proposer",
                   "victory", "offers", "accepts", "first_accept", "ceasefire"):
         np.testing.assert_array_equal(getattr(naive, field), getattr(engine, field), err_msg=field)
     for field in ("terms", "final_balance"):
         np.testing.assert_allclose(getattr(naive, field), getattr(engine, field), atol=1e-9,
                                    err_msg=field)
+
+
+def test_the_naive_models_memo_changes_no_number():
+    """The tests run the naive model with ``memo=True`` (values kept once computed: war and
+    settlement values, red-line boxes); the benchmarks time it without.  Both must play the
+    same runs, with noise, red lines that follow the front and settlements that may break
+    down (a memo keyed on too little, e.g. without the belief, fails here)."""
+    scenario = negotiate.load_scenario(red_lines(every_mechanism()))
+    plain = run_naive(scenario, 12, np.random.SeedSequence(7))
+    kept = run_naive(scenario, 12, np.random.SeedSequence(7), memo=True)
+    for field in ("outcome", "agreement_round", "truce_round", "truces", "collapsed", "proposer",
+                  "victory", "offers", "accepts", "first_accept", "ceasefire", "terms", "final_balance"):
+        np.testing.assert_array_equal(getattr(plain, field), getattr(kept, field), err_msg=field)
 
 
 def test_deterministic_variants_cover_the_mechanisms():
