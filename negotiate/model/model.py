@@ -405,11 +405,22 @@ class NegotiationModel(mesa.Model):
         m = 0, 1, …, M conditions (every responder's need raised to make up the delay D(m),
         :func:`talks.undelayed_need`), keeps the plans that carry the m they were made for,
         adds the plain truce (every truce term at status quo), and puts forward the feasible
-        one worth most to it once priced with its own delay (:func:`talks.delayed`)."""
+        one worth most to it once priced with its own delay (:func:`talks.delayed`).
+
+        Only the plan for m = 0 plans the settlement too (its needs do not move with m:
+        the other plans' settlement offers would be the same, and are never read); with
+        ``planning: exact`` every plan plans both agendas, its correction passes being
+        decided over both (docs/model.md §9), so that the numbers stay the same."""
         p, need = self.params, state.need
+        truces_only = state
+        if p.planning != "exact":
+            allowed = state.allowed.copy()
+            allowed[SETTLEMENT] = False
+            truces_only = state.replace(allowed=allowed)
         plans, assumed = [], []
         for m in range(int(p.truce_issue.sum()) + 1):
-            plans.append(self._planned_offers(state.replace(need=self._needs_delayed_by(state, need, np.full(p.n, m)))))
+            base = state if m == 0 else truces_only
+            plans.append(self._planned_offers(base.replace(need=self._needs_delayed_by(state, need, np.full(p.n, m)))))
             assumed.append(m)
         plain = state.replace(need=self._needs_delayed_by(state, need, np.zeros(p.n)))
         plans.append(self._plain_truces(plain, plans[0]))
@@ -431,7 +442,7 @@ class NegotiationModel(mesa.Model):
         against the needs ``state.need`` (raised for the delay of a truce without conditions)."""
         p, who = self.params, self._proposers
         y = np.broadcast_to(p.status_quo, (len(who), 2, p.n, p.n_issues)).copy()
-        judged = judge(state, who, y)   # the exact judge Compromise and Nash use
+        judged = judge(state, who, y, truce_only=True)   # the exact judge Compromise and Nash use
         out = Offers(planned.who, planned.y.copy(), planned.feasible.copy(), planned.own.copy())
         out.y[who, TRUCE], out.feasible[who, TRUCE], out.own[who, TRUCE] = (
             judged.y[:, TRUCE], judged.feasible[:, TRUCE], judged.own[:, TRUCE])
@@ -443,16 +454,22 @@ class NegotiationModel(mesa.Model):
         the longest delay: the most accommodating, which response noise may yet carry);
         settlement offers are the same in every plan (their needs were not moved)."""
         p = self.params
-        priced, valid = [], []
+        carried, valid = [], []
         for o, m in zip(plans, assumed):
             y = np.where(p.binary, np.round(o.y[:, TRUCE]), o.y[:, TRUCE])      # (A, N, D)
-            carried = truce.conditions(p, y)                                   # (A, N)
-            rounds = talks.truce_drafting_rounds(p, carried)
-            priced.append(talks.delayed(self._exact_truce_own(state, o), state.status, p.patience, rounds))
-            valid.append(o.feasible[:, TRUCE] & (carried == m))
-        priced, valid = np.stack(priced), np.stack(valid)                     # (C, A, N)
+            carried.append(truce.conditions(p, y))                             # (A, N)
+            valid.append(o.feasible[:, TRUCE] & (carried[-1] == m))
+        valid = np.stack(valid)                                               # (C, A, N)
+        fallback, none = len(plans) - 2, ~valid.any(axis=0)
+        # a plan's price is read only where it is valid, or where it is the fallback
+        # and none is: value it exactly only in those worlds (the costly part)
+        read = valid | (np.arange(len(plans)) == fallback)[:, None, None] & none[None]
+        priced = np.stack([
+            talks.delayed(self._exact_truce_own(state, o, read[c][self._proposers].any(axis=0)),
+                          state.status, p.patience, talks.truce_drafting_rounds(p, carried[c]))
+            for c, o in enumerate(plans)])
         score = np.where(valid, priced, -np.inf)
-        pick = np.where(valid.any(axis=0), np.argmax(score, axis=0), len(plans) - 2)
+        pick = np.where(~none, np.argmax(score, axis=0), fallback)
         ys = np.stack([o.y[:, TRUCE] for o in plans])
         out = plans[0]
         y, feasible, own = out.y.copy(), out.feasible.copy(), out.own.copy()
@@ -461,16 +478,21 @@ class NegotiationModel(mesa.Model):
         own[:, TRUCE] = np.take_along_axis(priced, pick[None], axis=0)[0]
         return Offers(out.who, y, feasible, own)
 
-    def _exact_truce_own(self, state: RoundState, offers: Offers) -> np.ndarray:
-        """(A, N): each proposer's exact value of its truce offer in force at once. The plain
-        truce is compared with plans whose own value a fitted planner gets only
+    def _exact_truce_own(self, state: RoundState, offers: Offers, worlds: np.ndarray) -> np.ndarray:
+        """(A, N): each proposer's exact value of its truce offer in force at once, in the
+        worlds ``worlds`` (N,) (elsewhere meaningless: the caller does not read it; in
+        worlds not at war, where no truce may be agreed, the war after it counts as 0).
+        The plain truce is compared with plans whose own value a fitted planner gets only
         approximately (the option of talks has a kink along a segment, §9); the comparison
         that decides plain or conditional is made on exact values."""
         who = self._proposers
+        own = offers.own[:, TRUCE].copy()
+        if not worlds.any():
+            return own
         pairs = np.zeros((len(who), 2), bool)
         pairs[:, TRUCE] = True
-        exact = state.package_values(offers.y[who], who, pairs)[who, np.arange(len(who)), TRUCE]
-        own = offers.own[:, TRUCE].copy()
+        exact = state.package_values(offers.y[who], who, pairs, truce_worlds=worlds & (state.phase == WAR))
+        exact = exact[who, np.arange(len(who)), TRUCE]
         own[who] = np.where(np.isfinite(own[who]), exact, own[who])
         return own
 

@@ -140,11 +140,16 @@ class RoundState:
             line = np.broadcast_to(self.balance, extra.shape)
         return v.settlement_value(u, line, extra, belief, where=where)
 
-    def package_values(self, y, who: list[int], pairs: np.ndarray | None = None) -> np.ndarray:
+    def package_values(self, y, who: list[int], pairs: np.ndarray | None = None, *,
+                       truce_worlds: np.ndarray | None = None) -> np.ndarray:
         """Exact values (A, P, G, N) of packages y (P, G, N, D) put forward by ``who``.
 
         ``pairs`` (P, G) bool: value only these (proposer, agenda) pairs, and
         truces only in worlds at war (where one may be agreed); the rest are 0.
+        ``truce_worlds`` (N,) bool, if given, replaces that choice of worlds: the war
+        after a truce is computed only there (elsewhere it counts as 0, so the truce's
+        value there is meaningless); a caller that reads only some worlds skips the rest
+        (each world's value is computed alone, so those read keep their bits).
         """
         p, v = self.params, self.valuation
         P = len(who)
@@ -159,6 +164,8 @@ class RoundState:
             _, tl = v.package_losses(yt, masked=True)
             arms = yt[..., p.regen_issue] if p.regen_issue >= 0 else np.zeros(yt.shape[:2])
             where = None if pairs is None else self.phase == WAR
+            if truce_worlds is not None:
+                where = truce_worlds
             truce_v = v.truce_value(tl, self.balance, arms, self.belief, p.truce_length, where=where)
             proposers = [who[i] for i in rows[TRUCE]]
             out[:, rows[TRUCE], TRUCE] = with_option(truce_v, self.proposer_value[:, None],
