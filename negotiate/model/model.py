@@ -491,7 +491,7 @@ class NegotiationModel(mesa.Model):
             return own
         pairs = np.zeros((len(who), 2), bool)
         pairs[:, TRUCE] = True
-        exact = state.package_values(offers.y[who], who, pairs, truce_worlds=worlds & (state.phase == WAR))
+        exact = state.package_values(offers.y[who], who, pairs, read=worlds)
         exact = exact[who, np.arange(len(who)), TRUCE]
         own[who] = np.where(np.isfinite(own[who]), exact, own[who])
         return own

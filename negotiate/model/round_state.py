@@ -141,7 +141,8 @@ class RoundState:
         return v.settlement_value(u, line, extra, belief, where=where)
 
     def package_values(self, y, who: list[int], pairs: np.ndarray | None = None, *,
-                       truce_worlds: np.ndarray | None = None) -> np.ndarray:
+                       truce_worlds: np.ndarray | None = None,
+                       read: np.ndarray | None = None) -> np.ndarray:
         """Exact values (A, P, G, N) of packages y (P, G, N, D) put forward by ``who``.
 
         ``pairs`` (P, G) bool: value only these (proposer, agenda) pairs, and
@@ -150,6 +151,8 @@ class RoundState:
         after a truce is computed only there (elsewhere it counts as 0, so the truce's
         value there is meaningless); a caller that reads only some worlds skips the rest
         (each world's value is computed alone, so those read keep their bits).
+        ``read`` (N,) bool: the truce values are read only in these worlds; they are
+        computed only there (with the war after the truce where it is otherwise).
         """
         p, v = self.params, self.valuation
         P = len(who)
@@ -161,11 +164,13 @@ class RoundState:
             out[:, rows[SETTLEMENT], SETTLEMENT] = self.settlement_values(u, ys, self.belief[:, None, :])
         if rows[TRUCE].size:
             yt = y[rows[TRUCE], TRUCE]                                             # (T, N, D)
-            _, tl = v.package_losses(yt, masked=True)
+            _, tl = v.package_losses(yt, masked=True, where=read)
             arms = yt[..., p.regen_issue] if p.regen_issue >= 0 else np.zeros(yt.shape[:2])
             where = None if pairs is None else self.phase == WAR
             if truce_worlds is not None:
                 where = truce_worlds
+            if read is not None:
+                where = read if where is None else where & read
             truce_v = v.truce_value(tl, self.balance, arms, self.belief, p.truce_length, where=where)
             proposers = [who[i] for i in rows[TRUCE]]
             out[:, rows[TRUCE], TRUCE] = with_option(truce_v, self.proposer_value[:, None],

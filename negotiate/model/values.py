@@ -206,14 +206,17 @@ class Valuation:
         extra = np.einsum("...nd,dn->...n", y, p.power_effects)
         return line, extra
 
-    def package_losses(self, y: np.ndarray, *, masked: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def package_losses(self, y: np.ndarray, *, masked: bool = False,
+                       where: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """``u_i(y)`` and the loss on the truce issues of packages y (…, N, D), each (A, …, N),
         from one compiled pass (:func:`negotiate.model.kernels.package_losses`; ``masked``
-        picks how the truce loss is summed, see there)."""
+        picks how the truce loss is summed, see there).  ``where`` (N,) bool: compute
+        only these worlds (the others are 0)."""
         p = self.params
         lead, (N, D) = y.shape[:-2], y.shape[-2:]
         u, truce = kernels.package_losses(np.ascontiguousarray(y).reshape(-1, N, D), p.ideal, p.salience,
-                                          p.exponent == 2, p.truce_issue, masked)
+                                          p.exponent == 2, p.truce_issue, masked,
+                                          np.ones(N, bool) if where is None else where)
         A = p.n_actors
         return u.reshape((A, *lead, N)), truce.reshape((A, *lead, N))
 
