@@ -489,10 +489,7 @@ class NegotiationModel(mesa.Model):
         own = offers.own[:, TRUCE].copy()
         if not worlds.any():
             return own
-        pairs = np.zeros((len(who), 2), bool)
-        pairs[:, TRUCE] = True
-        exact = state.package_values(offers.y[who], who, pairs, read=worlds)
-        exact = exact[who, np.arange(len(who)), TRUCE]
+        exact = state.own_truce_values(offers.y[who, TRUCE], who, read=worlds)
         own[who] = np.where(np.isfinite(own[who]), exact, own[who])
         return own
 
