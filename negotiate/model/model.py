@@ -464,13 +464,12 @@ class NegotiationModel(mesa.Model):
         # a plan's price is read only where it is valid, or where it is the fallback
         # and none is: value it exactly only in those worlds (the costly part)
         read = valid | (np.arange(len(plans)) == fallback)[:, None, None] & none[None]
-        priced = np.stack([
-            talks.delayed(self._exact_truce_own(state, o, read[c][self._proposers].any(axis=0)),
-                          state.status, p.patience, talks.truce_drafting_rounds(p, carried[c]))
-            for c, o in enumerate(plans)])
+        ys = np.stack([o.y[:, TRUCE] for o in plans])                           # (C, A, N, D)
+        own = self._exact_truce_own(state, plans, ys, read[:, self._proposers].any(axis=(0, 1)))
+        priced = np.stack([talks.delayed(own[c], state.status, p.patience, talks.truce_drafting_rounds(p, carried[c]))
+                           for c in range(len(plans))])
         score = np.where(valid, priced, -np.inf)
         pick = np.where(~none, np.argmax(score, axis=0), fallback)
-        ys = np.stack([o.y[:, TRUCE] for o in plans])
         out = plans[0]
         y, feasible, own = out.y.copy(), out.feasible.copy(), out.own.copy()
         y[:, TRUCE] = np.take_along_axis(ys, pick[None, ..., None], axis=0)[0]
@@ -478,19 +477,20 @@ class NegotiationModel(mesa.Model):
         own[:, TRUCE] = np.take_along_axis(priced, pick[None], axis=0)[0]
         return Offers(out.who, y, feasible, own)
 
-    def _exact_truce_own(self, state: RoundState, offers: Offers, worlds: np.ndarray) -> np.ndarray:
-        """(A, N): each proposer's exact value of its truce offer in force at once, in the
-        worlds ``worlds`` (N,) (elsewhere meaningless: the caller does not read it; in
-        worlds not at war, where no truce may be agreed, the war after it counts as 0).
+    def _exact_truce_own(self, state: RoundState, plans: list[Offers], ys, worlds: np.ndarray) -> np.ndarray:
+        """(C, A, N): each proposer's exact value of its truce offer ``ys`` (C, A, N, D) of
+        each plan in force at once, in the worlds ``worlds`` (N,) (elsewhere meaningless:
+        the caller does not read it; in worlds not at war, where no truce may be agreed,
+        the war after it counts as 0); the plans' own values where not finite.
         The plain truce is compared with plans whose own value a fitted planner gets only
         approximately (the option of talks has a kink along a segment, §9); the comparison
         that decides plain or conditional is made on exact values."""
         who = self._proposers
-        own = offers.own[:, TRUCE].copy()
+        own = np.stack([o.own[:, TRUCE] for o in plans])                        # (C, A, N)
         if not worlds.any():
             return own
-        exact = state.own_truce_values(offers.y[who, TRUCE], who, read=worlds)
-        own[who] = np.where(np.isfinite(own[who]), exact, own[who])
+        exact = state.own_truce_values(ys[:, who].swapaxes(0, 1), who, read=worlds)   # (P, C, N)
+        own[:, who] = np.where(np.isfinite(own[:, who]), exact.swapaxes(0, 1), own[:, who])
         return own
 
     def _planned_offers(self, state: RoundState) -> Offers:

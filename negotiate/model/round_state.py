@@ -178,20 +178,20 @@ class RoundState:
         return out
 
     def own_truce_values(self, y, who: list[int], read: np.ndarray | None = None) -> np.ndarray:
-        """(P, N): each proposer's exact value of its own truce y (P, N, D) — the entries
-        ``package_values(…)[who[i], i, TRUCE]`` (truces valued in worlds at war only),
-        the same bits, computed for that actor alone.  ``read`` (N,) bool: only these
-        worlds are computed (the others are meaningless)."""
+        """(P, …, N): each proposer's exact value of its own truces y (P, …, N, D) — the
+        entries ``package_values(…)[who[i], i, TRUCE]`` (truces valued in worlds at war
+        only), the same bits, computed for that actor alone.  ``read`` (N,) bool: only
+        these worlds are computed (the others are meaningless)."""
         p, v = self.params, self.valuation
         where = self.phase == WAR if read is None else (self.phase == WAR) & read
-        out = np.empty((len(who), p.n))
+        out = np.empty(y.shape[:-1])
         for i, a in enumerate(who):
-            yt = y[i:i + 1]                                                        # (1, N, D)
-            _, tl = v.package_losses(yt, masked=True, where=read, actors=[a])     # (1, 1, N)
-            arms = yt[..., p.regen_issue] if p.regen_issue >= 0 else np.zeros(yt.shape[:2])
+            yt = y[i]                                                              # (…, N, D)
+            _, tl = v.package_losses(yt, masked=True, where=read, actors=[a])     # (1, …, N)
+            arms = yt[..., p.regen_issue] if p.regen_issue >= 0 else np.zeros(yt.shape[:-1])
             truce_v = v.truce_value(tl, self.balance, arms, self.belief[[a]], p.truce_length, where=where,
                                     actors=[a])
-            out[i] = with_option(truce_v[0, 0], self.proposer_value[a], self.option[a, a])
+            out[i] = with_option(truce_v[0], self.proposer_value[a], self.option[a, a])
         return out
 
     def truce_terms_now(self):
