@@ -442,11 +442,25 @@ class NegotiationModel(mesa.Model):
         against the needs ``state.need`` (raised for the delay of a truce without conditions)."""
         p, who = self.params, self._proposers
         y = np.broadcast_to(p.status_quo, (len(who), 2, p.n, p.n_issues)).copy()
-        judged = judge(state, who, y, truce_only=True)   # the exact judge Compromise and Nash use
+        judged = judge(state, who, y, truce_only=True,   # the exact judge Compromise and Nash use
+                       in_force=self._plain_in_force(state, y))
         out = Offers(planned.who, planned.y.copy(), planned.feasible.copy(), planned.own.copy())
         out.y[who, TRUCE], out.feasible[who, TRUCE], out.own[who, TRUCE] = (
             judged.y[:, TRUCE], judged.feasible[:, TRUCE], judged.own[:, TRUCE])
         return out
+
+    def _plain_in_force(self, state: RoundState, y) -> np.ndarray:
+        """Everyone's value of the plain truces y in force (:meth:`RoundState.truce_in_force`,
+        binary terms rounded as the judge rounds them): the same in every sweep of a round
+        (it depends on the front and beliefs, not on the proposer values), so computed once
+        a round; the state's arrays it depends on are kept to tell a new round."""
+        key = (state.params, state.valuation, state.balance, state.belief)
+        cached = getattr(self, "_plain_cache", None)
+        if cached is None or any(a is not b for a, b in zip(cached[0], key)):
+            binary = state.params.binary
+            yt = np.where(binary, np.round(y), y)[:, TRUCE] if binary.any() else y[:, TRUCE]
+            cached = self._plain_cache = (key, state.truce_in_force(yt))
+        return cached[1]
 
     def _best_priced(self, state: RoundState, plans: list[Offers], assumed: list[int]) -> Offers:
         """Per proposer and world, the truce plan worth most once priced with its delay among

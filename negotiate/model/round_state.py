@@ -142,7 +142,7 @@ class RoundState:
 
     def package_values(self, y, who: list[int], pairs: np.ndarray | None = None, *,
                        truce_worlds: np.ndarray | None = None,
-                       read: np.ndarray | None = None) -> np.ndarray:
+                       in_force: np.ndarray | None = None) -> np.ndarray:
         """Exact values (A, P, G, N) of packages y (P, G, N, D) put forward by ``who``.
 
         ``pairs`` (P, G) bool: value only these (proposer, agenda) pairs, and
@@ -151,8 +151,8 @@ class RoundState:
         after a truce is computed only there (elsewhere it counts as 0, so the truce's
         value there is meaningless); a caller that reads only some worlds skips the rest
         (each world's value is computed alone, so those read keep their bits).
-        ``read`` (N,) bool: the truce values are read only in these worlds; they are
-        computed only there (with the war after the truce where it is otherwise).
+        ``in_force`` (A, T, N), if given: the truces' values in force, before the option of
+        talks (:meth:`truce_in_force` of the truce rows), computed before.
         """
         p, v = self.params, self.valuation
         P = len(who)
@@ -163,19 +163,23 @@ class RoundState:
             u, _ = v.package_losses(ys)
             out[:, rows[SETTLEMENT], SETTLEMENT] = self.settlement_values(u, ys, self.belief[:, None, :])
         if rows[TRUCE].size:
-            yt = y[rows[TRUCE], TRUCE]                                             # (T, N, D)
-            _, tl = v.package_losses(yt, masked=True, where=read)
-            arms = yt[..., p.regen_issue] if p.regen_issue >= 0 else np.zeros(yt.shape[:2])
             where = None if pairs is None else self.phase == WAR
             if truce_worlds is not None:
                 where = truce_worlds
-            if read is not None:
-                where = read if where is None else where & read
-            truce_v = v.truce_value(tl, self.balance, arms, self.belief, p.truce_length, where=where)
+            truce_v = self.truce_in_force(y[rows[TRUCE], TRUCE], where) if in_force is None else in_force
             proposers = [who[i] for i in rows[TRUCE]]
             out[:, rows[TRUCE], TRUCE] = with_option(truce_v, self.proposer_value[:, None],
                                                      self.option[:, proposers])
         return out
+
+    def truce_in_force(self, yt, where=None) -> np.ndarray:
+        """(A, T, N): everyone's value of truces yt (T, N, D) in force at once, before the
+        option of talks going on; ``where`` as in :meth:`Valuation.truce_value`.  It does
+        not depend on the sweep (nor on the proposer value)."""
+        p, v = self.params, self.valuation
+        _, tl = v.package_losses(yt, masked=True)
+        arms = yt[..., p.regen_issue] if p.regen_issue >= 0 else np.zeros(yt.shape[:2])
+        return v.truce_value(tl, self.balance, arms, self.belief, p.truce_length, where=where)
 
     def own_truce_values(self, y, who: list[int], read: np.ndarray | None = None) -> np.ndarray:
         """(P, …, N): each proposer's exact value of its own truces y (P, …, N, D) — the
