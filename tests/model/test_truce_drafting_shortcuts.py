@@ -92,3 +92,16 @@ def test_shortcuts_change_no_result(monkeypatch):
     for field in ("outcome", "truce_round", "truces", "agreement_round", "proposer", "offers", "accepts"):
         assert np.array_equal(getattr(fast, field), getattr(slow, field)), field
     assert np.array_equal(fast.terms, slow.terms, equal_nan=True)
+
+
+def test_plain_truce_value_is_recomputed_each_round():
+    """The plain truce's value in force, kept within a round, is that of the round's state."""
+    model, first = _state()
+    p, who = model.params, [0, 1]
+    y = np.broadcast_to(p.status_quo, (2, 2, p.n, p.n_issues)).copy()
+    model._plain_in_force(first, y)
+    model.step()
+    second = model.state
+    assert not np.array_equal(first.balance, second.balance)          # the front moved
+    assert np.array_equal(model._plain_in_force(second, y), second.truce_in_force(y[:, TRUCE]))
+    assert model._plain_in_force(second, y) is model._plain_in_force(second.replace(need=second.need), y)
