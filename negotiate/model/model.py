@@ -419,10 +419,11 @@ class NegotiationModel(mesa.Model):
             truces_only = state.replace(allowed=allowed)
         plans, assumed = [], []
         for m in range(int(p.truce_issue.sum()) + 1):
-            base = state if m == 0 else truces_only
-            plans.append(self._planned_offers(base.replace(need=self._needs_delayed_by(state, need, np.full(p.n, m)))))
+            raised = self._needs_delayed_by(state, need, np.full(p.n, m))
+            if m == 0:   # the plain truce has no conditions either
+                plain = state.replace(need=raised)
+            plans.append(self._planned_offers(plain if m == 0 else truces_only.replace(need=raised)))
             assumed.append(m)
-        plain = state.replace(need=self._needs_delayed_by(state, need, np.zeros(p.n)))
         plans.append(self._plain_truces(plain, plans[0]))
         assumed.append(0)
         return self._best_priced(state, plans, assumed)
