@@ -256,7 +256,7 @@ def _sum(a):
 
 
 @njit(cache=True, error_model="numpy")
-def package_losses(y, ideal, salience, quadratic, truce, masked):
+def package_losses(y, ideal, salience, quadratic, truce, masked, where):
     """``u_i(y) = 1 − Σ_d s_d |y_d − x_d|^p`` and the loss on the truce issues, for
     packages y (M, N, D) and every actor (ideal, salience (A, N, D)): each (A, M, N).
 
@@ -264,6 +264,7 @@ def package_losses(y, ideal, salience, quadratic, truce, masked):
     the other issues' losses times 0 (``masked``, as numpy's
     ``(loss * truce).sum(-1)``), or over the truce issues alone (as
     ``loss[..., truce].sum(-1)``); every sum in numpy's pairwise order.
+    Worlds where ``where`` (N,) is False are skipped (0).
     """
     A, N, D = ideal.shape
     M = y.shape[0]
@@ -274,6 +275,10 @@ def package_losses(y, ideal, salience, quadratic, truce, masked):
     for a in range(A):
         for m in range(M):
             for n in range(N):
+                if not where[n]:
+                    utility[a, m, n] = 0.0
+                    truce_loss[a, m, n] = 0.0
+                    continue
                 k = 0
                 for d in range(D):
                     gap = abs(y[m, n, d] - ideal[a, n, d])

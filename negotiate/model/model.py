@@ -405,13 +405,25 @@ class NegotiationModel(mesa.Model):
         m = 0, 1, …, M conditions (every responder's need raised to make up the delay D(m),
         :func:`talks.undelayed_need`), keeps the plans that carry the m they were made for,
         adds the plain truce (every truce term at status quo), and puts forward the feasible
-        one worth most to it once priced with its own delay (:func:`talks.delayed`)."""
+        one worth most to it once priced with its own delay (:func:`talks.delayed`).
+
+        Only the plan for m = 0 plans the settlement too (its needs do not move with m:
+        the other plans' settlement offers would be the same, and are never read); with
+        ``planning: exact`` every plan plans both agendas, its correction passes being
+        decided over both (docs/model.md §9), so that the numbers stay the same."""
         p, need = self.params, state.need
+        truces_only = state
+        if p.planning != "exact":
+            allowed = state.allowed.copy()
+            allowed[SETTLEMENT] = False
+            truces_only = state.replace(allowed=allowed)
         plans, assumed = [], []
         for m in range(int(p.truce_issue.sum()) + 1):
-            plans.append(self._planned_offers(state.replace(need=self._needs_delayed_by(state, need, np.full(p.n, m)))))
+            raised = self._needs_delayed_by(state, need, np.full(p.n, m))
+            if m == 0:   # the plain truce has no conditions either
+                plain = state.replace(need=raised)
+            plans.append(self._planned_offers(plain if m == 0 else truces_only.replace(need=raised)))
             assumed.append(m)
-        plain = state.replace(need=self._needs_delayed_by(state, need, np.zeros(p.n)))
         plans.append(self._plain_truces(plain, plans[0]))
         assumed.append(0)
         return self._best_priced(state, plans, assumed)
@@ -431,11 +443,25 @@ class NegotiationModel(mesa.Model):
         against the needs ``state.need`` (raised for the delay of a truce without conditions)."""
         p, who = self.params, self._proposers
         y = np.broadcast_to(p.status_quo, (len(who), 2, p.n, p.n_issues)).copy()
-        judged = judge(state, who, y)   # the exact judge Compromise and Nash use
+        judged = judge(state, who, y, truce_only=True,   # the exact judge Compromise and Nash use
+                       in_force=self._plain_in_force(state, y))
         out = Offers(planned.who, planned.y.copy(), planned.feasible.copy(), planned.own.copy())
         out.y[who, TRUCE], out.feasible[who, TRUCE], out.own[who, TRUCE] = (
             judged.y[:, TRUCE], judged.feasible[:, TRUCE], judged.own[:, TRUCE])
         return out
+
+    def _plain_in_force(self, state: RoundState, y) -> np.ndarray:
+        """Everyone's value of the plain truces y in force (:meth:`RoundState.truce_in_force`,
+        binary terms rounded as the judge rounds them): the same in every sweep of a round
+        (it depends on the front and beliefs, not on the proposer values), so computed once
+        a round; the state's arrays it depends on are kept to tell a new round."""
+        key = (state.params, state.valuation, state.balance, state.belief)
+        cached = getattr(self, "_plain_cache", None)
+        if cached is None or any(a is not b for a, b in zip(cached[0], key)):
+            binary = state.params.binary
+            yt = np.where(binary, np.round(y), y)[:, TRUCE] if binary.any() else y[:, TRUCE]
+            cached = self._plain_cache = (key, state.truce_in_force(yt))
+        return cached[1]
 
     def _best_priced(self, state: RoundState, plans: list[Offers], assumed: list[int]) -> Offers:
         """Per proposer and world, the truce plan worth most once priced with its delay among
@@ -443,17 +469,22 @@ class NegotiationModel(mesa.Model):
         the longest delay: the most accommodating, which response noise may yet carry);
         settlement offers are the same in every plan (their needs were not moved)."""
         p = self.params
-        priced, valid = [], []
+        carried, valid = [], []
         for o, m in zip(plans, assumed):
             y = np.where(p.binary, np.round(o.y[:, TRUCE]), o.y[:, TRUCE])      # (A, N, D)
-            carried = truce.conditions(p, y)                                   # (A, N)
-            rounds = talks.truce_drafting_rounds(p, carried)
-            priced.append(talks.delayed(self._exact_truce_own(state, o), state.status, p.patience, rounds))
-            valid.append(o.feasible[:, TRUCE] & (carried == m))
-        priced, valid = np.stack(priced), np.stack(valid)                     # (C, A, N)
+            carried.append(truce.conditions(p, y))                             # (A, N)
+            valid.append(o.feasible[:, TRUCE] & (carried[-1] == m))
+        valid = np.stack(valid)                                               # (C, A, N)
+        fallback, none = len(plans) - 2, ~valid.any(axis=0)
+        # a plan's price is read only where it is valid, or where it is the fallback
+        # and none is: value it exactly only in those worlds (the costly part)
+        read = valid | (np.arange(len(plans)) == fallback)[:, None, None] & none[None]
+        ys = np.stack([o.y[:, TRUCE] for o in plans])                           # (C, A, N, D)
+        own = self._exact_truce_own(state, plans, ys, read[:, self._proposers].any(axis=(0, 1)))
+        priced = np.stack([talks.delayed(own[c], state.status, p.patience, talks.truce_drafting_rounds(p, carried[c]))
+                           for c in range(len(plans))])
         score = np.where(valid, priced, -np.inf)
-        pick = np.where(valid.any(axis=0), np.argmax(score, axis=0), len(plans) - 2)
-        ys = np.stack([o.y[:, TRUCE] for o in plans])
+        pick = np.where(~none, np.argmax(score, axis=0), fallback)
         out = plans[0]
         y, feasible, own = out.y.copy(), out.feasible.copy(), out.own.copy()
         y[:, TRUCE] = np.take_along_axis(ys, pick[None, ..., None], axis=0)[0]
@@ -461,17 +492,20 @@ class NegotiationModel(mesa.Model):
         own[:, TRUCE] = np.take_along_axis(priced, pick[None], axis=0)[0]
         return Offers(out.who, y, feasible, own)
 
-    def _exact_truce_own(self, state: RoundState, offers: Offers) -> np.ndarray:
-        """(A, N): each proposer's exact value of its truce offer in force at once. The plain
-        truce is compared with plans whose own value a fitted planner gets only
+    def _exact_truce_own(self, state: RoundState, plans: list[Offers], ys, worlds: np.ndarray) -> np.ndarray:
+        """(C, A, N): each proposer's exact value of its truce offer ``ys`` (C, A, N, D) of
+        each plan in force at once, in the worlds ``worlds`` (N,) (elsewhere meaningless:
+        the caller does not read it; in worlds not at war, where no truce may be agreed,
+        the war after it counts as 0); the plans' own values where not finite.
+        The plain truce is compared with plans whose own value a fitted planner gets only
         approximately (the option of talks has a kink along a segment, §9); the comparison
         that decides plain or conditional is made on exact values."""
         who = self._proposers
-        pairs = np.zeros((len(who), 2), bool)
-        pairs[:, TRUCE] = True
-        exact = state.package_values(offers.y[who], who, pairs)[who, np.arange(len(who)), TRUCE]
-        own = offers.own[:, TRUCE].copy()
-        own[who] = np.where(np.isfinite(own[who]), exact, own[who])
+        own = np.stack([o.own[:, TRUCE] for o in plans])                        # (C, A, N)
+        if not worlds.any():
+            return own
+        exact = state.own_truce_values(ys[:, who].swapaxes(0, 1), who, read=worlds)   # (P, C, N)
+        own[:, who] = np.where(np.isfinite(own[:, who]), exact.swapaxes(0, 1), own[:, who])
         return own
 
     def _planned_offers(self, state: RoundState) -> Offers:

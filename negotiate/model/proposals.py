@@ -528,15 +528,25 @@ def _round_binaries(state, offers: Offers, target: np.ndarray) -> Offers:
     )
 
 
-def _judge(state, who: list[int], y: np.ndarray) -> Offers:
+def _judge(state, who: list[int], y: np.ndarray, *, truce_only: bool = False,
+           in_force: np.ndarray | None = None) -> Offers:
     """Exact values of fixed packages (P, G, N, D): feasibility and own value.
 
     Binary issues are judged as they will be settled, rounded to 0 or 1.
+    ``truce_only``: judge the truces alone (in every world, as otherwise); the
+    settlement rows of the result are then meaningless; ``in_force``: the truces' values
+    in force, computed before (:meth:`RoundState.truce_in_force`, in every world).
     """
     binary = state.params.binary
     if binary.any():
         y = np.where(binary, np.round(y), y)
-    values = state.package_values(y, who)                       # (A, P, G, N)
+    if truce_only:
+        pairs = np.zeros((len(who), 2), bool)
+        pairs[:, TRUCE] = True
+        values = state.package_values(y, who, pairs, truce_worlds=np.ones(state.params.n, bool),
+                                      in_force=in_force)
+    else:
+        values = state.package_values(y, who)                   # (A, P, G, N)
     accept = values >= _needs(state, who) - 1e-9
     veto = state.veto.T[:, None, :, None]                       # (A, 1, G, 1)
     not_self = np.ones((state.params.n_actors, len(who), 1, 1), bool)
@@ -565,10 +575,11 @@ def _rule_feasible(state, who: list[int], ayes: np.ndarray, feasible: np.ndarray
     return out
 
 
-def judge(state, who: list[int], y: np.ndarray) -> Offers:
+def judge(state, who: list[int], y: np.ndarray, *, truce_only: bool = False,
+          in_force: np.ndarray | None = None) -> Offers:
     """Exact feasibility and own value of fixed packages y (P, G, N, D) put forward by
     ``who`` (:func:`_judge`; the model judges the plain truce with it, docs/model.md §15)."""
-    return _judge(state, who, y)
+    return _judge(state, who, y, truce_only=truce_only, in_force=in_force)
 
 
 STRATEGIES: dict[str, type] = {cls.name: cls for cls in (Strategic, Compromise, Nash)}

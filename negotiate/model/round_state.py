@@ -140,11 +140,19 @@ class RoundState:
             line = np.broadcast_to(self.balance, extra.shape)
         return v.settlement_value(u, line, extra, belief, where=where)
 
-    def package_values(self, y, who: list[int], pairs: np.ndarray | None = None) -> np.ndarray:
+    def package_values(self, y, who: list[int], pairs: np.ndarray | None = None, *,
+                       truce_worlds: np.ndarray | None = None,
+                       in_force: np.ndarray | None = None) -> np.ndarray:
         """Exact values (A, P, G, N) of packages y (P, G, N, D) put forward by ``who``.
 
         ``pairs`` (P, G) bool: value only these (proposer, agenda) pairs, and
         truces only in worlds at war (where one may be agreed); the rest are 0.
+        ``truce_worlds`` (N,) bool, if given, replaces that choice of worlds: the war
+        after a truce is computed only there (elsewhere it counts as 0, so the truce's
+        value there is meaningless); a caller that reads only some worlds skips the rest
+        (each world's value is computed alone, so those read keep their bits).
+        ``in_force`` (A, T, N), if given: the truces' values in force, before the option of
+        talks (:meth:`truce_in_force` of the truce rows), computed before.
         """
         p, v = self.params, self.valuation
         P = len(who)
@@ -155,14 +163,39 @@ class RoundState:
             u, _ = v.package_losses(ys)
             out[:, rows[SETTLEMENT], SETTLEMENT] = self.settlement_values(u, ys, self.belief[:, None, :])
         if rows[TRUCE].size:
-            yt = y[rows[TRUCE], TRUCE]                                             # (T, N, D)
-            _, tl = v.package_losses(yt, masked=True)
-            arms = yt[..., p.regen_issue] if p.regen_issue >= 0 else np.zeros(yt.shape[:2])
             where = None if pairs is None else self.phase == WAR
-            truce_v = v.truce_value(tl, self.balance, arms, self.belief, p.truce_length, where=where)
+            if truce_worlds is not None:
+                where = truce_worlds
+            truce_v = self.truce_in_force(y[rows[TRUCE], TRUCE], where) if in_force is None else in_force
             proposers = [who[i] for i in rows[TRUCE]]
             out[:, rows[TRUCE], TRUCE] = with_option(truce_v, self.proposer_value[:, None],
                                                      self.option[:, proposers])
+        return out
+
+    def truce_in_force(self, yt, where=None) -> np.ndarray:
+        """(A, T, N): everyone's value of truces yt (T, N, D) in force at once, before the
+        option of talks going on; ``where`` as in :meth:`Valuation.truce_value`.  It does
+        not depend on the sweep (nor on the proposer value)."""
+        p, v = self.params, self.valuation
+        _, tl = v.package_losses(yt, masked=True)
+        arms = yt[..., p.regen_issue] if p.regen_issue >= 0 else np.zeros(yt.shape[:2])
+        return v.truce_value(tl, self.balance, arms, self.belief, p.truce_length, where=where)
+
+    def own_truce_values(self, y, who: list[int], read: np.ndarray | None = None) -> np.ndarray:
+        """(P, …, N): each proposer's exact value of its own truces y (P, …, N, D) — the
+        entries ``package_values(…)[who[i], i, TRUCE]`` (truces valued in worlds at war
+        only), the same bits, computed for that actor alone.  ``read`` (N,) bool: only
+        these worlds are computed (the others are meaningless)."""
+        p, v = self.params, self.valuation
+        where = self.phase == WAR if read is None else (self.phase == WAR) & read
+        out = np.empty(y.shape[:-1])
+        for i, a in enumerate(who):
+            yt = y[i]                                                              # (…, N, D)
+            _, tl = v.package_losses(yt, masked=True, where=read, actors=[a])     # (1, …, N)
+            arms = yt[..., p.regen_issue] if p.regen_issue >= 0 else np.zeros(yt.shape[:-1])
+            truce_v = v.truce_value(tl, self.balance, arms, self.belief[[a]], p.truce_length, where=where,
+                                    actors=[a])
+            out[i] = with_option(truce_v[0], self.proposer_value[a], self.option[a, a])
         return out
 
     def truce_terms_now(self):

@@ -71,7 +71,7 @@ class Valuation:
 
     # --- war ----------------------------------------------------------------
     def war_value(self, balance: np.ndarray, belief_drift: np.ndarray, *, victories: bool = True,
-                  where: np.ndarray | None = None) -> np.ndarray:
+                  where: np.ndarray | None = None, actors: list[int] | None = None) -> np.ndarray:
         """``W_i``: fight on for ``H = lookahead`` rounds, then live with where the front is.
 
         ``W_i = (1 − δ_i^H)·(u_i(front now) − k_i) + δ_i^H·E_i[u_i(front after H)]``:
@@ -95,18 +95,27 @@ class Valuation:
         winner's terms on them as on every settlement issue.
         Computed by :func:`negotiate.model.kernels.war_values` in one pass.
         ``where`` (N,) bool: compute only these worlds (the others are 0).
+        ``actors``: only these actors' values (``belief_drift`` is then theirs), the
+        same bits as their rows of the whole.
         """
         p = self.params
+        per_actor = (self.bf_salience, self.bf_ideal, self.fade, self.base, self.war_flow_cost,
+                     self.u_victory[0], self.u_victory[1])
+        f_w, f_sq, f_sal, f_ideal = self.follow.arrays
+        if actors is not None:
+            per_actor = tuple(np.ascontiguousarray(a[actors]) for a in per_actor)
+            f_sal, f_ideal = np.ascontiguousarray(f_sal[actors]), np.ascontiguousarray(f_ideal[actors])
+        sal, ideal, fade, base, cost, u_high, u_low = per_actor
         like = np.broadcast_shapes(np.shape(belief_drift), (1,) + np.shape(balance))
         A, N = like[0], like[-1]
         wins = bool(victories and p.victory_prob > 0)
         strike = 1.0 - (1.0 - p.victory_prob) ** (p.lookahead / 2.0)
         out = kernels.war_values(
             np.broadcast_to(balance, like[1:]).reshape(-1, N), np.broadcast_to(belief_drift, like).reshape(A, -1, N),
-            self.bf_salience, self.bf_ideal, self.fade, self.base, self.war_flow_cost, p.volatility,
+            sal, ideal, fade, base, cost, p.volatility,
             float(p.lookahead), float(np.sqrt(p.lookahead)), p.exponent == 2, wins, strike,
-            p.victory_upper, p.victory_lower, self.u_victory[0], self.u_victory[1],
-            np.ones(N, bool) if where is None else where, *self.follow.arrays)
+            p.victory_upper, p.victory_lower, u_high, u_low,
+            np.ones(N, bool) if where is None else where, f_w, f_sq, f_sal, f_ideal)
         return out.reshape(like)
 
     @property
@@ -130,18 +139,23 @@ class Valuation:
         gap = balance - 0.5
         return balance - np.sign(gap) * np.minimum(np.abs(gap), rate * rounds)
 
-    def truce_value(self, truce_loss, balance, arms, belief_drift, rounds, *, where=None) -> np.ndarray:
+    def truce_value(self, truce_loss, balance, arms, belief_drift, rounds, *, where=None,
+                    actors: list[int] | None = None) -> np.ndarray:
         """Value of a truce lasting ``rounds`` with loss ``truce_loss`` (A, …, N) on its terms.
 
         ``(1 − δ^L)·(flow while it holds) + δ^L·W(balance after regeneration)``;
         ``truce_loss`` is the salience-weighted loss on the truce issues the
         package sets (including the battlefield issue when it is a truce term).
         ``where`` (N,) bool: the worlds whose value is needed (the war after the
-        truce is left out, as 0, in the others).
+        truce is left out, as 0, in the others).  ``actors``: only these actors' values
+        (``truce_loss`` and ``belief_drift`` are then theirs), as in :meth:`war_value`.
         """
         flow, fade = self.truce_flow(balance, rounds)
+        if actors is not None:
+            flow, fade = flow[actors], fade[actors]
         flow, fade = _expand(flow, truce_loss), _expand(fade, truce_loss)
-        after = self.war_value(self.regenerated(balance, rounds, arms), _expand(belief_drift, truce_loss), where=where)
+        after = self.war_value(self.regenerated(balance, rounds, arms), _expand(belief_drift, truce_loss), where=where,
+                               actors=actors)
         return (1.0 - fade) * (flow - truce_loss) + fade * after
 
     def truce_flow(self, balance, rounds):
@@ -206,15 +220,19 @@ class Valuation:
         extra = np.einsum("...nd,dn->...n", y, p.power_effects)
         return line, extra
 
-    def package_losses(self, y: np.ndarray, *, masked: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def package_losses(self, y: np.ndarray, *, masked: bool = False, where: np.ndarray | None = None,
+                       actors: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """``u_i(y)`` and the loss on the truce issues of packages y (…, N, D), each (A, …, N),
         from one compiled pass (:func:`negotiate.model.kernels.package_losses`; ``masked``
-        picks how the truce loss is summed, see there)."""
+        picks how the truce loss is summed, see there).  ``where`` (N,) bool: compute
+        only these worlds (the others are 0); ``actors``: only these actors' (A → len(actors))."""
         p = self.params
         lead, (N, D) = y.shape[:-2], y.shape[-2:]
-        u, truce = kernels.package_losses(np.ascontiguousarray(y).reshape(-1, N, D), p.ideal, p.salience,
-                                          p.exponent == 2, p.truce_issue, masked)
-        A = p.n_actors
+        ideal, salience = (p.ideal, p.salience) if actors is None else (p.ideal[actors], p.salience[actors])
+        u, truce = kernels.package_losses(np.ascontiguousarray(y).reshape(-1, N, D), ideal, salience,
+                                          p.exponent == 2, p.truce_issue, masked,
+                                          np.ones(N, bool) if where is None else where)
+        A = ideal.shape[0]
         return u.reshape((A, *lead, N)), truce.reshape((A, *lead, N))
 
     def truce_loss(self, y: np.ndarray) -> np.ndarray:
