@@ -19,6 +19,14 @@ A knob's ``kind`` says how its value sets a field: ``replace`` (the field
 takes the value) or ``scale`` (the field's own per-world value, drawn from the
 scenario's distribution or the number it wrote, is multiplied by it).  A
 posterior written before knobs had kinds reads as ``replace``.
+
+A posterior is trusted only as ``negotiate calibrate`` wrote it: metadata.json
+must carry the SHA-256 of its own content (``metadata_sha256``) and of
+posterior.csv (in ``files``), and both must match.  Every other file
+``files`` lists is checked if it is present; an absent one is accepted,
+because the draws are read from posterior.csv and metadata.json alone (the
+package ships only those two and summary_skill.csv of its calibration's
+output).
 """
 
 from __future__ import annotations
@@ -171,7 +179,9 @@ def _read(folder: Path, source: str) -> Posterior:
     if missing:
         raise ValueError(f"{folder}: no {' or '.join(missing)} (name a folder written by "
                          f"'negotiate calibrate --out', or 'library')")
-    stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    # every file of the folder: a listed report edited since the last read must be re-checked
+    stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size)
+                  for f in sorted(folder.iterdir()) if f.is_file())
     return _read_cached(folder, stamp, source)
 
 
@@ -182,7 +192,36 @@ def _metadata(path: Path) -> dict:
         raise ValueError(f"{path}: cannot be read as JSON ({exc})") from None
     if not isinstance(meta, dict) or meta.get("kind") != "calibration":
         raise ValueError(f"{path}: not the metadata of a calibration (kind must be 'calibration')")
+    _check_digests(path.parent, meta)
     return meta
+
+
+def _check_digests(folder: Path, meta: dict) -> None:
+    """Refuse a posterior folder edited after ``negotiate calibrate`` wrote it."""
+    from ..results.check import metadata_digest  # here: the results import the scenario
+    from ..results.storage import file_sha256
+
+    path = folder / "metadata.json"
+    files, own = meta.get("files"), meta.get("metadata_sha256")
+    if not isinstance(files, dict) or not isinstance(own, str):
+        raise ValueError(f"{path}: lacks the SHA-256 of its files ('files', 'metadata_sha256'): not "
+                         "written by negotiate calibrate as it is, so it is not trusted")
+    if metadata_digest(meta) != own:
+        raise ValueError(f"{path}: edited after it was written (its metadata_sha256 does not match "
+                         "its content); not used")
+    if not isinstance(files.get("posterior.csv"), str):
+        raise ValueError(f"{path}: files has no SHA-256 for posterior.csv")
+    for name, wanted in files.items():
+        target = folder / str(name)
+        if name != "posterior.csv" and not target.is_file():
+            continue  # a report or figure left out of a copy: the draws do not depend on it
+        try:
+            found = file_sha256(target)
+        except OSError as exc:
+            raise ValueError(f"{target}: cannot be read: {exc.strerror}") from None
+        if found != wanted:
+            raise ValueError(f"{target}: its content does not match the SHA-256 in metadata.json "
+                             "(edited, or copied from another calibration); not used")
 
 
 def _draws(raw: bytes, path: Path, names: tuple[str, ...], bounds) -> np.ndarray:
