@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from collections.abc import Callable
 
@@ -64,6 +65,20 @@ def check_out(out) -> None:
         from ..results.storage import check_output_directory
 
         check_output_directory(out)
+
+
+@contextlib.contextmanager
+def out_held(out, *, force: bool = False):
+    """Check --out and hold its lock for the whole command, as ``run`` does: a place that
+    cannot be written, or that another run writes, is refused before anything is simulated."""
+    if out is None:
+        yield
+        return
+    from ..results.storage import check_output_directory, lock_output
+
+    check_output_directory(out, force=force)
+    with lock_output(out):
+        yield
 
 
 def add_simulation_options(p: argparse.ArgumentParser) -> None:
