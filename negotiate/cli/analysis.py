@@ -78,7 +78,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     grid = _sweep_grid(args.param)
     scenario = load_with_sets(args.file, args)
-    check_out(args.out)
+    check_out(args.out, "sweep")
     result = sweep(scenario, grid, **simulation_kwargs(args))
     print(f"{scenario.name}: {len(result.points)} points, {result.runs:,} runs each, seed {result.seed}, "
           "common random numbers, 95% Wilson intervals")
@@ -118,7 +118,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from ..results.diagnostics import WeakResultWarning
 
     scenario = load_with_sets(args.file, args)
-    check_out(args.out)
+    check_out(args.out, "sensitivity")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", WeakResultWarning)  # printed below, as notes after the tables
         result = sensitivity(scenario, args.method, inputs=args.inputs, samples=args.samples,
@@ -180,7 +180,7 @@ def _discover(args: argparse.Namespace) -> int:
     if args.method == "cart" and pruning.get("prune") is not None:  # refused before simulating
         raise ValueError("--prune applies to --method prim only")
     scenario = load_with_sets(args.file, args)
-    check_out(args.out)
+    check_out(args.out, "discovery")
     options = analysis_kwargs(args)
     results = simulate(scenario, runs=args.runs, **options)
     found = discover(results, args.outcome, method=args.method, progress=options["progress"], **pruning)

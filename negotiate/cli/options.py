@@ -59,16 +59,17 @@ def add_out(p: argparse.ArgumentParser, default_help: str = "no files") -> None:
                    help=f"output directory (default: {default_help})")
 
 
-def check_out(out) -> None:
-    """A bad --out (an existing file, a folder of other files...) is refused before any work."""
+def check_out(out, kind: str | None = None) -> None:
+    """A bad --out (an existing file, a folder of other files, the output of another
+    ``kind`` of result...) is refused before any work."""
     if out is not None:
         from ..results.storage import check_output_directory
 
-        check_output_directory(out)
+        check_output_directory(out, kind=kind)
 
 
 @contextlib.contextmanager
-def out_held(out, *, force: bool = False):
+def out_held(out, *, kind: str, force: bool = False):
     """Check --out and hold its lock for the whole command, as ``run`` does: a place that
     cannot be written, or that another run writes, is refused before anything is simulated."""
     if out is None:
@@ -76,7 +77,7 @@ def out_held(out, *, force: bool = False):
         return
     from ..results.storage import check_output_directory, lock_output
 
-    check_output_directory(out, force=force)
+    check_output_directory(out, force=force, kind=kind)
     with lock_output(out):
         yield
 

@@ -45,7 +45,8 @@ def _add_run(commands) -> None:
 def _add_force(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true",
                    help="write into an --out directory that holds files negotiate did not write "
-                        "(they are kept; without --force such a directory is refused)")
+                        "(they are kept), or replace the output of another command there (without "
+                        "--force such a directory is refused)")
 
 
 def _run_scenario(args: argparse.Namespace) -> int:
@@ -57,7 +58,7 @@ def _run_scenario(args: argparse.Namespace) -> int:
         raise ValueError("--resume and --fresh contradict each other: give one of them")
     scenario = load_with_sets(args.file, args)
     out = os.path.join("out", scenario.name) if args.out is None else args.out
-    check_output_directory(out, force=args.force)  # a bad --out costs no simulation
+    check_output_directory(out, force=args.force, kind="results")  # a bad --out costs no simulation
     cache_dir = _chunk_cache_dir(out)
     with lock_output(out):  # one run at a time on --out and its chunk cache
         _prepare_chunk_cache(cache_dir, args, scenario)
@@ -167,7 +168,7 @@ def _compare(args: argparse.Namespace) -> int:
         raise ValueError("compare needs a second scenario B, or --set changes that make one from A")
     a, b = load_scenario(args.file_a), load_with_sets(args.file_b or args.file_a, args)
     if args.out is not None:
-        check_output_directory(args.out, force=args.force)  # a bad --out costs no simulation
+        check_output_directory(args.out, force=args.force, kind="comparison")  # before any simulation
     with mismatch_warnings_as_lines():
         comparison = compare(a, b, **simulation_kwargs(args))
     print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")

@@ -69,7 +69,7 @@ def _backtest(args: argparse.Namespace) -> int:
     from ..validation import backtest
 
     cases = _cases_checked(args)
-    with out_held(args.out):  # a bad or busy --out costs no simulation
+    with out_held(args.out, kind="backtest"):  # a bad or busy --out costs no simulation
         return _backtest_held(args, cases, backtest)
 
 
@@ -142,7 +142,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
     knobs = knob_set(args.knobs)  # a bad name is refused before any case is read
     cases = _cases_checked(args)
-    with out_held(args.out):  # a bad or busy --out costs no simulation
+    with out_held(args.out, kind="calibration"):  # a bad or busy --out costs no simulation
         return _calibrate_held(args, cases, knobs, calibrate)
 
 

@@ -109,7 +109,7 @@ def _compare_many(args: argparse.Namespace) -> int:
     if args.out is not None:
         from ..results.storage import check_output_directory
 
-        check_output_directory(args.out)  # a bad --out costs no simulation
+        check_output_directory(args.out, kind="many-comparison")  # a bad --out costs no simulation
     with mismatch_warnings_as_lines():
         many = compare_many(base, dict(zip(labels, variants)), **simulation_kwargs(args))
     print(f"{len(labels)} variant{'' if len(labels) == 1 else 's'} − {base.name}: {many.runs:,} paired runs, "
