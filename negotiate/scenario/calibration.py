@@ -66,6 +66,7 @@ class Posterior:
     sha256: str
     bounds: tuple[tuple[float, float], ...]  # each knob's prior range [low, high]
     kinds: tuple[str, ...] = ()  # each knob's kind (KNOB_KINDS); empty: every knob replaces
+    round_length_days: float | None = None  # the cases' round length; None: not recorded
 
     def __post_init__(self):
         if not self.kinds:
@@ -170,7 +171,17 @@ def _read_cached(folder: Path, stamp: tuple, source: str) -> Posterior:
                              f"its low must be > 0, got {low:g}")
     raw = (folder / "posterior.csv").read_bytes()
     draws = _draws(raw, folder / "posterior.csv", names, bounds)
-    return Posterior(source, names, paths, draws, hashlib.sha256(raw).hexdigest(), tuple(bounds), kinds)
+    return Posterior(source, names, paths, draws, hashlib.sha256(raw).hexdigest(), tuple(bounds), kinds,
+                     _round_length(meta, folder / "metadata.json"))
+
+
+def _round_length(meta: dict, path: Path) -> float | None:
+    value = meta.get("round_length_days")
+    if value is None:  # written before it was recorded, or cases of mixed round lengths
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 366:
+        raise ValueError(f"{path}: round_length_days must be a number of days in (0, 366], got {value!r}")
+    return float(value)
 
 
 def _read(folder: Path, source: str) -> Posterior:
@@ -245,6 +256,20 @@ def _draws(raw: bytes, path: Path, names: tuple[str, ...], bounds) -> np.ndarray
     return draws
 
 
+def _check_round_length(scenario, posterior: Posterior) -> None:
+    """The knobs count rounds (stalling, drafting): fitted on weekly rounds they mean other
+    durations on rounds of another length, so such a scenario is refused."""
+    from ..errors import Problem, ScenarioError
+
+    fitted, here = posterior.round_length_days, float(scenario.rounds.length_days)
+    if fitted is None or math.isclose(fitted, here):
+        return
+    raise ScenarioError([Problem("rounds.length_days", (
+        f"is {here:g} days, but the calibration's posterior ({posterior.source}) was fitted on cases "
+        f"with rounds of {fitted:g} days, and its knobs count rounds (how long a party stalls, how "
+        f"long drafting takes): set rounds.length_days: {fitted:g}, or remove the calibration section"))])
+
+
 def check_calibration(scenario) -> None:
     """Raise :class:`ScenarioError` unless ``scenario.calibration`` names a readable posterior
     (matching its ``sha256`` if pinned) with at least one knob that sets a field here."""
@@ -259,6 +284,7 @@ def check_calibration(scenario) -> None:
         raise ScenarioError([Problem("calibration.sha256", (
             f"the posterior's posterior.csv has SHA-256 {posterior.sha256}, not the pinned "
             f"{section.sha256}: it was re-fitted or edited since the scenario pinned it"))])
+    _check_round_length(scenario, posterior)
     if not any(posterior.fields(scenario).values()):
         knobs = ", ".join(f"{n} ({p})" for n, p in zip(posterior.names, posterior.paths))
         raise ScenarioError([Problem("calibration", (

@@ -282,3 +282,22 @@ def test_the_report_says_what_a_scale_knob_does(tmp_path):
     text = _calibration(scenario)
     assert ("the fields <code>war_cost_scale</code> set are the file's own values times the draw, those "
             "<code>stance_persistence</code> set take it whatever the file writes") in text
+
+
+def test_a_scenario_whose_rounds_are_not_the_posteriors_is_refused(tmp_path):
+    """The library's knobs count weekly rounds (drafting, stalling): monthly rounds are refused."""
+    assert load_posterior("library").round_length_days == 7
+    baseline = negotiate.load_scenario("scenarios/ukraine_march_2025.yaml")
+    with pytest.raises(ScenarioError, match=r"rounds.length_days: is 30 days.*fitted on cases with rounds "
+                                            r"of 7 days.*calibration"):
+        baseline.with_overrides({"rounds.length_days": 30})
+    assert baseline.with_overrides({"rounds.length_days": 7}).rounds.length_days == 7
+    # a folder of one's own: its recorded round length is what is checked
+    folder = tmp_path / "post"
+    write_posterior(folder)
+    meta = json.loads((folder / "metadata.json").read_text())
+    seal(folder, {**meta, "round_length_days": 14})
+    with pytest.raises(ScenarioError, match="rounds.length_days: is 7 days.*rounds of 14 days"):
+        load("talks").with_overrides({"calibration": {"posterior": str(folder)}})
+    seal(folder, {**meta, "round_length_days": 7})
+    assert load("talks").with_overrides({"calibration": {"posterior": str(folder)}}).calibration is not None
