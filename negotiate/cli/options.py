@@ -82,6 +82,28 @@ def out_held(out, *, kind: str, force: bool = False):
         yield
 
 
+@contextlib.contextmanager
+def warnings_as_lines(*categories: type[Warning]):
+    """Warnings of ``categories`` raised inside the block: one ``negotiate: warning: ...``
+    line each on stderr (not Python's form with a source line); others as usual."""
+    import sys
+    import warnings
+
+    from ..errors import one_line
+
+    with warnings.catch_warnings(record=True) as caught:
+        for category in categories:
+            warnings.simplefilter("always", category)
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, categories):
+                    print(f"negotiate: warning: {one_line(str(w.message))}", file=sys.stderr)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
 def add_simulation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", type=whole(1, MAX_RUNS), default=None,
                    help=f"Monte Carlo runs, at most {MAX_RUNS:.0e} (default: the scenario's)")

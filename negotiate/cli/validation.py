@@ -8,7 +8,7 @@ import sys
 
 from ..validation.calibrate import LIKELIHOODS
 from ..validation.knobs import knob_set
-from .options import EXIT_OK, MAX_RUNS, add_out, out_held, whole
+from .options import EXIT_OK, MAX_RUNS, add_out, out_held, warnings_as_lines, whole
 
 DEFAULT_CASES = "cases"
 SHOWN = ["as_of", "outcome", "p_model", "mc_low", "mc_high", "p_climatology", "p_uniform",
@@ -147,10 +147,13 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _calibrate_held(args: argparse.Namespace, cases, knobs, calibrate) -> int:
+    from ..validation.calibrate import SparseOutcomeWarning
+
     workers = args.workers or (None if args.scheduler else os.cpu_count()) or 1
-    result = calibrate(cases, knobs=knobs, worlds=args.worlds, seed=args.seed, workers=workers,
-                       address=args.scheduler, progress=False if args.no_progress else None,
-                       likelihood=args.likelihood)
+    with warnings_as_lines(SparseOutcomeWarning):
+        result = calibrate(cases, knobs=knobs, worlds=args.worlds, seed=args.seed, workers=workers,
+                           address=args.scheduler, progress=False if args.no_progress else None,
+                           likelihood=args.likelihood)
     fmt = "{:.4g}".format
     summary = result.summary()
     print(f"calibrate: {len(cases)} case{'' if len(cases) == 1 else 's'}, {result.worlds:,} design "
