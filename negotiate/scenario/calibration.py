@@ -270,6 +270,16 @@ def _check_round_length(scenario, posterior: Posterior) -> None:
         f"long drafting takes): set rounds.length_days: {fitted:g}, or remove the calibration section"))])
 
 
+def _library_hint(source: str) -> str:
+    """``calibration: librar`` reads as a folder named librar: say what was likely meant."""
+    import difflib
+
+    name = Path(source).name
+    if Path(source).exists() or not difflib.get_close_matches(name.lower(), [LIBRARY], n=1, cutoff=0.6):
+        return ""
+    return f"; did you mean '{LIBRARY}' (the posterior the package ships)?"
+
+
 def check_calibration(scenario) -> None:
     """Raise :class:`ScenarioError` unless ``scenario.calibration`` names a readable posterior
     (matching its ``sha256`` if pinned) with at least one knob that sets a field here."""
@@ -279,7 +289,7 @@ def check_calibration(scenario) -> None:
     try:
         posterior = load_posterior(section.posterior)
     except (OSError, ValueError) as exc:
-        raise ScenarioError([Problem("calibration.posterior", str(exc))]) from None
+        raise ScenarioError([Problem("calibration.posterior", str(exc) + _library_hint(section.posterior))]) from None
     if section.sha256 is not None and section.sha256 != posterior.sha256:
         raise ScenarioError([Problem("calibration.sha256", (
             f"the posterior's posterior.csv has SHA-256 {posterior.sha256}, not the pinned "

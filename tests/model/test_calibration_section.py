@@ -301,3 +301,11 @@ def test_a_scenario_whose_rounds_are_not_the_posteriors_is_refused(tmp_path):
         load("talks").with_overrides({"calibration": {"posterior": str(folder)}})
     seal(folder, {**meta, "round_length_days": 7})
     assert load("talks").with_overrides({"calibration": {"posterior": str(folder)}}).calibration is not None
+
+
+def test_messages_for_a_misspelt_library_and_an_unquoted_digest(tmp_path):
+    with pytest.raises(ScenarioError, match="calibration.posterior: .*librar: no metadata.json.*did you mean 'library'"):
+        negotiate.load_scenario(calibrated_scenario(tmp_path, posterior="librar"))
+    with pytest.raises(ScenarioError, match="calibration.sha256: expected text, got the number 0: .*put the "
+                                            "value in quotes"):
+        negotiate.load_scenario(calibrated_scenario(tmp_path, sha256=0))
