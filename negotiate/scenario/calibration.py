@@ -215,13 +215,13 @@ def _check_digests(folder: Path, meta: dict) -> None:
     path = folder / "metadata.json"
     files, own = meta.get("files"), meta.get("metadata_sha256")
     if not isinstance(files, dict) or not isinstance(own, str):
-        raise ValueError(f"{path}: lacks the SHA-256 of its files ('files', 'metadata_sha256'): not "
+        raise ValueError(f"{path}: lacks the SHA-256 of its files ('files', 'metadata_sha256'): not "  # noqa: TRY004
                          "written by negotiate calibrate as it is, so it is not trusted")
     if metadata_digest(meta) != own:
         raise ValueError(f"{path}: edited after it was written (its metadata_sha256 does not match "
                          "its content); not used")
     if not isinstance(files.get("posterior.csv"), str):
-        raise ValueError(f"{path}: files has no SHA-256 for posterior.csv")
+        raise ValueError(f"{path}: files has no SHA-256 for posterior.csv")  # noqa: TRY004 (a bad file)
     for name, wanted in files.items():
         target = folder / str(name)
         if name != "posterior.csv" and not target.is_file():
