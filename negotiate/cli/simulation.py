@@ -10,7 +10,7 @@ import warnings
 
 from ..errors import one_line
 from ..scenario import load_scenario
-from .options import EXIT_OK, add_out, add_simulation_options, simulation_kwargs
+from .options import EXIT_OK, add_out, add_simulation_options, out_held, simulation_kwargs
 from .variants import add_set_option, load_with_sets, mismatch_warnings_as_lines
 
 
@@ -161,19 +161,17 @@ def _add_compare(commands) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from ..results.storage import check_output_directory
     from ..run import compare
 
     if args.file_b is None and not args.set_values:
         raise ValueError("compare needs a second scenario B, or --set changes that make one from A")
     a, b = load_scenario(args.file_a), load_with_sets(args.file_b or args.file_a, args)
-    if args.out is not None:
-        check_output_directory(args.out, force=args.force, kind="comparison")  # before any simulation
-    with mismatch_warnings_as_lines():
-        comparison = compare(a, b, **simulation_kwargs(args))
-    print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
-    print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))
-    if args.out is not None:
-        paths = comparison.save(args.out, plots=not args.no_plots, force=args.force)
-        print(f"wrote {len(paths)} files to {args.out}")
+    with out_held(args.out, kind="comparison", force=args.force):  # checked and locked before any work
+        with mismatch_warnings_as_lines():
+            comparison = compare(a, b, **simulation_kwargs(args))
+        print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
+        print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))
+        if args.out is not None:
+            paths = comparison.save(args.out, plots=not args.no_plots, force=args.force)
+            print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK
