@@ -25,9 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import OutputError
 from .results import Results, scenario_digest
 
-__all__ = ["report_html", "write_report"]
+__all__ = ["check_report_target", "report_html", "write_report"]
 
 DPI = 110
 #: rounds at which the report reads the cumulative probability of each agreement
@@ -44,13 +45,9 @@ def write_report(results: Results, path, *, title: str | None = None) -> Path:
     """Write the report of ``results`` to ``path`` (an ``.html`` file); returns the path."""
     if not isinstance(results, Results):
         raise TypeError(f"results must be a negotiate Results, got {type(results).__name__}")
-    path = Path(path)
-    if path.is_dir():
-        raise ValueError(f"{path}: is a directory; name the report file, e.g. {path / 'report.html'}")
-    if not path.parent.is_dir():
-        raise ValueError(f"{path.parent}: no such directory for the report")
+    path = check_report_target(path)
     text = report_html(results, title=title)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -60,6 +57,28 @@ def write_report(results: Results, path, *, title: str | None = None) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def check_report_target(path) -> Path:
+    """``path`` as a Path if a report can be written there; else ``ValueError`` (a folder, no
+    such folder) or :class:`~negotiate.errors.OutputError` (no file can be created there)."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path}: is a directory; name the report file, e.g. {path / 'report.html'}")
+    if not path.parent.is_dir():
+        raise ValueError(f"{path.parent}: no such directory for the report")
+    fd, tmp = _temporary(path)  # tried, not guessed from permissions: root passes those on /proc
+    os.close(fd)
+    os.unlink(tmp)
+    return path
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    try:
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    except OSError as exc:  # /proc, a read-only folder: a bad place, said plainly
+        raise OutputError(f"{path}: cannot write the report in {path.parent}: "
+                          f"{exc.strerror or exc}") from None
 
 
 def report_html(results: Results, *, title: str | None = None) -> str:

@@ -10,7 +10,9 @@ exceptions become exit codes:
 0     success
 1     any other error of this library (``NegotiateError``)
 2     an invalid scenario (``ScenarioError``), a bad output directory
-      (``OutputError``), or bad arguments
+      (``OutputError``, also a chunk cache of another run for ``--resume``),
+      a results folder that is damaged, edited or of another kind
+      (``ResultsFileError``), or bad arguments
 130   interrupted (Ctrl-C, SIGINT)
 143   terminated (SIGTERM, as sent by ``timeout`` or a job scheduler)
 ====  ==========================================================
@@ -36,7 +38,7 @@ import threading
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import NegotiateError, OutputError, ScenarioError, one_line
+from ..errors import NegotiateError, OutputError, ResultsFileError, ScenarioError, one_line
 from . import analysis, report_command, scenario_commands, simulation, validation, variants
 from .options import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_INVALID, EXIT_OK, EXIT_TERMINATED, Handler
 
@@ -136,7 +138,7 @@ def _run(handler: Handler, args: argparse.Namespace, stopped: _Stopped | None = 
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return EXIT_INVALID
-    except OutputError as exc:  # a bad --out, refused before any work
+    except (OutputError, ResultsFileError) as exc:  # a bad --out; a damaged or foreign results folder
         print(f"negotiate: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_INVALID
     except NegotiateError as exc:

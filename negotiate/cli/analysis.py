@@ -15,7 +15,7 @@ from .options import (
     add_out,
     add_simulation_options,
     analysis_kwargs,
-    check_out,
+    out_held,
     outcome_name,
     simulation_kwargs,
     whole,
@@ -78,13 +78,13 @@ def _sweep(args: argparse.Namespace) -> int:
 
     grid = _sweep_grid(args.param)
     scenario = load_with_sets(args.file, args)
-    check_out(args.out)
-    result = sweep(scenario, grid, **simulation_kwargs(args))
-    print(f"{scenario.name}: {len(result.points)} points, {result.runs:,} runs each, seed {result.seed}, "
-          "common random numbers, 95% Wilson intervals")
-    print(result.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    _save_if_asked(args, result)
-    return EXIT_OK
+    with out_held(args.out, kind="sweep"):  # checked and locked before any work
+        result = sweep(scenario, grid, **simulation_kwargs(args))
+        print(f"{scenario.name}: {len(result.points)} points, {result.runs:,} runs each, seed {result.seed}, "
+              "common random numbers, 95% Wilson intervals")
+        print(result.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        _save_if_asked(args, result)
+        return EXIT_OK
 
 
 def _add_sensitivity(commands) -> None:
@@ -118,24 +118,24 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from ..results.diagnostics import WeakResultWarning
 
     scenario = load_with_sets(args.file, args)
-    check_out(args.out)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", WeakResultWarning)  # printed below, as notes after the tables
-        result = sensitivity(scenario, args.method, inputs=args.inputs, samples=args.samples,
-                             replications=args.replications, **analysis_kwargs(args))
-    outcomes = [args.outcome] if args.outcome else result.outcomes
-    print(f"{scenario.name}: {args.method} indices, {len(result.inputs)} inputs, {len(result.design):,} "
-          f"points × {result.replications} worlds, seed {result.seed}, {result.level:.0%} intervals")
-    for outcome in outcomes:
-        table = result.ranking(outcome).drop(columns="outcome")
-        noise = (result.noise_share or {}).get(outcome, math.nan)
-        print(f"\n{outcome}" + (f" (noise: {noise:.0%} of its variance)" if math.isfinite(noise) else ""))
-        print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    for problem in result.diagnose():
-        if problem.subject in outcomes:
-            print(f"negotiate: note: {problem}", file=sys.stderr)
-    _save_if_asked(args, result)
-    return EXIT_OK
+    with out_held(args.out, kind="sensitivity"):  # checked and locked before any work
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", WeakResultWarning)  # printed below, as notes after the tables
+            result = sensitivity(scenario, args.method, inputs=args.inputs, samples=args.samples,
+                                 replications=args.replications, **analysis_kwargs(args))
+        outcomes = [args.outcome] if args.outcome else result.outcomes
+        print(f"{scenario.name}: {args.method} indices, {len(result.inputs)} inputs, {len(result.design):,} "
+              f"points × {result.replications} worlds, seed {result.seed}, {result.level:.0%} intervals")
+        for outcome in outcomes:
+            table = result.ranking(outcome).drop(columns="outcome")
+            noise = (result.noise_share or {}).get(outcome, math.nan)
+            print(f"\n{outcome}" + (f" (noise: {noise:.0%} of its variance)" if math.isfinite(noise) else ""))
+            print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        for problem in result.diagnose():
+            if problem.subject in outcomes:
+                print(f"negotiate: note: {problem}", file=sys.stderr)
+        _save_if_asked(args, result)
+        return EXIT_OK
 
 
 def _add_discover(commands) -> None:
@@ -180,15 +180,15 @@ def _discover(args: argparse.Namespace) -> int:
     if args.method == "cart" and pruning.get("prune") is not None:  # refused before simulating
         raise ValueError("--prune applies to --method prim only")
     scenario = load_with_sets(args.file, args)
-    check_out(args.out)
-    options = analysis_kwargs(args)
-    results = simulate(scenario, runs=args.runs, **options)
-    found = discover(results, args.outcome, method=args.method, progress=options["progress"], **pruning)
-    print(f"{scenario.name}: {found.method} boxes where {args.outcome} happens; {found.cases:,} of "
-          f"{found.worlds:,} worlds ({found.base_rate:.1%}), seed {results.seed}")
-    print(found.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    _save_if_asked(args, found)
-    return EXIT_OK
+    with out_held(args.out, kind="discovery"):  # checked and locked before any work
+        options = analysis_kwargs(args)
+        results = simulate(scenario, runs=args.runs, **options)
+        found = discover(results, args.outcome, method=args.method, progress=options["progress"], **pruning)
+        print(f"{scenario.name}: {found.method} boxes where {args.outcome} happens; {found.cases:,} of "
+              f"{found.worlds:,} worlds ({found.base_rate:.1%}), seed {results.seed}")
+        print(found.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+        _save_if_asked(args, found)
+        return EXIT_OK
 
 
 def _save_if_asked(args: argparse.Namespace, result) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from collections.abc import Callable
 
@@ -58,12 +59,49 @@ def add_out(p: argparse.ArgumentParser, default_help: str = "no files") -> None:
                    help=f"output directory (default: {default_help})")
 
 
-def check_out(out) -> None:
-    """A bad --out (an existing file, a folder of other files...) is refused before any work."""
+def check_out(out, kind: str | None = None) -> None:
+    """A bad --out (an existing file, a folder of other files, the output of another
+    ``kind`` of result...) is refused before any work."""
     if out is not None:
         from ..results.storage import check_output_directory
 
-        check_output_directory(out)
+        check_output_directory(out, kind=kind)
+
+
+@contextlib.contextmanager
+def out_held(out, *, kind: str, force: bool = False):
+    """Check --out and hold its lock for the whole command, as ``run`` does: a place that
+    cannot be written, or that another run writes, is refused before anything is simulated."""
+    if out is None:
+        yield
+        return
+    from ..results.storage import check_output_directory, lock_output
+
+    check_output_directory(out, force=force, kind=kind)
+    with lock_output(out):
+        yield
+
+
+@contextlib.contextmanager
+def warnings_as_lines(*categories: type[Warning]):
+    """Warnings of ``categories`` raised inside the block: one ``negotiate: warning: ...``
+    line each on stderr (not Python's form with a source line); others as usual."""
+    import sys
+    import warnings
+
+    from ..errors import one_line
+
+    with warnings.catch_warnings(record=True) as caught:
+        for category in categories:
+            warnings.simplefilter("always", category)
+        try:
+            yield
+        finally:
+            for w in caught:
+                if issubclass(w.category, categories):
+                    print(f"negotiate: warning: {one_line(str(w.message))}", file=sys.stderr)
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def add_simulation_options(p: argparse.ArgumentParser) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..report import write_report
+from ..report import check_report_target, write_report
 from ..results import load_results
 from .options import EXIT_OK
 
@@ -33,6 +33,7 @@ def _report(args: argparse.Namespace) -> int:
         raise ValueError(f"--out {args.out!r}: name an .html file")
     if not folder.is_dir():
         raise ValueError(f"{folder}: not a folder (name one written by 'negotiate run --out')")
+    check_report_target(target)  # before the folder is read and checked
     path = write_report(load_results(folder), target, title=args.title)
     print(f"wrote {path}")
     return EXIT_OK

@@ -10,7 +10,7 @@ import warnings
 
 from ..errors import one_line
 from ..scenario import load_scenario
-from .options import EXIT_OK, add_out, add_simulation_options, simulation_kwargs
+from .options import EXIT_OK, add_out, add_simulation_options, out_held, simulation_kwargs
 from .variants import add_set_option, load_with_sets, mismatch_warnings_as_lines
 
 
@@ -31,6 +31,9 @@ def _add_run(commands) -> None:
     p.add_argument("--resume", action="store_true",
                    help="reuse the blocks that an interrupted or failed run with the same arguments "
                         "finished (kept in .<OUT>.chunks beside --out until the output is written)")
+    p.add_argument("--fresh", action="store_true",
+                   help="discard the finished blocks of an unfinished run on --out and start afresh "
+                        "(without --resume or --fresh such blocks are kept and the run is refused)")
     p.add_argument("--no-keep-runs", action="store_true",
                    help="keep only the summaries (no runs.parquet): memory does not grow with --runs")
     _add_force(p)
@@ -42,7 +45,8 @@ def _add_run(commands) -> None:
 def _add_force(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true",
                    help="write into an --out directory that holds files negotiate did not write "
-                        "(they are kept; without --force such a directory is refused)")
+                        "(they are kept), or replace the output of another command there (without "
+                        "--force such a directory is refused)")
 
 
 def _run_scenario(args: argparse.Namespace) -> int:
@@ -50,12 +54,14 @@ def _run_scenario(args: argparse.Namespace) -> int:
     from ..run import simulate
     from ..run.cache import discard_cache
 
+    if args.resume and args.fresh:
+        raise ValueError("--resume and --fresh contradict each other: give one of them")
     scenario = load_with_sets(args.file, args)
     out = os.path.join("out", scenario.name) if args.out is None else args.out
-    check_output_directory(out, force=args.force)  # a bad --out costs no simulation
+    check_output_directory(out, force=args.force, kind="results")  # a bad --out costs no simulation
     cache_dir = _chunk_cache_dir(out)
     with lock_output(out):  # one run at a time on --out and its chunk cache
-        _prepare_chunk_cache(cache_dir, resume=args.resume)
+        _prepare_chunk_cache(cache_dir, args, scenario)
         with _resume_hint(cache_dir):
             results = simulate(scenario, **simulation_kwargs(args), keep_runs=not args.no_keep_runs,
                                cache_dir=cache_dir, keep_cache=True)
@@ -77,23 +83,36 @@ def _chunk_cache_dir(out: str) -> str:
     return os.path.join(head, f".{tail}.chunks")
 
 
-def _prepare_chunk_cache(cache_dir: str, *, resume: bool) -> None:
-    from ..run.cache import cached_block_count, discard_cache
+def _prepare_chunk_cache(cache_dir: str, args: argparse.Namespace, scenario) -> None:
+    """Resume (the cache checked against this run first), discard (--fresh), or refuse:
+    finished blocks are never deleted unless asked, since they may be hours of work."""
+    from ..errors import OutputError
+    from ..run.cache import CacheMismatchError, cached_block_count, discard_cache
+    from ..run.simulate import check_cache
 
     found = cached_block_count(cache_dir)
-    if resume:
-        print(f"negotiate: resuming: {found} finished block{'' if found == 1 else 's'} in {cache_dir}"
+    blocks = f"{found} finished block{'' if found == 1 else 's'}"
+    if args.resume:
+        if found:
+            try:
+                check_cache(cache_dir, scenario, args.runs, seed=args.seed, keep_runs=not args.no_keep_runs)
+            except CacheMismatchError as exc:  # arguments that do not match the cache: exit 2
+                raise OutputError(f"{exc}; or run with --fresh to discard it and start afresh") from None
+        print(f"negotiate: resuming: {blocks} in {cache_dir}"
               if found else f"negotiate: nothing to resume in {cache_dir}; starting afresh", file=sys.stderr)
+    elif found and not args.fresh:
+        raise OutputError(f"{cache_dir}: holds {blocks} of an unfinished run on this --out; they are "
+                          "kept: pass --resume to continue that run (same arguments), or --fresh to "
+                          "discard them and start afresh")
     elif discard_cache(cache_dir) and found:
-        print(f"negotiate: discarded {found} blocks of an unfinished run in {cache_dir} "
-              "(pass --resume to continue such a run)", file=sys.stderr)
+        print(f"negotiate: discarded {blocks} of an unfinished run in {cache_dir} (--fresh)", file=sys.stderr)
 
 
 @contextlib.contextmanager
 def _resume_hint(cache_dir: str):
     """Say how to resume when a run stops with finished blocks in its cache;
     print the cache's warnings (a damaged block simulated again) one line each."""
-    from ..errors import SimulationError
+    from ..errors import OutputError, SimulationError
     from ..run.cache import CacheMismatchError, CacheWarning, cached_block_count, discard_cache
 
     def hint() -> str:
@@ -112,8 +131,8 @@ def _resume_hint(cache_dir: str):
             yield
         except KeyboardInterrupt:
             raise KeyboardInterrupt(hint()) from None
-        except CacheMismatchError as exc:
-            raise CacheMismatchError(f"{exc}; or run without --resume to start afresh") from None
+        except CacheMismatchError as exc:  # arguments that do not match the cache: exit 2
+            raise OutputError(f"{exc}; or run with --fresh to discard it and start afresh") from None
         except SimulationError as exc:
             detail = hint()
             if not detail:
@@ -142,19 +161,17 @@ def _add_compare(commands) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from ..results.storage import check_output_directory
     from ..run import compare
 
     if args.file_b is None and not args.set_values:
         raise ValueError("compare needs a second scenario B, or --set changes that make one from A")
     a, b = load_scenario(args.file_a), load_with_sets(args.file_b or args.file_a, args)
-    if args.out is not None:
-        check_output_directory(args.out, force=args.force)  # a bad --out costs no simulation
-    with mismatch_warnings_as_lines():
-        comparison = compare(a, b, **simulation_kwargs(args))
-    print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
-    print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))
-    if args.out is not None:
-        paths = comparison.save(args.out, plots=not args.no_plots, force=args.force)
-        print(f"wrote {len(paths)} files to {args.out}")
+    with out_held(args.out, kind="comparison", force=args.force):  # checked and locked before any work
+        with mismatch_warnings_as_lines():
+            comparison = compare(a, b, **simulation_kwargs(args))
+        print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
+        print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))
+        if args.out is not None:
+            paths = comparison.save(args.out, plots=not args.no_plots, force=args.force)
+            print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK

@@ -8,7 +8,7 @@ import sys
 
 from ..validation.calibrate import LIKELIHOODS
 from ..validation.knobs import knob_set
-from .options import EXIT_OK, MAX_RUNS, add_out, check_out, whole
+from .options import EXIT_OK, MAX_RUNS, add_out, out_held, warnings_as_lines, whole
 
 DEFAULT_CASES = "cases"
 SHOWN = ["as_of", "outcome", "p_model", "mc_low", "mc_high", "p_climatology", "p_uniform",
@@ -57,11 +57,10 @@ def _add_backtest(commands) -> None:
 
 
 def _cases_checked(args: argparse.Namespace):
-    """The cases the command names (default: cases/), its --out checked before any work."""
+    """The cases the command names (default: cases/); the caller then holds --out (out_held)."""
     from ..validation import load_cases
 
     cases = load_cases(args.cases or [DEFAULT_CASES])
-    check_out(args.out)
     _few_cases_note(len(cases))
     return cases
 
@@ -70,6 +69,11 @@ def _backtest(args: argparse.Namespace) -> int:
     from ..validation import backtest
 
     cases = _cases_checked(args)
+    with out_held(args.out, kind="backtest"):  # a bad or busy --out costs no simulation
+        return _backtest_held(args, cases, backtest)
+
+
+def _backtest_held(args: argparse.Namespace, cases, backtest) -> int:
     result = backtest(cases, runs=args.runs, seed=args.seed, workers=args.workers or os.cpu_count() or 1,
                       progress=False if args.no_progress else None)
     table = result.to_frame()[SHOWN]
@@ -138,10 +142,18 @@ def _calibrate(args: argparse.Namespace) -> int:
 
     knobs = knob_set(args.knobs)  # a bad name is refused before any case is read
     cases = _cases_checked(args)
+    with out_held(args.out, kind="calibration"):  # a bad or busy --out costs no simulation
+        return _calibrate_held(args, cases, knobs, calibrate)
+
+
+def _calibrate_held(args: argparse.Namespace, cases, knobs, calibrate) -> int:
+    from ..validation.calibrate import SparseOutcomeWarning
+
     workers = args.workers or (None if args.scheduler else os.cpu_count()) or 1
-    result = calibrate(cases, knobs=knobs, worlds=args.worlds, seed=args.seed, workers=workers,
-                       address=args.scheduler, progress=False if args.no_progress else None,
-                       likelihood=args.likelihood)
+    with warnings_as_lines(SparseOutcomeWarning):
+        result = calibrate(cases, knobs=knobs, worlds=args.worlds, seed=args.seed, workers=workers,
+                           address=args.scheduler, progress=False if args.no_progress else None,
+                           likelihood=args.likelihood)
     fmt = "{:.4g}".format
     summary = result.summary()
     print(f"calibrate: {len(cases)} case{'' if len(cases) == 1 else 's'}, {result.worlds:,} design "

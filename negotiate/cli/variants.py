@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import one_line
 from ..scenario import load_scenario
 from ..scenario.load import yaml_value
-from .options import EXIT_OK, add_simulation_options, simulation_kwargs
+from .options import EXIT_OK, add_simulation_options, out_held, simulation_kwargs
 
 __all__ = ["add_commands", "add_set_option", "load_with_sets", "mismatch_warnings_as_lines"]
 
@@ -106,18 +106,15 @@ def _compare_many(args: argparse.Namespace) -> int:
     base = load_scenario(args.base)
     variants = [load_with_sets(file, args) for file in args.variants]
     labels = _labels(args.variants, variants)
-    if args.out is not None:
-        from ..results.storage import check_output_directory
-
-        check_output_directory(args.out)  # a bad --out costs no simulation
-    with mismatch_warnings_as_lines():
-        many = compare_many(base, dict(zip(labels, variants)), **simulation_kwargs(args))
-    print(f"{len(labels)} variant{'' if len(labels) == 1 else 's'} − {base.name}: {many.runs:,} paired runs, "
-          f"seed {many.base.seed}, 95% paired intervals")
-    print(many.to_frame().to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
-    if args.out is not None:
-        paths = many.save(args.out, plots=not args.no_plots)
-        print(f"wrote {len(paths)} files to {args.out}")
+    with out_held(args.out, kind="many-comparison"):  # checked and locked before any work
+        with mismatch_warnings_as_lines():
+            many = compare_many(base, dict(zip(labels, variants)), **simulation_kwargs(args))
+        print(f"{len(labels)} variant{'' if len(labels) == 1 else 's'} − {base.name}: {many.runs:,} paired "
+              f"runs, seed {many.base.seed}, 95% paired intervals")
+        print(many.to_frame().to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
+        if args.out is not None:
+            paths = many.save(args.out, plots=not args.no_plots)
+            print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK
 
 

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import SimulationError
+from ..errors import OutputError, SimulationError
 
 try:
     import fcntl
@@ -111,7 +111,9 @@ def _acquire(path: Path, what: str) -> int | None:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise SimulationError(f"{path}: cannot create the lock file of {what}: {exc}") from exc
+            # a place that cannot be written is a bad argument (exit 2), found before any work
+            raise OutputError(f"{path}: cannot create the lock file of {what}: "
+                              f"{exc.strerror or exc}") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

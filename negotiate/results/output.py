@@ -115,12 +115,14 @@ class Saved:
         """Write this result's tables, its figures (with ``plots``) and metadata.json into
         ``directory``, replacing an earlier output only once all are written; returns the paths.
 
-        A directory holding files negotiate did not write is refused
-        (:class:`~negotiate.errors.OutputError`) unless ``force=True``; those
-        files are then kept (see :func:`~negotiate.results.storage.atomic_directory`).
+        A directory holding files negotiate did not write, or the output of
+        another kind of result (a sweep's over a run's), is refused
+        (:class:`~negotiate.errors.OutputError`) unless ``force=True``; files
+        negotiate did not write are then kept (see
+        :func:`~negotiate.results.storage.atomic_directory`).
         """
         directory = Path(directory)
-        with atomic_directory(directory, force=force) as tmp:
+        with atomic_directory(directory, force=force, kind=self.KIND) as tmp:
             paths = self._write_tables(tmp)
             if plots:
                 paths += [figure.write(tmp) for figure in self._figures()]

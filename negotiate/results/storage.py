@@ -125,14 +125,16 @@ def _clean(target) -> Path:
     return Path(os.path.normpath(text))
 
 
-def check_output_directory(target: str | os.PathLike, *, force: bool = False) -> None:
+def check_output_directory(target: str | os.PathLike, *, force: bool = False, kind: str | None = None) -> None:
     """Raise :class:`~negotiate.errors.OutputError` if ``target`` cannot become an output directory.
 
     Refused: an empty name; ``.`` or any directory holding the current one; a
     symbolic link; an existing file; a directory holding files negotiate did
-    not write (unless ``force``); a mount point; a place where the process
-    cannot create, rename or delete files.  Commands call it before any
-    simulation, so a bad ``--out`` costs nothing.
+    not write (unless ``force``); an output of another ``kind`` than the one
+    to be written (its metadata.json's ``kind``: a ``run`` output is not
+    replaced by a backtest unless ``force``); a mount point; a place where
+    the process cannot create, rename or delete files.  Commands call it
+    before any simulation, so a bad ``--out`` costs nothing.
     """
     target = _clean(target)
     clean_stale(target)  # a dead run's leftovers first: a restored previous output is judged too
@@ -145,7 +147,29 @@ def check_output_directory(target: str | os.PathLike, *, force: bool = False) ->
                           "would replace; give a new directory such as out/NAME")
     if os.path.lexists(target):
         _check_existing(target, force)
+        if kind is not None and not force:
+            _check_kind(target, kind)
     _check_parent(target)
+
+
+#: the command that writes each kind of output, for messages
+_COMMANDS = {"results": "run", "comparison": "compare", "many-comparison": "compare-many",
+             "sweep": "sweep", "sensitivity": "sensitivity", "discovery": "discover",
+             "backtest": "backtest", "calibration": "calibrate"}
+
+
+def _check_kind(target: Path, kind: str) -> None:
+    """An output of one kind is not silently replaced by one of another kind."""
+    meta = _read_json(target / "metadata.json")
+    if not isinstance(meta, dict) or meta.get("producer") != PRODUCER:
+        return
+    found = meta.get("kind")
+    if isinstance(found, str) and found != kind:
+        def name(k):
+            return f"a {k!r} output" + (f" (negotiate {_COMMANDS[k]})" if k in _COMMANDS else "")
+        raise OutputError(f"{target}: holds {name(found)}, which writing {name(kind)} would replace "
+                          "(its metadata.json says kind "
+                          f"{found!r}); give another directory, or pass --force (force=True) to replace it")
 
 
 def _check_existing(target: Path, force: bool) -> None:
@@ -201,10 +225,11 @@ def lock_output(target: str | os.PathLike) -> Iterator[None]:
 
 
 @contextmanager
-def atomic_directory(target: str | os.PathLike, *, force: bool = False) -> Iterator[Path]:
+def atomic_directory(target: str | os.PathLike, *, force: bool = False,
+                     kind: str | None = None) -> Iterator[Path]:
     """Yield an empty temporary directory that replaces ``target`` on success.
 
-    ``target`` is checked (:func:`check_output_directory`) and locked first.
+    ``target`` is checked (:func:`check_output_directory`, with ``kind``) and locked first.
     On success the files negotiate wrote in an earlier output are deleted and
     any other file is moved into the new output (``force=True`` is needed for
     a directory that holds such files).  On any error inside the ``with``
@@ -213,7 +238,7 @@ def atomic_directory(target: str | os.PathLike, *, force: bool = False) -> Itera
     target = _clean(target)
     with lock_output(target):
         clean_stale(target)  # what a killed run left here (and its previous output, if it was moved)
-        check_output_directory(target, force=force)
+        check_output_directory(target, force=force, kind=kind)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             # not mkdtemp: its 0700 mode would become the output's; mkdir honours the umask

@@ -84,11 +84,18 @@ class Replay:
         return frame
 
     def plot(self, ax=None):
-        """The front, the offers and the answers by round
-        (:func:`negotiate.plot.trajectory.plot_trajectory`); never shows the figure."""
+        """The balance, the offers and the answers by round, in three panels
+        (:func:`negotiate.plot.trajectory.plot_trajectory`); never shows the figure.
+
+        ``ax=None``: a new figure, returned (:class:`matplotlib.figure.Figure`; its
+        ``axes`` are the three panels), as a multi-panel plot is; one Axes: the balance
+        panel only, that Axes returned, as every result's ``plot(ax=ax)`` does; three
+        Axes: the panels on them, returned as an array.
+        """
         from ..plot.trajectory import plot_trajectory
 
-        return plot_trajectory(self.trajectory, scenario=self.scenario, ax=ax)
+        drawn = plot_trajectory(self.trajectory, scenario=self.scenario, ax=ax)
+        return drawn[0].figure if ax is None else drawn
 
     def __repr__(self) -> str:
         when = "" if self.agreement_round is None else f" in round {self.agreement_round}"

@@ -169,6 +169,17 @@ def _labelled_variants(variants) -> dict[str, Scenario]:
     return labelled
 
 
+def check_cache(cache_dir, scenario, runs: int | None = None, *, seed: int | None = None,
+                keep_runs: bool = True) -> None:
+    """Raise :class:`~negotiate.run.cache.CacheMismatchError` if the chunk cache in
+    ``cache_dir`` belongs to another run than ``simulate`` with these arguments (nothing
+    is simulated; a directory without a cache is left as it is)."""
+    if not os.path.isdir(cache_dir):
+        return
+    plan, _ = plan_and_workers(scenario, runs, seed, None)
+    ChunkCache(cache_dir, _cache_key(plan, (scenario,), keep_runs)).close()
+
+
 def _cache_key(plan: SeedPlan, scenarios: tuple[Scenario, ...], keep_runs: bool) -> dict:
     """What a cached block depends on; a cache with another key is never reused."""
     from .. import __version__

@@ -19,6 +19,14 @@ A knob's ``kind`` says how its value sets a field: ``replace`` (the field
 takes the value) or ``scale`` (the field's own per-world value, drawn from the
 scenario's distribution or the number it wrote, is multiplied by it).  A
 posterior written before knobs had kinds reads as ``replace``.
+
+A posterior is trusted only as ``negotiate calibrate`` wrote it: metadata.json
+must carry the SHA-256 of its own content (``metadata_sha256``) and of
+posterior.csv (in ``files``), and both must match.  Every other file
+``files`` lists is checked if it is present; an absent one is accepted,
+because the draws are read from posterior.csv and metadata.json alone (the
+package ships only those two and summary_skill.csv of its calibration's
+output).
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ class Posterior:
     sha256: str
     bounds: tuple[tuple[float, float], ...]  # each knob's prior range [low, high]
     kinds: tuple[str, ...] = ()  # each knob's kind (KNOB_KINDS); empty: every knob replaces
+    round_length_days: float | None = None  # the cases' round length; None: not recorded
 
     def __post_init__(self):
         if not self.kinds:
@@ -162,7 +171,17 @@ def _read_cached(folder: Path, stamp: tuple, source: str) -> Posterior:
                              f"its low must be > 0, got {low:g}")
     raw = (folder / "posterior.csv").read_bytes()
     draws = _draws(raw, folder / "posterior.csv", names, bounds)
-    return Posterior(source, names, paths, draws, hashlib.sha256(raw).hexdigest(), tuple(bounds), kinds)
+    return Posterior(source, names, paths, draws, hashlib.sha256(raw).hexdigest(), tuple(bounds), kinds,
+                     _round_length(meta, folder / "metadata.json"))
+
+
+def _round_length(meta: dict, path: Path) -> float | None:
+    value = meta.get("round_length_days")
+    if value is None:  # written before it was recorded, or cases of mixed round lengths
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 366:
+        raise ValueError(f"{path}: round_length_days must be a number of days in (0, 366], got {value!r}")
+    return float(value)
 
 
 def _read(folder: Path, source: str) -> Posterior:
@@ -171,7 +190,9 @@ def _read(folder: Path, source: str) -> Posterior:
     if missing:
         raise ValueError(f"{folder}: no {' or '.join(missing)} (name a folder written by "
                          f"'negotiate calibrate --out', or 'library')")
-    stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+    # every file of the folder: a listed report edited since the last read must be re-checked
+    stamp = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size)
+                  for f in sorted(folder.iterdir()) if f.is_file())
     return _read_cached(folder, stamp, source)
 
 
@@ -182,7 +203,36 @@ def _metadata(path: Path) -> dict:
         raise ValueError(f"{path}: cannot be read as JSON ({exc})") from None
     if not isinstance(meta, dict) or meta.get("kind") != "calibration":
         raise ValueError(f"{path}: not the metadata of a calibration (kind must be 'calibration')")
+    _check_digests(path.parent, meta)
     return meta
+
+
+def _check_digests(folder: Path, meta: dict) -> None:
+    """Refuse a posterior folder edited after ``negotiate calibrate`` wrote it."""
+    from ..results.check import metadata_digest  # here: the results import the scenario
+    from ..results.storage import file_sha256
+
+    path = folder / "metadata.json"
+    files, own = meta.get("files"), meta.get("metadata_sha256")
+    if not isinstance(files, dict) or not isinstance(own, str):
+        raise ValueError(f"{path}: lacks the SHA-256 of its files ('files', 'metadata_sha256'): not "  # noqa: TRY004
+                         "written by negotiate calibrate as it is, so it is not trusted")
+    if metadata_digest(meta) != own:
+        raise ValueError(f"{path}: edited after it was written (its metadata_sha256 does not match "
+                         "its content); not used")
+    if not isinstance(files.get("posterior.csv"), str):
+        raise ValueError(f"{path}: files has no SHA-256 for posterior.csv")  # noqa: TRY004 (a bad file)
+    for name, wanted in files.items():
+        target = folder / str(name)
+        if name != "posterior.csv" and not target.is_file():
+            continue  # a report or figure left out of a copy: the draws do not depend on it
+        try:
+            found = file_sha256(target)
+        except OSError as exc:
+            raise ValueError(f"{target}: cannot be read: {exc.strerror}") from None
+        if found != wanted:
+            raise ValueError(f"{target}: its content does not match the SHA-256 in metadata.json "
+                             "(edited, or copied from another calibration); not used")
 
 
 def _draws(raw: bytes, path: Path, names: tuple[str, ...], bounds) -> np.ndarray:
@@ -206,6 +256,30 @@ def _draws(raw: bytes, path: Path, names: tuple[str, ...], bounds) -> np.ndarray
     return draws
 
 
+def _check_round_length(scenario, posterior: Posterior) -> None:
+    """The knobs count rounds (stalling, drafting): fitted on weekly rounds they mean other
+    durations on rounds of another length, so such a scenario is refused."""
+    from ..errors import Problem, ScenarioError
+
+    fitted, here = posterior.round_length_days, float(scenario.rounds.length_days)
+    if fitted is None or math.isclose(fitted, here):
+        return
+    raise ScenarioError([Problem("rounds.length_days", (
+        f"is {here:g} days, but the calibration's posterior ({posterior.source}) was fitted on cases "
+        f"with rounds of {fitted:g} days, and its knobs count rounds (how long a party stalls, how "
+        f"long drafting takes): set rounds.length_days: {fitted:g}, or remove the calibration section"))])
+
+
+def _library_hint(source: str) -> str:
+    """``calibration: librar`` reads as a folder named librar: say what was likely meant."""
+    import difflib
+
+    name = Path(source).name
+    if Path(source).exists() or not difflib.get_close_matches(name.lower(), [LIBRARY], n=1, cutoff=0.6):
+        return ""
+    return f"; did you mean '{LIBRARY}' (the posterior the package ships)?"
+
+
 def check_calibration(scenario) -> None:
     """Raise :class:`ScenarioError` unless ``scenario.calibration`` names a readable posterior
     (matching its ``sha256`` if pinned) with at least one knob that sets a field here."""
@@ -215,11 +289,12 @@ def check_calibration(scenario) -> None:
     try:
         posterior = load_posterior(section.posterior)
     except (OSError, ValueError) as exc:
-        raise ScenarioError([Problem("calibration.posterior", str(exc))]) from None
+        raise ScenarioError([Problem("calibration.posterior", str(exc) + _library_hint(section.posterior))]) from None
     if section.sha256 is not None and section.sha256 != posterior.sha256:
         raise ScenarioError([Problem("calibration.sha256", (
             f"the posterior's posterior.csv has SHA-256 {posterior.sha256}, not the pinned "
             f"{section.sha256}: it was re-fitted or edited since the scenario pinned it"))])
+    _check_round_length(scenario, posterior)
     if not any(posterior.fields(scenario).values()):
         knobs = ", ".join(f"{n} ({p})" for n, p in zip(posterior.names, posterior.paths))
         raise ScenarioError([Problem("calibration", (

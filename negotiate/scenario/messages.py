@@ -23,7 +23,7 @@ from . import distributions as _dists
 from .references import suggest
 from .schema import Scenario
 
-__all__ = ["problems_from"]
+__all__ = ["plain_message", "problems_from"]
 
 #
 # Pydantic reports an error at a "loc" such as
@@ -66,8 +66,8 @@ def _problems_from(exc: ValidationError) -> list[Problem]:
     return list(problems.values())
 
 
-def _locate(loc: tuple) -> _Where:
-    where = _Where(annotation=Scenario)
+def _locate(loc: tuple, root: type[BaseModel] | None = None) -> _Where:
+    where = _Where(annotation=Scenario if root is None else root)
     for part in loc:
         ann = _unwrap(where.annotation)
         if part == "[key]":
@@ -155,6 +155,9 @@ def _message(err: dict, where: _Where) -> str:
     if kind.startswith("bool_"):
         return f"expected true or false, got {shown}"
     if kind == "string_type":
+        if isinstance(got, (int, float)) and not isinstance(got, bool):  # sha256: 000...0, an id 1234
+            return (f"expected text, got the number {shown}: YAML reads unquoted digits as a number; "
+                    "put the value in quotes")
         return f"expected text, got {shown}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"expected a mapping (name: value lines), got {shown}"
@@ -306,3 +309,9 @@ def _join(path: str, part: Any) -> str:
 def problems_from(exc: ValidationError) -> list[Problem]:
     """One plain-words problem per mistake in a pydantic ValidationError."""
     return _problems_from(exc)
+
+
+def plain_message(err: dict, root: type[BaseModel]) -> str:
+    """The house wording of one pydantic error (an item of ``exc.errors()``) of a model
+    ``root`` other than the scenario (such as a case's record), without its path."""
+    return _message(err, _locate(tuple(err["loc"]), root))

@@ -161,6 +161,8 @@ class CalibrationResults(Saved):
             "worlds": self.worlds, "seed": self.seed, "prior_points": len(self.theta),
             "draws": len(self.draws), "ess": self.ess,
             "floor": 1.0 / (2 * self.worlds),
+            # the knobs count rounds: a scenario with rounds of another length is refused
+            "round_length_days": _round_length(self.cases),
             "knobs": [{"name": k.name, "path": k.path, "kind": k.kind, "low": k.low, "high": k.high,
                        "cases": self.cases_with(k.name)} for k in self.knobs],
             "cases": [{"id": c.id, "seed": s, "outcome": c.record.outcome, "fields": paths,
@@ -193,6 +195,12 @@ class CalibrationResults(Saved):
         means = ", ".join(f"{n} {m:.3g}" for n, m in self.summary()["mean"].items())
         return (f"<CalibrationResults {len(self.cases)} cases, {self.worlds:,} worlds each, "
                 f"seed {self.seed}; posterior means {means}; ESS {self.ess:,.0f}>")
+
+
+def _round_length(cases) -> float | None:
+    """The round length (days) every case uses, or ``None`` if they differ."""
+    lengths = {float(c.scenario.rounds.length_days) for c in cases}
+    return lengths.pop() if len(lengths) == 1 else None
 
 
 def _observed(values: np.ndarray, observed: np.ndarray) -> np.ndarray:

@@ -28,6 +28,7 @@ from pydantic import (
 
 from ..errors import Problem, ScenarioError
 from ..model.outcomes import OUTCOMES
+from ..scenario.messages import plain_message
 from ..scenario.references import suggest
 
 __all__ = ["Ceasefire", "Event", "Record", "RecordSource", "load_record", "read_record"]
@@ -261,7 +262,11 @@ def _explain(err: dict) -> list[Problem]:
         return [Problem(path, f"unknown field '{loc[-1]}'{suggest(str(loc[-1]), fields)}")]
     if err["type"] == "missing":
         return [Problem(path, "missing: a record must give this field")]
-    return [Problem(path, f"{err['msg']}, got {err.get('input')!r}")]
+    if err["type"] == "string_pattern_mismatch" and r"\d{4}" in str((err.get("ctx") or {}).get("pattern")):
+        return [Problem(path, f"expected a date written YYYY-MM-DD (or YYYY-MM), got {err.get('input')!r}")]
+    if err["type"] == "value_error":  # a check of its own: its message is already plain words
+        return [Problem(path, err["msg"].removeprefix("Value error, "))]
+    return [Problem(path, plain_message(err, Record))]  # the scenario's wording, one translator
 
 
 def _model_at(loc: list) -> type[BaseModel] | None:

@@ -14,6 +14,8 @@ import pytest
 import negotiate
 from negotiate.errors import ScenarioError
 from negotiate.model import NegotiationModel
+from negotiate.results.check import metadata_digest
+from negotiate.results.storage import file_sha256
 from negotiate.scenario.calibration import load_posterior
 
 from .conftest import DATA, load
@@ -28,9 +30,19 @@ KNOBS = [{"name": "stance_persistence", "path": "bargaining.stance_persistence",
 
 def write_posterior(folder, rows=ROWS, knobs=KNOBS, kind="calibration"):
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "metadata.json").write_text(json.dumps({"kind": kind, "knobs": knobs}))
     lines = [",".join(k["name"] for k in knobs)] + [",".join(str(v) for v in r) for r in rows]
     (folder / "posterior.csv").write_text("\n".join(lines) + "\n")
+    return seal(folder, {"kind": kind, "knobs": knobs})
+
+
+def seal(folder, meta=None):
+    """Write metadata.json as negotiate calibrate does: with the SHA-256 of posterior.csv
+    (``files``) and of itself (``metadata_sha256``)."""
+    meta = dict(meta or json.loads((folder / "metadata.json").read_text()))
+    meta["files"] = {"posterior.csv": file_sha256(folder / "posterior.csv")}
+    meta.pop("metadata_sha256", None)
+    meta["metadata_sha256"] = metadata_digest(meta)
+    (folder / "metadata.json").write_text(json.dumps(meta))
     return folder
 
 
@@ -104,13 +116,20 @@ def test_a_relative_folder_is_read_beside_the_scenario_file(tmp_path):
     assert out.stdout.strip() == str((tmp_path / "post").resolve())
 
 
+def _rewrite(name, text):
+    """Replace a file of the posterior and re-seal it: what is checked is then its content."""
+    def change(folder):
+        (folder / name).write_text(text)
+        seal(folder)
+    return change
+
+
 @pytest.mark.parametrize("change, field, message", [
     (lambda f: shutil.rmtree(f), "calibration.posterior", "no metadata.json or posterior.csv"),
-    (lambda f: (f / "posterior.csv").write_text("a,b\n0.1,0.2\n"), "calibration.posterior",
-     "do not match the knobs"),
-    (lambda f: (f / "posterior.csv").write_text("stance_persistence,insincere\n0.99,0.1\n"),
+    (_rewrite("posterior.csv", "a,b\n0.1,0.2\n"), "calibration.posterior", "do not match the knobs"),
+    (_rewrite("posterior.csv", "stance_persistence,insincere\n0.99,0.1\n"),
      "calibration.posterior", "outside its prior"),
-    (lambda f: (f / "posterior.csv").write_text("stance_persistence,insincere\nx,0.1\n"),
+    (_rewrite("posterior.csv", "stance_persistence,insincere\nx,0.1\n"),
      "calibration.posterior", "must be a number"),
     (lambda f: (f / "metadata.json").write_text("{}"), "calibration.posterior", "not the metadata of a calibration"),
 ])
@@ -121,6 +140,41 @@ def test_a_bad_posterior_is_refused_naming_the_file_and_field(tmp_path, change, 
         negotiate.load_scenario(path)
     text = str(info.value)
     assert "calibrated.yaml" in text and field in text
+
+
+def _edit_metadata(folder, change):
+    meta = json.loads((folder / "metadata.json").read_text())
+    change(meta)
+    (folder / "metadata.json").write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize("edit, named, message", [
+    (lambda f: (f / "posterior.csv").write_text("stance_persistence,insincere\n0.2,0.1\n0.8,0.4\n"),
+     "posterior.csv", "does not match the SHA-256 in metadata.json"),
+    (lambda f: _edit_metadata(f, lambda m: m["knobs"][0].update(path="actors.{party}.patience")),
+     "metadata.json", "metadata_sha256 does not match"),
+    (lambda f: _edit_metadata(f, lambda m: m.update(worlds=99)), "metadata.json", "metadata_sha256 does not match"),
+    (lambda f: _edit_metadata(f, lambda m: m.pop("files")), "metadata.json", "lacks the SHA-256"),
+    (lambda f: (f / "cases.csv").write_text("edited\n"), "cases.csv", "does not match the SHA-256"),
+])
+def test_a_posterior_edited_after_calibrate_wrote_it_is_refused(tmp_path, edit, named, message):
+    """docs/scenario-format.md, "calibration": the hashes calibrate writes are checked."""
+    path = calibrated_scenario(tmp_path)
+    folder = tmp_path / "post"
+    (folder / "cases.csv").write_text("case\n")
+    seal(folder)
+    meta = json.loads((folder / "metadata.json").read_text())
+    meta["files"]["cases.csv"] = file_sha256(folder / "cases.csv")
+    meta["metadata_sha256"] = metadata_digest(meta)
+    (folder / "metadata.json").write_text(json.dumps(meta))
+    assert negotiate.load_scenario(path).calibration is not None  # sealed: accepted
+    (folder / "cases.csv").unlink()
+    assert negotiate.load_scenario(path).calibration is not None  # a listed report left out: fine
+    (folder / "cases.csv").write_text("case\n")
+    edit(folder)
+    with pytest.raises(ScenarioError, match=message) as info:
+        negotiate.load_scenario(path)
+    assert f"post/{named}" in str(info.value) and "calibration.posterior" in str(info.value)
 
 
 def test_a_pinned_posterior_must_match(tmp_path):
@@ -228,3 +282,30 @@ def test_the_report_says_what_a_scale_knob_does(tmp_path):
     text = _calibration(scenario)
     assert ("the fields <code>war_cost_scale</code> set are the file's own values times the draw, those "
             "<code>stance_persistence</code> set take it whatever the file writes") in text
+
+
+def test_a_scenario_whose_rounds_are_not_the_posteriors_is_refused(tmp_path):
+    """The library's knobs count weekly rounds (drafting, stalling): monthly rounds are refused."""
+    assert load_posterior("library").round_length_days == 7
+    baseline = negotiate.load_scenario("scenarios/ukraine_march_2025.yaml")
+    with pytest.raises(ScenarioError, match=r"rounds.length_days: is 30 days.*fitted on cases with rounds "
+                                            r"of 7 days.*calibration"):
+        baseline.with_overrides({"rounds.length_days": 30})
+    assert baseline.with_overrides({"rounds.length_days": 7}).rounds.length_days == 7
+    # a folder of one's own: its recorded round length is what is checked
+    folder = tmp_path / "post"
+    write_posterior(folder)
+    meta = json.loads((folder / "metadata.json").read_text())
+    seal(folder, {**meta, "round_length_days": 14})
+    with pytest.raises(ScenarioError, match="rounds.length_days: is 7 days.*rounds of 14 days"):
+        load("talks").with_overrides({"calibration": {"posterior": str(folder)}})
+    seal(folder, {**meta, "round_length_days": 7})
+    assert load("talks").with_overrides({"calibration": {"posterior": str(folder)}}).calibration is not None
+
+
+def test_messages_for_a_misspelt_library_and_an_unquoted_digest(tmp_path):
+    with pytest.raises(ScenarioError, match="calibration.posterior: .*librar: no metadata.json.*did you mean 'library'"):
+        negotiate.load_scenario(calibrated_scenario(tmp_path, posterior="librar"))
+    with pytest.raises(ScenarioError, match="calibration.sha256: expected text, got the number 0: .*put the "
+                                            "value in quotes"):
+        negotiate.load_scenario(calibrated_scenario(tmp_path, sha256=0))

@@ -136,3 +136,23 @@ def test_an_alias_bomb_is_still_told_about_aliases():
     lines += [f"a{k}: &a{k} [{', '.join([f'*a{k - 1}'] * 10)}]" for k in range(1, 7)]
     with pytest.raises(ScenarioError, match="too many aliases"):
         scenario_from_yaml("\n".join(lines) + "\n")
+
+
+
+def test_backtest_and_calibrate_take_the_lock_of_out_before_simulating(tmp_path):
+    """A place another run writes, or one no file can be created in, is refused first (as by run)."""
+    from negotiate.results.storage import lock_output
+
+    case = str(ROOT / "cases" / "korea_1951")
+    busy = tmp_path / "busy"
+    with lock_output(busy):  # held by this process: the command's is another
+        code, stdout, err = _command(["backtest", case, "--runs", HUGE, "--out", str(busy), "--workers", "1",
+                                      "--no-progress"], tmp_path)
+    _no_traceback(err)
+    assert code == 1 and "in use by another negotiate run" in err, err
+    assert stdout == ""
+    code, stdout, err = _command(["calibrate", case, "--worlds", HUGE, "--out", "/proc/negotiate-out",
+                                  "--workers", "1", "--no-progress"], tmp_path)
+    _no_traceback(err)
+    assert code == 2 and "/proc/.negotiate-out.lock: cannot create the lock file" in err, err
+    assert stdout == ""

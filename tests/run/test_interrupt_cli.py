@@ -177,7 +177,7 @@ def test_resume_after_ctrl_c_writes_what_an_uninterrupted_run_writes(varied, var
     np.testing.assert_array_equal(summary["p"], uninterrupted.outcome_probabilities()["p"])
 
 
-def test_a_fresh_run_discards_an_old_cache_and_resume_refuses_another_runs(varied_path, tmp_path):
+def test_an_old_cache_is_kept_until_fresh_and_resume_refuses_another_runs(varied_path, tmp_path):
     out, cache = tmp_path / "out", tmp_path / ".out.chunks"
     proc = _start(*_run_args(varied_path, out, 3 * BLOCK_SIZE, "--workers", "1"), cwd=tmp_path)
     code, _, err = _finish(proc)
@@ -185,17 +185,23 @@ def test_a_fresh_run_discards_an_old_cache_and_resume_refuses_another_runs(varie
     assert not cache.exists()
     # a cache left by an interrupted run with seed 23...
     simulate(varied_path, 3 * BLOCK_SIZE, seed=SEED, cache_dir=cache, keep_cache=True, progress=False)
-    # ...is not reused for seed 24, even when asked to resume: exit 1, the cache is left alone
+    # ...is not reused for seed 24, even when asked to resume: invalid input (exit 2), said before
+    # anything else (no "resuming: 3 finished blocks"), and the cache is left alone
     other = _run_args(varied_path, out, 3 * BLOCK_SIZE, "--workers", "1", "--resume")
     other[other.index("--seed") + 1] = str(SEED + 1)
     code, _, err = _finish(_start(*other, cwd=tmp_path))
-    assert code == 1
-    line = _one_line(err.split("\n", 1)[1])  # after the "resuming: ..." note
-    assert "another run" in line and "seed" in line and "without --resume" in line
+    assert code == 2, err
+    assert "resuming" not in err
+    line = _one_line(err)
+    assert "another run" in line and "seed" in line and "--fresh" in line
     assert len(list(cache.glob("block-*.npz"))) == 3
-    # without --resume it is discarded with a note and the run starts afresh
+    # without --resume the blocks are kept and the run refused (exit 2), the output untouched
     other.remove("--resume")
     code, _, err = _finish(_start(*other, cwd=tmp_path))
+    assert code == 2 and "3 finished blocks" in err and "--resume" in err and "--fresh" in err, err
+    assert len(list(cache.glob("block-*.npz"))) == 3 and load_results(out).seed == SEED
+    # with --fresh they are discarded with a note and the run starts afresh
+    code, _, err = _finish(_start(*other, "--fresh", cwd=tmp_path))
     assert code == 0, err
-    assert "discarded 3 blocks" in err and not cache.exists()
+    assert "discarded 3 finished blocks" in err and not cache.exists()
     assert load_results(out).seed == SEED + 1

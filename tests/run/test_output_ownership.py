@@ -300,3 +300,27 @@ def test_a_restored_leftover_with_a_users_file_is_refused_before_simulating(tmp_
     _refused_before_simulating(done, says="my_analysis.png")
     assert (tmp_path / "sp" / "my_analysis.png").read_text() == "mine"
     assert not any(p.name.endswith(".chunks") for p in tmp_path.iterdir())
+
+
+def test_an_output_of_another_kind_is_not_replaced_unless_forced(varied, tmp_path):
+    """A backtest over a run's output would delete runs.parquet: refused before simulating (exit 2),
+    in Python too; force=True replaces it."""
+    out = tmp_path / "o"
+    simulate(varied, 50, seed=1, progress=False).save(out, plots=False)
+    before = _entries(out)
+    case = str(Path(__file__).resolve().parents[2] / "cases" / "korea_1951")
+    done = negotiate_cli("backtest", case, "--runs", "1000000000", "--workers", "1", "--no-progress",
+                         "--out", str(out), cwd=tmp_path, timeout=60)
+    assert done.returncode == 2 and "holds a 'results' output (negotiate run)" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert _entries(out) == before
+    sweep = negotiate.sweep(varied, {"monte_carlo.seed": [1]}, runs=20, progress=False)
+    with pytest.raises(OutputError, match="holds a 'results' output.*'sweep' output.*force"):
+        sweep.save(out, plots=False)
+    assert _entries(out) == before
+    sweep.save(out, plots=False, force=True)
+    assert json.loads((out / "metadata.json").read_text())["kind"] == "sweep"
+    assert not (out / "runs.parquet").exists()
+    simulate(varied, 50, seed=2, progress=False).save(tmp_path / "same", plots=False)
+    simulate(varied, 50, seed=3, progress=False).save(tmp_path / "same", plots=False)  # same kind: replaced
+    assert load_results(tmp_path / "same").seed == 3

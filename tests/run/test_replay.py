@@ -98,9 +98,14 @@ def test_replay_tells_the_story_round_by_round(batches):
     assert agreed and agreed[0] == frame["truce_round"].iloc[i]
     assert table.attrs["run"] == i and table.attrs["outcome"] == "conditional_truce"
     pd.testing.assert_frame_equal(negotiate.replay(results.scenario, i, seed=SEED).to_frame(), table)
-    axes = story.plot()
-    assert len(axes) == 3
     import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    fig = story.plot()  # its own figure: the Figure, with the three panels
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    _, ax = plt.subplots()
+    assert story.plot(ax=ax) is ax and isinstance(ax, Axes)  # one Axes given: that Axes
 
     plt.close("all")
 

@@ -178,6 +178,7 @@ def test_cli_report_from_a_saved_run(tmp_path):
     (["nowhere"], 2, "not a folder"),
     (["out", "--out", "report.txt"], 2, "name an .html file"),
     (["out", "--out", ""], 2, "name an .html file"),
+    (["out", "--out", "/proc/x.html"], 2, "/proc/x.html: cannot write the report in /proc"),
 ])
 def test_cli_report_refuses_bad_arguments_in_one_line(tmp_path, args, code, message):
     (tmp_path / "out").mkdir()
@@ -186,11 +187,16 @@ def test_cli_report_refuses_bad_arguments_in_one_line(tmp_path, args, code, mess
     assert message in done.stderr and "Traceback" not in done.stderr
 
 
-def test_cli_report_refuses_a_folder_that_is_not_results(tmp_path):
+@pytest.mark.parametrize("meta, message", [
+    ({}, "not a negotiate results file"),
+    ({"producer": "negotiate", "kind": "backtest"}, "holds a 'backtest' output"),
+])
+def test_cli_report_refuses_a_folder_that_is_not_results(tmp_path, meta, message):
+    """A folder that is not a run's output is invalid input: exit 2 (README, "Command line")."""
     (tmp_path / "out").mkdir()
-    (tmp_path / "out" / "metadata.json").write_text("{}")
+    (tmp_path / "out" / "metadata.json").write_text(json.dumps(meta))
     done = negotiate_cli("report", "out", cwd=tmp_path)
-    assert done.returncode == 1 and "not a negotiate results file" in done.stderr
+    assert done.returncode == 2 and message in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "out.html").exists()
 
 

@@ -255,6 +255,8 @@ def test_save_writes_the_files_atomically(fitted, tmp_path):
                                        "summary_skill.csv", "metadata.json"]
     meta = json.loads((tmp_path / "out" / "metadata.json").read_text())
     assert meta["kind"] == "calibration" and meta["worlds"] == 128 and meta["seed"] == 5
+    assert meta["round_length_days"] == 7  # the cases' weekly rounds: the knobs count them
+    assert meta["round_length_days"] == 7  # the cases' weekly rounds: the knobs count them
     assert [k["name"] for k in meta["knobs"]] == ["stance_persistence", "insincere", "stalling", "stalls_truces", "drafting"]
     assert meta["knobs"][4]["cases"] == []
     assert pd.read_csv(tmp_path / "out" / "posterior.csv").shape == (4000, len(DEFAULT_KNOBS))
@@ -433,3 +435,22 @@ def test_cli_knobs_option_names_knob_sets(tmp_path, capsys):
                      "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "war_cost_scale  log-uniform[0.25, 4]" in out and "stance_persistence" not in out
+
+
+def test_cli_says_a_sparse_outcome_in_one_line(tmp_path, capsys, monkeypatch):
+    """The warning of a sparse case is a "negotiate: warning:" line, not Python's form."""
+    import negotiate.validation
+    from negotiate.cli import main
+    from negotiate.validation.calibrate import _warn_if_sparse
+
+    def sparse_then_stop(cases, **kwargs):
+        _warn_if_sparse(cases[:1], np.array([[OUTCOMES.index(cases[0].record.outcome)] + [9] * 63]))
+        raise ValueError("stopped by the test")
+
+    monkeypatch.setattr(negotiate.validation, "calibrate", sparse_then_stop)
+    folder = write_library(tmp_path / "cases", dict(list(LIBRARY.items())[:1]))
+    assert main(["calibrate", str(folder), "--workers", "1", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "fewer than" in line]
+    assert len(lines) == 1 and lines[0].startswith("negotiate: warning: what happened occurs"), err
+    assert "SparseOutcomeWarning" not in err and "warnings.warn" not in err

@@ -95,14 +95,17 @@ def test_unknown_nested_key(tmp_path):
     ("no_agreement", {"truce_collapsed": True}, "truce_collapsed", "first_truce_round is null"),
     ("conditional_truce", {"first_truce_round": HORIZON + 1}, "first_truce_round",
      f"must be between 1 and the horizon {HORIZON}, got {HORIZON + 1}"),
-    ("conditional_truce", {"first_truce_round": 0}, "first_truce_round", "greater than or equal to 1"),
-    ("conditional_truce", {"first_truce_round": 2.5}, "first_truce_round", "valid integer"),
-    ("conditional_truce", {"first_truce_round": True}, "first_truce_round", "valid integer"),
-    ("conditional_truce", {"outcome": "truce"}, "outcome", "'temporary_truce', 'conditional_truce'"),
-    ("conditional_truce", {"victory": "no"}, "victory", "valid boolean"),
+    ("conditional_truce", {"first_truce_round": 0}, "first_truce_round",
+     "must be greater than or equal to 1, got 0"),
+    ("conditional_truce", {"first_truce_round": 2.5}, "first_truce_round", "expected a whole number, got 2.5"),
+    ("conditional_truce", {"first_truce_round": True}, "first_truce_round", "expected a whole number, got true"),
+    ("conditional_truce", {"outcome": "truce"}, "outcome",
+     "must be one of temporary_truce, conditional_truce, comprehensive_agreement, no_agreement, got 'truce'"),
+    ("conditional_truce", {"victory": "no"}, "victory", "expected true or false, got 'no'"),
     ("conditional_truce", {"events": [{"date": "1990-01-10", "what": "x", "source": "papr"}]},
      "events[0].source", "'papr' is not in sources; did you mean 'paper'?"),
-    ("conditional_truce", {"as_of": "January 1990"}, "as_of", "should match pattern"),
+    ("conditional_truce", {"as_of": "January 1990"}, "as_of",
+     "expected a date written YYYY-MM-DD (or YYYY-MM), got 'January 1990'"),
 ])
 def test_inconsistent_records_name_the_field(tmp_path, outcome, changes, field, words):
     folder = write_case(tmp_path, "alpha_1990", record={**record_data("alpha_1990", outcome), **changes})
