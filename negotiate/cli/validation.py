@@ -129,7 +129,8 @@ def _add_calibrate(commands) -> None:
     p.add_argument("--knobs", default="default", metavar="SETS",
                    help="the knobs to fit: named sets joined by '+': default (stance persistence, "
                         "stalling, drafting), scale (multipliers of each party's war cost and "
-                        "response noise), e.g. default+scale (default: default)")
+                        "response noise), truce (rounds to write each condition of a ceasefire; for cases "
+                        "with talks.truce_drafting), e.g. default+scale (default: default)")
     p.add_argument("--likelihood", choices=LIKELIHOODS, default="outcome",
                    help="what each case's likelihood scores: its outcome class at the horizon "
                         "(default), or the class and the time bin of its first agreement")

@@ -35,7 +35,7 @@ from ..model.params import SCALE_MARK
 from ..scenario import Scenario
 from ..scenario.calibration import KNOB_KINDS, PARTY, knob_fields, scaled_range_problem
 
-__all__ = ["DEFAULT_KNOBS", "KNOB_SETS", "SCALE_KNOBS", "Knob", "checked_knobs", "given_values",
+__all__ = ["DEFAULT_KNOBS", "KNOB_SETS", "SCALE_KNOBS", "TRUCE_KNOBS", "Knob", "checked_knobs", "given_values",
            "knob_paths", "knob_set", "prepare_case"]
 
 
@@ -119,8 +119,19 @@ SCALE_KNOBS: tuple[Knob, ...] = (
     Knob("noise_scale", f"actors.{PARTY}.noise", 0.25, 4.0, kind="scale"),
 )
 
+#: A candidate knob (docs/validation.md, "A measured candidate: truce drafting"): rounds
+#: to write each condition of a ceasefire with terms.  It sets a field only in cases
+#: that have a ``talks.truce_drafting`` section, which the shipped cases do not: the
+#: candidate is measured on a copy of the library that has one
+#: (docs/scripts/truce_drafting_candidate.py).  Up to half a year per condition, so
+#: an armistice's three or four conditions may take the library's two-year horizon.
+TRUCE_KNOBS: tuple[Knob, ...] = (
+    Knob("truce_drafting", "talks.truce_drafting.per_condition", 0.0, 26.0),
+)
+
 #: named sets of knobs, joined with ``+`` by :func:`knob_set` (``default+scale``)
-KNOB_SETS: dict[str, tuple[Knob, ...]] = {"default": DEFAULT_KNOBS, "scale": SCALE_KNOBS}
+KNOB_SETS: dict[str, tuple[Knob, ...]] = {"default": DEFAULT_KNOBS, "scale": SCALE_KNOBS,
+                                          "truce": TRUCE_KNOBS}
 
 
 def knob_set(spec: str) -> tuple[Knob, ...]:
