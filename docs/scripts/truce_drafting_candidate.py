@@ -47,9 +47,9 @@ def copy_cases(source: Path, target: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, help="where to write the calibration")
-    parser.add_argument("--worlds", type=int, default=4096)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worlds", type=int, default=4096, help="design worlds per case (default 4096)")
+    parser.add_argument("--seed", type=int, default=1, help="root seed (default 1, as measured)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         cases = copy_cases(ROOT / "cases", Path(tmp))

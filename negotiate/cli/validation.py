@@ -128,7 +128,7 @@ def _add_calibrate(commands) -> None:
                    help="run on the workers of this Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--knobs", default="default", metavar="SETS",
                    help="the knobs to fit: named sets joined by '+': default (stance persistence, "
-                        "stalling, drafting), scale (multipliers of each party's war cost and "
+                        "how often and how long parties stall, whether they stall truces, drafting), scale (multipliers of each party's war cost and "
                         "response noise), truce (rounds to write each condition of a ceasefire; for cases "
                         "with talks.truce_drafting), e.g. default+scale (default: default)")
     p.add_argument("--likelihood", choices=LIKELIHOODS, default="outcome",

@@ -67,6 +67,15 @@ DESIGN_KEY, PRIOR_KEY, RESAMPLE_KEY = 0, 1, 2
 LIKELIHOODS = ("outcome", "outcome+time")
 
 
+def _check_some_case_has_a_knob(knobs, prepared) -> None:
+    """Refuse a fit that no case informs (before anything is simulated): the posterior
+    would be the prior, and no scenario could use it."""
+    if not any(paths for _, case_paths in prepared for paths in case_paths.values()):
+        shown = ", ".join(f"{k.name} ({k.path})" for k in knobs)
+        raise ValueError(f"no case has a field that the knobs set: {shown}; nothing would inform "
+                         "them (a case without the field is skipped: docs/validation.md, 'The knobs')")
+
+
 def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0, workers: int = 1,
               executor: str | Executor | None = None, address: str | None = None,
               progress: bool | None = None, likelihood: str = "outcome") -> CalibrationResults:
@@ -95,6 +104,7 @@ def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0,
     started = time.perf_counter()
     design = prior_design(knobs, worlds, seed)
     prepared = [prepare_case(c.scenario, knobs) for c in cases]
+    _check_some_case_has_a_knob(knobs, prepared)
     seeds = [case_seed(seed, c.id) for c in cases]
     tasks = [_Task(s, worlds, given_values(design, knobs, paths), cs)
              for (s, paths), cs in zip(prepared, seeds)]

@@ -319,3 +319,9 @@ def test_agents_propose_through_their_own_strategy():
         alone = agent.propose(model.state)
         np.testing.assert_allclose(alone.y[0], together.y[agent.index], atol=1e-12)
         np.testing.assert_array_equal(alone.feasible[0], together.feasible[agent.index])
+
+
+def test_the_scenario_format_accepts_exactly_the_engines_strategies():
+    # two registries (the scenario stage does not import the engine): they must name the same strategies
+    from negotiate.scenario import schema
+    assert set(schema.STRATEGIES) == set(STRATEGIES)

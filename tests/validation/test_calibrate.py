@@ -70,6 +70,12 @@ def test_knob_arguments_are_checked():
         Knob("not a name", "bargaining.stance_persistence", 0, 1)
 
 
+def test_knobs_that_no_case_has_are_refused_before_anything_is_simulated(library):
+    # the test library has no talks section, so the truce-drafting knob sets nothing
+    with pytest.raises(ValueError, match="no case has a field that the knobs set: truce_drafting"):
+        calibrate(library, knobs="truce", worlds=2, executor="no such executor is ever reached")
+
+
 def test_design_fills_the_prior_box_and_follows_the_seed():
     design = prior_design(DEFAULT_KNOBS, 256, seed=1)
     assert design.shape == (256, len(DEFAULT_KNOBS))
