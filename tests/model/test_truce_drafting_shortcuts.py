@@ -97,7 +97,7 @@ def test_shortcuts_change_no_result(monkeypatch):
 def test_plain_truce_value_is_recomputed_each_round():
     """The plain truce's value in force, kept within a round, is that of the round's state."""
     model, first = _state()
-    p, who = model.params, [0, 1]
+    p = model.params
     y = np.broadcast_to(p.status_quo, (2, 2, p.n, p.n_issues)).copy()
     model._plain_in_force(first, y)
     model.step()
