@@ -150,15 +150,29 @@ def test_no_process_outlives_the_command(varied_path, tmp_path, signum):
     assert not out.exists()
 
 
+def _before_the_package(returncode: int, err: str, signum: int) -> bool:
+    """Whether a signal reached the command before its package ran: killed by the default
+    action (Python had not yet set its own handler), or a traceback through the
+    interpreter's start-up (importing `site`, runpy) with no frame of the package."""
+    return returncode == -signum or ("Traceback" in err and "/negotiate/" not in err)
+
+
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)],
                          ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("delay", [0.05, 0.15, 0.3])
 def test_a_signal_while_starting_prints_no_traceback(varied_path, tmp_path, signum, code, delay):
-    proc = _start(_run_args(varied_path, tmp_path / "out"), tmp_path)
-    time.sleep(delay)
-    processes = _descendants(proc.pid)
-    proc.send_signal(signum)
-    returncode, _stdout, err = _finish(proc)
+    for attempt in range(4):
+        proc = _start(_run_args(varied_path, tmp_path / f"out{attempt}"), tmp_path)
+        time.sleep(delay)
+        processes = _descendants(proc.pid)
+        proc.send_signal(signum)
+        returncode, _stdout, err = _finish(proc)
+        # On a loaded machine the signal can land while the interpreter itself still
+        # starts, before any line of the package runs: nothing the package does can
+        # catch that, so try again a little later.
+        if not _before_the_package(returncode, err, signum):
+            break
+        delay *= 2
     assert returncode == code, err
     word = "interrupted" if signum == signal.SIGINT else "terminated"
     assert _one_line(err).startswith(f"negotiate: {word}")
