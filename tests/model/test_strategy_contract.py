@@ -22,8 +22,8 @@ import pytest
 
 from negotiate.model import AGENDAS, STRATEGIES, NegotiationModel, run_block
 from negotiate.model.actors import Negotiator
-from negotiate.model.proposals import TRUCE, Compromise, Strategic
 from negotiate.model.params import WorldParams
+from negotiate.model.proposals import TRUCE, Compromise, Strategic
 from negotiate.model.round_state import RoundState
 from negotiate.model.values import Valuation
 
