@@ -31,7 +31,7 @@ from .proposals import (
     veto_players,
 )
 from .responses import option_weight, recognise, with_option
-from .round_state import RoundState, truce_terms
+from .round_state import RoundState, read_only_copy, truce_terms
 from .streams import ROUND_STRIDE, WorldStreams
 from .values import Valuation
 
@@ -291,8 +291,14 @@ class NegotiationModel(mesa.Model):
                                                          self.sign_round > 0)
         # an agenda some veto player will not sign at all is closed to everyone (§16)
         allowed &= ~(self.needed & ~p.signs.T).any(axis=1)[:, None]
+        # the block constants as the state shows them: read-only copies, made once a block
+        cached = getattr(self, "_read_only_constants", None)
+        if cached is None or cached[0] is not self.valuation or cached[1] is not p:
+            memo = {}   # one copy of the params, the state's and its valuation's
+            cached = self._read_only_constants = (self.valuation, p, read_only_copy(p, memo),
+                                                  read_only_copy(self.valuation, memo))
         return RoundState(
-            round=t, params=p, valuation=self.valuation, veto=self.veto, balance=self.balance,
+            round=t, params=cached[2], valuation=cached[3], veto=self.veto, balance=self.balance,
             phase=self.phase.copy(), truce_age=self.truce_age.copy(), belief=belief, status=status,
             bonus=leverage.bonus(p, t), allowed=allowed,
             # (A_j, A_p, N), contiguous for the compiled planner

@@ -15,13 +15,17 @@ sweep it settled on, with the new proposer values (:attr:`NegotiationModel.state
 
 Every array in a state is a read-only view (writing raises ``ValueError``);
 arrays the model changes in place later in the round (``phase``, ``truce_age``)
-are copied first, so a state never changes under its reader.
+are copied first, so a state never changes under its reader.  The block constants
+``params`` and ``valuation`` are read-only copies (:func:`read_only_copy`, made once
+per block: their arrays read-only views, their attributes not settable), so a reader
+cannot change the model through them either; the model keeps its own, writable.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -45,21 +49,77 @@ def read_only(value):
     return value
 
 
+class _ReadOnly:
+    """Mixin of the read-only copies: no attribute may be set or deleted."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError(f"cannot assign to {type(self).__name__}.{name}: "
+                                  "the round state is read-only")
+
+    def __delattr__(self, name):
+        raise FrozenInstanceError(f"cannot delete {type(self).__name__}.{name}: "
+                                  "the round state is read-only")
+
+
+def _read_only_class(cls: type) -> type:
+    """The read-only subclass of dataclass ``cls`` (made once; a subclass, so
+    ``isinstance`` and the methods are those of ``cls``)."""
+    if cls not in _READ_ONLY_CLASSES:
+        name = f"ReadOnly{cls.__name__.lstrip('_')}"
+        _READ_ONLY_CLASSES[cls] = type(name, (_ReadOnly, cls), {
+            "__doc__": f"A read-only copy of a :class:`{cls.__name__}` (see :func:`read_only_copy`).",
+            "__module__": __name__})
+    return _READ_ONLY_CLASSES[cls]
+
+
+_READ_ONLY_CLASSES: dict[type, type] = {}
+
+
+def read_only_copy(value, _memo: dict | None = None):
+    """A read-only copy of ``value`` sharing its arrays: arrays become read-only views,
+    dataclass instances copies whose attributes cannot be set (their fields copied so,
+    recursively), lists and tuples tuples, dicts read-only mappings; others are shared.
+    An object met twice (a Valuation's params) gives the same copy.  No array is copied,
+    so the numbers read are the model's own bits."""
+    memo = {} if _memo is None else _memo
+    if id(value) in memo:
+        return memo[id(value)]
+    if isinstance(value, np.ndarray):
+        out = read_only(value)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = object.__new__(_read_only_class(type(value)))
+        memo[id(value)] = out
+        vars(out).update({k: read_only_copy(v, memo) for k, v in vars(value).items()})
+    elif isinstance(value, (list, tuple)):
+        out = tuple(read_only_copy(v, memo) for v in value)
+    elif isinstance(value, dict):
+        out = MappingProxyType({k: read_only_copy(v, memo) for k, v in value.items()})
+    else:
+        return value
+    memo[id(value)] = out
+    return out
+
+
 @dataclass(frozen=True)
 class RoundState:
     """What every agent and strategy may read in round ``round`` (arrays: actors first, worlds last).
 
     Block constants (the same every round until finished worlds are dropped):
 
-    - ``params`` — the worlds' drawn parameters (:class:`WorldParams`).
-    - ``valuation`` — the value functions (:class:`Valuation`, docs/model.md §2–§6).
+    - ``params`` — the worlds' drawn parameters (:class:`WorldParams`), a read-only copy.
+    - ``valuation`` — the value functions (:class:`Valuation`, docs/model.md §2–§6), a
+      read-only copy whose ``params`` is ``params``.
     - ``veto`` (G, A) bool — who is asked on each agenda (§10; "Decision rules" adds voters).
 
     The world now (§3–§5, after this round's war or truce moved it):
 
     - ``balance`` (N,) — the front.
     - ``phase`` (N,) int — 0 war, 1 truce, 2 over (a copy).
-    - ``truce_age`` (N,) — rounds the truce in force has held (a copy).
+    - ``truce_age`` (N,) — in worlds in a truce (``phase`` 1), rounds the truce in force
+      has held (a copy); elsewhere it keeps the count its last truce ended with (0 if
+      none yet) and means nothing.
     - ``belief`` (A, N) — each actor's believed drift of the front (§4).
     - ``status`` (A, N) — value of the status, the war or the truce in force (§4, §5).
     - ``bonus`` (A_j, A_p, N) — leverage: what accepting p's offer is worth to j (§11).
@@ -217,4 +277,4 @@ def truce_terms(valuation: Valuation, balance, belief, phase, truce_length):
     return flow, fade, after
 
 
-__all__ = ["RoundState", "read_only", "truce_terms"]
+__all__ = ["RoundState", "read_only", "read_only_copy", "truce_terms"]

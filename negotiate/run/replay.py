@@ -27,6 +27,10 @@ from .seeding import MAX_RUNS, run_seed
 
 __all__ = ["Replay", "replay"]
 
+#: The record's text columns, missing (NaN) in rounds with none: no ceasefire in force,
+#: nobody recognised to propose.
+TEXT_COLUMNS = ("ceasefire", "proposer", "agenda")
+
 
 @dataclass(frozen=True, repr=False)
 class Replay:
@@ -34,7 +38,9 @@ class Replay:
 
     ``result`` is its one-world engine result (the row the batch kept for
     it: :meth:`row`); ``trajectory`` its round-by-round record (columns as
-    in :mod:`negotiate.plot.trajectory`).
+    in :mod:`negotiate.plot.trajectory`; the text columns ``ceasefire``,
+    ``proposer`` and ``agenda`` are strings, NaN where there is none, in
+    every replay alike).
     """
 
     scenario: Scenario
@@ -52,6 +58,14 @@ class Replay:
         """Round of the agreement that defines the outcome (``None``: none)."""
         r = int(self.result.agreement_round[0])
         return r or None
+
+    @property
+    def signing_round(self) -> int | None:
+        """Round a comprehensive agreement was signed (``None``: none was): its
+        :attr:`agreement_round`, the replay's last row.  With drafting (docs/model.md §15)
+        it was agreed in principle earlier, in the row with ``agenda`` ``settlement``
+        and ``agreed`` true."""
+        return self.agreement_round if self.outcome == "comprehensive_agreement" else None
 
     @property
     def truce_round(self) -> int | None:
@@ -90,11 +104,20 @@ class Replay:
         ``ax=None``: a new figure, returned (:class:`matplotlib.figure.Figure`; its
         ``axes`` are the three panels), as a multi-panel plot is; one Axes: the balance
         panel only, that Axes returned, as every result's ``plot(ax=ax)`` does; three
-        Axes: the panels on them, returned as an array.
+        Axes: the panels on them, returned as an array.  The balance panel marks the
+        round a comprehensive agreement was signed (:attr:`signing_round`) with a star.
         """
+        from ..plot.style import OKABE_ITO
         from ..plot.trajectory import plot_trajectory
 
         drawn = plot_trajectory(self.trajectory, scenario=self.scenario, ax=ax)
+        balance_ax = drawn[0] if isinstance(drawn, np.ndarray) else drawn
+        signed = self.signing_round
+        if signed is not None:
+            front = self.trajectory.loc[self.trajectory["round"] == signed, "balance"].to_numpy(float)
+            balance_ax.plot([signed], front[-1:], linestyle="none", marker="*", markersize=12,
+                            color=OKABE_ITO["vermillion"], label="Signed", gid=f"signed:{signed}", clip_on=False)
+            balance_ax.legend(frameon=False, fontsize=8, loc="lower left")
         return drawn[0].figure if ax is None else drawn
 
     def __repr__(self) -> str:
@@ -119,10 +142,18 @@ def replay(scenario, run: int, *, seed: int | None = None, runs: int | None = No
     model = NegotiationModel(scenario, 1, seed=run_seed(seed), record=True, first=run)
     try:
         result = model.run()
-        trajectory = model.trajectory()
+        trajectory = _one_missing_value(model.trajectory())
     finally:
         release(model)
     return Replay(scenario, seed, run, result, trajectory)
+
+
+def _one_missing_value(trajectory: pd.DataFrame) -> pd.DataFrame:
+    """The record with its text columns as strings, NaN where missing: the engine records
+    None, which pandas keeps as None in a column with no string and makes NaN in one with
+    some, so replays would differ in how they say "none"."""
+    text = pd.StringDtype(na_value=np.nan)
+    return trajectory.astype({c: text for c in TEXT_COLUMNS if c in trajectory.columns})
 
 
 def _run_index(value, last: int, *, batch: int | None) -> int:

@@ -22,8 +22,10 @@ import pytest
 
 from negotiate.model import AGENDAS, STRATEGIES, NegotiationModel, run_block
 from negotiate.model.actors import Negotiator
+from negotiate.model.params import WorldParams
 from negotiate.model.proposals import TRUCE, Compromise, Strategic
 from negotiate.model.round_state import RoundState
+from negotiate.model.values import Valuation
 
 from .conftest import load
 
@@ -258,6 +260,25 @@ def test_the_round_state_is_read_only_and_does_not_move_with_the_model():
     sweep = state.for_sweep(state.proposer_value, np.zeros((3, 1, WORLDS)))
     with pytest.raises(ValueError, match="read-only"):
         sweep.need[...] = 0.0
+    # the block constants too: params' and valuation's arrays, nested ones, their attributes
+    p, v = state.params, state.valuation
+    assert v.params is p and isinstance(p, WorldParams) and isinstance(v, Valuation)
+    constants = {f"params.{k}": a for k, a in vars(p).items() if isinstance(a, np.ndarray)}
+    constants |= {f"valuation.{k}": a for k, a in vars(v).items() if isinstance(a, np.ndarray)}
+    constants |= {f"follow.{i}": a for i, a in enumerate(v.follow.arrays)}
+    assert {"params.war_cost", "params.patience", "params.ideal", "valuation.base", "valuation.fade",
+            "valuation.u_victory", "valuation.bf_ideal", "follow.0"} <= constants.keys()
+    for name, array in constants.items():
+        with pytest.raises(ValueError, match="read-only"):
+            array[...] = 0.5
+    for holder, name in [(p, "patience"), (p, "war_cost"), (v, "base"), (v, "params"), (v.follow, "weight")]:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(holder, name, None)
+    with pytest.raises(TypeError):
+        p.leverage[:0] = []   # lists are shown as tuples
+    # ... and the model's own params stay writable and were not changed
+    assert model.params.war_cost.flags.writeable and model.params.war_cost[0, 0] == p.war_cost[0, 0]
+    assert model.state.params is p and model.valuation.base is not v.base
     # τ = 0: every world settles in round 1, yet the state still shows the round's worlds at war
     assert (model.phase == 2).all()
     assert (state.phase == 0).all()

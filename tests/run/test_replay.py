@@ -110,6 +110,37 @@ def test_replay_tells_the_story_round_by_round(batches):
     plt.close("all")
 
 
+def test_a_signed_agreement_and_the_text_columns():
+    """Agreed in principle in one round, signed after drafting in a later one: the signing
+    round is the replay's agreement round and last row, and the plot stars it; the text
+    columns say "none" by NaN alone, whether a column has some strings or none."""
+    import matplotlib.pyplot as plt
+
+    scenario = negotiate.load_scenario(ROOT / "scenarios/hypothetical_three_actors.yaml")
+    story = negotiate.replay(scenario, 5, seed=3)   # drafting outlasts truces (seen once, by hand)
+    table = story.to_frame()
+    assert story.outcome == "comprehensive_agreement"
+    signed = story.signing_round
+    assert signed == story.agreement_round == story.row()["agreement_round"].iloc[0] == table["round"].iloc[-1]
+    in_principle = table.loc[table["agreed"] & (table["agenda"] == "settlement"), "round"]
+    assert len(in_principle) == 1 and in_principle.iloc[0] < signed
+    marks = [line.get_gid() for line in story.plot().axes[0].lines]
+    assert f"signed:{signed}" in marks
+    quiet = negotiate.replay(ROOT / "tests/model/data/talks.yaml", 0, seed=3)   # settles in round 1
+    assert quiet.signing_round == 1 and quiet.to_frame()["ceasefire"].isna().all()
+    for frame in (table, quiet.to_frame()):
+        for column in ("ceasefire", "proposer", "agenda"):
+            values = frame[column]
+            assert values.dtype == pd.StringDtype(na_value=np.nan), column
+            assert not any(v is None for v in values.tolist()), column
+    assert table["ceasefire"].isna().any() and table["ceasefire"].notna().any()
+    truce_story = negotiate.replay(ROOT / "scenarios/ukraine_march_2025.yaml", 0, seed=3)   # a truce
+    assert truce_story.signing_round is None
+    assert not any(line.get_gid().startswith("signed") for line in truce_story.plot().axes[0].lines
+                   if line.get_gid())
+    plt.close("all")
+
+
 def test_replay_needs_no_kept_runs_and_checks_the_run_number():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
