@@ -145,3 +145,38 @@ def test_the_calibrate_command_offers_the_likelihoods_calibrate_takes():
     from negotiate.validation.calibrate import LIKELIHOODS as TAKEN
 
     assert LIKELIHOODS == TAKEN
+
+
+def test_a_signal_while_importing_exits_at_once_with_one_line(monkeypatch, capsys):
+    # raising SystemExit from the handler could land inside numpy's C import (an ImportError
+    # and a traceback, exit 1) or leave the exit waiting on a half-imported library's threads
+    import signal
+
+    from negotiate import _quiet_start
+
+    def exit_now(code):
+        raise RuntimeError(f"os._exit({code})")
+
+    monkeypatch.setattr(_quiet_start.os, "_exit", exit_now)
+    for signum, code, word in [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")]:
+        with pytest.raises(RuntimeError, match=rf"os\._exit\({code}\)"):
+            _quiet_start._stop(signum, None)
+        assert capsys.readouterr().err == f"negotiate: {word}\n"
+
+
+def test_an_import_broken_by_a_signal_is_a_stop_not_a_traceback(capsys):
+    # a module loaded inside a handler: the signal's KeyboardInterrupt raised inside a C
+    # extension's import comes back as an ImportError
+    import signal
+
+    from negotiate import cli
+
+    def handler(args):
+        raise ImportError("PyCapsule_Import could not import module \"datetime\"")
+
+    stopped = cli._Stopped()
+    stopped.signum = signal.SIGTERM
+    assert cli._run(handler, None, stopped) == 143
+    assert capsys.readouterr().err == "negotiate: terminated\n"
+    with pytest.raises(ImportError):  # with no signal, an ImportError is not hidden
+        cli._run(handler, None, cli._Stopped())
