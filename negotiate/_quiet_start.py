@@ -25,8 +25,12 @@ def _starting_the_command() -> bool:
 
 def _stop(signum, frame) -> None:
     word = "interrupted" if signum == signal.SIGINT else "terminated"
-    print(f"negotiate: {word}", file=sys.stderr)
-    raise SystemExit(EXIT_BY_SIGNAL[signum])  # SystemExit: no traceback
+    print(f"negotiate: {word}", file=sys.stderr, flush=True)
+    # Exit at once, not by raising: an exception raised here can land inside a C extension's
+    # import (numpy's datetime capsule), which turns it into an ImportError with a traceback,
+    # or leave a half-imported library whose threads hold up Python's exit.  Nothing has been
+    # written or started yet, so there is nothing to clean up.
+    os._exit(EXIT_BY_SIGNAL[signum])
 
 
 def install_if_command() -> None:

@@ -149,6 +149,12 @@ def _run(handler: Handler, args: argparse.Namespace, stopped: _Stopped | None = 
         return EXIT_INVALID
     except KeyboardInterrupt as exc:
         return _report_stop(stopped or _Stopped(), exc)
+    except ImportError:
+        if stopped is None or stopped.signum is None:
+            raise
+        # the signal's KeyboardInterrupt landed inside a C extension's import of a module the
+        # command loads on first use, which turned it into an ImportError: still a stop
+        return _report_stop(stopped, KeyboardInterrupt())
     except BrokenPipeError:
         # the reader went away (`negotiate schema | head`): silence the flush at exit
         _silence_stdout()

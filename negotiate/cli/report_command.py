@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..report import check_report_target, write_report
-from ..results import load_results
 from .options import EXIT_OK
 
 
@@ -27,6 +25,9 @@ def add_commands(commands) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from ..report import check_report_target, write_report
+    from ..results import load_results
+
     folder = Path(args.results)
     target = Path(args.out) if args.out is not None else folder.parent / f"{folder.name or 'results'}.html"
     if args.out is not None and (not args.out.strip() or target.suffix.lower() not in (".html", ".htm")):

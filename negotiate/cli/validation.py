@@ -6,11 +6,12 @@ import argparse
 import os
 import sys
 
-from ..validation.calibrate import LIKELIHOODS
-from ..validation.knobs import knob_set
 from .options import EXIT_OK, MAX_RUNS, add_out, out_held, warnings_as_lines, whole
 
 DEFAULT_CASES = "cases"
+#: ``negotiate.validation.calibrate.LIKELIHOODS``, written out: importing that module to build the
+#: parser would load the model and slow every command's start (a test checks the two agree).
+LIKELIHOODS = ("outcome", "outcome+time")
 SHOWN = ["as_of", "outcome", "p_model", "mc_low", "mc_high", "p_climatology", "p_uniform",
          "log_score_model", "rps_time_model"]
 
@@ -140,6 +141,7 @@ def _add_calibrate(commands) -> None:
 
 def _calibrate(args: argparse.Namespace) -> int:
     from ..validation import calibrate
+    from ..validation.knobs import knob_set
 
     knobs = knob_set(args.knobs)  # a bad name is refused before any case is read
     cases = _cases_checked(args)

@@ -17,13 +17,11 @@ command writes a checked directory.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import warnings
 from pathlib import Path
 
+from ..digests import file_sha256, metadata_digest
 from ..errors import ResultsFileError
-from .storage import file_sha256
 
 __all__ = ["LEGACY_FORMAT", "RESULTS_FORMAT", "UncheckedResultsWarning", "check_files",
            "check_metadata", "check_self_digest", "metadata_digest"]
@@ -38,13 +36,6 @@ _REQUIRED_NOW = {"files": dict, "metadata_sha256": str}
 
 class UncheckedResultsWarning(UserWarning):
     """A results directory written before content hashes existed: loaded unchecked."""
-
-
-def metadata_digest(meta: dict) -> str:
-    """SHA-256 of the canonical JSON of ``meta`` without its ``metadata_sha256`` field."""
-    body = {k: v for k, v in meta.items() if k != "metadata_sha256"}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def check_metadata(meta: dict, path: Path) -> bool:

@@ -28,7 +28,6 @@ cannot be imported.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -40,6 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..digests import file_sha256  # exported here too: output directories are checked with it
 from ..errors import OutputError, SimulationError
 from .interrupts import signals_deferred
 from .leftovers import clean_stale, temporary_name
@@ -78,15 +78,6 @@ LEGACY_FILES = frozenset({
 
 class OutputWarning(UserWarning):
     """Something about an output directory the user should know (a file kept aside)."""
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """Hex SHA-256 of a file's bytes, read 1 MiB at a time."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- what an output directory holds ------------------------------------------------

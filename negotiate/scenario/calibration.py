@@ -42,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..digests import file_sha256, metadata_digest
 from .paths import field_at
 
 __all__ = ["KNOB_KINDS", "LIBRARY", "Posterior", "check_calibration", "knob_fields", "load_posterior",
@@ -209,9 +210,6 @@ def _metadata(path: Path) -> dict:
 
 def _check_digests(folder: Path, meta: dict) -> None:
     """Refuse a posterior folder edited after ``negotiate calibrate`` wrote it."""
-    from ..results.check import metadata_digest  # here: the results import the scenario
-    from ..results.storage import file_sha256
-
     path = folder / "metadata.json"
     files, own = meta.get("files"), meta.get("metadata_sha256")
     if not isinstance(files, dict) or not isinstance(own, str):

@@ -116,3 +116,67 @@ def test_version(tmp_path):
     done = negotiate("--version", cwd=tmp_path)
     assert done.returncode == 0
     assert done.stdout.startswith("negotiate ")
+
+
+# what starting the command loads: the parser from light modules only, each command's heavy
+# modules inside its handler (issue: ~40 CLI subprocesses in the suite paid ~1.5 s each)
+HEAVY = ("mesa", "matplotlib", "negotiate.model", "negotiate.results", "negotiate.run",
+         "negotiate.validation", "negotiate.analysis", "negotiate.report")  # and their submodules
+
+
+def test_validate_loads_neither_the_model_nor_the_results(tmp_path):
+    # the whole parser is built, and a scenario with `calibration: library` is checked (its
+    # posterior's digests): neither needs the model, the runner, the results or matplotlib
+    scenario = ROOT / "scenarios" / "ukraine_march_2025.yaml"
+    assert "calibration: library" in scenario.read_text()
+    code = ("import sys; from negotiate.cli import main; "
+            f"code = main(['validate', {str(scenario)!r}]); "
+            f"print(sorted(m for m in sys.modules if m.startswith({HEAVY!r}))); sys.exit(code)")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"ok: {scenario} (4 actors, 12 issues)", "[]"]
+
+
+def test_the_calibrate_command_offers_the_likelihoods_calibrate_takes():
+    # the command writes them out so as not to load the model to build its parser
+    from negotiate.cli.validation import LIKELIHOODS
+    from negotiate.validation.calibrate import LIKELIHOODS as TAKEN
+
+    assert LIKELIHOODS == TAKEN
+
+
+def test_a_signal_while_importing_exits_at_once_with_one_line(monkeypatch, capsys):
+    # raising SystemExit from the handler could land inside numpy's C import (an ImportError
+    # and a traceback, exit 1) or leave the exit waiting on a half-imported library's threads
+    import signal
+
+    from negotiate import _quiet_start
+
+    def exit_now(code):
+        raise RuntimeError(f"os._exit({code})")
+
+    monkeypatch.setattr(_quiet_start.os, "_exit", exit_now)
+    for signum, code, word in [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")]:
+        with pytest.raises(RuntimeError, match=rf"os\._exit\({code}\)"):
+            _quiet_start._stop(signum, None)
+        assert capsys.readouterr().err == f"negotiate: {word}\n"
+
+
+def test_an_import_broken_by_a_signal_is_a_stop_not_a_traceback(capsys):
+    # a module loaded inside a handler: the signal's KeyboardInterrupt raised inside a C
+    # extension's import comes back as an ImportError
+    import signal
+
+    from negotiate import cli
+
+    def handler(args):
+        raise ImportError("PyCapsule_Import could not import module \"datetime\"")
+
+    stopped = cli._Stopped()
+    stopped.signum = signal.SIGTERM
+    assert cli._run(handler, None, stopped) == 143
+    assert capsys.readouterr().err == "negotiate: terminated\n"
+    with pytest.raises(ImportError):  # with no signal, an ImportError is not hidden
+        cli._run(handler, None, cli._Stopped())

@@ -25,6 +25,23 @@ def reference(varied):
     return simulate(varied, RUNS, seed=SEED, executor="inprocess", chunk_size=RUNS, progress=False)
 
 
+#: The one "processes" cell that starts its own pool through the string path, as users do;
+#: the other cells share a pool per worker count (starting one costs most of a cell's time).
+FRESH_POOL_CELL = (2, "default")
+
+
+@pytest.fixture(scope="module")
+def process_pool():
+    """``process_pool(w)``: a pool of ``w`` worker processes, started on first use and shared
+    by the cells (an executor passed in is never closed by ``simulate``)."""
+    from negotiate.run.executors import ProcessExecutor
+
+    pools = {}
+    yield lambda w: pools.setdefault(w, ProcessExecutor(w))
+    for pool in pools.values():
+        pool.close()
+
+
 @pytest.fixture(scope="module")
 def dask_cluster():
     """``dask_cluster(w)``: a local Dask cluster of ``w`` workers, started on first use and
@@ -51,6 +68,8 @@ def test_same_seed_same_runs_whatever_the_executor_workers_and_chunks(
         varied, reference, request, executor, workers, chunk):
     if executor == "dask":
         executor = request.getfixturevalue("dask_cluster")(workers)
+    elif executor == "processes" and (workers, chunk) != FRESH_POOL_CELL:
+        executor = request.getfixturevalue("process_pool")(workers)
     result = simulate(varied, RUNS, seed=SEED, executor=executor, workers=workers,
                       chunk_size=CHUNKS[chunk], progress=False)
     assert result.runs == RUNS
