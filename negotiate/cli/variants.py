@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import sys
-import warnings
 from typing import Any
 
-from ..errors import one_line
 from ..scenario import load_scenario
 from ..scenario.load import yaml_value
-from .options import EXIT_OK, add_simulation_options, out_held, simulation_kwargs
+from .options import EXIT_OK, add_simulation_options, out_held, simulation_kwargs, warnings_as_lines
 
 __all__ = ["add_commands", "add_set_option", "load_with_sets", "mismatch_warnings_as_lines"]
 
@@ -68,17 +65,8 @@ def mismatch_warnings_as_lines():
     """A comparison of scenarios with other actors or issues: one line on stderr."""
     from ..run import ScenarioMismatchWarning
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ScenarioMismatchWarning)
-        try:
-            yield
-        finally:
-            for warning in caught:
-                if issubclass(warning.category, ScenarioMismatchWarning):
-                    print(f"negotiate: warning: {one_line(str(warning.message))}", file=sys.stderr)
-                else:
-                    warnings.showwarning(warning.message, warning.category, warning.filename,
-                                         warning.lineno)
+    with warnings_as_lines(ScenarioMismatchWarning):
+        yield
 
 
 def _add_compare_many(commands) -> None:
