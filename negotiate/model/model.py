@@ -146,6 +146,10 @@ class NegotiationModel(mesa.Model):
         # private resolve (docs/model.md §18): public beliefs about private war costs
         self.beliefs = resolve.Beliefs.start(p) if p.private.any() else None
         self.state = None         # the last round's RoundState (docs/model.md, "Agents and the round state")
+        # caches, each keyed on the objects it was made from (so compaction renews them):
+        # the read-only copies of params and valuation the state shows, and the plain truce's value
+        self._read_only_constants = None
+        self._plain_cache = None
         self.planned_cutoff = None   # (A_p, G, A_j, N): the type each offer was planned for (§18)
         self.out = {
             "outcome": np.full(N, NONE, np.int8), "agreement_round": np.zeros(N, np.int16),
@@ -292,7 +296,7 @@ class NegotiationModel(mesa.Model):
         # an agenda some veto player will not sign at all is closed to everyone (§16)
         allowed &= ~(self.needed & ~p.signs.T).any(axis=1)[:, None]
         # the block constants as the state shows them: read-only copies, made once a block
-        cached = getattr(self, "_read_only_constants", None)
+        cached = self._read_only_constants
         if cached is None or cached[0] is not self.valuation or cached[1] is not p:
             memo = {}   # one copy of the params, the state's and its valuation's
             cached = self._read_only_constants = (self.valuation, p, read_only_copy(p, memo),
@@ -462,7 +466,7 @@ class NegotiationModel(mesa.Model):
         (it depends on the front and beliefs, not on the proposer values), so computed once
         a round; the state's arrays it depends on are kept to tell a new round."""
         key = (state.params, state.valuation, state.balance, state.belief)
-        cached = getattr(self, "_plain_cache", None)
+        cached = self._plain_cache
         if cached is None or any(a is not b for a, b in zip(cached[0], key)):
             binary = state.params.binary
             yt = np.where(binary, np.round(y), y)[:, TRUCE] if binary.any() else y[:, TRUCE]
