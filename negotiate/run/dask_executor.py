@@ -15,6 +15,7 @@ tasks that raised.  Results do not depend on which worker ran which chunk.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import sys
 
 from distributed import Client, LocalCluster, as_completed
@@ -28,6 +29,31 @@ __all__ = ["DaskExecutor", "make_executor"]
 #: How long to try reaching a scheduler: a reachable one answers within a second,
 #: and a wrong address should not keep the user waiting (distributed's default is 30 s).
 CONNECT_SECONDS = 5
+
+
+class _DropSyncCancelRace(logging.Filter):
+    """Drops one harmless error distributed logs after a Ctrl-C.
+
+    ``distributed.utils.sync`` answers a KeyboardInterrupt by scheduling a
+    ``cancel`` callback that reads a future which, when the interrupt lands
+    before the coroutine has started, was never assigned: the callback raises
+    NameError and tornado logs a ten-line traceback on stderr, after the
+    interrupt was already handled.  Nothing is lost (there is no future to
+    cancel), so only that record is dropped; every other error still shows.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not (isinstance(exc, NameError) and "'future'" in str(exc)
+                    and "sync.<locals>.cancel" in record.getMessage())
+
+
+_SYNC_CANCEL_FILTER = _DropSyncCancelRace()
+
+
+def _quiet_the_sync_cancel_race() -> None:
+    # addFilter is idempotent for the same filter object
+    logging.getLogger("tornado.application").addFilter(_SYNC_CANCEL_FILTER)
 
 
 class DaskExecutor(Executor):
@@ -80,6 +106,7 @@ class DaskExecutor(Executor):
         return self._client
 
     def imap_unordered(self, fn, tasks):
+        _quiet_the_sync_cancel_race()
         client = self._get_client()
         # pure=False: every chunk is its own task even if two compare equal
         futures = {client.submit(fn, task, pure=False, retries=self.retries): index

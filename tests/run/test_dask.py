@@ -186,3 +186,28 @@ def test_address_is_only_for_dask():
     with pytest.raises(ValueError, match="'processes' does not take address"):
         get_executor("processes", 2, address="tcp://127.0.0.1:8786")
     assert get_executor("dask", 3, address="tcp://h:1").address == "tcp://h:1"
+
+
+def _record(message: str, exc: BaseException | None):
+    import logging
+    info = (type(exc), exc, None) if exc is not None else None
+    return logging.LogRecord("tornado.application", logging.ERROR, __file__, 1, message, (),
+                             info)
+
+
+def test_only_distributeds_sync_cancel_race_is_dropped_from_the_log():
+    # distributed.utils.sync's cancel callback reads a future never assigned when
+    # Ctrl-C lands early; tornado logs that NameError with this message
+    from negotiate.run.dask_executor import _DropSyncCancelRace
+
+    race = NameError("cannot access free variable 'future' where it is not associated "
+                     "with a value in enclosing scope")
+    callback = ("Exception in callback functools.partial(<function sync.<locals>.cancel "
+                "at 0x7f09fdb722a0>)")
+    keep = _DropSyncCancelRace().filter
+    assert not keep(_record(callback, race))
+    # any other error, in that callback or elsewhere, is still logged
+    assert keep(_record(callback, NameError("name 'x' is not defined")))
+    assert keep(_record(callback, RuntimeError("cannot access free variable 'future'")))
+    assert keep(_record("Exception in callback functools.partial(<function other>)", race))
+    assert keep(_record(callback, None))
