@@ -129,9 +129,10 @@ def _add_calibrate(commands) -> None:
                    help="run on the workers of this Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--knobs", default="default", metavar="SETS",
                    help="the knobs to fit: named sets joined by '+': default (stance persistence, "
-                        "how often and how long parties stall, whether they stall truces, drafting), scale (multipliers of each party's war cost and "
-                        "response noise), truce (rounds to write each condition of a ceasefire; for cases "
-                        "with talks.truce_drafting), e.g. default+scale (default: default)")
+                        "how often and how long parties stall, whether they stall truces, settlement drafting, "
+                        "rounds to write each condition of a ceasefire), scale (multipliers of each party's war "
+                        "cost and response noise), truce (the last knob of default alone), "
+                        "e.g. default+scale (default: default)")
     p.add_argument("--likelihood", choices=LIKELIHOODS, default="outcome",
                    help="what each case's likelihood scores: its outcome class at the horizon "
                         "(default), or the class and the time bin of its first agreement")

@@ -98,16 +98,26 @@ class Knob:
         return np.log(values) if self.kind == "scale" else values
 
 
+#: The truce-drafting knob (docs/validation.md, "Truce drafting in every case"): rounds
+#: to write each condition of a ceasefire with terms.  It sets a field only in scenarios
+#: with a ``talks.truce_drafting`` section, which every case and shipped scenario has (a
+#: library convention: a plain ceasefire is in force at once).  Up to half a year per
+#: condition, so an armistice's three or four conditions may take the library's
+#: two-year horizon.
+TRUCE_DRAFTING = Knob("truce_drafting", "talks.truce_drafting.per_condition", 0.0, 26.0)
+
 #: The default knobs: stances' persistence, how often and how long parties stall
-#: (and whether truces too), drafting time.  The priors reach as far as the fields allow (persistence below 1)
-#: or as the library's two-year horizon (stalling, drafting): a posterior piled
-#: against a bound says the library wants more than the knob can give.
+#: (and whether truces too), the drafting time of a settlement and of each condition of a
+#: truce.  The priors reach as far as the fields allow (persistence below 1) or as the
+#: library's two-year horizon (stalling, drafting): a posterior piled against a bound
+#: says the library wants more than the knob can give.
 DEFAULT_KNOBS: tuple[Knob, ...] = (
     Knob("stance_persistence", "bargaining.stance_persistence", 0.0, 0.99),
     Knob("insincere", f"actors.{PARTY}.insincere", 0.0, 0.6),
     Knob("stalling", f"actors.{PARTY}.insincere_rounds", 0.0, 104.0),
     Knob("stalls_truces", f"actors.{PARTY}.insincere_truces", 0.0, 1.0),
     Knob("drafting", "talks.drafting.base", 0.0, 52.0),
+    TRUCE_DRAFTING,
 )
 
 
@@ -119,15 +129,8 @@ SCALE_KNOBS: tuple[Knob, ...] = (
     Knob("noise_scale", f"actors.{PARTY}.noise", 0.25, 4.0, kind="scale"),
 )
 
-#: A candidate knob (docs/validation.md, "A measured candidate: truce drafting"): rounds
-#: to write each condition of a ceasefire with terms.  It sets a field only in cases
-#: that have a ``talks.truce_drafting`` section, which the shipped cases do not: the
-#: candidate is measured on a copy of the library that has one
-#: (docs/scripts/truce_drafting_candidate.py).  Up to half a year per condition, so
-#: an armistice's three or four conditions may take the library's two-year horizon.
-TRUCE_KNOBS: tuple[Knob, ...] = (
-    Knob("truce_drafting", "talks.truce_drafting.per_condition", 0.0, 26.0),
-)
+#: The truce-drafting knob alone (it is in DEFAULT_KNOBS too).
+TRUCE_KNOBS: tuple[Knob, ...] = (TRUCE_DRAFTING,)
 
 #: named sets of knobs, joined with ``+`` by :func:`knob_set` (``default+scale``)
 KNOB_SETS: dict[str, tuple[Knob, ...]] = {"default": DEFAULT_KNOBS, "scale": SCALE_KNOBS,
@@ -143,7 +146,9 @@ def knob_set(spec: str) -> tuple[Knob, ...]:
     if unknown:
         raise ValueError(f"unknown knob set {unknown[0]!r} in {spec!r}: the sets are "
                          f"{', '.join(KNOB_SETS)} (join them with '+')")
-    return checked_knobs([k for n in dict.fromkeys(names) for k in KNOB_SETS[n]])
+    # a knob in two sets (truce_drafting: default and truce) is fitted once
+    chosen = {k.name: k for n in names for k in KNOB_SETS[n]}
+    return checked_knobs(list(chosen.values()))
 
 
 def checked_knobs(knobs) -> tuple[Knob, ...]:
