@@ -55,7 +55,7 @@ def test_knobs_map_to_every_matching_field_and_skip_missing_ones(library):
                        "insincere": ["actors.A.insincere", "actors.B.insincere"],
                        "stalling": ["actors.A.insincere_rounds", "actors.B.insincere_rounds"],
                        "stalls_truces": ["actors.A.insincere_truces", "actors.B.insincere_truces"],
-                       "drafting": []}
+                       "drafting": [], "truce_drafting": []}
     prepared, paths = prepare_case(scenario, DEFAULT_KNOBS)
     assert paths == by_name
     assert prepared.actors["A"].insincere.high == 0.6
@@ -207,11 +207,12 @@ def test_calibration_tables_are_consistent(fitted, library):
     # the prior predictive (emulator averaged over the prior) is close to the design's share
     assert np.allclose(frame.p_prior, frame.p_design, atol=0.1)
     summary = fitted.summary()
-    assert list(summary.index) == ["stance_persistence", "insincere", "stalling", "stalls_truces", "drafting"]
-    assert summary.loc["drafting", "cases"] == 0  # no case has talks: posterior = prior
-    drafting = DEFAULT_KNOBS[4]
-    assert summary.loc["drafting", "mean"] == pytest.approx((drafting.low + drafting.high) / 2,
-                                                             abs=0.03 * drafting.high)
+    assert list(summary.index) == ["stance_persistence", "insincere", "stalling", "stalls_truces", "drafting",
+                                   "truce_drafting"]
+    for drafting in DEFAULT_KNOBS[4:]:   # no case has talks: posterior = prior
+        assert summary.loc[drafting.name, "cases"] == 0
+        assert summary.loc[drafting.name, "mean"] == pytest.approx((drafting.low + drafting.high) / 2,
+                                                                   abs=0.03 * drafting.high)
     assert (summary["low"] <= summary["mean"]).all() and (summary["mean"] <= summary["high"]).all()
     assert fitted.draws.shape == (4000, len(DEFAULT_KNOBS))
     skill = fitted.skill()
@@ -350,6 +351,10 @@ def test_scale_knob_arguments_and_knob_sets_are_checked():
         Knob("s", "actors.{party}.war_cost", 1, 4, kind="shift")
     assert knob_set("default+scale") == DEFAULT_KNOBS + SCALE_KNOBS
     assert knob_set("scale+scale") == SCALE_KNOBS
+    # a knob in two sets is fitted once, where it first appears
+    assert knob_set("default+truce") == DEFAULT_KNOBS
+    assert [k.name for k in knob_set("truce+default")][0] == "truce_drafting"
+    assert len(knob_set("truce+default")) == len(DEFAULT_KNOBS)
     with pytest.raises(ValueError, match="unknown knob set 'scales' .* the sets are default, scale"):
         knob_set("default+scales")
     with pytest.raises(ValueError, match="knob sets joined by"):
