@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import warnings
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -283,13 +285,34 @@ def test_cli_prints_the_posterior_cases_and_skill(tmp_path):
         assert any(line.startswith(case_id) and outcome in line for line in out.splitlines())
     assert "leave-one-case-out skill against climatology" in out
     assert "wrote 5 files to out" in out
-    # the hint it prints works: a scenario beside the folder uses the posterior
-    assert out.rstrip().splitlines()[-1].startswith("to simulate a scenario with this posterior")
+    # the hint it prints works: a scenario beside the folder uses the posterior, pinned
+    hint = out.rstrip().splitlines()[-1]
+    assert hint.startswith("to simulate a scenario with this posterior, add to its file:  ")
+    section = hint.split("add to its file:  ")[1].split("  (a folder")[0]
+    digest = hashlib.sha256((tmp_path / "out" / "posterior.csv").read_bytes()).hexdigest()
+    assert section == f"calibration: {{posterior: out, sha256: {digest}}}"
     case = next(iter(LIBRARY))
     scenario = (tmp_path / "cases" / case / "scenario.yaml").read_text()
-    (tmp_path / "calibrated.yaml").write_text(scenario + "\ncalibration: {posterior: out}\n")
+    (tmp_path / "calibrated.yaml").write_text(scenario + "\n" + section + "\n")
     loaded = negotiate.load_scenario(tmp_path / "calibrated.yaml")
     assert loaded.calibration.posterior == str((tmp_path / "out").resolve())
+    assert loaded.calibration.sha256 == digest
+
+
+@pytest.mark.parametrize("digest", ["0" * 64, "1" * 30 + "e" + "2" * 33, "12" * 32])
+def test_the_hints_digest_is_quoted_when_yaml_would_read_a_number(tmp_path, digest):
+    """A SHA-256 of digits only (or digits and one e) reads as a number unquoted, which the
+    scenario's sha256 refuses; the hint quotes it, and the section it prints reads back."""
+    from negotiate.cli.validation import _posterior_hint
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "posterior.csv").write_text("x\n")
+    with mock.patch("negotiate.digests.file_sha256", return_value=digest):
+        hint = _posterior_hint("out")
+    section = hint.split("add to its file:  ")[1].split("  (a folder")[0]
+    assert section == f'calibration: {{posterior: out, sha256: "{digest}"}}'
+    from negotiate.scenario.load import yaml_value
+    assert yaml_value(section.split(": ", 1)[1]) == {"posterior": "out", "sha256": digest}
 
 
 def test_cli_bad_arguments_give_one_line_and_exit_2(tmp_path):
