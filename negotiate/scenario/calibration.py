@@ -249,14 +249,18 @@ def _check_round_length(scenario, posterior: Posterior) -> None:
     """The knobs count rounds (stalling, drafting): fitted on weekly rounds they mean other
     durations on rounds of another length, so such a scenario is refused."""
     from ..errors import Problem, ScenarioError
+    from .schema import unit_of_length
 
     fitted, here = posterior.round_length_days, float(scenario.rounds.length_days)
     if fitted is None or math.isclose(fitted, here):
         return
+    # the unit goes with the length: rounds.length_days alone would clash with a unit: month
+    rounds = f"rounds: {{unit: {unit_of_length(fitted)}, length_days: {fitted:g}}}"
     raise ScenarioError([Problem("rounds.length_days", (
         f"is {here:g} days, but the calibration's posterior ({posterior.source}) was fitted on cases "
         f"with rounds of {fitted:g} days, and its knobs count rounds (how long a party stalls, how "
-        f"long drafting takes): set rounds.length_days: {fitted:g}, or remove the calibration section"))])
+        f"long drafting takes): use rounds of {fitted:g} days ({rounds}, the per-round numbers "
+        f"rescaled to them), or remove the calibration section"))])
 
 
 def _library_hint(source: str) -> str:
