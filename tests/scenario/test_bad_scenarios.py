@@ -123,6 +123,8 @@ CASES = [
      "rounds.length_days", 26, "is 7 days, but rounds.unit is 'month' (28 to 31 days)"),
     ("a unit of unknown length without one", BASE + "rounds:\n  unit: session\n",
      "rounds.length_days", 24, "known for the units day, week, fortnight, month, quarter, year, not for 'session'"),
+    ("settlement talks that open after the horizon", BASE + "rounds: {horizon: 20}\ntalks:\n  setup: 20\n",
+     "talks.setup", 26, "would open in round 21, after the horizon (rounds.horizon: 20)"),
     ("victory bounds reversed", BASE + "war:\n  victory: {lower: 0.9, upper: 0.5}\n",
      "war.victory.lower", 25, "must be < upper"),
     ("side payment by a non-controller",

@@ -1,4 +1,5 @@
-"""A round's unit and length go together (docs/scenario-format.md, "rounds")."""
+"""A round's unit and length go together (docs/scenario-format.md, "rounds"), and settlement
+talks must be able to open within the horizon (docs/model.md §15, "Calendar")."""
 
 from __future__ import annotations
 
@@ -89,13 +90,34 @@ def test_a_file_that_extends_a_base_gets_the_other_from_its_own(tmp_path):
         load_scenario(child)
 
 
+# settlement talks open in round 1 + rint(setup), half to even (docs/model.md §15): with a
+# horizon of 20 they can open only if rint(the setup's lowest value) <= 19
+@pytest.mark.parametrize("setup, opens", [(0, True), (18.5, True), (19, True), (19.4, True), (19.5, False),
+                                          (20, False), (20.5, False), (35, False),
+                                          ("{dist: uniform, low: 19, high: 40}", True),
+                                          ("{dist: uniform, low: 19.6, high: 40}", False)])
+def test_settlement_talks_must_be_able_to_open_within_the_horizon(setup, opens):
+    text = MINIMAL + f"rounds: {{horizon: 20}}\ntalks: {{setup: {setup}}}\n"
+    if opens:
+        assert scenario_from_yaml(text).talks is not None
+        return
+    with pytest.raises(ScenarioError, match=r"talks.setup: is (at least )?[\d.]+ rounds, so settlement "
+                                            r"talks would open in round \d+(, | at the earliest, )after "
+                                            r"the horizon \(rounds.horizon: 20\)"):
+        scenario_from_yaml(text)
+
+
 def test_validate_names_the_file_and_fields(tmp_path):
-    """The findings as a user met them: `negotiate validate` accepted both."""
+    """The findings as a user met them: `negotiate validate` accepted all three."""
     (tmp_path / "monthly.yaml").write_text(MINIMAL + "rounds: {unit: month, horizon: 24}\n")
     (tmp_path / "clash.yaml").write_text(MINIMAL + "rounds:\n  unit: month\n  length_days: 7\n")
-    done = negotiate_cli("validate", "monthly.yaml", "clash.yaml", cwd=tmp_path)
+    (tmp_path / "late.yaml").write_text(MINIMAL + "rounds: {horizon: 24}\ntalks:\n  setup: 30\n")
+    done = negotiate_cli("validate", "monthly.yaml", "clash.yaml", "late.yaml", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stdout == "ok: monthly.yaml (2 actors, 1 issue)\n"
     assert done.stderr.splitlines() == [
         ("clash.yaml:20: rounds.length_days: is 7 days, but rounds.unit is 'month' (28 to 31 days): "
-        "change one of them, or leave out length_days (a month is then 30.4375 days)")]
+        "change one of them, or leave out length_days (a month is then 30.4375 days)"),
+        ("late.yaml:20: talks.setup: is 30 rounds, so settlement talks would open in round 31, after "
+        "the horizon (rounds.horizon: 24): no settlement could ever be proposed; lower talks.setup "
+        "or raise rounds.horizon")]
