@@ -187,8 +187,9 @@ def _check_talks(c: _Collector, s: Scenario) -> None:
 
 
 def _check_setup(c: _Collector, s: Scenario) -> None:
-    """Settlement talks open in round 1 + setup (rounded per world; docs/model.md §15): a
-    setup whose lowest value leaves no round of the horizon means they never open."""
+    """Settlement talks open in round 1 + setup, rounded per world (docs/model.md, "Talks as
+    a process", "Calendar"): a setup whose lowest value leaves no round of the horizon means
+    they never open."""
     horizon, low = s.rounds.horizon, param_support(s.talks.setup)[0]
     if round(low) >= horizon:  # the engine's rounding (np.rint: half to even)
         drawn = is_distribution(s.talks.setup)
