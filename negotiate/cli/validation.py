@@ -176,7 +176,32 @@ def _calibrate_held(args: argparse.Namespace, cases, knobs, calibrate) -> int:
     if args.out is not None:
         paths = result.save(args.out, plots=not args.no_plots)
         print(f"wrote {len(paths)} files to {args.out}")
-        print(f"to simulate a scenario with this posterior, add to its file:  calibration: "
-              f"{{posterior: {args.out}}}  (a folder relative to the scenario file; "
-              f"docs/scenario-format.md, 'calibration')")
+        print(_posterior_hint(args.out))
     return EXIT_OK
+
+
+def _posterior_hint(out) -> str:
+    """The section that uses the posterior just written, pinned to its posterior.csv (the form
+    docs/validation.md, "Using the calibration", recommends)."""
+    from pathlib import Path
+
+    from ..digests import file_sha256
+
+    digest = file_sha256(Path(out) / "posterior.csv")
+    return (f"to simulate a scenario with this posterior, add to its file:  calibration: "
+            f"{{posterior: {_flow_text(str(out))}, sha256: {_flow_text(digest)}}}  (a folder "
+            f"relative to the scenario file; docs/scenario-format.md, 'calibration')")
+
+
+def _flow_text(text: str) -> str:
+    """``text`` as a YAML flow-mapping value that reads back as that text: plain if it does,
+    else quoted (a digest of digits only, or digits and one e, reads as a number, a folder named with ', ' as two)."""
+    import json
+
+    from ..scenario.load import yaml_value  # read as a scenario file is: 1e5 is a number
+
+    try:
+        plain = yaml_value(f"{{key: {text}}}") == {"key": text}
+    except ValueError:
+        plain = False
+    return text if plain else json.dumps(text)  # JSON's quoted text is YAML's too

@@ -37,7 +37,10 @@ def plot_trajectory(frame: pd.DataFrame, *, scenario=None, ax=None):
     if ax is None:
         import matplotlib.pyplot as plt  # only when the caller asked for a new figure
 
-        _, ax = plt.subplots(3, 1, sharex=True, figsize=(8, 7), height_ratios=[2, 2, 1.4])
+        # constrained: the layout makes room for the legends right of the panels, so a
+        # plain savefig (bbox_inches=None) does not clip them at the figure's edge
+        _, ax = plt.subplots(3, 1, sharex=True, figsize=(8, 7), height_ratios=[2, 2, 1.4],
+                             layout="constrained")
     if not isinstance(ax, (list, tuple, np.ndarray)):
         return plot_balance(frame, scenario=scenario, ax=ax)
     axes = list(np.ravel(ax))

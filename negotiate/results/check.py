@@ -20,7 +20,8 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from ..digests import file_sha256, metadata_digest
+from .. import digests
+from ..digests import metadata_digest
 from ..errors import ResultsFileError
 
 __all__ = ["LEGACY_FORMAT", "RESULTS_FORMAT", "UncheckedResultsWarning", "check_files",
@@ -32,6 +33,9 @@ LEGACY_FORMAT = 1
 _REQUIRED = {"scenario": dict, "scenario_sha256": str, "seed": int, "runs": int,
              "wall_time_seconds": (int, float), "keep_runs": bool}
 _REQUIRED_NOW = {"files": dict, "metadata_sha256": str}
+# every file a results directory lists is read on load: none may be missing
+_SEAL = digests.Seal(ResultsFileError, verdict="not loaded",
+                     causes="damaged, edited, or copied from another run")
 
 
 class UncheckedResultsWarning(UserWarning):
@@ -67,24 +71,9 @@ def _kind_name(kind) -> str:
 
 def check_files(directory: Path, meta: dict, names: list[str]) -> None:
     """Raise :class:`ResultsFileError` unless each of ``names`` exists and matches its hash."""
-    hashes = meta["files"]
-    for name in names:
-        path = directory / name
-        wanted = hashes.get(name)
-        if not isinstance(wanted, str):
-            raise ResultsFileError(f"{directory / 'metadata.json'}: files has no hash for {name}")
-        try:
-            found = file_sha256(path)
-        except FileNotFoundError:
-            raise ResultsFileError(f"{path}: missing (metadata.json lists it)") from None
-        except OSError as exc:
-            raise ResultsFileError(f"{path}: cannot be read: {exc.strerror}") from None
-        if found != wanted:
-            raise ResultsFileError(f"{path}: its content does not match the SHA-256 in metadata.json "
-                                   "(damaged, edited, or copied from another run); not loaded")
+    digests.check_files(directory, meta["files"], names, _SEAL)
 
 
 def check_self_digest(meta: dict, path: Path) -> None:
-    if metadata_digest(meta) != meta["metadata_sha256"]:
-        raise ResultsFileError(f"{path}: edited after it was written (its metadata_sha256 does not "
-                               "match its content); not loaded")
+    """Raise :class:`ResultsFileError` unless metadata.json matches its ``metadata_sha256``."""
+    digests.check_self_digest(meta, path, _SEAL)

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..digests import file_sha256, metadata_digest
+from ..digests import Seal, check_files, check_self_digest
 from .paths import field_at
 
 __all__ = ["KNOB_KINDS", "LIBRARY", "Posterior", "check_calibration", "knob_fields", "load_posterior",
@@ -51,6 +51,10 @@ __all__ = ["KNOB_KINDS", "LIBRARY", "Posterior", "check_calibration", "knob_fiel
 #: the name of the posterior shipped with the package
 LIBRARY = "library"
 PARTY = "{party}"
+# the draws are read from posterior.csv (and metadata.json) alone: another file the folder
+# lists may be left out of a copy, but one that is there must match its hash
+_SEAL = Seal(ValueError, verdict="not used", causes="edited, or copied from another calibration",
+             hash_word="SHA-256")
 #: how a knob's value sets a field: takes its place, or multiplies the field's own value
 KNOB_KINDS = ("replace", "scale")
 
@@ -215,22 +219,9 @@ def _check_digests(folder: Path, meta: dict) -> None:
     if not isinstance(files, dict) or not isinstance(own, str):
         raise ValueError(f"{path}: lacks the SHA-256 of its files ('files', 'metadata_sha256'): not "  # noqa: TRY004
                          "written by negotiate calibrate as it is, so it is not trusted")
-    if metadata_digest(meta) != own:
-        raise ValueError(f"{path}: edited after it was written (its metadata_sha256 does not match "
-                         "its content); not used")
-    if not isinstance(files.get("posterior.csv"), str):
-        raise ValueError(f"{path}: files has no SHA-256 for posterior.csv")  # noqa: TRY004 (a bad file)
-    for name, wanted in files.items():
-        target = folder / str(name)
-        if name != "posterior.csv" and not target.is_file():
-            continue  # a report or figure left out of a copy: the draws do not depend on it
-        try:
-            found = file_sha256(target)
-        except OSError as exc:
-            raise ValueError(f"{target}: cannot be read: {exc.strerror}") from None
-        if found != wanted:
-            raise ValueError(f"{target}: its content does not match the SHA-256 in metadata.json "
-                             "(edited, or copied from another calibration); not used")
+    check_self_digest(meta, path, _SEAL)
+    others = [name for name in files if name != "posterior.csv"]
+    check_files(folder, files, ["posterior.csv"], _SEAL, optional=others)
 
 
 def _draws(raw: bytes, path: Path, names: tuple[str, ...], bounds) -> np.ndarray:
@@ -258,14 +249,18 @@ def _check_round_length(scenario, posterior: Posterior) -> None:
     """The knobs count rounds (stalling, drafting): fitted on weekly rounds they mean other
     durations on rounds of another length, so such a scenario is refused."""
     from ..errors import Problem, ScenarioError
+    from .schema import unit_of_length
 
     fitted, here = posterior.round_length_days, float(scenario.rounds.length_days)
     if fitted is None or math.isclose(fitted, here):
         return
+    # the unit goes with the length: rounds.length_days alone would clash with a unit: month
+    rounds = f"rounds: {{unit: {unit_of_length(fitted)}, length_days: {fitted:g}}}"
     raise ScenarioError([Problem("rounds.length_days", (
         f"is {here:g} days, but the calibration's posterior ({posterior.source}) was fitted on cases "
         f"with rounds of {fitted:g} days, and its knobs count rounds (how long a party stalls, how "
-        f"long drafting takes): set rounds.length_days: {fitted:g}, or remove the calibration section"))])
+        f"long drafting takes): use rounds of {fitted:g} days ({rounds}, the per-round numbers "
+        f"rescaled to them), or remove the calibration section"))])
 
 
 def _library_hint(source: str) -> str:

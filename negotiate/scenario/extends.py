@@ -6,7 +6,9 @@ validated as one scenario:
 - a mapping in the child is merged key by key into the base's mapping;
 - anything else (a number, a text, a list, a distribution written as a list)
   in the child replaces the base's value whole;
-- ``null`` in the child deletes the key, so the field takes its default.
+- ``null`` in the child deletes the key, so the field takes its default;
+- a child that gives a round's ``unit`` or ``length_days`` alone gets the other from it, not
+  from the base, if the base's two were a matching pair (week, 7 days).
 
 Every field path of the merged document remembers the file and line that
 wrote its value (:func:`merge`), so an error names the file to edit.
@@ -32,10 +34,24 @@ def merge(base: dict[str, Any], base_origins: dict[str, Origin], child: dict[str
     """``base`` with ``child``'s changes (the rules of this module), and who wrote what."""
     data = copy.deepcopy(base)
     origins = dict(base_origins)
+    _unpair_round(data, child, origins)
     if "" in child_origins:  # the top level belongs to the file being loaded
         origins[""] = child_origins[""]
     _merge_into(data, child, "", origins, child_origins)
     return data, origins
+
+
+def _unpair_round(data: dict, child: dict, origins: dict) -> None:
+    """A child giving a round's unit or length alone: the base's other one follows it, if the
+    base's two were a matching pair (docs/scenario-format.md, "rounds")."""
+    from .schema import unpair_round
+
+    rounds, changes = data.get("rounds"), child.get("rounds")
+    if not isinstance(rounds, dict) or not isinstance(changes, dict):
+        return
+    changed = [k for k in ("unit", "length_days") if changes.get(k) is not None]
+    if len(changed) == 1 and (gone := unpair_round(rounds, changed[0])) is not None:
+        _forget(origins, f"rounds.{gone}")
 
 
 def _merge_into(target: dict, changes: dict, prefix: str, origins: dict, child_origins: dict) -> None:

@@ -23,7 +23,7 @@ from .extends import merge, origins_of
 from .messages import problems_from
 from .paths import PathStep, find_item, parse_path
 from .references import suggest
-from .schema import Scenario
+from .schema import Scenario, unpair_round
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000  # nodes after alias expansion: stops "billion laughs" files
@@ -356,6 +356,9 @@ def apply_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenari
     ``war.events[us_aid_pause].probability``); the scenario keeps its name unless
     ``name`` is among the overrides (see :meth:`Scenario.with_overrides`)."""
     data = copy.deepcopy(scenario.to_dict())
+    changed = [k for k in ("unit", "length_days") if f"rounds.{k}" in overrides]
+    if len(changed) == 1 and isinstance(data.get("rounds"), dict):
+        unpair_round(data["rounds"], changed[0])  # the other follows it, as in a file
     for dotted, value in overrides.items():
         _set_path(data, str(dotted), copy.deepcopy(value))
     return _validate(data, file="<overrides>", lines={})

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import Problem, ScenarioError
 from .decision import check_decision
+from .distributions import is_distribution, param_support
 
 if TYPE_CHECKING:  # pragma: no cover
     from .schema import Scenario
@@ -176,12 +177,27 @@ def _check_ceasefires(c: _Collector, s: Scenario) -> None:
 def _check_talks(c: _Collector, s: Scenario) -> None:
     if s.talks is None:
         return
+    _check_setup(c, s)
     seen = set()
     for i, r in enumerate(s.talks.ratification):
         c.actor(f"talks.ratification[{i}].actor", r.actor, s.actors)
         if r.actor in seen:
             c.add(f"talks.ratification[{i}].actor", f"'{r.actor}' is listed twice; give each actor one entry")
         seen.add(r.actor)
+
+
+def _check_setup(c: _Collector, s: Scenario) -> None:
+    """Settlement talks open in round 1 + setup, rounded per world (docs/model.md, "Talks as
+    a process", "Calendar"): a setup whose lowest value leaves no round of the horizon means
+    they never open."""
+    horizon, low = s.rounds.horizon, param_support(s.talks.setup)[0]
+    if round(low) >= horizon:  # the engine's rounding (np.rint: half to even)
+        drawn = is_distribution(s.talks.setup)
+        c.add("talks.setup", (
+            f"{'is at least' if drawn else 'is'} {low:g} rounds, so settlement talks would open in "
+            f"round {round(low) + 1}{' at the earliest' if drawn else ''}, after the horizon "
+            f"(rounds.horizon: {horizon}): no settlement could ever be proposed; lower talks.setup "
+            "or raise rounds.horizon"))
 
 
 def _check_red_lines(c: _Collector, s: Scenario) -> None:

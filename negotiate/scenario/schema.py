@@ -94,10 +94,59 @@ class Source(_Strict):
     url: str | None = None
 
 
+#: units whose length is known: (days a round lasts when not given, the lengths that fit it)
+UNIT_DAYS = {"day": (1.0, 1.0, 1.0), "week": (7.0, 7.0, 7.0), "fortnight": (14.0, 14.0, 14.0),
+             "month": (365.25 / 12, 28.0, 31.0), "quarter": (365.25 / 4, 89.0, 92.0),
+             "year": (365.25, 365.0, 366.0)}
+#: the label of rounds whose length (given alone) fits none of UNIT_DAYS
+PLAIN_UNIT = "round"
+
+
+def unit_of_length(days: float) -> str:
+    """The unit of UNIT_DAYS a round of ``days`` fits (``PLAIN_UNIT`` if none)."""
+    return next((u for u, (_, lo, hi) in UNIT_DAYS.items() if lo <= days <= hi), PLAIN_UNIT)
+
+
+def unpair_round(rounds: dict, changed: str) -> str | None:
+    """``rounds`` (plain data) whose ``changed`` field (``unit`` or ``length_days``) alone is
+    being given anew: if the two were a matching pair (week, 7 days), the other is removed
+    from ``rounds`` to follow the new value, and its name returned (else ``None``).  A
+    dumped scenario or a base file gives both, and the old one would clash."""
+    other = {"unit": "length_days", "length_days": "unit"}[changed]
+    known = UNIT_DAYS.get(str(rounds.get("unit", "week")).strip().lower())
+    if known is None or rounds.get("length_days", 7.0) != known[0] or other not in rounds:
+        return None
+    del rounds[other]
+    return other
+
+
 class Rounds(_Strict):
     unit: str = "week"
     length_days: Number = Field(7.0, gt=0, le=366)
     horizon: Whole = Field(52, ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _length_follows_unit(self):
+        """docs/scenario-format.md, "rounds": the length follows the unit when not given, the
+        unit the length when not given, and the two must agree when both are."""
+        given, known = self.model_fields_set, UNIT_DAYS.get(self.unit.strip().lower())
+        if "length_days" not in given:
+            if known is None and "unit" in given:
+                raise FieldError("length_days", (
+                    f"needed: how many days a round lasts is known for the units "
+                    f"{', '.join(UNIT_DAYS)}, not for '{self.unit}'; write rounds.length_days"))
+            if known is not None:
+                self.length_days = known[0]
+        elif "unit" not in given:
+            self.unit = unit_of_length(self.length_days)
+        elif known is not None and not known[1] <= self.length_days <= known[2]:
+            fits = f"{known[1]:g} to {known[2]:g} days" if known[1] < known[2] else \
+                f"{known[1]:g} day{'' if known[1] == 1 else 's'}"
+            raise FieldError("length_days", (
+                f"is {self.length_days:g} days, but rounds.unit is '{self.unit}' ({fits}): "
+                f"change one of them, or leave out length_days (a {self.unit.strip().lower()} is "
+                f"then {known[0]:g} days)"))
+        return self
 
 
 class Issue(_Strict):

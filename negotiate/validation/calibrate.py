@@ -131,23 +131,31 @@ class SparseOutcomeWarning(UserWarning):
 
 
 def sparse_cases(cases, outcomes: np.ndarray) -> dict[str, int]:
-    """Cases whose recorded outcome occurs in 1..SPARSE−1 design worlds, with the count
-    (0 worlds is the other problem: the case's likelihood is then flat at the floor)."""
-    out = {}
-    for case, row, happened in zip(cases, outcomes, observed_outcomes(cases)):
-        seen = int((row == happened).sum())
-        if 0 < seen < SPARSE:
-            out[case.id] = seen
-    return out
+    """Cases whose recorded outcome occurs in fewer than SPARSE design worlds, with the count,
+    the rarest first: those where it never occurs (0: the case's likelihood is then flat at
+    the floor, whatever the knobs) lead, then the rest by count (ties in the cases' order)."""
+    counts = [(case.id, int((row == happened).sum()))
+              for case, row, happened in zip(cases, outcomes, observed_outcomes(cases))]
+    return dict(sorted(((c, n) for c, n in counts if n < SPARSE), key=lambda item: item[1]))
 
 
 def _warn_if_sparse(cases, outcomes: np.ndarray) -> None:
     sparse = sparse_cases(cases, outcomes)
-    if sparse:
-        listed = ", ".join(f"{case} ({n})" for case, n in sparse.items())
-        warnings.warn(f"what happened occurs in fewer than {SPARSE} design worlds for {listed}: "
-                      "their emulators rest on a handful of worlds and may shape the posterior "
-                      "alone; use more --worlds", SparseOutcomeWarning, stacklevel=3)
+    if not sparse:
+        return
+    never = [case for case, n in sparse.items() if n == 0]
+    rare = [case for case, n in sparse.items() if n > 0]
+    why = []
+    if never:  # the worst: the knobs cannot make it more likely, so the case tells them nothing
+        why.append(f"in none for {', '.join(never)}, so {'its' if len(never) == 1 else 'their'} "
+                   "likelihood is flat at the floor and says nothing about the knobs")
+    if rare:
+        why.append(f"the emulator{'' if len(rare) == 1 else 's'} of {', '.join(rare)} rest"
+                   f"{'s' if len(rare) == 1 else ''} on a handful of worlds and may shape the "
+                   "posterior alone")
+    listed = ", ".join(f"{case} ({n})" for case, n in sparse.items())
+    warnings.warn(f"what happened occurs in fewer than {SPARSE} design worlds for {listed}: "
+                  f"{'; '.join(why)}; use more --worlds", SparseOutcomeWarning, stacklevel=3)
 
 
 def prior_design(knobs, worlds: int, seed: int) -> np.ndarray:

@@ -82,8 +82,7 @@ class CalibrationResults(Saved):
     def summary(self, level: float = 0.90) -> pd.DataFrame:
         """One row per knob: its prior, how many cases inform it, the posterior mean,
         median and central ``level`` interval (weighted quantiles of the prior sample)."""
-        if not 0 < level < 1:
-            raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
+        sc.check_level(level)
         q = [(1 - level) / 2, 0.5, (1 + level) / 2]
         rows = []
         for j, k in enumerate(self.knobs):

@@ -56,6 +56,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -71,6 +72,7 @@ __all__ = [
     "bin_counts",
     "bootstrap",
     "brier_score",
+    "check_level",
     "climatology_forecasts",
     "first_agreement_round",
     "log_score",
@@ -248,6 +250,13 @@ class BootstrapInterval:
     resamples: int
 
 
+def check_level(level) -> None:
+    """Raise ``ValueError`` unless ``level`` (an interval's coverage) is a number strictly
+    between 0 and 1."""
+    if isinstance(level, bool) or not isinstance(level, Real) or not 0 < level < 1:
+        raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
+
+
 def bootstrap(statistic: Callable[..., np.ndarray], *samples, rng, resamples: int = 2000,
               level: float = 0.95) -> BootstrapInterval:
     """Percentile bootstrap over cases (Efron & Tibshirani 1993, ch. 13).
@@ -267,8 +276,7 @@ def bootstrap(statistic: Callable[..., np.ndarray], *samples, rng, resamples: in
         raise ValueError("the bootstrap needs at least one case")
     if not (isinstance(resamples, int) and resamples >= 1):
         raise ValueError(f"resamples must be a whole number >= 1, got {resamples!r}")
-    if not 0 < level < 1:
-        raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
+    check_level(level)
     generator = np.random.default_rng(rng)
     index = generator.integers(0, arrays[0].size, size=(resamples, arrays[0].size))
     estimate = float(statistic(*arrays))

@@ -97,8 +97,9 @@ def test_mutation_no_learning_from_refusals(monkeypatch, complete):
 
 def test_learning_from_fighting_shrinks_the_belief():
     """With learning r the belief's width after t rounds of war is (1 − r)^t of the prior's,
-    around the true type (no refusals while talks are not yet set up, §15)."""
-    s = scenario(**{"actors.B.resolve.learning": 0.5, "talks": {"setup": 10}, "rounds.horizon": 4})
+    around the true type (no refusals: settlement talks never sit, §15)."""
+    s = scenario(**{"actors.B.resolve.learning": 0.5, "talks": {"settlement_after_truce": 10_000},
+                    "rounds.horizon": 4})
     model = NegotiationModel(s, 300, seed=1, record=False)
     k = model.params.war_cost[1]
     for t in range(1, 4):

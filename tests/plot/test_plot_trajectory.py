@@ -9,6 +9,7 @@ import negotiate
 from negotiate.model import NegotiationModel
 from negotiate.plot import plot_balance, plot_offers, plot_responses, plot_trajectory
 from negotiate.plot.trajectory import truce_spans
+from tests.figures import legends_outside
 
 nan = np.nan
 
@@ -80,6 +81,18 @@ def test_responses_panel_marks_each_answer(frame):
         offsets = _gid(ax.collections, gid).get_offsets()
         assert sorted(np.asarray(offsets)[:, 0].tolist()) == rounds, gid
     assert [t.get_text() for t in ax.get_yticklabels()] == ["A", "B"]
+
+
+@pytest.mark.parametrize("issues", [2, 12])
+def test_a_new_figures_legends_lie_inside_it_when_saved(frame, issues):
+    """The offers and answers legends stand right of their panels: the new figure's layout
+    makes room for them, so a plain savefig does not clip them (12 issues: two columns)."""
+    wide = frame.drop(columns=["offer:share", "offer:arms"])
+    for k in range(issues):
+        wide[f"offer:issue_{k}"] = np.linspace(0.1, 0.9, len(frame))
+    fig = plot_trajectory(wide)[0].figure
+    assert legends_outside(fig) == []
+    plt.close(fig)
 
 
 def test_scenario_unit_labels_the_round_axis(frame):

@@ -104,6 +104,9 @@ def test_replay_tells_the_story_round_by_round(batches):
 
     fig = story.plot()  # its own figure: the Figure, with the three panels
     assert isinstance(fig, Figure) and len(fig.axes) == 3
+    from tests.figures import legends_outside
+
+    assert legends_outside(fig) == []  # saved as it is, no legend is clipped at the edge
     _, ax = plt.subplots()
     assert story.plot(ax=ax) is ax and isinstance(ax, Axes)  # one Axes given: that Axes
 

@@ -76,6 +76,8 @@ REFERENCE_KEYS = {
 CROSS_FIELD = [
     ("rounds.horizon", "war.events[*].start"),           # events must start by the horizon
     ("rounds", "war.events[*].start"),
+    ("rounds.horizon", "talks.setup"),                    # talks must be able to open by then
+    ("rounds", "talks.setup"),
     ("actors.*.role", "actors"),                          # at least two parties
     ("actors.*.role", "recognition.mediator_share"),      # set, but no mediator
     ("actors.*", "recognition.mediator_share"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import warnings
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -284,13 +286,34 @@ def test_cli_prints_the_posterior_cases_and_skill(tmp_path):
         assert any(line.startswith(case_id) and outcome in line for line in out.splitlines())
     assert "leave-one-case-out skill against climatology" in out
     assert "wrote 5 files to out" in out
-    # the hint it prints works: a scenario beside the folder uses the posterior
-    assert out.rstrip().splitlines()[-1].startswith("to simulate a scenario with this posterior")
+    # the hint it prints works: a scenario beside the folder uses the posterior, pinned
+    hint = out.rstrip().splitlines()[-1]
+    assert hint.startswith("to simulate a scenario with this posterior, add to its file:  ")
+    section = hint.split("add to its file:  ")[1].split("  (a folder")[0]
+    digest = hashlib.sha256((tmp_path / "out" / "posterior.csv").read_bytes()).hexdigest()
+    assert section == f"calibration: {{posterior: out, sha256: {digest}}}"
     case = next(iter(LIBRARY))
     scenario = (tmp_path / "cases" / case / "scenario.yaml").read_text()
-    (tmp_path / "calibrated.yaml").write_text(scenario + "\ncalibration: {posterior: out}\n")
+    (tmp_path / "calibrated.yaml").write_text(scenario + "\n" + section + "\n")
     loaded = negotiate.load_scenario(tmp_path / "calibrated.yaml")
     assert loaded.calibration.posterior == str((tmp_path / "out").resolve())
+    assert loaded.calibration.sha256 == digest
+
+
+@pytest.mark.parametrize("digest", ["0" * 64, "1" * 30 + "e" + "2" * 33, "12" * 32])
+def test_the_hints_digest_is_quoted_when_yaml_would_read_a_number(tmp_path, digest):
+    """A SHA-256 of digits only (or digits and one e) reads as a number unquoted, which the
+    scenario's sha256 refuses; the hint quotes it, and the section it prints reads back."""
+    from negotiate.cli.validation import _posterior_hint
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "posterior.csv").write_text("x\n")
+    with mock.patch("negotiate.digests.file_sha256", return_value=digest):
+        hint = _posterior_hint("out")
+    section = hint.split("add to its file:  ")[1].split("  (a folder")[0]
+    assert section == f'calibration: {{posterior: out, sha256: "{digest}"}}'
+    from negotiate.scenario.load import yaml_value
+    assert yaml_value(section.split(": ", 1)[1]) == {"posterior": "out", "sha256": digest}
 
 
 def test_cli_bad_arguments_give_one_line_and_exit_2(tmp_path):
@@ -314,12 +337,25 @@ def test_an_outcome_seen_in_a_handful_of_design_worlds_is_flagged(library):
     observed = [OUTCOME_INDEX[c.record.outcome] for c in cases]
     other = [(k + 1) % 4 for k in observed]
     outcomes = np.array([[o] * 3 + [x] * 500 for o, x in zip(observed, other)])   # 3 worlds each
-    outcomes[0, :] = other[0]                                                    # case 0: never
     outcomes[1, :SPARSE] = observed[1]                                           # case 1: enough
     found = sparse_cases(cases, outcomes)
-    assert found == {c.id: 3 for c in cases[2:]}
+    assert found == {cases[0].id: 3, cases[2].id: 3}
     with pytest.warns(SparseOutcomeWarning, match="fewer than 10 design worlds"):
         _warn_if_sparse(cases, outcomes)
+    # a case where it never occurs is the worst (a flat likelihood): listed, and first
+    outcomes[2, :] = other[2]                                                    # case 2: never
+    found = sparse_cases(cases, outcomes)
+    assert list(found.items()) == [(cases[2].id, 0), (cases[0].id, 3)]
+    with pytest.warns(SparseOutcomeWarning) as caught:
+        _warn_if_sparse(cases, outcomes)
+    assert str(caught[0].message) == (
+        f"what happened occurs in fewer than 10 design worlds for {cases[2].id} (0), {cases[0].id} (3): "
+        f"in none for {cases[2].id}, so its likelihood is flat at the floor and says nothing about the "
+        f"knobs; the emulator of {cases[0].id} rests on a handful of worlds and may shape the posterior "
+        "alone; use more --worlds")
+    with pytest.warns(SparseOutcomeWarning, match=rf"for {cases[2].id} \(0\): in none for "
+                                                  rf"{cases[2].id}, so its likelihood is flat.*; use more"):
+        _warn_if_sparse(cases[2:], outcomes[2:])
 
 
 # --- scale knobs: a shared multiplier of each case's own value ----------------------------
@@ -449,13 +485,14 @@ def test_cli_knobs_option_names_knob_sets(tmp_path, capsys):
 
 
 def test_cli_says_a_sparse_outcome_in_one_line(tmp_path, capsys, monkeypatch):
-    """The warning of a sparse case is a "negotiate: warning:" line, not Python's form."""
+    """The warning of a sparse case is a "negotiate: warning:" line, not Python's form; a case
+    whose outcome never occurs in the design is named in it too."""
     import negotiate.validation
     from negotiate.cli import main
     from negotiate.validation.calibrate import _warn_if_sparse
 
     def sparse_then_stop(cases, **kwargs):
-        _warn_if_sparse(cases[:1], np.array([[OUTCOMES.index(cases[0].record.outcome)] + [9] * 63]))
+        _warn_if_sparse(cases[:1], np.array([[9] * 64]))  # what happened: in no design world
         raise ValueError("stopped by the test")
 
     monkeypatch.setattr(negotiate.validation, "calibrate", sparse_then_stop)
@@ -464,4 +501,5 @@ def test_cli_says_a_sparse_outcome_in_one_line(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if "fewer than" in line]
     assert len(lines) == 1 and lines[0].startswith("negotiate: warning: what happened occurs"), err
+    assert f"for {next(iter(LIBRARY))} (0): in none for" in lines[0]
     assert "SparseOutcomeWarning" not in err and "warnings.warn" not in err

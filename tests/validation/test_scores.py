@@ -221,6 +221,33 @@ def test_bootstrap_validates(kwargs, message):
         sc.bootstrap(sc.skill_score, np.ones(3), np.ones(4), rng=0)
 
 
+@pytest.mark.parametrize("level", [0, 1, 1.5, -0.1, math.nan, True, "0.9", None])
+def test_a_level_outside_0_1_is_refused_by_the_one_check(level):
+    with pytest.raises(ValueError, match=r"^level must lie strictly between 0 and 1, got "):
+        sc.check_level(level)
+
+
+@pytest.mark.parametrize("level", [1e-9, 0.5, 0.9, np.float32(0.95), 1 - 1e-12])
+def test_a_level_inside_0_1_passes(level):
+    sc.check_level(level)
+
+
+def test_the_bootstrap_and_the_posterior_summary_share_the_level_check(monkeypatch):
+    from negotiate.validation.calibration_results import CalibrationResults
+
+    class Checked(Exception):
+        pass
+
+    def refuse(level):
+        raise Checked(level)
+
+    monkeypatch.setattr(sc, "check_level", refuse)
+    with pytest.raises(Checked):
+        sc.bootstrap(mean_last, np.ones(3), rng=0, level=0.5)
+    with pytest.raises(Checked):  # the level is checked before the results are read
+        CalibrationResults.summary(object.__new__(CalibrationResults), level=0.5)
+
+
 # --- reliability --------------------------------------------------------------------------------
 
 def test_reliability_table_counts_every_case_and_class():
