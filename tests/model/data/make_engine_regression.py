@@ -7,6 +7,9 @@ performance work of session 2) and must only be rewritten when a change of
 the model is intended: say which and why in the commit and docs/model.md.
 Last rewritten for per-world random numbers (docs/model.md, "Random numbers"):
 every world now draws by its own index, which changed every draw once.
+Rewritten again when the library's scenarios gained ``talks.truce_drafting``
+and the shipped calibration its sixth knob (docs/validation.md, "Truce
+drafting in every case"): the scenario pins changed, the test scenarios' not.
 
     python tests/model/data/make_engine_regression.py
 """
