@@ -324,7 +324,11 @@ class NegotiationModel(mesa.Model):
         best = None
         view = None   # the worlds each sweep evaluates, once few are left (None: the block)
         for _ in range(sweeps):
-            view = self._narrowed(state, screen, solver, view) if best is not None else None
+            if best is not None:
+                narrowed = self._narrowed(state, screen, solver, view)
+                if view is None and narrowed is not None:
+                    best = sweeps_.own_copy(best)
+                view = narrowed
             if view is None:   # the first sweep covers every world (all keep its evaluation)
                 found = self._offers_given(state, solver.x, screen)
                 done = solver.update(found[-1])
@@ -334,7 +338,7 @@ class NegotiationModel(mesa.Model):
                 tx = solver.x.copy()
                 tx[:, view.keep] = found[-1]
                 done = solver.update(tx)
-                best = sweeps_.kept_at(best, found, view.keep, solver.took[view.keep])
+                sweeps_.kept_at(best, found, view.keep, solver.took[view.keep])
             if done:
                 break
         offers, agenda_of, reservation, need, self.planned_cutoff, value = best

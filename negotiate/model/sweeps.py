@@ -47,9 +47,9 @@ def view(agents, params, state: RoundState, screen, keep: np.ndarray, *,
     again); ``within`` (indices into the block) says which block worlds ``params`` holds
     (None: all), so the view's ``keep`` is in block indices.
 
-    Strategies are cut as when the model drops finished worlds: ``take(keep, params)``
-    where a strategy has it, else built again for these worlds (they hold nothing but
-    block constants then)."""
+    Strategies are cut as they stand (``cut(keep)``) where they can be, else as when the
+    model drops finished worlds: ``take(keep, params)``, or built again for these worlds
+    (they hold nothing but block constants then)."""
     sub = params.take(keep)
     valuation = Valuation.build(sub)
     memo = {}   # one copy of the params, the state's and its valuation's
@@ -58,7 +58,7 @@ def view(agents, params, state: RoundState, screen, keep: np.ndarray, *,
     for agent in agents:
         s = agent.strategy if strategies is None else strategies[agent.index]
         if id(s) not in taken:
-            taken[id(s)] = (s.take(keep, sub) if hasattr(s, "take")
+            taken[id(s)] = (s.cut(keep) if hasattr(s, "cut") else s.take(keep, sub) if hasattr(s, "take")
                             else type(s)(sub, valuation, state.red_box))
         out[agent.index] = taken[id(s)]
     cut = None if screen is None else tuple(np.take(a, keep, axis=-1) for a in screen)
@@ -72,24 +72,30 @@ def narrower(agents, current: SweepView, keep: np.ndarray) -> SweepView:
                 strategies=current.strategies, within=current.keep)
 
 
-def kept_at(best, found, keep: np.ndarray, took: np.ndarray):
-    """``best`` (a sweep's outputs over the block: offers, then arrays whose last axis is
-    the world) with ``found`` (the same, over worlds ``keep``) put in the worlds
-    ``keep[took]``, where the solver keeps the new evaluation (as ``_kept`` does)."""
+def own_copy(best):
+    """A copy of ``best`` (a sweep's outputs: offers, then arrays) that :func:`kept_at` may
+    write into (a sweep's arrays may be the round state's, read-only)."""
+    offers = best[0]
+    return (Offers(offers.who, offers.y.copy(), offers.feasible.copy(), offers.own.copy()),) + tuple(
+        a.copy() for a in best[1:])
+
+
+def kept_at(best, found, keep: np.ndarray, took: np.ndarray) -> None:
+    """Put ``found`` (a sweep's outputs over worlds ``keep``: offers, then arrays whose last
+    axis is the world) into ``best`` (the same over the block, from :func:`own_copy`) in the
+    worlds ``keep[took]``, where the solver keeps the new evaluation (as ``_kept`` does)."""
     rows = keep[took]
     if not rows.size:
-        return best
+        return
 
     def put(old, new, axis):
-        out = old.copy()
-        index = (slice(None),) * (old.ndim + axis) + (rows,)
-        out[index] = np.compress(took, new, axis=axis)
-        return out
+        old[(slice(None),) * (old.ndim + axis) + (rows,)] = np.compress(took, new, axis=axis)
 
-    offers_old, offers_new = best[0], found[0]
-    offers = Offers(offers_old.who, put(offers_old.y, offers_new.y, -2),
-                    put(offers_old.feasible, offers_new.feasible, -1), put(offers_old.own, offers_new.own, -1))
-    return (offers,) + tuple(put(o, n, -1) for o, n in zip(best[1:], found[1:]))
+    put(best[0].y, found[0].y, -2)
+    put(best[0].feasible, found[0].feasible, -1)
+    put(best[0].own, found[0].own, -1)
+    for old, new in zip(best[1:], found[1:]):
+        put(old, new, -1)
 
 
-__all__ = ["SweepView", "kept_at", "narrower", "view"]
+__all__ = ["SweepView", "kept_at", "narrower", "own_copy", "view"]
