@@ -17,7 +17,7 @@ from . import ceasefire, leverage, red_lines, resolve, talks, truce, war
 from . import sweeps as sweeps_
 from .actors import AGENT_REPORTERS, AGENT_TYPES, Negotiator, Tabled
 from .calibrated import with_calibration
-from .continuation import FixedPoint
+from .continuation import FixedPoint, at_least_two
 from .outcomes import AGENDAS, COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
 from .params import DYNAMICS_KEY, STANCE_KEY, TALKS_KEY, child, draw_params
 from .proposals import (
@@ -362,11 +362,9 @@ class NegotiationModel(mesa.Model):
         if self.params.planning == "exact":   # its correction passes are decided over the block
             return current
         live = ~solver.converged if current is None else ~solver.converged[current.keep]
-        covered = live.size
-        left = int(live.sum())
-        if left >= self.VIEW_BELOW * covered or covered - left < self.VIEW_MIN_SAVED or left == 0:
+        keep = at_least_two(live)
+        if keep.size >= self.VIEW_BELOW * live.size or live.size - keep.size < self.VIEW_MIN_SAVED:
             return current
-        keep = np.flatnonzero(live)
         if current is None:
             return sweeps_.view(self.actors, self.params, state, screen, keep)
         return sweeps_.narrower(self.actors, current, keep)
