@@ -321,31 +321,37 @@ class NegotiationModel(mesa.Model):
         solver = FixedPoint(self.proposer_value, tol=tol, active=self.phase != OVER)
         # this round's screening cutoffs and their chances (§18)
         screen = self.beliefs.screen(p) if self.beliefs is not None else None
-        best = None
-        view = None   # the worlds each sweep evaluates, once few are left (None: the block)
-        for _ in range(sweeps):
-            if best is not None:
-                narrowed = self._narrowed(state, screen, solver, view)
-                if view is None and narrowed is not None:
-                    best = sweeps_.own_copy(best)
-                view = narrowed
-            if view is None:   # the first sweep covers every world (all keep its evaluation)
-                found = self._offers_given(state, solver.x, screen)
-                done = solver.update(found[-1])
-                best = found if best is None else _kept(best, found, solver.took)
-            else:              # the others are converged: T(x) = x there, ignored
-                found = self._offers_given(view.state, solver.x[:, view.keep], view.screen, view.strategies)
-                tx = solver.x.copy()
-                tx[:, view.keep] = found[-1]
-                done = solver.update(tx)
-                sweeps_.kept_at(best, found, view.keep, solver.took[view.keep])
+        # the first sweep covers every world (so every world has an evaluation to keep)
+        best = self._offers_given(state, solver.x, screen)
+        done = solver.update(best[-1])
+        view = None   # the worlds each later sweep evaluates, once few are left (None: the block)
+        for _ in range(sweeps - 1):
             if done:
                 break
+            narrowed = self._narrowed(state, screen, solver, view)
+            if view is None and narrowed is not None:
+                best = sweeps_.own_copy(best)   # written in place from now on
+            view = narrowed
+            done, best = self._sweep(state, screen, solver, view, best)
         offers, agenda_of, reservation, need, self.planned_cutoff, value = best
         self.out["unconverged"] += ~solver.converged
         self.proposer_value = value
         self.state = state.replace(proposer_value=value, reservation=reservation, need=need)
         return offers, self._without_stalled_proposals(t, offers, agenda_of)
+
+    def _sweep(self, state: RoundState, screen, solver: FixedPoint, view, best):
+        """One sweep of the fixed point over the block (``view`` None) or over ``view``'s
+        worlds (the others are converged: T(x) = x there, ignored); returns whether every
+        world has converged, and ``best`` with the evaluations the solver keeps."""
+        if view is None:
+            found = self._offers_given(state, solver.x, screen)
+            return solver.update(found[-1]), _kept(best, found, solver.took)
+        found = self._offers_given(view.state, solver.x[:, view.keep], view.screen, view.strategies)
+        tx = solver.x.copy()
+        tx[:, view.keep] = found[-1]
+        done = solver.update(tx)
+        sweeps_.kept_at(best, found, view.keep, solver.took[view.keep])
+        return done, best
 
     #: a sweep evaluates only the worlds not yet converged once they are fewer than this
     #: share of the worlds the last sweep evaluated (docs/model.md §8) ...
