@@ -38,8 +38,10 @@ class Strategy(Protocol):
     """``Strategy(params, valuation, red_box)`` builds from the block's per-world
     parameters, value functions and first red lines (None: none); when finished
     worlds are dropped it is built again for the remaining ones, unless it has a
-    cheaper ``take(keep, params)``.  ``propose(state, who)`` plans on the round's
-    read-only :class:`~negotiate.model.round_state.RoundState`, never on the model."""
+    cheaper ``take(keep, params)``; a sweep of the fixed point over the worlds not yet
+    converged (docs/model.md §8) uses ``cut(keep)`` if it has one (the strategy as it
+    stands, for those worlds), else the same.  ``propose(state, who)`` plans on the
+    round's read-only :class:`~negotiate.model.round_state.RoundState`, never on the model."""
 
     name: str
 
