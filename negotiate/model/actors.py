@@ -88,20 +88,28 @@ class Negotiator(mesa.Agent):
         return self.strategy.propose(state, [self.index])
 
     @staticmethod
-    def propose_all(agents, state) -> Offers:
+    def propose_all(agents, state, strategies: dict | None = None) -> Offers:
         """Offers of every actor on both agendas, (A, 2, N, D): ``agents`` propose, one
         batched call per strategy they share (in agent order); the other actors' rows
-        stay at status quo, infeasible, worth −inf to them (they make no offer)."""
+        stay at status quo, infeasible, worth −inf to them (they make no offer).
+
+        ``strategies`` (agent index → strategy), if given, stands in for each agent's own:
+        the same strategy for a subset of the block's worlds, when ``state`` is that
+        subset's (the model's sweeps over the worlds not yet converged, docs/model.md §8);
+        agents sharing a strategy share its stand-in."""
         p = state.params
         A, N, D = p.n_actors, p.n, p.n_issues
         y = np.broadcast_to(p.status_quo, (A, 2, N, D)).copy()
         feasible, own = np.zeros((A, 2, N), bool), np.full((A, 2, N), -np.inf)
         groups: dict[int, list] = {}
+        used = {}
         for agent in agents:
-            groups.setdefault(id(agent.strategy), []).append(agent)
-        for members in groups.values():
+            strategy = agent.strategy if strategies is None else strategies[agent.index]
+            used[id(strategy)] = strategy
+            groups.setdefault(id(strategy), []).append(agent)
+        for key, members in groups.items():
             who = [agent.index for agent in members]
-            o = members[0].strategy.propose(state, who)
+            o = used[key].propose(state, who)
             y[who], feasible[who], own[who] = o.y, o.feasible, o.own
         return Offers(list(range(A)), y, feasible, own)
 

@@ -28,6 +28,17 @@ DEPTH = 3
 DAMPING = 0.5
 
 
+def at_least_two(left: np.ndarray) -> np.ndarray:
+    """Indices of the worlds ``left`` (bool), with one other world added when only one is
+    left (of two or more): numpy reduces an axis of length one by other loops than a
+    longer one (a different order of sums), so a world is never computed alone where
+    the block would compute it among others."""
+    keep = np.flatnonzero(left)
+    if keep.size == 1 and left.size >= 2:
+        keep = np.sort(np.append(keep, np.flatnonzero(~left)[0]))
+    return keep
+
+
 class FixedPoint:
     """Anderson-accelerated iteration for ``x = T(x)``, per world, with backtracking.
 
@@ -45,13 +56,19 @@ class FixedPoint:
     with ω = ½, ¼, … as rejections go on.
     """
 
+    #: the worlds' state is cut to those not yet converged once they are fewer than this
+    #: share of the worlds it holds (each world's steps are its own: the same bits)
+    SHRINK_BELOW = 0.75
+
     def __init__(self, x0: np.ndarray, *, tol: float, active: np.ndarray):
         self.x = np.array(x0, dtype=float, copy=True)
-        self.tol = np.asarray(tol, dtype=float)
-        self.active = np.asarray(active, bool)
-        self.converged = ~self.active
+        self.converged = ~np.asarray(active, bool)
         self.sweeps = 0
         n = self.x.shape[1]
+        # the solver's own state is held for worlds ``_cols`` only (all, until few are left)
+        self._cols = np.arange(n)
+        self._tol = np.broadcast_to(np.asarray(tol, dtype=float), (n,))
+        self._x = self.x.copy()
         self._best_x = self.x.copy()             # last accepted point and its residual
         self._best_r = np.zeros_like(self.x)
         self._best_norm = np.full(n, np.inf)
@@ -65,28 +82,51 @@ class FixedPoint:
         A world that has converged is left where it is: later sweeps (made for
         the others) neither move it nor replace its evaluation, so each world's
         solution depends on that world alone, never on the rest of the block.
+        ``T(x)`` is read only in the worlds not yet converged (the caller may
+        leave the others at ``x``), and the steps are computed for them alone.
         """
         self.sweeps += 1
-        r = tx - self.x
+        cols = self._cols
+        r = tx[:, cols] - self._x
         norm = np.abs(r).max(axis=0, initial=0.0)
-        fresh = ~self.converged
-        now = fresh & (norm <= self.tol)
+        fresh = ~self.converged[cols]
+        now = fresh & (norm <= self._tol)
         better = fresh & (norm < self._best_norm)
         #: worlds where this evaluation is the one to keep (just converged, or the best so far)
-        self.took = now | better
-        self.converged = self.converged | now
+        self.took = np.zeros(self.converged.shape, bool)
+        self.took[cols] = now | better
+        self.converged = self.converged.copy()
+        self.converged[cols] |= now
         if self.converged.all():
             return True
+        self._step(r, norm, better, self.converged[cols])
+        left = ~self.converged[cols]
+        if left.sum() < self.SHRINK_BELOW * left.size:
+            self._shrink(at_least_two(left))
+        return False
+
+    def _step(self, r, norm, better: np.ndarray, converged: np.ndarray) -> None:
+        """The next point of the worlds held, from their residual ``r``."""
         self._fails = np.where(better, 0, self._fails + 1)
         back = np.where(self._fails[None] >= 2, self._damped(), self._backtracked(r))
         self._remember(better, r)
-        self._best_x = np.where(better[None], self.x, self._best_x)
+        self._best_x = np.where(better[None], self._x, self._best_x)
         self._best_r = np.where(better[None], r, self._best_r)
         self._best_norm = np.where(better, norm, self._best_norm)
         step = self._accelerated()
         nxt = np.where(better[None], step, back)
-        self.x = np.where(self.converged[None], self.x, nxt)
-        return False
+        self._x = np.where(converged[None], self._x, nxt)
+        x = self.x.copy()   # a new array: the caller's sweep state may hold the last one
+        x[:, self._cols] = self._x
+        self.x = x
+
+    def _shrink(self, keep: np.ndarray) -> None:
+        """Hold the solver's state for its worlds ``keep`` (indices into those held) only."""
+        self._cols = self._cols[keep]
+        for name in ("_tol", "_x", "_best_x", "_best_r", "_best_norm", "_fails"):
+            setattr(self, name, np.take(getattr(self, name), keep, axis=-1))
+        self._dx = [np.take(h, keep, axis=-1) for h in self._dx]
+        self._dr = [np.take(h, keep, axis=-1) for h in self._dr]
 
     def _backtracked(self, r: np.ndarray) -> np.ndarray:
         """A point back along the last step, from the last accepted point."""
@@ -99,7 +139,7 @@ class FixedPoint:
         with np.errstate(divide="ignore"):
             alpha = np.where(phi < 0, 1.0 / (1.0 - phi), 0.5)
         alpha = np.clip(alpha, 0.1, 0.5)
-        return self._best_x + alpha[None] * (self.x - self._best_x)
+        return self._best_x + alpha[None] * (self._x - self._best_x)
 
     def _damped(self) -> np.ndarray:
         """After two rejected steps in a row: a damped plain step from the accepted
@@ -111,7 +151,7 @@ class FixedPoint:
     def _remember(self, better: np.ndarray, r: np.ndarray) -> None:
         """Add the step to the history where it was accepted; forget it elsewhere."""
         have = np.isfinite(self._best_norm)
-        dx = np.where((better & have)[None], self.x - self._best_x, 0.0)
+        dx = np.where((better & have)[None], self._x - self._best_x, 0.0)
         dr = np.where((better & have)[None], r - self._best_r, 0.0)
         for h in (self._dx, self._dr):
             for k in range(len(h)):

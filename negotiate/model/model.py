@@ -14,9 +14,10 @@ import mesa
 import numpy as np
 
 from . import ceasefire, leverage, red_lines, resolve, talks, truce, war
+from . import sweeps as sweeps_
 from .actors import AGENT_REPORTERS, AGENT_TYPES, Negotiator, Tabled
 from .calibrated import with_calibration
-from .continuation import FixedPoint
+from .continuation import FixedPoint, at_least_two
 from .outcomes import AGENDAS, COMPREHENSIVE, CONDITIONAL, NONE, TEMPORARY, BlockResult
 from .params import DYNAMICS_KEY, STANCE_KEY, TALKS_KEY, child, draw_params
 from .proposals import (
@@ -320,18 +321,59 @@ class NegotiationModel(mesa.Model):
         solver = FixedPoint(self.proposer_value, tol=tol, active=self.phase != OVER)
         # this round's screening cutoffs and their chances (§18)
         screen = self.beliefs.screen(p) if self.beliefs is not None else None
-        best = None
-        for _ in range(sweeps):
-            found = self._offers_given(state, solver.x, screen)
-            done = solver.update(found[-1])
-            best = found if best is None else _kept(best, found, solver.took)
+        # the first sweep covers every world (so every world has an evaluation to keep)
+        best = self._offers_given(state, solver.x, screen)
+        done = solver.update(best[-1])
+        view = None   # the worlds each later sweep evaluates, once few are left (None: the block)
+        for _ in range(sweeps - 1):
             if done:
                 break
+            narrowed = self._narrowed(state, screen, solver, view)
+            if view is None and narrowed is not None:
+                best = sweeps_.own_copy(best)   # written in place from now on
+            view = narrowed
+            done, best = self._sweep(state, screen, solver, view, best)
         offers, agenda_of, reservation, need, self.planned_cutoff, value = best
         self.out["unconverged"] += ~solver.converged
         self.proposer_value = value
         self.state = state.replace(proposer_value=value, reservation=reservation, need=need)
         return offers, self._without_stalled_proposals(t, offers, agenda_of)
+
+    def _sweep(self, state: RoundState, screen, solver: FixedPoint, view, best):
+        """One sweep of the fixed point over the block (``view`` None) or over ``view``'s
+        worlds (the others are converged: T(x) = x there, ignored); returns whether every
+        world has converged, and ``best`` with the evaluations the solver keeps."""
+        if view is None:
+            found = self._offers_given(state, solver.x, screen)
+            return solver.update(found[-1]), _kept(best, found, solver.took)
+        found = self._offers_given(view.state, solver.x[:, view.keep], view.screen, view.strategies)
+        tx = solver.x.copy()
+        tx[:, view.keep] = found[-1]
+        done = solver.update(tx)
+        sweeps_.kept_at(best, found, view.keep, solver.took[view.keep])
+        return done, best
+
+    #: a sweep evaluates only the worlds not yet converged once they are fewer than this
+    #: share of the worlds the last sweep evaluated (docs/model.md §8) ...
+    VIEW_BELOW = 0.5
+    #: ... and at least this many worlds would be left out (a view costs a cut of the
+    #: parameters, value functions and strategies: not worth it for a few worlds)
+    VIEW_MIN_SAVED = 16
+
+    def _narrowed(self, state: RoundState, screen, solver: FixedPoint, current):
+        """The :class:`~.sweeps.SweepView` the next sweep evaluates: ``current`` (None: the
+        whole block), or the worlds not yet converged once few enough are left.  Sweeps that
+        follow a first view cut it again (they only shrink within a round: a converged
+        world is never moved again, ``FixedPoint.update``)."""
+        if self.params.planning == "exact":   # its correction passes are decided over the block
+            return current
+        live = ~solver.converged if current is None else ~solver.converged[current.keep]
+        keep = at_least_two(live)
+        if keep.size >= self.VIEW_BELOW * live.size or live.size - keep.size < self.VIEW_MIN_SAVED:
+            return current
+        if current is None:
+            return sweeps_.view(self.actors, self.params, state, screen, keep)
+        return sweeps_.narrower(self.actors, current, keep)
 
     def _without_stalled_proposals(self, t: int, offers: Offers, agenda_of: np.ndarray) -> np.ndarray:
         """A stalling actor (§17) puts forward no settlement (nothing if it stalls truces too):
@@ -357,25 +399,27 @@ class NegotiationModel(mesa.Model):
         open_ = np.broadcast_to(state.allowed[None], (A,) + state.allowed.shape)
         return open_ if state.red_box is None else open_ & ~state.red_box.blocked
 
-    def _offers_given(self, state: RoundState, proposer_value, screen):
+    def _offers_given(self, state: RoundState, proposer_value, screen, strategies=None):
         """Everyone's offers when the proposers' values are ``proposer_value`` (A, N):
         the map T of the fixed point; returns the offers, agendas and T(P), and the
-        sweep's reservations and needs."""
-        p = self.params
+        sweep's reservations and needs.  ``state`` is the block's round state or a sweep
+        view's (its worlds not yet converged, with ``strategies`` standing in for the
+        agents', see :class:`_SweepView`): everything is read from it."""
+        p = state.params
         # what each proposer must offer each responder: its reservation, less the
         # leverage bonus, plus a safety margin against its response noise
         sweep = state.for_sweep(proposer_value, (p.margin * p.noise)[:, None, :])
         own_reservation = sweep.reservation[np.arange(p.n_actors), np.arange(p.n_actors)]
         if screen is None:
-            offers, planned = self._all_offers(sweep), np.zeros(p.n)
+            offers, planned = self._all_offers(sweep, strategies), np.zeros(p.n)
         else:
-            offers, planned = self._screened_offers(sweep, own_reservation, screen)
+            offers, planned = self._screened_offers(sweep, own_reservation, screen, strategies)
         # no package inside every veto player's red lines: nothing to put forward there (§16)
         allowed = self._open_agendas(state)
-        agenda_of, value = choose(offers, own_reservation, allowed, p.agendas, self.veto.T)
+        agenda_of, value = choose(offers, own_reservation, allowed, p.agendas, state.veto.T)
         return offers, agenda_of, sweep.reservation, sweep.need, planned, value
 
-    def _screened_offers(self, state: RoundState, own_reservation, screen):
+    def _screened_offers(self, state: RoundState, own_reservation, screen, strategies=None):
         """Risk-return offers against private responders (docs/model.md §18).
 
         For each cutoff c of the round (the sure one, the belief's quantiles) every
@@ -387,12 +431,12 @@ class NegotiationModel(mesa.Model):
         cutoff (A_p, G, A_j, N) each offer was planned for (+inf: a refusal teaches
         nothing, the offer not being predicted acceptable to any type, or the
         responder not private)."""
-        p = self.params
+        p = state.params
         cutoffs, chances = screen
         plans = []
         for c in range(cutoffs.shape[0]):
             need, bare = resolve.needs_at(state, cutoffs[c], state.need)
-            plans.append(self._all_offers(state.replace(need=need, bare_need=bare)))
+            plans.append(self._all_offers(state.replace(need=need, bare_need=bare), strategies))
         chance = np.stack([resolve.accept_chance(state, chances[c]) for c in range(len(plans))])
         fallback = own_reservation[:, None, :]
         worth = np.stack([np.where(o.feasible, pi * o.own + (1.0 - pi) * fallback, -np.inf)
@@ -406,11 +450,13 @@ class NegotiationModel(mesa.Model):
         cut = np.where(feasible[:, :, None] & p.private[None, None, :, None], cut, np.inf)
         return Offers(plans[0].who, y, feasible, own), cut
 
-    def _all_offers(self, state: RoundState) -> Offers:
+    def _all_offers(self, state: RoundState, strategies=None) -> Offers:
         """Every actor's offers, truces priced for their drafting time when they are drafted."""
-        return self._drafted_truce_offers(state) if self.params.truce_drafting else self._planned_offers(state)
+        if state.params.truce_drafting:
+            return self._drafted_truce_offers(state, strategies)
+        return self._planned_offers(state, strategies)
 
-    def _drafted_truce_offers(self, state: RoundState) -> Offers:
+    def _drafted_truce_offers(self, state: RoundState, strategies=None) -> Offers:
         """Truce drafting (docs/model.md §15): each proposer plans its truce as if it carried
         m = 0, 1, …, M conditions (every responder's need raised to make up the delay D(m),
         :func:`talks.undelayed_need`), keeps the plans that carry the m they were made for,
@@ -421,7 +467,7 @@ class NegotiationModel(mesa.Model):
         the other plans' settlement offers would be the same, and are never read); with
         ``planning: exact`` every plan plans both agendas, its correction passes being
         decided over both (docs/model.md §9), so that the numbers stay the same."""
-        p, need = self.params, state.need
+        p, need = state.params, state.need
         truces_only = state
         if p.planning != "exact":
             allowed = state.allowed.copy()
@@ -432,7 +478,7 @@ class NegotiationModel(mesa.Model):
             raised = self._needs_delayed_by(state, need, np.full(p.n, m))
             if m == 0:   # the plain truce has no conditions either
                 plain = state.replace(need=raised)
-            plans.append(self._planned_offers(plain if m == 0 else truces_only.replace(need=raised)))
+            plans.append(self._planned_offers(plain if m == 0 else truces_only.replace(need=raised), strategies))
             assumed.append(m)
         plans.append(self._plain_truces(plain, plans[0]))
         assumed.append(0)
@@ -441,7 +487,7 @@ class NegotiationModel(mesa.Model):
     def _needs_delayed_by(self, state: RoundState, need, conditions) -> np.ndarray:
         """Needs (A_j, A_p, G, N) with the truce's raised to make up the drafting delay of
         a truce with ``conditions`` (N,) conditions; the settlement's as they were."""
-        p = self.params
+        p = state.params
         four = need if need.ndim == 4 else np.stack([need, need], axis=2)
         rounds = talks.truce_drafting_rounds(p, conditions)
         out = four.copy()
@@ -451,7 +497,7 @@ class NegotiationModel(mesa.Model):
     def _plain_truces(self, state: RoundState, planned: Offers) -> Offers:
         """The plain truce of every proposer (truce terms at status quo), judged exactly
         against the needs ``state.need`` (raised for the delay of a truce without conditions)."""
-        p, who = self.params, self._proposers
+        p, who = state.params, self._proposers
         y = np.broadcast_to(p.status_quo, (len(who), 2, p.n, p.n_issues)).copy()
         judged = judge(state, who, y, truce_only=True,   # the exact judge Compromise and Nash use
                        in_force=self._plain_in_force(state, y))
@@ -478,7 +524,7 @@ class NegotiationModel(mesa.Model):
         the feasible ones planned for the conditions they carry (if none is, the plan made for
         the longest delay: the most accommodating, which response noise may yet carry);
         settlement offers are the same in every plan (their needs were not moved)."""
-        p = self.params
+        p = state.params
         carried, valid = [], []
         for o, m in zip(plans, assumed):
             y = np.where(p.binary, np.round(o.y[:, TRUCE]), o.y[:, TRUCE])      # (A, N, D)
@@ -518,11 +564,12 @@ class NegotiationModel(mesa.Model):
         own[:, who] = np.where(np.isfinite(own[:, who]), exact.swapaxes(0, 1), own[:, who])
         return own
 
-    def _planned_offers(self, state: RoundState) -> Offers:
-        """Every actor's offers: the agents that may be recognised propose (through their
-        strategies, batched); actors never recognised make none (their continuation
-        weight is 0, so their offers would change nothing)."""
-        return Negotiator.propose_all([self.actors[a] for a in self._proposers], state)
+    def _planned_offers(self, state: RoundState, strategies=None) -> Offers:
+        """Every actor's offers: the agents that may be recognised in the block propose
+        (through their strategies, or ``strategies`` standing in for them, batched);
+        actors never recognised make none (their continuation weight is 0, so their offers
+        would change nothing)."""
+        return Negotiator.propose_all([self.actors[a] for a in self._proposers], state, strategies)
 
     @property
     def _proposers(self) -> list[int]:

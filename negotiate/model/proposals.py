@@ -38,8 +38,10 @@ class Strategy(Protocol):
     """``Strategy(params, valuation, red_box)`` builds from the block's per-world
     parameters, value functions and first red lines (None: none); when finished
     worlds are dropped it is built again for the remaining ones, unless it has a
-    cheaper ``take(keep, params)``.  ``propose(state, who)`` plans on the round's
-    read-only :class:`~negotiate.model.round_state.RoundState`, never on the model."""
+    cheaper ``take(keep, params)``; a sweep of the fixed point over the worlds not yet
+    converged (docs/model.md §8) uses ``cut(keep)`` if it has one (the strategy as it
+    stands, for those worlds), else the same.  ``propose(state, who)`` plans on the
+    round's read-only :class:`~negotiate.model.round_state.RoundState`, never on the model."""
 
     name: str
 
@@ -148,6 +150,28 @@ class Strategic:
         if self.durable:
             new.resume_drift = np.take(self.resume_drift, keep, axis=-1)
             new.resume_line = np.take(self.resume_line, keep, axis=-1) if self.resume_line is not None else None
+        return new
+
+    def cut(self, keep) -> Strategic:
+        """The same strategy for worlds ``keep`` (indices) within a round, as it stands:
+        the model's sweeps of the fixed point over the worlds not yet converged
+        (docs/model.md §8).  Every per-world array is sliced (segments a decision rule
+        pointed at a coalition included) and the chords' ``live`` stays the block's, so
+        the worlds kept plan to the bit as in the block."""
+        new = object.__new__(Strategic)
+        new._box = self._box.take(keep) if self._box is not None else None
+        new.start, new.delta = (np.take(a, keep, axis=3) for a in (self.start, self.delta))
+        new.live = self.live
+        new.arms0, new.arms_step = (np.take(a, keep, axis=-1) for a in (self.arms0, self.arms_step))
+        new.loss_coef = tuple(np.take(coef, keep, axis=-1) for coef in self.loss_coef)
+        new.durable = self.durable
+        if self.durable:
+            new.resume_drift = np.take(self.resume_drift, keep, axis=-1)
+            new.resume_line = np.take(self.resume_line, keep, axis=-1) if self.resume_line is not None else None
+        new._resumed_key = None
+        if getattr(self, "_resumed_key", None) is not None:   # the resumed war, for these worlds
+            new._resumed = tuple(np.take(o, keep, axis=-1) for o in self._resumed)
+            new._resumed_key, new._resumed_belief = self._resumed_key, np.take(self._resumed_belief, keep, axis=-1)
         return new
 
     def _coalitions(self, state, who, need, flow, fade, war_after) -> np.ndarray:

@@ -179,6 +179,26 @@ class RoundState:
         new.__dict__.update({name: read_only(value) for name, value in changes.items()})
         return new
 
+    def take(self, keep: np.ndarray, params: WorldParams, valuation: Valuation) -> RoundState:
+        """The same state for a subset ``keep`` (indices) of its worlds, with ``params`` and
+        ``valuation`` those worlds' (read-only copies, as the model makes them).
+
+        Every array's world axis is its last (``truce_terms`` element by element,
+        ``red_box`` by :meth:`RedBox.take`); ``veto`` has none.  Each world's numbers are
+        its own, so the subset's are the bits of the whole's (the model evaluates a
+        sweep of the fixed point on the worlds not yet converged only, docs/model.md §8)."""
+        def cut(value):
+            if value is None:
+                return None
+            if isinstance(value, tuple):
+                return tuple(cut(v) for v in value)
+            return np.take(value, keep, axis=-1)
+
+        changes = {name: cut(getattr(self, name)) for name in _PER_WORLD}
+        return RoundState(round=self.round, params=params, valuation=valuation, veto=self.veto,
+                          red_box=self.red_box.take(keep) if self.red_box is not None else None,
+                          **changes)
+
     def for_sweep(self, proposer_value: np.ndarray, margin: np.ndarray) -> RoundState:
         """The state of one sweep of the fixed point with proposer values ``proposer_value``
         (A, N): reservations ``S + f·max(0, P − S)`` (§8) and what each proposer must offer
@@ -267,6 +287,9 @@ class RoundState:
 
 
 _FIELDS = frozenset(f.name for f in dataclasses.fields(RoundState))
+#: the fields with a world axis (the last), as :meth:`RoundState.take` cuts them
+_PER_WORLD = ("balance", "phase", "truce_age", "belief", "status", "bonus", "allowed", "option",
+              "truce_terms", "proposer_value", "reservation", "need", "bare_need")
 
 
 def truce_terms(valuation: Valuation, balance, belief, phase, truce_length):
