@@ -38,6 +38,8 @@ def without(doc: dict, mechanism: str) -> dict:
     doc = copy.deepcopy(doc)
     if mechanism in ("talks", "all"):
         doc.pop("talks", None)
+    if mechanism == "truce drafting" and doc.get("talks"):
+        doc["talks"].pop("truce_drafting", None)   # every truce in force at once (the knob then sets nothing)
     if mechanism in ("red lines", "all"):
         for position in _positions(doc):
             position.pop("red_line", None)
@@ -60,7 +62,7 @@ def without(doc: dict, mechanism: str) -> dict:
     return doc
 
 
-MECHANISMS = ("talks", "red lines", "political issues follow the front", "stances", "process gains",
+MECHANISMS = ("talks", "truce drafting", "red lines", "political issues follow the front", "stances", "process gains",
               "stalling", "decision rules", "all", "calibration")
 
 
