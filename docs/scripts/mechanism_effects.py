@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 import negotiate
+from negotiate.digests import file_sha256, metadata_digest
 from negotiate.scenario.calibration import load_posterior
 
 #: a mechanism the calibration sets is switched off in the posterior's draws, so
@@ -73,10 +74,14 @@ def posterior_without(source: str, zeros: dict[str, float], folder: Path) -> str
     for name, value in zeros.items():
         draws[:, posterior.names.index(name)] = value
     folder.mkdir(parents=True, exist_ok=True)
-    knobs = [{"name": n, "path": p, "low": lo, "high": hi}
-             for n, p, (lo, hi) in zip(posterior.names, posterior.paths, posterior.bounds)]
-    (folder / "metadata.json").write_text(json.dumps({"kind": "calibration", "knobs": knobs}))
+    knobs = [{"name": n, "path": p, "low": lo, "high": hi, "kind": k}
+             for n, p, (lo, hi), k in zip(posterior.names, posterior.paths, posterior.bounds, posterior.kinds)]
     pd.DataFrame(draws, columns=list(posterior.names)).to_csv(folder / "posterior.csv", index=False)
+    # sealed as negotiate calibrate seals its folders: a scenario refuses an unsealed one
+    meta = {"kind": "calibration", "knobs": knobs, "round_length_days": posterior.round_length_days,
+            "files": {"posterior.csv": file_sha256(folder / "posterior.csv")}}
+    meta["metadata_sha256"] = metadata_digest(meta)
+    (folder / "metadata.json").write_text(json.dumps(meta))
     return str(folder)
 
 
