@@ -31,6 +31,7 @@ from negotiate.run.seeding import BLOCK_SIZE, MAX_RUNS, SeedPlan, block_seed
 res = importlib.import_module("negotiate.run.resources")
 sim = importlib.import_module("negotiate.run.blocks")
 ROOT = Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "scenarios" / "ukraine_march_2025.yaml"
 GiB = 2**30
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="rlimits, /proc, /dev/full")
@@ -110,9 +111,10 @@ def test_runs_that_could_never_be_kept_are_refused_before_any_simulation(varied_
 
 # --- the engine's working memory ------------------------------------------------------------
 
-@pytest.mark.parametrize("actors, issues", [(3, 2), (6, 4), (10, 3), (12, 6)])
+@pytest.mark.parametrize("actors, issues", [(3, 2), (6, 4), (10, 3), (12, 6), ("baseline", None)])
 def test_the_engine_estimate_bounds_the_measured_peak(actors, issues):
-    scenario = negotiate.load_scenario(generated(actors, issues))
+    # the baseline: 4 actors, 12 issues, truce drafting (a plan per number of conditions)
+    scenario = negotiate.load_scenario(BASELINE if actors == "baseline" else generated(actors, issues))
     worlds = 64
     run_block(scenario, 8, block_seed(0, 0))  # compiled and cached before measuring
     tracemalloc.start()
@@ -152,7 +154,7 @@ def test_a_run_whose_blocks_do_not_fit_is_refused_before_simulating(varied, monk
 
 
 def test_a_block_over_the_address_space_limit_is_refused_by_the_command(tmp_path):
-    """40 actors and 10 issues need about 15 GiB per block: refused under ``ulimit -v 4G``
+    """40 actors and 10 issues need about 21 GiB per block: refused under ``ulimit -v 4G``
     at once, with the reason, instead of a MemoryError deep in the engine."""
     scenario = tmp_path / "big.yaml"
     scenario.write_text(negotiate.dump_yaml(negotiate.load_scenario(generated(40, 10))))
