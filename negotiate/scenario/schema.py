@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from ..errors import FieldError
 from .decision import Decision
 from .distributions import Number, Param, is_distribution, param_support, reject_boolean
+from .references import suggest
 
 Role = Literal["party", "mediator", "stakeholder"]
 Strategy = str  # checked against the engine's registry names below
@@ -132,6 +133,11 @@ class Rounds(_Strict):
         given, known = self.model_fields_set, UNIT_DAYS.get(self.unit.strip().lower())
         if "length_days" not in given:
             if known is None and "unit" in given:
+                hint = suggest(self.unit.strip().lower(), UNIT_DAYS)
+                if "did you mean" in hint:   # `unit: days`: a known unit misspelt or plural
+                    raise FieldError("unit", (
+                        f"unknown unit '{self.unit}'{hint} (a unit of another name needs "
+                        f"rounds.length_days: how many days a round lasts)"))
                 raise FieldError("length_days", (
                     f"needed: how many days a round lasts is known for the units "
                     f"{', '.join(UNIT_DAYS)}, not for '{self.unit}'; write rounds.length_days"))

@@ -60,6 +60,13 @@ def test_a_length_that_contradicts_its_unit_is_refused(section, words):
     assert words in str(caught.value)
 
 
+@pytest.mark.parametrize("unit, known", [("days", "day"), ("weeks", "week"), ("Months", "month"),
+                                         ("fortnights", "fortnight"), ("yaer", "year")])
+def test_a_plural_or_misspelt_unit_gets_did_you_mean(unit, known):
+    with pytest.raises(ScenarioError, match=f"rounds.unit: unknown unit '{unit}'; did you mean '{known}'\\?"):
+        rounds(f"{{unit: {unit}}}")
+
+
 @pytest.mark.parametrize("section", ["{unit: month}", "{length_days: 3.5}", "{unit: session, length_days: 2}"])
 def test_a_derived_round_survives_a_dump_and_a_load(section):
     scenario = scenario_from_yaml(MINIMAL + f"rounds: {section}\n")
