@@ -336,3 +336,15 @@ def test_messages_for_a_misspelt_library_and_an_unquoted_digest(tmp_path):
     with pytest.raises(ScenarioError, match="calibration.sha256: expected text, got the number 0: .*put the "
                                             "value in quotes"):
         negotiate.load_scenario(calibrated_scenario(tmp_path, sha256=0))
+
+
+@pytest.mark.parametrize("digest, got", [("5066a93b", "got 8 characters"), ("", "got 0 characters"),
+                                         ("a" * 65, "got 65 characters"),
+                                         ("F" + "a" * 63, "got characters other than 0-9 and a-f ('F')"),
+                                         ("z-" + "a" * 62, "got characters other than 0-9 and a-f ('-z')")])
+def test_a_digest_that_is_no_sha256_says_what_one_is(tmp_path, digest, got):
+    """As a user met it: a short prefix was refused with "has characters not allowed here"."""
+    with pytest.raises(ScenarioError) as caught:
+        negotiate.load_scenario(calibrated_scenario(tmp_path, sha256=digest))
+    assert str(caught.value).endswith(
+        f"calibration.sha256: must be the 64 hexadecimal digits of sha256sum posterior.csv, {got}")
