@@ -310,11 +310,11 @@ def test_a_scenario_whose_rounds_are_not_the_posteriors_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("rounds, message", [
-    ("{unit: month}", "rounds: are months (30.4375 days), but the calibration's posterior (library) was "
+    ("{unit: month}", ("rounds: are months (30.4375 days), but the calibration's posterior (library) was "
      "fitted on rounds that are weeks (7 days), and its knobs count rounds (how long a party stalls, how "
      "long drafting takes): use rounds: {unit: week, horizon: …} and rescale to weeks every count of "
      "rounds (horizon, talks.setup, drafting, truce length, event rounds) and every per-round number "
-     "(patience, war cost, drift, hazard), or remove the calibration section"),
+     "(patience, war cost, drift, hazard), or remove the calibration section")),
     ("{unit: day}", "rounds: are days (1 day), but"),
     ("{unit: session, length_days: 3}", "rounds: last 3 days (unit 'session'), but"),
     ("{unit: months}", "rounds.unit: unknown unit 'months'; did you mean 'month'?"),
