@@ -187,10 +187,12 @@ def _posterior_hint(out) -> str:
 
     from ..digests import file_sha256
 
-    digest = file_sha256(Path(out) / "posterior.csv")
+    # absolute: --out is relative to the current folder, a scenario's folder to the scenario file
+    folder = Path(out).resolve()
+    digest = file_sha256(folder / "posterior.csv")
     return (f"to simulate a scenario with this posterior, add to its file:  calibration: "
-            f"{{posterior: {_flow_text(str(out))}, sha256: {_flow_text(digest)}}}  (a folder "
-            f"relative to the scenario file; docs/scenario-format.md, 'calibration')")
+            f"{{posterior: {_flow_text(str(folder))}, sha256: {_flow_text(digest)}}}  (the folder "
+            f"may also be written relative to the scenario file; docs/scenario-format.md, 'calibration')")
 
 
 def _flow_text(text: str) -> str:

@@ -251,16 +251,53 @@ def _check_round_length(scenario, posterior: Posterior) -> None:
     from ..errors import Problem, ScenarioError
     from .schema import unit_of_length
 
-    fitted, here = posterior.round_length_days, float(scenario.rounds.length_days)
+    fitted, rounds = posterior.round_length_days, scenario.rounds
+    here = float(rounds.length_days)
     if fitted is None or math.isclose(fitted, here):
         return
-    # the unit goes with the length: rounds.length_days alone would clash with a unit: month
-    rounds = f"rounds: {{unit: {unit_of_length(fitted)}, length_days: {fitted:g}}}"
-    raise ScenarioError([Problem("rounds.length_days", (
-        f"is {here:g} days, but the calibration's posterior ({posterior.source}) was fitted on cases "
-        f"with rounds of {fitted:g} days, and its knobs count rounds (how long a party stalls, how "
-        f"long drafting takes): use rounds of {fitted:g} days ({rounds}, the per-round numbers "
-        f"rescaled to them), or remove the calibration section"))])
+    # named `rounds`, not `rounds.length_days`: the clash is often a unit whose length followed
+    raise ScenarioError([Problem("rounds", (
+        f"{_rounds_are(rounds.unit, here)}, but the calibration's posterior ({posterior.source}) was "
+        f"fitted on rounds that {_rounds_are(unit_of_length(fitted), fitted)}, and its knobs count "
+        f"rounds (how long a party stalls, how long drafting takes): use {_rounds_hint(fitted)} and "
+        f"rescale to {_rounds_plural(fitted)} every count of rounds (horizon, talks.setup, drafting, "
+        f"truce length, event rounds) and every per-round number (patience, war cost, drift, "
+        f"hazard), or remove the calibration section"))])
+
+
+def _days(days: float) -> str:
+    return f"{days:g} day{'' if days == 1 else 's'}"
+
+
+def _rounds_are(unit: str, days: float) -> str:
+    """``are months (30.4375 days)``, ``last 10 days``, ``last 3 days (unit 'session')``."""
+    from .schema import PLAIN_UNIT, UNIT_DAYS
+
+    name = unit.strip().lower()
+    if name in UNIT_DAYS:
+        return f"are {name}s ({_days(days)})"
+    return f"last {_days(days)}" + ("" if name == PLAIN_UNIT else f" (unit '{unit}')")
+
+
+def _rounds_plural(days: float) -> str:
+    """``weeks``, ``months of 30 days``, ``rounds of 10 days``: what rounds of ``days`` are called."""
+    from .schema import PLAIN_UNIT, UNIT_DAYS, unit_of_length
+
+    unit = unit_of_length(days)
+    if unit != PLAIN_UNIT and math.isclose(UNIT_DAYS[unit][0], days):
+        return f"{unit}s"
+    return f"{unit}s of {_days(days)}"
+
+
+def _rounds_hint(days: float) -> str:
+    """The ``rounds`` section to write: the unit alone when its own length is ``days`` (a length
+    alone would clash with a unit such as month that the scenario keeps)."""
+    from .schema import PLAIN_UNIT, UNIT_DAYS, unit_of_length
+
+    unit = unit_of_length(days)
+    if unit != PLAIN_UNIT and math.isclose(UNIT_DAYS[unit][0], days):
+        return f"rounds: {{unit: {unit}, horizon: …}}"
+    return f"rounds: {{unit: {unit}, length_days: {days:g}, horizon: …}}"
 
 
 def _library_hint(source: str) -> str:

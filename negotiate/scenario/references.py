@@ -178,6 +178,7 @@ def _check_talks(c: _Collector, s: Scenario) -> None:
     if s.talks is None:
         return
     _check_setup(c, s)
+    _check_truce_drafting(c, s)
     seen = set()
     for i, r in enumerate(s.talks.ratification):
         c.actor(f"talks.ratification[{i}].actor", r.actor, s.actors)
@@ -198,6 +199,24 @@ def _check_setup(c: _Collector, s: Scenario) -> None:
             f"round {round(low) + 1}{' at the earliest' if drawn else ''}, after the horizon "
             f"(rounds.horizon: {horizon}): no settlement could ever be proposed; lower talks.setup "
             "or raise rounds.horizon"))
+
+
+def _check_truce_drafting(c: _Collector, s: Scenario) -> None:
+    """A truce accepted in round t is in force at the end of round t + rint(base + per_condition
+    × m) (docs/model.md, "Truce drafting: plain or conditional ceasefires"): with t >= 1 and
+    m >= 0, a base whose lowest value rounds to the horizon or beyond means no truce is ever
+    in force."""
+    section = s.talks.truce_drafting
+    if section is None:
+        return
+    horizon, low = s.rounds.horizon, param_support(section.base)[0]
+    if round(low) >= horizon:  # the engine's rounding (np.rint: half to even)
+        drawn = is_distribution(section.base)
+        c.add("talks.truce_drafting.base", (
+            f"{'is at least' if drawn else 'is'} {low:g} rounds, so a truce accepted in round 1 "
+            f"would come into force at the end of round {round(low) + 1} at the earliest, after the "
+            f"horizon (rounds.horizon: {horizon}): no truce could ever be in force; lower "
+            "talks.truce_drafting.base or raise rounds.horizon"))
 
 
 def _check_red_lines(c: _Collector, s: Scenario) -> None:

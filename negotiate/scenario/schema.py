@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from ..errors import FieldError
 from .decision import Decision
 from .distributions import Number, Param, is_distribution, param_support, reject_boolean
+from .references import suggest
 
 Role = Literal["party", "mediator", "stakeholder"]
 Strategy = str  # checked against the engine's registry names below
@@ -132,6 +133,11 @@ class Rounds(_Strict):
         given, known = self.model_fields_set, UNIT_DAYS.get(self.unit.strip().lower())
         if "length_days" not in given:
             if known is None and "unit" in given:
+                hint = suggest(self.unit.strip().lower(), UNIT_DAYS)
+                if "did you mean" in hint:   # `unit: days`: a known unit misspelt or plural
+                    raise FieldError("unit", (
+                        f"unknown unit '{self.unit}'{hint} (a unit of another name needs "
+                        f"rounds.length_days: how many days a round lasts)"))
                 raise FieldError("length_days", (
                     f"needed: how many days a round lasts is known for the units "
                     f"{', '.join(UNIT_DAYS)}, not for '{self.unit}'; write rounds.length_days"))
@@ -431,6 +437,19 @@ class Ratification(_Strict):
     )
 
 
+def _sha256_digits(value: Any) -> Any:
+    """Text that is no SHA-256 digest is refused saying what one is; the pattern stays on the
+    field for the JSON Schema, and text that is not text is left to the type's message."""
+    if not isinstance(value, str) or re.fullmatch(r"[0-9a-f]{64}", value):
+        return value
+    if len(value) != 64:
+        got = f"got {len(value)} character{'' if len(value) == 1 else 's'}"
+    else:
+        bad = "".join(sorted(set(re.sub(r"[0-9a-f]", "", value))))
+        got = f"got characters other than 0-9 and a-f ({bad!r})"
+    raise ValueError(f"must be the 64 hexadecimal digits of sha256sum posterior.csv, {got}")
+
+
 class Calibration(_Strict):
     """Calibrated behaviour (docs/validation.md, "Calibration"): each world takes one draw
     of a posterior of the knobs shared by every scenario, and every field a knob names
@@ -441,7 +460,7 @@ class Calibration(_Strict):
         description="'library' (the posterior the package ships, fitted to its case library) or "
         "a folder written by 'negotiate calibrate --out', relative to the scenario file",
     )
-    sha256: str | None = Field(
+    sha256: Annotated[str | None, BeforeValidator(_sha256_digits)] = Field(
         None, pattern=r"^[0-9a-f]{64}$",
         description="Pins the posterior: the SHA-256 of its posterior.csv (refused if it differs)",
     )

@@ -288,8 +288,8 @@ def test_a_scenario_whose_rounds_are_not_the_posteriors_is_refused(tmp_path):
     """The library's knobs count weekly rounds (drafting, stalling): monthly rounds are refused."""
     assert load_posterior("library").round_length_days == 7
     baseline = negotiate.load_scenario("scenarios/ukraine_march_2025.yaml")
-    with pytest.raises(ScenarioError, match=r"rounds.length_days: is 30 days.*fitted on cases with rounds "
-                                            r"of 7 days.*calibration"):
+    with pytest.raises(ScenarioError, match=r"rounds: are months \(30 days\), but .*fitted on rounds that "
+                                            r"are weeks \(7 days\).*calibration"):
         baseline.with_overrides({"rounds.length_days": 30})
     assert baseline.with_overrides({"rounds.length_days": 7}).rounds.length_days == 7
     # a folder of one's own: its recorded round length is what is checked
@@ -297,10 +297,37 @@ def test_a_scenario_whose_rounds_are_not_the_posteriors_is_refused(tmp_path):
     write_posterior(folder)
     meta = json.loads((folder / "metadata.json").read_text())
     seal(folder, {**meta, "round_length_days": 14})
-    with pytest.raises(ScenarioError, match="rounds.length_days: is 7 days.*rounds of 14 days"):
+    with pytest.raises(ScenarioError, match=r"rounds: are weeks \(7 days\).*rounds that are fortnights "
+                                            r"\(14 days\).*use rounds: \{unit: fortnight, horizon: …\} and "
+                                            r"rescale to fortnights every count"):
+        load("talks").with_overrides({"calibration": {"posterior": str(folder)}})
+    seal(folder, {**meta, "round_length_days": 10})
+    with pytest.raises(ScenarioError, match=r"rounds that last 10 days.*use rounds: \{unit: round, "
+                                            r"length_days: 10, horizon: …\} and rescale to rounds of 10 days"):
         load("talks").with_overrides({"calibration": {"posterior": str(folder)}})
     seal(folder, {**meta, "round_length_days": 7})
     assert load("talks").with_overrides({"calibration": {"posterior": str(folder)}}).calibration is not None
+
+
+@pytest.mark.parametrize("rounds, message", [
+    ("{unit: month}", ("rounds: are months (30.4375 days), but the calibration's posterior (library) was "
+     "fitted on rounds that are weeks (7 days), and its knobs count rounds (how long a party stalls, how "
+     "long drafting takes): use rounds: {unit: week, horizon: …} and rescale to weeks every count of "
+     "rounds (horizon, talks.setup, drafting, truce length, event rounds) and every per-round number "
+     "(patience, war cost, drift, hazard), or remove the calibration section")),
+    ("{unit: day}", "rounds: are days (1 day), but"),
+    ("{unit: session, length_days: 3}", "rounds: last 3 days (unit 'session'), but"),
+    ("{unit: months}", "rounds.unit: unknown unit 'months'; did you mean 'month'?"),
+    ("{unit: days}", "rounds.unit: unknown unit 'days'; did you mean 'day'?"),
+])
+def test_the_round_length_clash_names_the_rounds_as_written(tmp_path, rounds, message):
+    """As a user met it: `rounds: {unit: month}` named rounds.length_days, a field never written."""
+    path = tmp_path / "monthly.yaml"
+    path.write_text((DATA / "talks.yaml").read_text().replace("rounds: {horizon: 20}", f"rounds: {rounds}")
+                    + "calibration: library\n")
+    with pytest.raises(ScenarioError) as caught:
+        negotiate.load_scenario(path)
+    assert f"{path}:5: {message}" in str(caught.value)
 
 
 def test_messages_for_a_misspelt_library_and_an_unquoted_digest(tmp_path):
@@ -309,3 +336,15 @@ def test_messages_for_a_misspelt_library_and_an_unquoted_digest(tmp_path):
     with pytest.raises(ScenarioError, match="calibration.sha256: expected text, got the number 0: .*put the "
                                             "value in quotes"):
         negotiate.load_scenario(calibrated_scenario(tmp_path, sha256=0))
+
+
+@pytest.mark.parametrize("digest, got", [("5066a93b", "got 8 characters"), ("", "got 0 characters"),
+                                         ("a" * 65, "got 65 characters"),
+                                         ("F" + "a" * 63, "got characters other than 0-9 and a-f ('F')"),
+                                         ("z-" + "a" * 62, "got characters other than 0-9 and a-f ('-z')")])
+def test_a_digest_that_is_no_sha256_says_what_one_is(tmp_path, digest, got):
+    """As a user met it: a short prefix was refused with "has characters not allowed here"."""
+    with pytest.raises(ScenarioError) as caught:
+        negotiate.load_scenario(calibrated_scenario(tmp_path, sha256=digest))
+    assert str(caught.value).endswith(
+        f"calibration.sha256: must be the 64 hexadecimal digits of sha256sum posterior.csv, {got}")

@@ -60,6 +60,13 @@ def test_a_length_that_contradicts_its_unit_is_refused(section, words):
     assert words in str(caught.value)
 
 
+@pytest.mark.parametrize("unit, known", [("days", "day"), ("weeks", "week"), ("Months", "month"),
+                                         ("fortnights", "fortnight"), ("yaer", "year")])
+def test_a_plural_or_misspelt_unit_gets_did_you_mean(unit, known):
+    with pytest.raises(ScenarioError, match=f"rounds.unit: unknown unit '{unit}'; did you mean '{known}'\\?"):
+        rounds(f"{{unit: {unit}}}")
+
+
 @pytest.mark.parametrize("section", ["{unit: month}", "{length_days: 3.5}", "{unit: session, length_days: 2}"])
 def test_a_derived_round_survives_a_dump_and_a_load(section):
     scenario = scenario_from_yaml(MINIMAL + f"rounds: {section}\n")
@@ -107,12 +114,32 @@ def test_settlement_talks_must_be_able_to_open_within_the_horizon(setup, opens):
         scenario_from_yaml(text)
 
 
+# a truce accepted in round t is in force at the end of round t + rint(base + per_condition × m)
+# (docs/model.md, "Truce drafting: plain or conditional ceasefires"): with t >= 1, m >= 0 and a
+# horizon of 20, some truce can be in force only if rint(the base's lowest value) <= 19
+@pytest.mark.parametrize("base, in_force", [(0, True), (19, True), (19.5, False), (20, False), (26, False),
+                                            ("{dist: uniform, low: 18.6, high: 40}", True),
+                                            ("{dist: uniform, low: 20.5, high: 40}", False)])
+def test_a_truce_must_be_able_to_come_into_force_within_the_horizon(base, in_force):
+    text = MINIMAL + f"rounds: {{horizon: 20}}\ntalks: {{truce_drafting: {{base: {base}, per_condition: 3}}}}\n"
+    if in_force:
+        assert scenario_from_yaml(text).talks.truce_drafting is not None
+        return
+    with pytest.raises(ScenarioError, match=r"talks.truce_drafting.base: is (at least )?[\d.]+ rounds, so a "
+                                            r"truce accepted in round 1 would come into force at the end of "
+                                            r"round \d+ at the earliest, after the horizon "
+                                            r"\(rounds.horizon: 20\)"):
+        scenario_from_yaml(text)
+
+
 def test_validate_names_the_file_and_fields(tmp_path):
-    """The findings as a user met them: `negotiate validate` accepted all three."""
+    """The findings as a user met them: `negotiate validate` accepted all four."""
     (tmp_path / "monthly.yaml").write_text(MINIMAL + "rounds: {unit: month, horizon: 24}\n")
     (tmp_path / "clash.yaml").write_text(MINIMAL + "rounds:\n  unit: month\n  length_days: 7\n")
     (tmp_path / "late.yaml").write_text(MINIMAL + "rounds: {horizon: 24}\ntalks:\n  setup: 30\n")
-    done = negotiate_cli("validate", "monthly.yaml", "clash.yaml", "late.yaml", cwd=tmp_path)
+    (tmp_path / "drafted.yaml").write_text(MINIMAL + "rounds: {horizon: 24}\ntalks:\n  truce_drafting:\n"
+                                           "    base: {dist: uniform, low: 24, high: 30}\n")
+    done = negotiate_cli("validate", "monthly.yaml", "clash.yaml", "late.yaml", "drafted.yaml", cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stdout == "ok: monthly.yaml (2 actors, 1 issue)\n"
     assert done.stderr.splitlines() == [
@@ -120,4 +147,8 @@ def test_validate_names_the_file_and_fields(tmp_path):
         "change one of them, or leave out length_days (a month is then 30.4375 days)"),
         ("late.yaml:20: talks.setup: is 30 rounds, so settlement talks would open in round 31, after "
         "the horizon (rounds.horizon: 24): no settlement could ever be proposed; lower talks.setup "
-        "or raise rounds.horizon")]
+        "or raise rounds.horizon"),
+        ("drafted.yaml:21: talks.truce_drafting.base: is at least 24 rounds, so a truce accepted in "
+        "round 1 would come into force at the end of round 25 at the earliest, after the horizon "
+        "(rounds.horizon: 24): no truce could ever be in force; lower talks.truce_drafting.base or "
+        "raise rounds.horizon")]

@@ -287,16 +287,18 @@ def test_cli_prints_the_posterior_cases_and_skill(tmp_path):
         assert any(line.startswith(case_id) and outcome in line for line in out.splitlines())
     assert "leave-one-case-out skill against climatology" in out
     assert "wrote 5 files to out" in out
-    # the hint it prints works: a scenario beside the folder uses the posterior, pinned
+    # the hint it prints works wherever the scenario is: the folder --out named relative to the
+    # current folder is printed absolute (a scenario reads a relative folder from its own)
     hint = out.rstrip().splitlines()[-1]
     assert hint.startswith("to simulate a scenario with this posterior, add to its file:  ")
-    section = hint.split("add to its file:  ")[1].split("  (a folder")[0]
+    section = hint.split("add to its file:  ")[1].split("  (the folder")[0]
     digest = hashlib.sha256((tmp_path / "out" / "posterior.csv").read_bytes()).hexdigest()
-    assert section == f"calibration: {{posterior: out, sha256: {digest}}}"
+    assert section == f"calibration: {{posterior: {(tmp_path / 'out').resolve()}, sha256: {digest}}}"
     case = next(iter(LIBRARY))
     scenario = (tmp_path / "cases" / case / "scenario.yaml").read_text()
-    (tmp_path / "calibrated.yaml").write_text(scenario + "\n" + section + "\n")
-    loaded = negotiate.load_scenario(tmp_path / "calibrated.yaml")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "calibrated.yaml").write_text(scenario + "\n" + section + "\n")
+    loaded = negotiate.load_scenario(tmp_path / "elsewhere" / "calibrated.yaml")
     assert loaded.calibration.posterior == str((tmp_path / "out").resolve())
     assert loaded.calibration.sha256 == digest
 
@@ -310,11 +312,12 @@ def test_the_hints_digest_is_quoted_when_yaml_would_read_a_number(tmp_path, dige
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "posterior.csv").write_text("x\n")
     with mock.patch("negotiate.digests.file_sha256", return_value=digest):
-        hint = _posterior_hint("out")
-    section = hint.split("add to its file:  ")[1].split("  (a folder")[0]
-    assert section == f'calibration: {{posterior: out, sha256: "{digest}"}}'
+        hint = _posterior_hint(tmp_path / "out")
+    folder = str((tmp_path / "out").resolve())
+    section = hint.split("add to its file:  ")[1].split("  (the folder")[0]
+    assert section == f'calibration: {{posterior: {folder}, sha256: "{digest}"}}'
     from negotiate.scenario.load import yaml_value
-    assert yaml_value(section.split(": ", 1)[1]) == {"posterior": "out", "sha256": digest}
+    assert yaml_value(section.split(": ", 1)[1]) == {"posterior": folder, "sha256": digest}
 
 
 def test_cli_bad_arguments_give_one_line_and_exit_2(tmp_path):
