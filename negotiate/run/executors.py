@@ -371,9 +371,29 @@ class ProcessExecutor(Executor):
         calls = getattr(pool, "_call_queue", None)
         if calls is not None:  # tasks no worker will read must not hold up the exit
             calls.cancel_join_thread()
-        pool.shutdown(wait=True, cancel_futures=True)
         for process in processes:
             process.join(timeout=5)
+        _release_result_reader(pool)
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _release_result_reader(pool: cf.ProcessPoolExecutor) -> None:
+    """Close the parent's end of the pool's result pipe once its workers are dead.
+
+    A worker killed while it was sending a result leaves half a message in the
+    pipe, and the pool's manager thread waits in ``recv`` for the rest, which
+    would never come: ``shutdown(wait=True)`` joins that thread and hung for
+    good (seen once in the suite: Ctrl-C as a second block was being sent).
+    With the workers gone the parent holds the pipe's last write end; closing
+    it gives the reader end-of-file, the manager marks the pool broken and
+    exits.  (``shutdown`` closes both ends itself afterwards.)"""
+    results = getattr(pool, "_result_queue", None)
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
+            pass  # already closed
 
 
 _manager_hook_installed = False

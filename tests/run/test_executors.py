@@ -144,3 +144,31 @@ def test_a_pool_that_breaks_while_tasks_are_submitted_gives_a_simulation_error(m
         list(executor.imap_unordered(math.sqrt, [1.0, 4.0, 9.0]))
     assert pool.cancelled == 1          # the task already submitted is cancelled
     assert executor._pool is None      # and the broken pool is not reused
+
+
+def test_abort_returns_when_a_killed_worker_left_half_a_result_in_the_pipe():
+    """A worker killed while sending a result leaves half a message in the result pipe,
+    and the pool's manager thread waits in ``recv`` for the rest: ``abort`` must still
+    return (it hung for good once in the suite on Ctrl-C)."""
+    import os
+    import struct
+    import threading
+    import time
+
+    ex = ProcessExecutor(1)
+    assert list(ex.map(math.sqrt, [4.0])) == [2.0]   # the pool and its manager thread run
+    pool = ex._pool
+    manager = pool._executor_manager_thread
+    writer = pool._result_queue._writer
+    # what a worker killed mid-send leaves: a header announcing 1,000 bytes, and 10 of them
+    os.write(writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)
+    time.sleep(0.5)   # the manager has woken up and waits for the other 990 bytes
+    aborting = threading.Thread(target=ex.abort, daemon=True)
+    aborting.start()
+    aborting.join(timeout=30)
+    returned = not aborting.is_alive()
+    if not returned:   # release the stuck manager so the test process can still exit
+        writer.close()
+    assert returned, "abort hung on a half-sent result"
+    manager.join(timeout=10)
+    assert not manager.is_alive()
