@@ -365,8 +365,6 @@ class NegotiationModel(mesa.Model):
         whole block), or the worlds not yet converged once few enough are left.  Sweeps that
         follow a first view cut it again (they only shrink within a round: a converged
         world is never moved again, ``FixedPoint.update``)."""
-        if self.params.planning == "exact":   # its correction passes are decided over the block
-            return current
         live = ~solver.converged if current is None else ~solver.converged[current.keep]
         keep = at_least_two(live)
         if keep.size >= self.VIEW_BELOW * live.size or live.size - keep.size < self.VIEW_MIN_SAVED:

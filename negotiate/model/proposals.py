@@ -352,9 +352,10 @@ def _judged_exactly(state, who, binding, need, plan, planned):
     The fits the planner uses (docs/model.md §9) can put an offer short of a
     responder's need.  Each pass raises every such responder's need by its
     shortfall and plans again (the fit's error near the new step is then
-    counted in); passes stop when no responder is short by more than 1 % of
-    its noise τ (it would accept less than 0.25 % less often), or after
-    :data:`EXACT_PASSES`.  The proposer's own value is then the exact one,
+    counted in); a world is corrected only while one of its responders is
+    short by more than 1 % of its noise τ (it would accept less than 0.25 %
+    less often), so no world's plan depends on the others of its block, and
+    passes stop when no world is, or after :data:`EXACT_PASSES`.  The proposer's own value is then the exact one,
     and an offer is feasible only if every binding veto player's exact value,
     with its bonus, reaches its reservation: it accepts at zero noise.  Only
     the (proposer, agenda) pairs the proposers may put forward are valued.
@@ -369,9 +370,12 @@ def _judged_exactly(state, who, binding, need, plan, planned):
     values = state.package_values(y, who, pairs)                          # (A, P, G, N)
     for _ in range(EXACT_PASSES):
         short = np.where(bind & feasible[None], need - values, 0.0)
-        if not (short > tolerance).any():
+        # a world is corrected only if one of its own responders is short: whether other
+        # worlds of the block are must not move it (the same numbers whatever the chunks)
+        again = (short > tolerance).any(axis=(0, 1, 2))                     # (N,)
+        if not again.any():
             break
-        need = need + np.maximum(short, 0.0)
+        need = need + np.where(again, np.maximum(short, 0.0), 0.0)
         y, feasible, own, target = plan(need)
         values = state.package_values(y, who, pairs)
     valued = pairs[:, :, None] & state.allowed[None]                      # (P, G, N), as the planner
