@@ -43,15 +43,22 @@ def _outputs(model, state, x, screen, strategies=None):
     return [offers.y, offers.feasible, offers.own, *rest]
 
 
-@pytest.mark.parametrize("name", SCENARIOS)
-def test_a_view_gives_the_blocks_numbers_in_its_worlds(name):
-    model = NegotiationModel(SCENARIOS[name](), 40, seed=5, record=False)
+def _two_rounds_in(scenario):
+    """A 40-world block after two rounds, proposer values a little off its fixed point,
+    and the block's outputs of one sweep there."""
+    model = NegotiationModel(scenario, 40, seed=5, record=False)
     model.step()
     model.step()
     p, state = model.params, model.state
     screen = model.beliefs.screen(p) if model.beliefs is not None else None
     x = model.proposer_value + np.random.default_rng(1).uniform(-0.01, 0.01, model.proposer_value.shape)
     whole = _outputs(model, state, x, screen)
+    return model, p, state, screen, x, whole
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_a_view_gives_the_blocks_numbers_in_its_worlds(name):
+    model, p, state, screen, x, whole = _two_rounds_in(SCENARIOS[name]())
     keep = np.flatnonzero(np.random.default_rng(2).uniform(size=p.n) < 0.3)
     view = sweeps.view(model.actors, p, state, screen, keep)
     part = _outputs(model, view.state, x[:, keep], view.screen, view.strategies)
@@ -98,13 +105,7 @@ def test_exact_planning_gives_each_world_the_same_numbers_in_any_block():
     two than in the whole block (the same numbers whatever the chunks, broken)."""
     scenario = negotiate.load_scenario(ROOT / "scenarios/ukraine_march_2025.yaml").with_overrides(
         {"rounds.horizon": 6, "bargaining.planning": "exact"})
-    model = NegotiationModel(scenario, 40, seed=5, record=False)
-    model.step()
-    model.step()
-    p, state = model.params, model.state
-    screen = model.beliefs.screen(p) if model.beliefs is not None else None
-    x = model.proposer_value + np.random.default_rng(1).uniform(-0.01, 0.01, model.proposer_value.shape)
-    whole = _outputs(model, state, x, screen)
+    model, p, state, screen, x, whole = _two_rounds_in(scenario)
     for k in range(p.n):
         view = sweeps.view(model.actors, p, state, screen, np.array(sorted({k, (k + 7) % p.n})))
         part = _outputs(model, view.state, x[:, view.keep], view.screen, view.strategies)
