@@ -101,15 +101,12 @@ class Negotiator(mesa.Agent):
         A, N, D = p.n_actors, p.n, p.n_issues
         y = np.broadcast_to(p.status_quo, (A, 2, N, D)).copy()
         feasible, own = np.zeros((A, 2, N), bool), np.full((A, 2, N), -np.inf)
-        groups: dict[int, list] = {}
-        used = {}
+        groups: dict[int, tuple] = {}   # id of a strategy -> (the strategy, its agents' indices)
         for agent in agents:
             strategy = agent.strategy if strategies is None else strategies[agent.index]
-            used[id(strategy)] = strategy
-            groups.setdefault(id(strategy), []).append(agent)
-        for key, members in groups.items():
-            who = [agent.index for agent in members]
-            o = used[key].propose(state, who)
+            groups.setdefault(id(strategy), (strategy, []))[1].append(agent.index)
+        for strategy, who in groups.values():
+            o = strategy.propose(state, who)
             y[who], feasible[who], own[who] = o.y, o.feasible, o.own
         return Offers(list(range(A)), y, feasible, own)
 

@@ -41,16 +41,6 @@ WAR, IN_TRUCE, OVER = 0, 1, 2
 WAR_SITE, VICTORY_SITE, COLLAPSE_SITE, RECOGNITION_SITE, RESPONSE_SITE, EVENT_SITE = range(6)
 
 
-def _kept(old, new, take):
-    """Per world, the new evaluation where ``take`` (N,) else the old one."""
-    offers_old, offers_new = old[0], new[0]
-    offers = Offers(offers_new.who,
-                    np.where(take[None, None, :, None], offers_new.y, offers_old.y),
-                    np.where(take[None, None], offers_new.feasible, offers_old.feasible),
-                    np.where(take[None, None], offers_new.own, offers_old.own))
-    return (offers,) + tuple(np.where(take, n, o) for o, n in zip(old[1:], new[1:]))
-
-
 class NegotiationModel(mesa.Model):
     """Bargaining while fighting, over ``worlds`` Monte Carlo worlds.
 
@@ -324,34 +314,36 @@ class NegotiationModel(mesa.Model):
         # the first sweep covers every world (so every world has an evaluation to keep)
         best = self._offers_given(state, solver.x, screen)
         done = solver.update(best[-1])
+        if not done and sweeps > 1:
+            best = sweeps_.own_copy(best)   # later sweeps write what the solver keeps into it
         view = None   # the worlds each later sweep evaluates, once few are left (None: the block)
         for _ in range(sweeps - 1):
             if done:
                 break
-            narrowed = self._narrowed(state, screen, solver, view)
-            if view is None and narrowed is not None:
-                best = sweeps_.own_copy(best)   # written in place from now on
-            view = narrowed
-            done, best = self._sweep(state, screen, solver, view, best)
+            view = self._narrowed(state, screen, solver, view)
+            done = self._sweep(state, screen, solver, view, best)
         offers, agenda_of, reservation, need, self.planned_cutoff, value = best
         self.out["unconverged"] += ~solver.converged
         self.proposer_value = value
         self.state = state.replace(proposer_value=value, reservation=reservation, need=need)
         return offers, self._without_stalled_proposals(t, offers, agenda_of)
 
-    def _sweep(self, state: RoundState, screen, solver: FixedPoint, view, best):
+    def _sweep(self, state: RoundState, screen, solver: FixedPoint, view, best) -> bool:
         """One sweep of the fixed point over the block (``view`` None) or over ``view``'s
-        worlds (the others are converged: T(x) = x there, ignored); returns whether every
-        world has converged, and ``best`` with the evaluations the solver keeps."""
+        worlds (the others are converged: T(x) = x there, ignored); writes the evaluations
+        the solver keeps into ``best`` and returns whether every world has converged."""
         if view is None:
+            keep = np.arange(solver.x.shape[1])
             found = self._offers_given(state, solver.x, screen)
-            return solver.update(found[-1]), _kept(best, found, solver.took)
-        found = self._offers_given(view.state, solver.x[:, view.keep], view.screen, view.strategies)
-        tx = solver.x.copy()
-        tx[:, view.keep] = found[-1]
+            tx = found[-1]
+        else:
+            keep = view.keep
+            found = self._offers_given(view.state, solver.x[:, keep], view.screen, view.strategies)
+            tx = solver.x.copy()
+            tx[:, keep] = found[-1]
         done = solver.update(tx)
-        sweeps_.kept_at(best, found, view.keep, solver.took[view.keep])
-        return done, best
+        sweeps_.kept_at(best, found, keep, solver.took[keep])
+        return done
 
     #: a sweep evaluates only the worlds not yet converged once they are fewer than this
     #: share of the worlds the last sweep evaluated (docs/model.md §8) ...
@@ -402,7 +394,7 @@ class NegotiationModel(mesa.Model):
         the map T of the fixed point; returns the offers, agendas and T(P), and the
         sweep's reservations and needs.  ``state`` is the block's round state or a sweep
         view's (its worlds not yet converged, with ``strategies`` standing in for the
-        agents', see :class:`_SweepView`): everything is read from it."""
+        agents', see :class:`.sweeps.SweepView`): everything is read from it."""
         p = state.params
         # what each proposer must offer each responder: its reservation, less the
         # leverage bonus, plus a safety margin against its response noise

@@ -142,14 +142,8 @@ class Strategic:
         (a cheap kernel) and slicing the rest gives the numbers slicing all
         would, for less than copying the (…, N, D) segment arrays.
         """
-        new = object.__new__(Strategic)
-        new._box = self._box.take(keep) if self._box is not None else None
+        new = self._sliced(keep)
         new._build_segments(params)
-        new.loss_coef = tuple(np.take(coef, keep, axis=-1) for coef in self.loss_coef)
-        new.durable = self.durable
-        if self.durable:
-            new.resume_drift = np.take(self.resume_drift, keep, axis=-1)
-            new.resume_line = np.take(self.resume_line, keep, axis=-1) if self.resume_line is not None else None
         return new
 
     def cut(self, keep) -> Strategic:
@@ -158,20 +152,26 @@ class Strategic:
         (docs/model.md §8).  Every per-world array is sliced (segments a decision rule
         pointed at a coalition included) and the chords' ``live`` stays the block's, so
         the worlds kept plan to the bit as in the block."""
-        new = object.__new__(Strategic)
-        new._box = self._box.take(keep) if self._box is not None else None
+        new = self._sliced(keep)
         new.start, new.delta = (np.take(a, keep, axis=3) for a in (self.start, self.delta))
         new.live = self.live
         new.arms0, new.arms_step = (np.take(a, keep, axis=-1) for a in (self.arms0, self.arms_step))
+        if getattr(self, "_resumed_key", None) is not None:   # the resumed war, for these worlds
+            new._resumed = tuple(np.take(o, keep, axis=-1) for o in self._resumed)
+            new._resumed_key, new._resumed_belief = self._resumed_key, np.take(self._resumed_belief, keep, axis=-1)
+        return new
+
+    def _sliced(self, keep) -> Strategic:
+        """A new strategy holding worlds ``keep`` of this one's red lines, losses along the
+        segments and resumed-war fit (its segments are set by :meth:`take` or :meth:`cut`)."""
+        new = object.__new__(Strategic)
+        new._box = self._box.take(keep) if self._box is not None else None
         new.loss_coef = tuple(np.take(coef, keep, axis=-1) for coef in self.loss_coef)
         new.durable = self.durable
         if self.durable:
             new.resume_drift = np.take(self.resume_drift, keep, axis=-1)
             new.resume_line = np.take(self.resume_line, keep, axis=-1) if self.resume_line is not None else None
         new._resumed_key = None
-        if getattr(self, "_resumed_key", None) is not None:   # the resumed war, for these worlds
-            new._resumed = tuple(np.take(o, keep, axis=-1) for o in self._resumed)
-            new._resumed_key, new._resumed_belief = self._resumed_key, np.take(self._resumed_belief, keep, axis=-1)
         return new
 
     def _coalitions(self, state, who, need, flow, fade, war_after) -> np.ndarray:

@@ -83,7 +83,7 @@ def own_copy(best):
 def kept_at(best, found, keep: np.ndarray, took: np.ndarray) -> None:
     """Put ``found`` (a sweep's outputs over worlds ``keep``: offers, then arrays whose last
     axis is the world) into ``best`` (the same over the block, from :func:`own_copy`) in the
-    worlds ``keep[took]``, where the solver keeps the new evaluation (as ``_kept`` does)."""
+    worlds ``keep[took]``, where the solver keeps the new evaluation."""
     rows = keep[took]
     if not rows.size:
         return
