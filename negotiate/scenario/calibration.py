@@ -279,25 +279,31 @@ def _rounds_are(unit: str, days: float) -> str:
     return f"last {_days(days)}" + ("" if name == PLAIN_UNIT else f" (unit '{unit}')")
 
 
-def _rounds_plural(days: float) -> str:
-    """``weeks``, ``months of 30 days``, ``rounds of 10 days``: what rounds of ``days`` are called."""
+def _unit_named(days: float) -> str | None:
+    """The unit whose own length is ``days`` (``week`` for 7), or None."""
     from .schema import PLAIN_UNIT, UNIT_DAYS, unit_of_length
 
     unit = unit_of_length(days)
-    if unit != PLAIN_UNIT and math.isclose(UNIT_DAYS[unit][0], days):
-        return f"{unit}s"
-    return f"{unit}s of {_days(days)}"
+    return unit if unit != PLAIN_UNIT and math.isclose(UNIT_DAYS[unit][0], days) else None
+
+
+def _rounds_plural(days: float) -> str:
+    """``weeks``, ``months of 30 days``, ``rounds of 10 days``: what rounds of ``days`` are called."""
+    from .schema import unit_of_length
+
+    named = _unit_named(days)
+    return f"{named}s" if named else f"{unit_of_length(days)}s of {_days(days)}"
 
 
 def _rounds_hint(days: float) -> str:
     """The ``rounds`` section to write: the unit alone when its own length is ``days`` (a length
     alone would clash with a unit such as month that the scenario keeps)."""
-    from .schema import PLAIN_UNIT, UNIT_DAYS, unit_of_length
+    from .schema import unit_of_length
 
-    unit = unit_of_length(days)
-    if unit != PLAIN_UNIT and math.isclose(UNIT_DAYS[unit][0], days):
-        return f"rounds: {{unit: {unit}, horizon: …}}"
-    return f"rounds: {{unit: {unit}, length_days: {days:g}, horizon: …}}"
+    named = _unit_named(days)
+    if named:
+        return f"rounds: {{unit: {named}, horizon: …}}"
+    return f"rounds: {{unit: {unit_of_length(days)}, length_days: {days:g}, horizon: …}}"
 
 
 def _library_hint(source: str) -> str:
