@@ -191,14 +191,10 @@ def _check_setup(c: _Collector, s: Scenario) -> None:
     """Settlement talks open in round 1 + setup, rounded per world (docs/model.md, "Talks as
     a process", "Calendar"): a setup whose lowest value leaves no round of the horizon means
     they never open."""
-    horizon, low = s.rounds.horizon, param_support(s.talks.setup)[0]
-    if round(low) >= horizon:  # the engine's rounding (np.rint: half to even)
-        drawn = is_distribution(s.talks.setup)
-        c.add("talks.setup", (
-            f"{'is at least' if drawn else 'is'} {low:g} rounds, so settlement talks would open in "
-            f"round {round(low) + 1}{' at the earliest' if drawn else ''}, after the horizon "
-            f"(rounds.horizon: {horizon}): no settlement could ever be proposed; lower talks.setup "
-            "or raise rounds.horizon"))
+    _refuse_past_horizon(
+        c, "talks.setup", s.talks.setup, s.rounds.horizon,
+        lambda first, drawn: f"settlement talks would open in round {first}{' at the earliest' if drawn else ''}",
+        "no settlement could ever be proposed")
 
 
 def _check_truce_drafting(c: _Collector, s: Scenario) -> None:
@@ -206,17 +202,25 @@ def _check_truce_drafting(c: _Collector, s: Scenario) -> None:
     × m) (docs/model.md, "Truce drafting: plain or conditional ceasefires"): with t >= 1 and
     m >= 0, a base whose lowest value rounds to the horizon or beyond means no truce is ever
     in force."""
-    section = s.talks.truce_drafting
-    if section is None:
+    if s.talks.truce_drafting is None:
         return
-    horizon, low = s.rounds.horizon, param_support(section.base)[0]
-    if round(low) >= horizon:  # the engine's rounding (np.rint: half to even)
-        drawn = is_distribution(section.base)
-        c.add("talks.truce_drafting.base", (
-            f"{'is at least' if drawn else 'is'} {low:g} rounds, so a truce accepted in round 1 "
-            f"would come into force at the end of round {round(low) + 1} at the earliest, after the "
-            f"horizon (rounds.horizon: {horizon}): no truce could ever be in force; lower "
-            "talks.truce_drafting.base or raise rounds.horizon"))
+    _refuse_past_horizon(
+        c, "talks.truce_drafting.base", s.talks.truce_drafting.base, s.rounds.horizon,
+        lambda first, drawn: f"a truce accepted in round 1 would come into force at the end of round {first} "
+                             "at the earliest",
+        "no truce could ever be in force")
+
+
+def _refuse_past_horizon(c: _Collector, path: str, value, horizon: int, then, never: str) -> None:
+    """Refuse a number of rounds ``value`` whose lowest value, rounded as the engine rounds it
+    (np.rint: half to even), reaches ``horizon``; ``then(first round, drawn)`` says what would
+    happen, ``never`` what that rules out."""
+    low = param_support(value)[0]
+    if round(low) >= horizon:
+        drawn = is_distribution(value)
+        c.add(path, (f"{'is at least' if drawn else 'is'} {low:g} rounds, so {then(round(low) + 1, drawn)}, "
+                     f"after the horizon (rounds.horizon: {horizon}): {never}; lower {path} or raise "
+                     "rounds.horizon"))
 
 
 def _check_red_lines(c: _Collector, s: Scenario) -> None:
