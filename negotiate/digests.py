@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Seal", "check_files", "check_self_digest", "file_sha256", "metadata_digest"]
+__all__ = ["Seal", "check_files", "check_self_digest", "file_sha256", "metadata_digest", "sealed"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,14 @@ def metadata_digest(meta: dict) -> str:
     body = {k: v for k, v in meta.items() if k != "metadata_sha256"}
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sealed(meta: dict, paths) -> dict:
+    """``meta`` with the SHA-256 of each of ``paths`` (its ``files``, by file name) and its
+    own (``metadata_sha256``), as every folder negotiate writes is sealed."""
+    meta = {**meta, "files": {Path(p).name: file_sha256(p) for p in paths}}
+    meta["metadata_sha256"] = metadata_digest(meta)
+    return meta
 
 
 def check_files(directory: Path, files: dict, names, seal: Seal, *, optional=()) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 import negotiate
-from negotiate.digests import file_sha256, metadata_digest
+from negotiate.digests import sealed
 from negotiate.scenario.calibration import load_posterior
 
 #: a mechanism the calibration sets is switched off in the posterior's draws, so
@@ -78,9 +78,8 @@ def posterior_without(source: str, zeros: dict[str, float], folder: Path) -> str
              for n, p, (lo, hi), k in zip(posterior.names, posterior.paths, posterior.bounds, posterior.kinds)]
     pd.DataFrame(draws, columns=list(posterior.names)).to_csv(folder / "posterior.csv", index=False)
     # sealed as negotiate calibrate seals its folders: a scenario refuses an unsealed one
-    meta = {"kind": "calibration", "knobs": knobs, "round_length_days": posterior.round_length_days,
-            "files": {"posterior.csv": file_sha256(folder / "posterior.csv")}}
-    meta["metadata_sha256"] = metadata_digest(meta)
+    meta = sealed({"kind": "calibration", "knobs": knobs, "round_length_days": posterior.round_length_days},
+                  [folder / "posterior.csv"])
     (folder / "metadata.json").write_text(json.dumps(meta))
     return str(folder)
 

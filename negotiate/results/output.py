@@ -36,8 +36,8 @@ from importlib import metadata as _metadata
 from pathlib import Path
 from typing import ClassVar
 
-from .check import metadata_digest
-from .storage import PRODUCER, atomic_directory, file_sha256
+from ..digests import sealed
+from .storage import PRODUCER, atomic_directory
 
 __all__ = ["DPI", "FORMAT_VERSION", "FigureFile", "Saved", "library_versions", "on_axes",
            "scenario_digest"]
@@ -128,9 +128,7 @@ class Saved:
                 paths += [figure.write(tmp) for figure in self._figures()]
             # metadata last: a directory with metadata.json is a complete one, and it
             # holds the hash of every other file (checked by load_results)
-            meta = self.metadata()
-            meta["files"] = {p.name: file_sha256(p) for p in paths}
-            meta["metadata_sha256"] = metadata_digest(meta)
+            meta = sealed(self.metadata(), paths)
             paths.append(tmp / METADATA)
             paths[-1].write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
         return [directory / p.name for p in paths]

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import negotiate
+from negotiate.digests import sealed
 from negotiate.errors import ScenarioError
 from negotiate.model import NegotiationModel
 from negotiate.results.check import metadata_digest
@@ -38,10 +39,7 @@ def write_posterior(folder, rows=ROWS, knobs=KNOBS, kind="calibration"):
 def seal(folder, meta=None):
     """Write metadata.json as negotiate calibrate does: with the SHA-256 of posterior.csv
     (``files``) and of itself (``metadata_sha256``)."""
-    meta = dict(meta or json.loads((folder / "metadata.json").read_text()))
-    meta["files"] = {"posterior.csv": file_sha256(folder / "posterior.csv")}
-    meta.pop("metadata_sha256", None)
-    meta["metadata_sha256"] = metadata_digest(meta)
+    meta = sealed(meta or json.loads((folder / "metadata.json").read_text()), [folder / "posterior.csv"])
     (folder / "metadata.json").write_text(json.dumps(meta))
     return folder
 
