@@ -141,6 +141,7 @@ class NegotiationModel(mesa.Model):
         # the read-only copies of params and valuation the state shows, and the plain truce's value
         self._read_only_constants = None
         self._plain_cache = None
+        self._meanwhile_cache = None
         self.planned_cutoff = None   # (A_p, G, A_j, N): the type each offer was planned for (§18)
         self.out = {
             "outcome": np.full(N, NONE, np.int8), "agreement_round": np.zeros(N, np.int16),
@@ -160,6 +161,7 @@ class NegotiationModel(mesa.Model):
         self.truce_due = np.zeros(N, np.int64)           # round it comes into force, 0 = none
         self.pending_truce_terms = np.full((N, D), np.nan)
         self.pending_truce_proposer = np.full(N, -1, np.int16)
+        self.standing_still = np.zeros(N, bool)          # ... under a plain ceasefire meanwhile
         self.ratification_failures = 0                   # in the whole block (not per world)
         self.last = {}
 
@@ -249,6 +251,9 @@ class NegotiationModel(mesa.Model):
             expired = in_truce & (self.truce_age >= self.truce_len)
             self.out["collapsed"] |= collapse & ~self.unilateral   # agreed truces only
             ended = collapse | expired
+            if p.truce_drafting:   # a standstill that ends leaves its conditions undrafted (§15)
+                self.truce_due[ended & self.standing_still] = 0
+                self.standing_still &= ~ended
             self.phase = np.where(ended, WAR, self.phase).astype(np.int8)
             self.truce_terms[ended] = np.nan
 
@@ -481,7 +486,7 @@ class NegotiationModel(mesa.Model):
         four = need if need.ndim == 4 else np.stack([need, need], axis=2)
         rounds = talks.truce_drafting_rounds(p, conditions)
         out = four.copy()
-        out[:, :, TRUCE] = talks.undelayed_need(four[:, :, TRUCE], state.status, p.patience, rounds)
+        out[:, :, TRUCE] = talks.undelayed_need(four[:, :, TRUCE], self._meanwhile(state), p.patience, rounds)
         return out
 
     def _plain_truces(self, state: RoundState, planned: Offers) -> Offers:
@@ -509,6 +514,21 @@ class NegotiationModel(mesa.Model):
             cached = self._plain_cache = (key, state.truce_in_force(yt))
         return cached[1]
 
+    def _meanwhile(self, state: RoundState) -> np.ndarray:
+        """(A, N): what the rounds a truce is drafted are worth to everyone: the status (war)
+        value, or, in worlds where the front stands still meanwhile, the value of the plain
+        truce (every truce term at status quo) in force (docs/model.md §15, "Standstill while
+        drafting"); like the plain truce's, computed once a round."""
+        p = state.params
+        if not p.truce_standstill.any():
+            return state.status
+        key = (p, state.valuation, state.balance, state.belief, state.status)
+        cached = self._meanwhile_cache
+        if cached is None or any(a is not b for a, b in zip(cached[0], key)):
+            plain = state.truce_in_force(p.status_quo[None])[:, 0]
+            cached = self._meanwhile_cache = (key, np.where(p.truce_standstill, plain, state.status))
+        return cached[1]
+
     def _best_priced(self, state: RoundState, plans: list[Offers], assumed: list[int]) -> Offers:
         """Per proposer and world, the truce plan worth most once priced with its delay among
         the feasible ones planned for the conditions they carry (if none is, the plan made for
@@ -527,7 +547,8 @@ class NegotiationModel(mesa.Model):
         read = valid | (np.arange(len(plans)) == fallback)[:, None, None] & none[None]
         ys = np.stack([o.y[:, TRUCE] for o in plans])                           # (C, A, N, D)
         own = self._exact_truce_own(state, plans, ys, read[:, self._proposers].any(axis=(0, 1)))
-        priced = np.stack([talks.delayed(own[c], state.status, p.patience, talks.truce_drafting_rounds(p, carried[c]))
+        meanwhile = self._meanwhile(state)
+        priced = np.stack([talks.delayed(own[c], meanwhile, p.patience, talks.truce_drafting_rounds(p, carried[c]))
                            for c in range(len(plans))])
         score = np.where(valid, priced, -np.inf)
         pick = np.where(~none, np.argmax(score, axis=0), fallback)
@@ -637,9 +658,9 @@ class NegotiationModel(mesa.Model):
                                 where=agenda == TRUCE)
         option = state.option[:, proposer, np.arange(p.n)]
         truce_v = with_option(truce_v, state.proposer_value, option)
-        if p.truce_drafting:   # in force only once drafted: war meanwhile (§15)
+        if p.truce_drafting:   # in force only once drafted: war (or a standstill) meanwhile (§15)
             rounds = talks.truce_drafting_rounds(p, truce.conditions(p, y))
-            truce_v = talks.delayed(truce_v, state.status, p.patience, rounds)
+            truce_v = talks.delayed(truce_v, self._meanwhile(state), p.patience, rounds)
         return np.where(agenda[None] == SETTLEMENT, settle, truce_v)
 
     def _tally(self, t, agenda, asked, yes) -> None:
@@ -665,12 +686,26 @@ class NegotiationModel(mesa.Model):
     def _draft_truces(self, t, accepted, proposer, y) -> np.ndarray:
         """Truces accepted in round ``t``: those with a drafting time D > 0 are due in force at
         the end of round ``t + D``; returns the worlds where one is in force at once (D = 0)."""
-        rounds = talks.truce_drafting_rounds(self.params, truce.conditions(self.params, y))
+        p = self.params
+        rounds = talks.truce_drafting_rounds(p, truce.conditions(p, y))
         drafted = accepted & (rounds > 0)
         self.truce_due[drafted] = t + rounds[drafted]
         self.pending_truce_terms[drafted] = y[drafted]
         self.pending_truce_proposer[drafted] = proposer[drafted]
+        still = drafted & p.truce_standstill
+        if still.any():
+            self._stand_still(t, still, proposer, y)
         return accepted & ~drafted
+
+    def _stand_still(self, t, still, proposer, y) -> None:
+        """Worlds ``still``, where the front stands still while a truce is drafted (§15,
+        "Standstill while drafting"): the truce ``y`` agreed in round ``t`` counts from now
+        (its class, round, terms), while the terms in force are the plain ceasefire's (every
+        truce term at status quo) until its conditions are drafted (:meth:`_truce_drafted`)."""
+        p = self.params
+        self._enter_truce(t, still, proposer, y)
+        self.truce_terms[still] = np.where(p.truce_issue, p.status_quo, np.nan)[still]
+        self.standing_still |= still
 
     def _enter_truce(self, t, truce_now, proposer, y, *, length=None,
                      kind_code: int = ceasefire.BILATERAL_GENERAL) -> None:
@@ -748,7 +783,11 @@ class NegotiationModel(mesa.Model):
         if not due.any():
             return
         self.truce_due[due] = 0
-        self._enter_truce(t, due & (self.phase == WAR), self.pending_truce_proposer, self.pending_truce_terms)
+        still = due & self.standing_still   # the standstill held: its conditions take effect
+        self.truce_terms[still] = np.where(self.params.truce_issue, self.pending_truce_terms, np.nan)[still]
+        self.standing_still &= ~due
+        self._enter_truce(t, due & ~still & (self.phase == WAR), self.pending_truce_proposer,
+                          self.pending_truce_terms)
 
     def _draft(self, t, settled, proposer, y) -> None:
         """Settlements agreed in principle in round ``t``: due for signing at the end of
@@ -790,7 +829,7 @@ class NegotiationModel(mesa.Model):
         for name in ("balance", "phase", "truce_age", "truce_len", "unilateral", "partial_until",
                      "partial_share", "fought", "truce_terms", "sign_round", "pending_terms",
                      "pending_proposer", "truce_due", "pending_truce_terms",
-                     "pending_truce_proposer"):
+                     "pending_truce_proposer", "standing_still"):
             setattr(self, name, getattr(self, name)[keep])
         self.happens = self.happens[:, keep]
         if self.red_box is not None:

@@ -180,6 +180,7 @@ class WorldParams:
     truce_drafting: bool       # accepted truces are drafted before they are in force (§15)
     truce_draft_base: np.ndarray           # (N,) rounds to draft any accepted truce ...
     truce_draft_per_condition: np.ndarray  # (N,) ... plus these per condition it carries
+    truce_standstill: np.ndarray           # (N,) bool: the front stands still while one is drafted
     # stances, gains from the process, stalling (docs/model.md §17); inert at their defaults
     stance_persistence: np.ndarray  # (N,) ρ of each responder's AR(1) stance (0: fresh shocks)
     process_gain: np.ndarray        # (A, N) flow gained per round of war with talks going on
@@ -232,7 +233,7 @@ _WORLD_AXIS = {
     "ev_drift": 1, "ev_vol": 1, "ev_jump": 1, "ev_prob": 1, "regeneration": 0, "residual": 0,
     "cost_factor": 0, "hazard_scale": 0, "hazard_effects": 1, "settlement_hazard": 0,
     "power_effects": 1, "talks_open": 0, "drafting_base": 0, "drafting_per_issue": 0, "ratify_prob": 1,
-    "truce_draft_base": 0, "truce_draft_per_condition": 0,
+    "truce_draft_base": 0, "truce_draft_per_condition": 0, "truce_standstill": 0,
     "stance_persistence": 0, "process_gain": 1, "insincere_until": 1, "insincere_truces": 1,
     "red_low": 1, "red_high": 1, "red_follow": 1,
 }
@@ -357,7 +358,7 @@ def draw_params(scenario, n: int, seed, given: dict | None = None) -> WorldParam
         noise_tolerance=scenario.bargaining.noise_tolerance,
         margin=scenario.bargaining.margin, planning=scenario.bargaining.planning,
         concessions=scenario.bargaining.concessions,
-        **_talks(scenario, draw, n, who),
+        **_talks(scenario, draw, n, who, streams),
         **_stances_and_stalling(scenario, draw, n, streams),
         **_red_lines(scenario, draw, n, col),
         **_resolve(scenario),
@@ -435,7 +436,7 @@ def _resolve(scenario) -> dict:
             "resolve_lo": lo, "resolve_hi": hi}
 
 
-def _talks(scenario, draw, n: int, who: dict[str, int]) -> dict:
+def _talks(scenario, draw, n: int, who: dict[str, int], streams: WorldStreams) -> dict:
     """Talks as a process (docs/model.md §15): when settlement talks open, how long
     drafting takes, who must ratify. Without a ``talks`` section: open from round 1,
     every round, nothing to draft or ratify (and ``talks`` False: the engine skips it)."""
@@ -444,7 +445,7 @@ def _talks(scenario, draw, n: int, who: dict[str, int]) -> dict:
         return {"talks": False, "talks_open": np.ones(n, np.int64), "talks_every": 1,
                 "drafting_base": np.zeros(n), "drafting_per_issue": np.zeros(n),
                 "ratify_actor": np.zeros(0, np.int64), "ratify_prob": np.zeros((0, n)),
-                "settle_after_truce": -1, **_truce_drafting(None, draw, n)}
+                "settle_after_truce": -1, **_truce_drafting(None, draw, n, streams)}
     horizon = scenario.rounds.horizon
     setup = np.minimum(draw(t.setup, "talks.setup"), horizon)     # whole rounds, never past the horizon
     ratify = [draw(r.probability, f"talks.ratification[{k}].probability") for k, r in enumerate(t.ratification)]
@@ -455,18 +456,30 @@ def _talks(scenario, draw, n: int, who: dict[str, int]) -> dict:
         "ratify_actor": np.array([who[r.actor] for r in t.ratification], np.int64),
         "ratify_prob": np.stack(ratify) if ratify else np.zeros((0, n)),
         "settle_after_truce": -1 if t.settlement_after_truce is None else t.settlement_after_truce,
-        **_truce_drafting(t.truce_drafting, draw, n),
+        **_truce_drafting(t.truce_drafting, draw, n, streams),
     }
 
 
-def _truce_drafting(section, draw, n: int) -> dict:
-    """Truce drafting (docs/model.md §15): rounds per world; none without the section."""
+#: the stream of the standstill draw (docs/model.md §15, "Standstill while drafting"): one
+#: of its own, so no existing draw moves
+STANDSTILL_KEY = zlib.crc32(b"talks.truce_drafting.standstill")
+
+
+def _truce_drafting(section, draw, n: int, streams: WorldStreams) -> dict:
+    """Truce drafting (docs/model.md §15): rounds per world, and whether the front stands
+    still while a truce is drafted (a uniform draw below ``standstill``, from the stream
+    ``(STANDSTILL_KEY,)``, drawn only when the chance is not 0); none without the section."""
+    still = np.zeros(n, bool)
     if section is None:
         return {"truce_drafting": False, "truce_draft_base": np.zeros(n),
-                "truce_draft_per_condition": np.zeros(n)}
+                "truce_draft_per_condition": np.zeros(n), "truce_standstill": still}
+    if is_distribution(section.standstill) or section.standstill != 0:
+        chance = draw(section.standstill, "talks.truce_drafting.standstill")
+        still = streams.uniform((STANDSTILL_KEY,)) < chance
     return {"truce_drafting": True,
             "truce_draft_base": draw(section.base, "talks.truce_drafting.base"),
-            "truce_draft_per_condition": draw(section.per_condition, "talks.truce_drafting.per_condition")}
+            "truce_draft_per_condition": draw(section.per_condition, "talks.truce_drafting.per_condition"),
+            "truce_standstill": still}
 
 
 def _normalised(sal: np.ndarray) -> np.ndarray:

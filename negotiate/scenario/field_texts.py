@@ -138,6 +138,7 @@ FIELD_TEXTS = {
     'Truce.residual': '… plus `regeneration · residual · value`: the share left when the term is fully at 1 (e.g. arms fully halted)',
     'TruceDrafting.base': 'rounds any accepted truce needs before it is in force (the section `truce_drafting` absent: every truce is in force at once, as before it existed)',
     'TruceDrafting.per_condition': 'further rounds per condition the truce carries (truce terms moved beyond their condition threshold, the test that makes a truce `conditional_truce`): in force after rint(base + per_condition × conditions) rounds; proposers and responders price the wait, and every truce proposer also weighs the plain truce (every truce term at status quo)',
+    'TruceDrafting.standstill': "chance, per world, that the fighting stops once a truce with conditions is agreed in principle: a plain ceasefire (every truce term at status quo) is in force at once and counts as the agreed conditional truce; its conditions take effect when drafted, unless the ceasefire has broken down or expired by then; proposers and responders value the rounds of drafting at the plain ceasefire's value instead of the war's",
     'Victory.lower': 'below it, the side at 0 may win; must be < `upper`',
     'Victory.probability': 'per-round chance of an outright win past a threshold; 0 = never',
     'Victory.upper': 'above it, the side at 1 may win outright',

@@ -106,6 +106,12 @@ class Knob:
 #: two-year horizon.
 TRUCE_DRAFTING = Knob("truce_drafting", "talks.truce_drafting.per_condition", 0.0, 26.0)
 
+#: The standstill knob (docs/validation.md, "Standstill while drafting"): the chance, per
+#: world, that the fighting stops once a ceasefire with terms is agreed in principle, a
+#: plain ceasefire holding while its conditions are drafted.  Every case and shipped
+#: scenario has the field (a library convention, uniform on [0, 1]).
+STANDSTILL = Knob("standstill", "talks.truce_drafting.standstill", 0.0, 1.0)
+
 #: The default knobs: stances' persistence, how often and how long parties stall
 #: (and whether truces too), the drafting time of a settlement and of each condition of a
 #: truce.  The priors reach as far as the fields allow (persistence below 1) or as the
@@ -118,6 +124,7 @@ DEFAULT_KNOBS: tuple[Knob, ...] = (
     Knob("stalls_truces", f"actors.{PARTY}.insincere_truces", 0.0, 1.0),
     Knob("drafting", "talks.drafting.base", 0.0, 52.0),
     TRUCE_DRAFTING,
+    STANDSTILL,
 )
 
 
@@ -130,7 +137,7 @@ SCALE_KNOBS: tuple[Knob, ...] = (
 )
 
 #: The truce-drafting knob alone (it is in DEFAULT_KNOBS too).
-TRUCE_KNOBS: tuple[Knob, ...] = (TRUCE_DRAFTING,)
+TRUCE_KNOBS: tuple[Knob, ...] = (TRUCE_DRAFTING, STANDSTILL)
 
 #: named sets of knobs, joined with ``+`` by :func:`knob_set` (``default+scale``)
 KNOB_SETS: dict[str, tuple[Knob, ...]] = {"default": DEFAULT_KNOBS, "scale": SCALE_KNOBS,
