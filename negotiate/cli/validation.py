@@ -130,8 +130,9 @@ def _add_calibrate(commands) -> None:
     p.add_argument("--knobs", default="default", metavar="SETS",
                    help="the knobs to fit: named sets joined by '+': default (stance persistence, "
                         "how often and how long parties stall, whether they stall truces, settlement drafting, "
-                        "rounds to write each condition of a ceasefire), scale (multipliers of each party's war "
-                        "cost and response noise), truce (the last knob of default alone), "
+                        "rounds to write each condition of a ceasefire, the chance the fighting stops while it is "
+                        "written), scale (multipliers of each party's war "
+                        "cost and response noise), truce (the last two knobs of default), "
                         "e.g. default+scale (default: default)")
     p.add_argument("--likelihood", choices=LIKELIHOODS, default="outcome",
                    help="what each case's likelihood scores: its outcome class at the horizon "

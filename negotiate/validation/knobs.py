@@ -114,9 +114,10 @@ STANDSTILL = Knob("standstill", "talks.truce_drafting.standstill", 0.0, 1.0)
 
 #: The default knobs: stances' persistence, how often and how long parties stall
 #: (and whether truces too), the drafting time of a settlement and of each condition of a
-#: truce.  The priors reach as far as the fields allow (persistence below 1) or as the
-#: library's two-year horizon (stalling, drafting): a posterior piled against a bound
-#: says the library wants more than the knob can give.
+#: truce, and the chance the fighting stops while a truce is drafted.  The priors reach as
+#: far as the fields allow (persistence below 1, a chance) or as the library's two-year
+#: horizon (stalling, drafting): a posterior piled against a bound says the library wants
+#: more than the knob can give.
 DEFAULT_KNOBS: tuple[Knob, ...] = (
     Knob("stance_persistence", "bargaining.stance_persistence", 0.0, 0.99),
     Knob("insincere", f"actors.{PARTY}.insincere", 0.0, 0.6),
@@ -136,7 +137,7 @@ SCALE_KNOBS: tuple[Knob, ...] = (
     Knob("noise_scale", f"actors.{PARTY}.noise", 0.25, 4.0, kind="scale"),
 )
 
-#: The truce-drafting knob alone (it is in DEFAULT_KNOBS too).
+#: The two truce-drafting knobs alone (they are in DEFAULT_KNOBS too).
 TRUCE_KNOBS: tuple[Knob, ...] = (TRUCE_DRAFTING, STANDSTILL)
 
 #: named sets of knobs, joined with ``+`` by :func:`knob_set` (``default+scale``)

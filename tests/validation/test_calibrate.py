@@ -57,7 +57,7 @@ def test_knobs_map_to_every_matching_field_and_skip_missing_ones(library):
                        "insincere": ["actors.A.insincere", "actors.B.insincere"],
                        "stalling": ["actors.A.insincere_rounds", "actors.B.insincere_rounds"],
                        "stalls_truces": ["actors.A.insincere_truces", "actors.B.insincere_truces"],
-                       "drafting": [], "truce_drafting": []}
+                       "drafting": [], "truce_drafting": [], "standstill": []}
     prepared, paths = prepare_case(scenario, DEFAULT_KNOBS)
     assert paths == by_name
     assert prepared.actors["A"].insincere.high == 0.6
@@ -210,7 +210,7 @@ def test_calibration_tables_are_consistent(fitted, library):
     assert np.allclose(frame.p_prior, frame.p_design, atol=0.1)
     summary = fitted.summary()
     assert list(summary.index) == ["stance_persistence", "insincere", "stalling", "stalls_truces", "drafting",
-                                   "truce_drafting"]
+                                   "truce_drafting", "standstill"]
     for drafting in DEFAULT_KNOBS[4:]:   # no case has talks: posterior = prior
         assert summary.loc[drafting.name, "cases"] == 0
         assert summary.loc[drafting.name, "mean"] == pytest.approx((drafting.low + drafting.high) / 2,
@@ -393,7 +393,7 @@ def test_scale_knob_arguments_and_knob_sets_are_checked():
     assert knob_set("scale+scale") == SCALE_KNOBS
     # a knob in two sets is fitted once, where it first appears
     assert knob_set("default+truce") == DEFAULT_KNOBS
-    assert [k.name for k in knob_set("truce+default")][0] == "truce_drafting"
+    assert [k.name for k in knob_set("truce+default")][:2] == ["truce_drafting", "standstill"]
     assert len(knob_set("truce+default")) == len(DEFAULT_KNOBS)
     with pytest.raises(ValueError, match="unknown knob set 'scales' .* the sets are default, scale"):
         knob_set("default+scales")
