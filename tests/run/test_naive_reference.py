@@ -25,6 +25,7 @@ import yaml
 import negotiate
 from benchmarks.naive_mesa import naive_models, run_naive
 from negotiate.model import OUTCOMES, NegotiationModel, run_block, truce
+from negotiate.model.model import IN_TRUCE
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO_PARTY = ROOT / "tests" / "model" / "data" / "two_party.yaml"
@@ -313,9 +314,11 @@ def deterministic_variants() -> dict[str, dict]:
     # needs drafting stops the fighting at once, the plain ceasefire in force until its
     # conditions are drafted; that ceasefire collapses in its first round in some worlds (for
     # sure: a hazard scale of 1e-3) and expires after 4 rounds, before longer drafts end;
-    # outright wins near the front's start make the rounds the front stands still matter
+    # outright wins near the front's start make the rounds the front stands still matter, and
+    # settlement talks that open late in some worlds leave the standstills time to end
     standstill = copy.deepcopy(truce_drafting)
     standstill["talks"]["truce_drafting"]["standstill"] = 0.5
+    standstill["talks"]["setup"] = {"dist": "choice", "values": [0, 8]}
     standstill["truce"].update(length=4, hazard={"scale": {"dist": "choice", "values": [1e9, 1e-3]},
                                                  "shape": 10})
     standstill["war"]["victory"].update(upper=0.66, lower=0.54)
@@ -453,21 +456,25 @@ def test_whole_runs_agree_world_by_world(variant):
 def standstill_fates(variant: str) -> dict[str, int]:
     """Counts, over the engine's run of ``variant`` (as :func:`engine_runs` plays it), of
     truces with conditions and D > 0 agreed: in worlds where the front stands still, then
-    whose conditions took effect once drafted, or were dropped (the plain ceasefire
-    collapsed or expired first); and in worlds at war while they are drafted."""
+    whose conditions took effect once drafted, or were dropped because the plain ceasefire
+    collapsed or expired first; and in worlds at war while they are drafted."""
     n = worlds(variant)
     model = NegotiationModel(one_sweep(variant), n, seed=np.random.SeedSequence(SEED), record=False)
     model.COMPACT_MIN = n   # keep every world's row
     p = model.params
-    fates = dict.fromkeys(["standstill", "took effect", "dropped", "at war"], 0)
+    fates = dict.fromkeys(["standstill", "took effect", "collapsed", "expired", "at war"], 0)
     conditional = np.zeros(n, bool)   # the truce being drafted carries conditions
     while model.running:
         still, due = model.standing_still.copy(), model.truce_due.copy()
+        expires = model.truce_age + 1 >= model.truce_len   # if it lasts another round
         model.step()
         agreed = (model.truce_due > 0) & (model.truce_due != due)   # a new one (due later)
         ended = still & conditional & (~model.standing_still | agreed)
-        fates["took effect"] += int((ended & (due == model.round)).sum())
-        fates["dropped"] += int((ended & (due != model.round)).sum())
+        in_force = model.phase == IN_TRUCE   # not a world a settlement signed meanwhile ended
+        fates["took effect"] += int((ended & (due == model.round) & in_force).sum())
+        dropped = ended & (due != model.round)
+        fates["collapsed"] += int((dropped & ~expires).sum())
+        fates["expired"] += int((dropped & expires).sum())
         conditional = np.where(agreed, truce.conditions(p, model.pending_truce_terms) > 0, conditional)
         fates["standstill"] += int((agreed & conditional & model.standing_still).sum())
         fates["at war"] += int((agreed & conditional & ~model.standing_still).sum())
@@ -477,7 +484,8 @@ def standstill_fates(variant: str) -> dict[str, int]:
 def test_the_standstill_variant_sees_every_fate():
     """The variant `standstill while drafting` compares what it is for: truces with
     conditions stopping the fighting at once, whose conditions then take effect in some
-    worlds and are dropped in others, and truces with conditions drafted during war."""
+    worlds and are dropped in others (a collapse, an expiry), and truces with conditions
+    drafted during war."""
     fates = standstill_fates(STANDSTILL)
     assert all(fates.values()), fates
 
