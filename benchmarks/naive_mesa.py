@@ -16,7 +16,8 @@ alternating recognition), the strategic proposer's segment search (the same
 closed-form quadratic root, in scalar Python), compromise and Nash proposals,
 the agenda choice, quantal responses and the classification of outcomes; talks
 as a process (a calendar for settlement talks, drafting, ratification; truce
-drafting, priced, with the plain truce as a candidate);
+drafting, priced, with the plain truce as a candidate, and in some worlds a standstill
+while a truce is drafted: the plain truce in force at once, its rounds priced at its value);
 persistent stances, gains from the process and stalling (docs/model.md §17);
 private resolve, screening offers and learning from refusals (docs/model.md §18);
 political issues that follow the front in a war's end state (docs/model.md §4);
@@ -117,6 +118,7 @@ class World:
         self.truce_drafting = bool(p.truce_drafting)
         self.truce_draft_base = float(p.truce_draft_base[i])
         self.truce_draft_per_condition = float(p.truce_draft_per_condition[i])
+        self.truce_standstill = bool(p.truce_standstill[i])   # a plain ceasefire while drafted
         # red lines (docs/model.md §16); the bounds themselves are the actors'
         self.red_lines, self.red_follows = bool(p.red_lines), bool(p.red_follow[:, i].any())
         # private resolve (docs/model.md §18): who is private, its prior, how fighting teaches
@@ -325,16 +327,18 @@ class Actor(mesa.Agent):
 
     def priced_value(self, y, agenda: int, proposer: int) -> float:
         """A package's value as answered: a drafted truce is in force only after D rounds of
-        war, (1 − δ^D)·S + δ^D·V (docs/model.md §15, "Truce drafting")."""
+        war (or of a standstill), (1 − δ^D)·M + δ^D·V, M the value of those rounds
+        (:meth:`prepare_round`; docs/model.md §15, "Truce drafting")."""
         value = self.package_value(y, agenda, proposer)
         m = self.model
         if agenda == SETTLEMENT or not m.world.truce_drafting:
             return value
         fade = self.patience ** m.truce_drafting_rounds(m.conditions(y))
-        return (1.0 - fade) * self.status + fade * value
+        return (1.0 - fade) * self.meanwhile + fade * value
 
     def prepare_round(self, drift: float) -> None:
-        """This round's belief, status value and the pieces of a new truce's value."""
+        """This round's belief, status value, the value of the rounds a truce is drafted
+        and the pieces of a new truce's value."""
         m, w = self.model, self.model.world
         self.belief = drift + self.optimism
         self.resumed, self.settled = {}, {}
@@ -345,6 +349,14 @@ class Actor(mesa.Agent):
             self.status = self.truce_value(loss, m.balance, m.truce_arms(), remaining)
         else:
             self.status = self.war_value(m.balance)
+        # the rounds a truce is drafted: war (the status value), or where the front stands
+        # still meanwhile, the plain truce (truce terms at status quo) in force at once,
+        # before the option of talks (docs/model.md §15, "Standstill while drafting")
+        self.meanwhile = self.status
+        if w.truce_drafting and w.truce_standstill:
+            plain = w.status_quo
+            arms = plain[w.regen_issue] if w.regen_issue >= 0 else 0.0
+            self.meanwhile = self.truce_value(self.truce_loss(plain), m.balance, arms, w.truce_length)
         L = w.truce_length
         self.flow, self.fade_truce = self.truce_flow(m.balance, L)
         v0, vh, v1 = (self.war_value(m.regenerated(m.balance, L, arms)) for arms in (0.0, 0.5, 1.0))
@@ -406,7 +418,7 @@ class Actor(mesa.Agent):
                 own = self.package_value(y, TRUCE, self.index)
             rounded = [round(v) if w.binary[d] else v for d, v in enumerate(y)]
             fade = self.patience ** m.truce_drafting_rounds(m.conditions(rounded))
-            priced = (1.0 - fade) * self.status + fade * own
+            priced = (1.0 - fade) * self.meanwhile + fade * own
             if assumed == M and fallback is None:
                 fallback = (y, False, priced)
             if feasible and m.conditions(rounded) == assumed and priced > best_priced:
@@ -609,6 +621,7 @@ class NaiveNegotiation(mesa.Model):
         self.last = None
         self.sign_round, self.pending = 0, None   # a settlement being drafted: due round, (proposer, terms)
         self.truce_due, self.pending_truce = 0, None   # a truce being drafted: due round, (proposer, terms)
+        self.standing_still = False    # ... under a plain ceasefire meanwhile
         self.delay_conditions = None   # while planning a drafted truce: the conditions it assumes
         self.ratification_failures = 0
         # the public belief [lo, hi] about each private actor's war cost (docs/model.md §18)
@@ -804,6 +817,8 @@ class NaiveNegotiation(mesa.Model):
         self.collapsed |= collapse and not self.unilateral   # agreed truces only
         if collapse or self.truce_age >= self.truce_len:
             self.phase, self.truce_terms = WAR, {}
+            if self.standing_still:   # its conditions are never drafted (docs/model.md §15)
+                self.standing_still, self.truce_due, self.pending_truce = False, 0, None
 
     def bonus(self, t: int):
         """[responder][proposer]: extra value of accepting this round."""
@@ -947,9 +962,9 @@ class NaiveNegotiation(mesa.Model):
         settlement or a truce by their own slopes."""
         need = self._screened_need(j, proposer, g)
         if g == TRUCE and self.delay_conditions is not None:   # made up for the drafting delay
-            status = self.actors[j].status
+            meanwhile = self.actors[j].meanwhile
             fade = self.actors[j].patience ** self.truce_drafting_rounds(self.delay_conditions)
-            need = status + (need - status) / fade
+            need = meanwhile + (need - meanwhile) / fade
         return need
 
     def _screened_need(self, j: int, proposer: int, g: int) -> float:
@@ -1141,7 +1156,10 @@ class NaiveNegotiation(mesa.Model):
         if self.pending_truce is not None and self.truce_due == t:
             proposer, y = self.pending_truce
             self.truce_due, self.pending_truce = 0, None
-            if self.phase == WAR:   # a settlement signed meanwhile ended the run
+            if self.standing_still:   # the standstill held: its conditions take effect
+                self.standing_still = False
+                self.truce_terms = {d: y[d] for d in range(w.n_issues) if w.truce_issue[d]}
+            elif self.phase == WAR:   # a settlement signed meanwhile ended the run
                 self.enter_truce(t, proposer, y)
         if t >= w.horizon or self.phase == OVER:
             self.running = False
@@ -1333,6 +1351,10 @@ class NaiveNegotiation(mesa.Model):
         rounds = self.truce_drafting_rounds(self.conditions(y)) if w.truce_drafting else 0
         if rounds > 0:   # drafted: in force at the end of round t + rounds (docs/model.md §15)
             self.truce_due, self.pending_truce = t + rounds, (proposer, list(y))
+            if w.truce_standstill:   # agreed now, the plain ceasefire's terms in force meanwhile
+                self.enter_truce(t, proposer, y)
+                self.truce_terms = {d: w.status_quo[d] for d in range(w.n_issues) if w.truce_issue[d]}
+                self.standing_still = True
             return
         self.enter_truce(t, proposer, y)
 

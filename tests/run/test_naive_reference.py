@@ -24,7 +24,8 @@ import yaml
 
 import negotiate
 from benchmarks.naive_mesa import naive_models, run_naive
-from negotiate.model import OUTCOMES, NegotiationModel, run_block
+from negotiate.model import OUTCOMES, NegotiationModel, run_block, truce
+from negotiate.model.model import IN_TRUCE
 
 ROOT = Path(__file__).resolve().parents[2]
 TWO_PARTY = ROOT / "tests" / "model" / "data" / "two_party.yaml"
@@ -231,6 +232,9 @@ def red_lines(data: dict) -> dict:
     return data
 
 
+STANDSTILL = "standstill while drafting"
+
+
 def deterministic_variants() -> dict[str, dict]:
     base = every_mechanism()
     only = lambda who: {"probabilities": {a: float(a == who) for a in base["actors"]}}
@@ -306,6 +310,19 @@ def deterministic_variants() -> dict[str, dict]:
     truce_drafting["talks"] = {"truce_drafting": {"base": {"dist": "choice", "values": [0, 1]},
                                                   "per_condition": U(0, 4)}}
     variants["truce drafting"] = truce_drafting
+    # standstill while drafting (docs/model.md §15): in about half the worlds a truce that
+    # needs drafting stops the fighting at once, the plain ceasefire in force until its
+    # conditions are drafted; that ceasefire collapses in its first round in some worlds (for
+    # sure: a hazard scale of 1e-3) and expires after 4 rounds, before longer drafts end;
+    # outright wins near the front's start make the rounds the front stands still matter, and
+    # settlement talks that open late in some worlds leave the standstills time to end
+    standstill = copy.deepcopy(truce_drafting)
+    standstill["talks"]["truce_drafting"]["standstill"] = 0.5
+    standstill["talks"]["setup"] = {"dist": "choice", "values": [0, 8]}
+    standstill["truce"].update(length=4, hazard={"scale": {"dist": "choice", "values": [1e9, 1e-3]},
+                                                 "shape": 10})
+    standstill["war"]["victory"].update(upper=0.66, lower=0.54)
+    variants[STANDSTILL] = standstill
     # plain ceasefires outside the bargaining (docs/model.md, "Ceasefire types"): a mediator's
     # pause, a unilateral halt and a partial one, each on the table in some worlds only
     # (a chance of 0 or 1 drawn per world by the library: the two draw their uniforms differently)
@@ -384,6 +401,17 @@ def engine_runs(variant: str):
     return run_block(one_sweep(variant), worlds(variant), np.random.SeedSequence(SEED))
 
 
+@functools.cache
+def naive_runs(variant: str):
+    return run_naive(one_sweep(variant), worlds(variant), np.random.SeedSequence(SEED), memo=True)
+
+
+#: the results compared world by world: exactly, and to 1e-9
+EXACT_FIELDS = ("outcome", "agreement_round", "truce_round", "truces", "collapsed", "proposer",
+                "victory", "offers", "accepts", "first_accept", "ceasefire")
+CLOSE_FIELDS = ("terms", "final_balance")
+
+
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_first_round_proposals_agree_world_by_world(variant):
     scenario = negotiate.load_scenario(VARIANTS[variant])
@@ -417,15 +445,61 @@ def test_first_round_proposals_agree_world_by_world(variant):
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_whole_runs_agree_world_by_world(variant):
-    engine = engine_runs(variant)
-    scenario = one_sweep(variant)
-    naive = run_naive(scenario, worlds(variant), np.random.SeedSequence(SEED), memo=True)
-    for field in ("outcome", "agreement_round", "truce_round", "truces", "collapsed", "proposer",
-                  "victory", "offers", "accepts", "first_accept", "ceasefire"):
+    engine, naive = engine_runs(variant), naive_runs(variant)
+    for field in EXACT_FIELDS:
         np.testing.assert_array_equal(getattr(naive, field), getattr(engine, field), err_msg=field)
-    for field in ("terms", "final_balance"):
+    for field in CLOSE_FIELDS:
         np.testing.assert_allclose(getattr(naive, field), getattr(engine, field), atol=1e-9,
                                    err_msg=field)
+
+
+def standstill_fates(variant: str) -> dict[str, int]:
+    """Counts, over the engine's run of ``variant`` (as :func:`engine_runs` plays it), of
+    truces with conditions and D > 0 agreed: in worlds where the front stands still, then
+    whose conditions took effect once drafted, or were dropped because the plain ceasefire
+    collapsed or expired first; and in worlds at war while they are drafted."""
+    n = worlds(variant)
+    model = NegotiationModel(one_sweep(variant), n, seed=np.random.SeedSequence(SEED), record=False)
+    model.COMPACT_MIN = n   # keep every world's row
+    p = model.params
+    fates = dict.fromkeys(["standstill", "took effect", "collapsed", "expired", "at war"], 0)
+    conditional = np.zeros(n, bool)   # the truce being drafted carries conditions
+    while model.running:
+        still, due = model.standing_still.copy(), model.truce_due.copy()
+        expires = model.truce_age + 1 >= model.truce_len   # if it lasts another round
+        model.step()
+        agreed = (model.truce_due > 0) & (model.truce_due != due)   # a new one (due later)
+        ended = still & conditional & (~model.standing_still | agreed)
+        in_force = model.phase == IN_TRUCE   # not a world a settlement signed meanwhile ended
+        fates["took effect"] += int((ended & (due == model.round) & in_force).sum())
+        dropped = ended & (due != model.round)
+        fates["collapsed"] += int((dropped & ~expires).sum())
+        fates["expired"] += int((dropped & expires).sum())
+        conditional = np.where(agreed, truce.conditions(p, model.pending_truce_terms) > 0, conditional)
+        fates["standstill"] += int((agreed & conditional & model.standing_still).sum())
+        fates["at war"] += int((agreed & conditional & ~model.standing_still).sum())
+    return fates
+
+
+def test_the_standstill_variant_sees_every_fate():
+    """The variant `standstill while drafting` compares what it is for: truces with
+    conditions stopping the fighting at once, whose conditions then take effect in some
+    worlds and are dropped in others (a collapse, an expiry), and truces with conditions
+    drafted during war."""
+    fates = standstill_fates(STANDSTILL)
+    assert all(fates.values()), fates
+
+
+def test_whole_runs_catch_standstills_priced_as_war(monkeypatch):
+    """Mutation check: an engine that values the rounds of drafting at the war's value in
+    the worlds where the front stands still too no longer plays the naive reference's runs."""
+    monkeypatch.setattr(NegotiationModel, "_meanwhile", lambda self, state: state.status)
+    mutant = run_block(one_sweep(STANDSTILL), worlds(STANDSTILL), np.random.SeedSequence(SEED))
+    naive = naive_runs(STANDSTILL)
+    differ = [f for f in EXACT_FIELDS if not np.array_equal(getattr(naive, f), getattr(mutant, f))]
+    differ += [f for f in CLOSE_FIELDS if not np.allclose(getattr(naive, f), getattr(mutant, f),
+                                                          atol=1e-9, equal_nan=True)]
+    assert differ
 
 
 def test_the_naive_models_memo_changes_no_number():
