@@ -265,9 +265,8 @@ def test_save_writes_the_files_atomically(fitted, tmp_path):
     meta = json.loads((tmp_path / "out" / "metadata.json").read_text())
     assert meta["kind"] == "calibration" and meta["worlds"] == 128 and meta["seed"] == 5
     assert meta["round_length_days"] == 7  # the cases' weekly rounds: the knobs count them
-    assert meta["round_length_days"] == 7  # the cases' weekly rounds: the knobs count them
     assert [k["name"] for k in meta["knobs"]] == ["stance_persistence", "insincere", "stalling", "stalls_truces", "drafting",
-                                                  "truce_drafting"]
+                                                  "truce_drafting", "standstill"]
     assert meta["knobs"][4]["cases"] == []
     assert pd.read_csv(tmp_path / "out" / "posterior.csv").shape == (4000, len(DEFAULT_KNOBS))
     fitted.save(tmp_path / "out", plots=False)  # an earlier output of ours is replaced
