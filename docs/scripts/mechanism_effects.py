@@ -26,6 +26,7 @@ from negotiate.scenario.calibration import load_posterior
 #: a mechanism the calibration sets is switched off in the posterior's draws, so
 #: the comparison keeps every other knob calibrated
 KNOBS_OFF = {"stances": {"stance_persistence": 0.0}, "stalling": {"insincere": 0.0},
+             "standstill": {"standstill": 0.0},
              "all": {"stance_persistence": 0.0, "insincere": 0.0}}
 
 
@@ -41,6 +42,8 @@ def without(doc: dict, mechanism: str) -> dict:
         doc.pop("talks", None)
     if mechanism == "truce drafting" and doc.get("talks"):
         doc["talks"].pop("truce_drafting", None)   # every truce in force at once (the knob then sets nothing)
+    if mechanism == "standstill" and (doc.get("talks") or {}).get("truce_drafting"):
+        doc["talks"]["truce_drafting"].pop("standstill", None)   # the war goes on while a truce is drafted
     if mechanism in ("red lines", "all"):
         for position in _positions(doc):
             position.pop("red_line", None)
@@ -63,7 +66,7 @@ def without(doc: dict, mechanism: str) -> dict:
     return doc
 
 
-MECHANISMS = ("talks", "truce drafting", "red lines", "political issues follow the front", "stances", "process gains",
+MECHANISMS = ("talks", "truce drafting", "standstill", "red lines", "political issues follow the front", "stances", "process gains",
               "stalling", "decision rules", "all", "calibration")
 
 

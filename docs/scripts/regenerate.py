@@ -35,8 +35,9 @@ SCENARIOS = ["european_monitors_and_guarantees", "hypothetical_three_actors", "m
              "ukraine_march_2025", "us_pressure_on_ukraine"]
 #: the mechanism table's rows: the script's mechanism name and how docs/model.md calls it
 MECHANISM_LABELS = {
-    "talks": "talks as a process (§15), truce drafting included",
-    "truce drafting": "truce drafting alone (§15)", "red lines": "red lines (§16)",
+    "talks": "talks as a process (§15), truce drafting and its standstill included",
+    "truce drafting": "truce drafting alone (§15), its standstill included",
+    "standstill": "standstill while drafting (§15)", "red lines": "red lines (§16)",
     "political issues follow the front": "political issues follow the front (§4)",
     "stances": "persistent stances (§17)", "process gains": "Russia's gain from the process (§17)",
     "stalling": "stalling (§17)", "all": "all of them",
