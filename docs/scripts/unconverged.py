@@ -197,10 +197,14 @@ def main(argv=None) -> None:
             seen = table[table["variant"] == "shipped"].groupby("world")["gap"].max()
             col = frame["unconverged_gap"].to_numpy()
             assert np.array_equal(col[seen.index], seen.to_numpy()) and (col > 0).sum() == seen.size
+        missed = frame["unconverged"].to_numpy() > 0
         for label, harder in variants.items():
-            moved = (shipped.to_numpy() != harder.to_numpy()).sum()
-            print(f" {label}: outcome changed in {moved} of {args.runs} runs; paired differences "
+            moved = shipped.to_numpy() != harder.to_numpy()
+            print(f" {label}: outcome changed in {moved.sum()} of {args.runs} runs ({(moved & missed).sum()} "
+                  "of them with an unconverged round under the shipped solver); paired differences "
                   "(variant − shipped), 95 % intervals:")
+            print("  changes: " + ", ".join(f"{a} → {b}: {k}" for (a, b), k in pd.Series(
+                list(zip(shipped[moved], harder[moved])), dtype=object).value_counts().items()))
             print(_paired(shipped, harder).round(4).to_string())
 
 
