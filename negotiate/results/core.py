@@ -276,7 +276,9 @@ class Results(Saved):
                      f"the run's largest response noise: below that noise in {_share(below)} of them")
         else:
             note += " (by how much was not recorded: results written before it was)"
-        return note + " (docs/model.md, \"Reservation values and continuation\")"
+        return note + (" (docs/model.md, \"Reservation values and continuation\", measures what "
+                       "solving those rounds does to the outcomes: a miss below the noise may "
+                       "still change which offer is made)")
 
     def degenerate(self) -> str | None:
         """The message of :meth:`diagnose` on an outcome taking 99 % of the runs, or None."""
