@@ -1,10 +1,10 @@
 """How far off are the rounds whose continuation values miss the solver's tolerance, and
 does it matter for the outcome (docs/model.md §8, "Caps and non-convergence")?
 
-For each scenario it runs ``--runs`` worlds twice on the same draws (common random
-numbers): with the shipped caps, and with caps that try much harder
-(``bargaining.iterations`` and ``first_round_iterations`` set to ``--hard``).  In both
-it watches the solver (:class:`negotiate.model.continuation.FixedPoint`, a subclass
+For each scenario it runs ``--runs`` worlds (one block) on the same draws (common
+random numbers) with the shipped solver and caps, with caps that try much harder
+(``bargaining.iterations`` and ``first_round_iterations`` set to ``--hard``), and with
+a variant solver at both caps.  In each it watches the solver (:class:`negotiate.model.continuation.FixedPoint`, a subclass
 that only records) and prints, per unconverged (world, round):
 
 * the residual max-norm ``‖T(P) − P‖`` left at the evaluation used, in flow units and
@@ -18,13 +18,12 @@ that only records) and prints, per unconverged (world, round):
   fell by half or more over the last five sweeps), or ``other``;
 
 then the paired differences of the outcome probabilities (variant − shipped) with 95 %
-Monte Carlo intervals, for the harder caps and for a variant solver (:class:`Secant`,
-here only) that keeps rejected steps in Anderson's history, with the shipped caps and
-the harder ones.  Used for the paragraph in
-docs/model.md §8.
+Monte Carlo intervals.  The variant (:class:`Secant`, here only) keeps rejected steps
+in Anderson's history.  Used for the paragraph "How far off, and whether it matters" of
+docs/model.md §8 (about 80 s of CPU for each command below).
 
-    python docs/scripts/unconverged.py --runs 512 --seed 1
     python docs/scripts/unconverged.py --runs 2048 --seed 1 scenarios/ukraine_march_2025.yaml
+    python docs/scripts/unconverged.py --runs 1024 --seed 1 scenarios/hypothetical_three_actors.yaml
 """
 
 from __future__ import annotations
@@ -129,13 +128,15 @@ def _watch(rows: list, label: str):
     return bargain
 
 
-def run(scenario, runs: int, seed: int, label: str, rows: list, solver=Probe) -> pd.Series:
-    """Outcomes per run, recording the solver into ``rows``."""
+def run(scenario, runs: int, seed: int, label: str, rows: list, solver=Probe):
+    """Outcomes per run and the per-run table, recording ``solver`` into ``rows`` (one
+    block of ``runs`` worlds, so that a world's index in the block is its run)."""
     engine.FixedPoint = solver
     plain = engine.NegotiationModel._bargain
     engine.NegotiationModel._bargain = _watch(rows, label)
     try:
-        results = negotiate.simulate(scenario, runs=runs, seed=seed, workers=1, progress=False)
+        results = negotiate.simulate(scenario, runs=runs, seed=seed, workers=1, progress=False,
+                                     block_size=runs)
     finally:
         engine.NegotiationModel._bargain = plain
         engine.FixedPoint = FixedPoint
@@ -149,7 +150,7 @@ def _describe(rows: pd.DataFrame, runs: int) -> None:
         return
     ratio = rows["gap"] / rows["noise"]
     per_world = rows.groupby("world").size()
-    q = lambda s: f"median {s.median():.3g}, 90 % {s.quantile(0.9):.3g}, max {s.max():.3g}"  # noqa: E731
+    q = lambda s: f"median {s.median():.3g}, 90 % {s.quantile(0.9):.3g}, max {s.max():.3g}"
     print(f"  unconverged rounds: {len(rows)} in {per_world.size} of {runs} runs "
           f"({per_world.size / runs:.1%}); per such run: median {per_world.median():.0f}, "
           f"max {per_world.max()}")
@@ -158,8 +159,9 @@ def _describe(rows: pd.DataFrame, runs: int) -> None:
           f"above 0.1 in {(ratio > 0.1).mean():.1%} of such rounds")
     print("  why: " + ", ".join(f"{k} {v} ({v / len(rows):.0%})"
                                 for k, v in rows["why"].value_counts().items()))
+    steep = rows.loc[rows["why"] == "steep", "slope"]
     print(f"  sweeps used: median {rows['sweeps'].median():.0f}, max {rows['sweeps'].max()}; "
-          f"T's slope over the tiny steps (steep): median {rows.loc[rows['why'] == 'steep', 'slope'].median():.3g}")
+          f"T's slope over the tiny steps (steep): median {steep.median():.3g}")
 
 
 def _paired(a: pd.Series, b: pd.Series) -> pd.DataFrame:
@@ -187,10 +189,10 @@ def main(argv=None) -> None:
                                         "bargaining.first_round_iterations": args.hard})
         rows: list = []
         shipped, frame = run(scenario, args.runs, args.seed, "shipped", rows)
-        variants = {f"{args.hard} sweeps": run(hard, args.runs, args.seed, f"{args.hard} sweeps", rows)[0],
-                    "secant": run(scenario, args.runs, args.seed, "secant", rows, Secant)[0],
-                    f"secant, {args.hard} sweeps": run(hard, args.runs, args.seed,
-                                                      f"secant, {args.hard} sweeps", rows, Secant)[0]}
+        plan = {f"{args.hard} sweeps": (hard, Probe), "secant": (scenario, Secant),
+                f"secant, {args.hard} sweeps": (hard, Secant)}
+        variants = {label: run(which, args.runs, args.seed, label, rows, solver)[0]
+                    for label, (which, solver) in plan.items()}
         table = pd.DataFrame(rows)
         print(f"\n{Path(path).name}: {args.runs} runs, seed {args.seed}")
         for label in ("shipped", *variants):
@@ -203,9 +205,9 @@ def main(argv=None) -> None:
         missed = frame["unconverged"].to_numpy() > 0
         for label, harder in variants.items():
             moved = shipped.to_numpy() != harder.to_numpy()
-            print(f" {label}: outcome changed in {moved.sum()} of {args.runs} runs ({(moved & missed).sum()} "
-                  "of them with an unconverged round under the shipped solver); paired differences "
-                  "(variant − shipped), 95 % intervals:")
+            print(f" {label}: outcome changed in {moved.sum()} of {args.runs} runs "
+                  f"({(moved & missed).sum()} of them with an unconverged round under the shipped "
+                  "solver); paired differences (variant − shipped), 95 % intervals:")
             print("  changes: " + ", ".join(f"{a} → {b}: {k}" for (a, b), k in pd.Series(
                 list(zip(shipped[moved], harder[moved])), dtype=object).value_counts().items()))
             print(_paired(shipped, harder).round(4).to_string())

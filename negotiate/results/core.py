@@ -270,10 +270,11 @@ class Results(Saved):
         recorded = int(agg.unconverged_gap_hist.sum())
         if recorded:
             below = agg.gap_below_noise() / recorded
+            scaled, median = agg.unconverged_gap_noise_max, agg.gap_quantile(0.5, noise=True)
             note += (f". They missed it by at most {agg.unconverged_gap_max:.2g} (median "
-                     f"{agg.gap_quantile(0.5):.2g}) in flow units, at most "
-                     f"{agg.unconverged_gap_noise_max:.2g}× (median {agg.gap_quantile(0.5, noise=True):.2g}×) "
-                     f"the run's largest response noise: below that noise in {_share(below)} of them")
+                     f"{agg.gap_quantile(0.5):.2g}) in flow units, at most {scaled:.2g}× (median "
+                     f"{median:.2g}×) the run's largest response noise: below that noise in "
+                     f"{_share(below)} of them")
         else:
             note += " (by how much was not recorded: results written before it was)"
         return note + (" (docs/model.md, \"Reservation values and continuation\", measures what "

@@ -100,7 +100,8 @@ def test_runs_recorded_without_the_gap_say_so(stuck, varied):
 
 def test_the_engine_records_the_gap_where_it_missed(varied):
     """One sweep a round: most rounds miss; the gap is above the tolerance exactly there."""
-    scenario = varied.with_overrides({"bargaining.iterations": 1, "bargaining.first_round_iterations": 1})
+    scenario = varied.with_overrides({"bargaining.iterations": 1,
+                                      "bargaining.first_round_iterations": 1})
     frame = negotiate.simulate(scenario, runs=32, seed=5, progress=False).to_frame()
     missed = frame["unconverged"].to_numpy() > 0
     gap = frame["unconverged_gap"].to_numpy()
