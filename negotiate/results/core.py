@@ -262,7 +262,7 @@ class Results(Saved):
     def _unconverged_note(self) -> str:
         """How many runs missed the solver's tolerance in some round, and by how much: each
         such run's largest residual, in flow units and against its largest response noise
-        (the noise that blurs every answer, so a miss well below it hardly moves one)."""
+        (the noise that blurs every answer; the tolerance is 1 % of it by default)."""
         agg = self.aggregates
         unsolved = agg.unconverged_runs
         note = (f"{unsolved / self.runs:.0%} of runs had a round in which the continuation values "
