@@ -65,6 +65,9 @@ class FixedPoint:
         self.converged = ~np.asarray(active, bool)
         self.sweeps = 0
         n = self.x.shape[1]
+        #: per world, the residual max-norm ``‖T(x) − x‖`` over actors at the evaluation kept
+        #: (the point converged at, or the best found); 0 in worlds not active
+        self.residual = np.zeros(n)
         # the solver's own state is held for worlds ``_cols`` only (all, until few are left)
         self._cols = np.arange(n)
         self._tol = np.broadcast_to(np.asarray(tol, dtype=float), (n,))
@@ -95,6 +98,8 @@ class FixedPoint:
         #: worlds where this evaluation is the one to keep (just converged, or the best so far)
         self.took = np.zeros(self.converged.shape, bool)
         self.took[cols] = now | better
+        self.residual = self.residual.copy()
+        self.residual[cols] = np.where(now | better, norm, self.residual[cols])
         self.converged = self.converged.copy()
         self.converged[cols] |= now
         if self.converged.all():

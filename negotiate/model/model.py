@@ -151,6 +151,9 @@ class NegotiationModel(mesa.Model):
             "offers": np.zeros((N, A, 2), np.int16), "accepts": np.zeros((N, A, 2), np.int16),
             "first_accept": np.zeros((N, A), np.int16),
             "unconverged": np.zeros(N, np.int16),
+            # the largest residual left at the cap, in flow units and in units of the
+            # world's largest response noise (docs/model.md §8, "Caps and non-convergence")
+            "unconverged_gap": np.zeros(N), "unconverged_gap_noise": np.zeros(N),
             "ceasefire": np.full(N, -1, np.int8),   # type of the first truce (ceasefire.TYPES)
         }
         # talks as a process (§15): a settlement agreed in principle, being drafted
@@ -328,10 +331,24 @@ class NegotiationModel(mesa.Model):
             view = self._narrowed(state, screen, solver, view)
             done = self._sweep(state, screen, solver, view, best)
         offers, agenda_of, reservation, need, self.planned_cutoff, value = best
-        self.out["unconverged"] += ~solver.converged
+        self._count_unconverged(solver)
         self.proposer_value = value
         self.state = state.replace(proposer_value=value, reservation=reservation, need=need)
         return offers, self._without_stalled_proposals(t, offers, agenda_of)
+
+    def _count_unconverged(self, solver: FixedPoint) -> None:
+        """Count the worlds whose values missed the tolerance this round, and keep the largest
+        residual they were left with (the evaluation used), also over the world's largest
+        response noise (infinite where a world's noise is zero): how far off matters only
+        against the noise that blurs every answer."""
+        missed = ~solver.converged
+        self.out["unconverged"] += missed
+        gap = np.where(missed, solver.residual, 0.0)
+        noise = self.params.noise.max(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = np.where(missed, gap / noise, 0.0)
+        for key, value in (("unconverged_gap", gap), ("unconverged_gap_noise", scaled)):
+            self.out[key] = np.maximum(self.out[key], value)
 
     def _sweep(self, state: RoundState, screen, solver: FixedPoint, view, best) -> bool:
         """One sweep of the fixed point over the block (``view`` None) or over ``view``'s

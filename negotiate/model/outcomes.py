@@ -24,6 +24,10 @@ TEMPORARY, CONDITIONAL, COMPREHENSIVE, NONE = range(4)
 AGENDAS: tuple[str, ...] = ("truce", "settlement")
 
 
+#: BlockResult fields an engine or a saved table may lack (None: not recorded)
+OPTIONAL = ("unconverged", "unconverged_gap", "unconverged_gap_noise", "ceasefire")
+
+
 @dataclass
 class BlockResult:
     """Per-world results of one block of N worlds (A actors, D issues).
@@ -46,6 +50,10 @@ class BlockResult:
     inputs: dict[str, np.ndarray] = field(default_factory=dict)  # sampled inputs, (N,) each
     # (N,) int16, rounds whose continuation values missed the solver's tolerance (None: not recorded)
     unconverged: np.ndarray | None = None
+    # (N,) float64, the largest residual max-norm of the continuation values left in those
+    # rounds (flow units; 0: none), and the same over the world's largest response noise
+    unconverged_gap: np.ndarray | None = None
+    unconverged_gap_noise: np.ndarray | None = None
     # (N,) int8, ceasefire type of the first truce, index into ceasefire.TYPES, -1 none
     # (None: not recorded; docs/model.md, "Ceasefire types")
     ceasefire: np.ndarray | None = None
@@ -61,7 +69,7 @@ class BlockResult:
         for name in first.__dataclass_fields__:
             if name == "inputs":
                 out[name] = {k: np.concatenate([b.inputs[k] for b in blocks]) for k in first.inputs}
-            elif name in ("unconverged", "ceasefire"):
+            elif name in OPTIONAL:
                 out[name] = None if any(getattr(b, name) is None for b in blocks) else \
                     np.concatenate([getattr(b, name) for b in blocks])
             else:
@@ -73,7 +81,7 @@ class BlockResult:
         for name in self.__dataclass_fields__:
             if name == "inputs":
                 out[name] = {k: v[index] for k, v in self.inputs.items()}
-            elif name in ("unconverged", "ceasefire"):
+            elif name in OPTIONAL:
                 out[name] = None if getattr(self, name) is None else getattr(self, name)[index]
             else:
                 out[name] = getattr(self, name)[index]

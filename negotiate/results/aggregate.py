@@ -7,14 +7,14 @@ runner, so they too are identical whatever the workers or chunk size.
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, dataclass, field, fields
 
 import numpy as np
 
 from ..errors import SimulationError
 from ..model.outcomes import COMPREHENSIVE, CONDITIONAL, OUTCOMES, TEMPORARY, BlockResult
 
-__all__ = ["BLOCK_SIZE", "TERM_BINS", "TERM_GROUPS", "Aggregates"]
+__all__ = ["BLOCK_SIZE", "GAP_EDGES", "TERM_BINS", "TERM_GROUPS", "Aggregates"]
 
 #: Worlds per block by default: the runner simulates and summarises runs in blocks
 #: of this many (see negotiate.run.seeding).  A tuning knob (simulate(block_size=...)):
@@ -26,6 +26,17 @@ BLOCK_SIZE = 4096
 TERM_BINS = 50
 #: Which runs' terms are summarised: runs ending in a comprehensive agreement, or in a truce.
 TERM_GROUPS: tuple[str, ...] = ("comprehensive_agreement", "truce")
+
+
+#: Edges of the bins of the runs' largest unconverged residual (flow units, and over the
+#: response noise): ten a decade from 1e-10 to 1e4, 1 among them (so "below the noise"
+#: is counted exactly); the first and last bins also take what lies beyond.
+GAP_EDGES = 10.0 ** np.linspace(-10, 4, 141)
+_MAXIMA = {"unconverged_gap_max", "unconverged_gap_noise_max"}   # merged by max, not sum
+
+
+def _gap_bins() -> np.ndarray:
+    return np.zeros(GAP_EDGES.size - 1, np.int64)
 
 
 def term_group_masks(outcome: np.ndarray) -> list[np.ndarray]:
@@ -50,6 +61,12 @@ class Aggregates:
     term_sum: np.ndarray         # (2, D) Σ agreed values
     term_sumsq: np.ndarray       # (2, D) Σ agreed values²
     unconverged_runs: int = 0    # runs in which some round's continuation values missed the tolerance
+    # of those runs (when recorded): each run's largest residual left (docs/model.md §8), its
+    # maximum and its bins over GAP_EDGES, in flow units and over the run's largest response noise
+    unconverged_gap_max: float = 0.0
+    unconverged_gap_noise_max: float = 0.0
+    unconverged_gap_hist: np.ndarray = field(default_factory=_gap_bins)
+    unconverged_gap_noise_hist: np.ndarray = field(default_factory=_gap_bins)
 
     @classmethod
     def from_block(cls, block: BlockResult, horizon: int) -> Aggregates:
@@ -82,6 +99,7 @@ class Aggregates:
             term_sum=tsum,
             term_sumsq=tsq,
             unconverged_runs=0 if block.unconverged is None else int(np.count_nonzero(block.unconverged)),
+            **_gap_summaries(block),
         )
 
     @classmethod
@@ -102,7 +120,7 @@ class Aggregates:
             a, b = getattr(self, f.name), getattr(other, f.name)
             if isinstance(a, np.ndarray) and a.shape != b.shape:
                 raise SimulationError(f"cannot merge summaries: '{f.name}' has shapes {a.shape} and {b.shape}")
-            out[f.name] = a + b
+            out[f.name] = max(a, b) if f.name in _MAXIMA else a + b
         return Aggregates(**out)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -115,7 +133,43 @@ class Aggregates:
         if missing:
             raise ValueError(f"summary arrays are missing {', '.join(missing)}")
         scalars = {"n", "truce_runs", "collapsed_runs", "unconverged_runs"}
-        return cls(**{k: int(arrays[k]) if k in scalars else np.asarray(arrays[k]) for k in names})
+        return cls(**{k: int(arrays[k]) if k in scalars else float(arrays[k]) if k in _MAXIMA
+                      else np.asarray(arrays[k]) for k in names})
+
+    def gap_quantile(self, q: float, *, noise: bool = False) -> float:
+        """The ``q``-quantile of the unconverged runs' largest residual (over the response
+        noise if ``noise``), read from its bins (log-linear within one; a tenth of a decade
+        wide); NaN if none was recorded."""
+        hist = self.unconverged_gap_noise_hist if noise else self.unconverged_gap_hist
+        total = hist.sum()
+        if total == 0:
+            return np.nan
+        right = np.cumsum(hist)
+        j = int(np.searchsorted(right, q * total, side="left"))
+        j = min(j, hist.size - 1)
+        inside = min(max((q * total - (right[j] - hist[j])) / hist[j], 0.0), 1.0)
+        low, high = np.log10(GAP_EDGES[j]), np.log10(GAP_EDGES[j + 1])
+        return float(10.0 ** (low + inside * (high - low)))
+
+    def gap_below_noise(self) -> int:
+        """Unconverged runs whose largest residual is below their largest response noise."""
+        return int(self.unconverged_gap_noise_hist[:np.searchsorted(GAP_EDGES, 1.0)].sum())
+
+
+def _gap_summaries(block: BlockResult) -> dict:
+    """The gap fields of :class:`Aggregates` for the runs of ``block`` that missed the
+    tolerance in some round (defaults where the block does not record the gap)."""
+    if block.unconverged is None or block.unconverged_gap is None or block.unconverged_gap_noise is None:
+        return {}
+    missed = np.asarray(block.unconverged) > 0
+    out = {}
+    for key, values in (("unconverged_gap", block.unconverged_gap),
+                        ("unconverged_gap_noise", block.unconverged_gap_noise)):
+        values = np.asarray(values, dtype=float)[missed]
+        bins = np.clip(np.searchsorted(GAP_EDGES, values, side="right") - 1, 0, GAP_EDGES.size - 2)
+        out[f"{key}_hist"] = np.bincount(bins, minlength=GAP_EDGES.size - 1).astype(np.int64)
+        out[f"{key}_max"] = float(values.max(initial=0.0))
+    return out
 
 
 def _term_summaries(terms: np.ndarray, outcome: np.ndarray):

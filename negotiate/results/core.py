@@ -82,7 +82,11 @@ class Results(Saved):
         ``offers:<actor>:<agenda>`` with ``by_agenda=True``),
         ``first_accept:<actor>``, the sampled inputs ``input:<path>``, and
         ``ceasefire_parties`` / ``ceasefire_scope`` (the ETH/PRIO type of the
-        first ceasefire of any kind, <NA> = none; see :meth:`ceasefire_types`).
+        first ceasefire of any kind, <NA> = none; see :meth:`ceasefire_types`),
+        ``unconverged`` (rounds whose continuation values missed the solver's
+        tolerance), ``unconverged_gap`` (the largest residual those rounds were
+        left with, flow units; 0 if none) and ``unconverged_gap_noise`` (the same
+        over the run's largest response noise; docs/model.md §8).
         """
         self._require_runs("to_frame()")
         return run_frame(self.scenario, self.run_data, 0, self.runs, by_agenda=by_agenda)
@@ -242,21 +246,40 @@ class Results(Saved):
           is missing); ``simulate`` also warns;
         * ``unconverged``: some runs had a round whose continuation values
           missed the solver's tolerance (docs/model.md, "Reservation values
-          and continuation"): the best point found was used there.
+          and continuation"): the best point found was used there; the note
+          says by how much (each such run's largest residual, in flow units
+          and against its largest response noise).
         """
         problems = []
         note = self.degenerate()
         if note is not None:
             top = OUTCOMES[int(np.argmax(self.aggregates.outcome_counts))]
             problems.append(Problem("degenerate", top, note))
-        unsolved = self.aggregates.unconverged_runs
-        if unsolved:
-            problems.append(Problem(
-                "unconverged", "runs",
-                f"{unsolved / self.runs:.0%} of runs had a round in which the continuation values "
-                "missed the solver's tolerance; the best point found was used (docs/model.md, "
-                "\"Reservation values and continuation\")"))
+        if self.aggregates.unconverged_runs:
+            problems.append(Problem("unconverged", "runs", self._unconverged_note()))
         return Diagnosis(tuple(problems))
+
+    def _unconverged_note(self) -> str:
+        """How many runs missed the solver's tolerance in some round, and by how much: each
+        such run's largest residual, in flow units and against its largest response noise
+        (the noise that blurs every answer; the tolerance is 1 % of it by default)."""
+        agg = self.aggregates
+        unsolved = agg.unconverged_runs
+        note = (f"{unsolved / self.runs:.0%} of runs had a round in which the continuation values "
+                "missed the solver's tolerance; the best point found was used")
+        recorded = int(agg.unconverged_gap_hist.sum())
+        if recorded:
+            below = agg.gap_below_noise() / recorded
+            scaled, median = agg.unconverged_gap_noise_max, agg.gap_quantile(0.5, noise=True)
+            note += (f". They missed it by at most {agg.unconverged_gap_max:.2g} (median "
+                     f"{agg.gap_quantile(0.5):.2g}) in flow units, at most {scaled:.2g}× (median "
+                     f"{median:.2g}×) the run's largest response noise: below that noise in "
+                     f"{_share(below)} of them")
+        else:
+            note += " (by how much was not recorded: results written before it was)"
+        return note + (" (docs/model.md, \"Reservation values and continuation\", measures what "
+                       "solving those rounds does to the outcomes: a miss below the noise may "
+                       "still change which offer is made)")
 
     def degenerate(self) -> str | None:
         """The message of :meth:`diagnose` on an outcome taking 99 % of the runs, or None."""
@@ -438,6 +461,15 @@ def _check_table(run_data: BlockResult, aggregates: Aggregates, path: Path) -> N
                                "aggregates.npz (a table from another run?); not loaded")
 
 
+def _share(x: float) -> str:
+    """A share as a whole percentage, never rounded to 0 % or 100 % when it is not."""
+    if 0 < x < 0.005:
+        return "<1%"
+    if 0.995 <= x < 1:
+        return ">99%"
+    return f"{x:.0%}"
+
+
 # --- per-run table <-> BlockResult ------------------------------------------------
 
 def _nullable_round(values: np.ndarray):
@@ -476,6 +508,9 @@ def run_frame(scenario: Scenario, block: BlockResult, start: int, stop: int, *,
         cols[f"input:{key}"] = np.asarray(values[s])
     if block.unconverged is not None:
         cols["unconverged"] = np.asarray(block.unconverged[s], dtype=np.int16)
+    for name in ("unconverged_gap", "unconverged_gap_noise"):
+        if getattr(block, name) is not None:   # largest residual left, docs/model.md §8
+            cols[name] = np.asarray(getattr(block, name)[s], dtype=float)
     if block.ceasefire is not None:   # ETH/PRIO types of the first truce (<NA>: none)
         code = np.asarray(block.ceasefire[s], dtype=np.int64)
         for k, (col, names) in enumerate((("ceasefire_parties", CEASEFIRE_PARTIES),
@@ -517,6 +552,8 @@ def block_from_frame(scenario: Scenario, frame: pd.DataFrame) -> BlockResult:
             inputs={c.removeprefix("input:"): frame[c].to_numpy() for c in frame.columns
                     if c.startswith("input:")},
             unconverged=ints("unconverged", np.int16) if "unconverged" in frame.columns else None,
+            **{name: ints(name, float) if name in frame.columns else None
+               for name in ("unconverged_gap", "unconverged_gap_noise")},
             ceasefire=_ceasefire_codes(frame),
         )
     except KeyError as exc:
