@@ -132,7 +132,7 @@ def _add_calibrate(commands) -> None:
                         "how often and how long parties stall, whether they stall truces, settlement drafting, "
                         "rounds to write each condition of a ceasefire, the chance the fighting stops while it is "
                         "written), scale (multipliers of each party's war "
-                        "cost and response noise), truce (the last two knobs of default), "
+                        "cost and response noise), truce (truce_drafting and standstill, also in default), "
                         "e.g. default+scale (default: default)")
     p.add_argument("--likelihood", choices=LIKELIHOODS, default="outcome",
                    help="what each case's likelihood scores: its outcome class at the horizon "

@@ -265,14 +265,15 @@ class Results(Saved):
         (the noise that blurs every answer; the tolerance is 1 % of it by default)."""
         agg = self.aggregates
         unsolved = agg.unconverged_runs
-        note = (f"{unsolved / self.runs:.0%} of runs had a round in which the continuation values "
+        note = (f"{_share(unsolved / self.runs)} of runs had a round in which the continuation values "
                 "missed the solver's tolerance; the best point found was used")
         recorded = int(agg.unconverged_gap_hist.sum())
         if recorded:
             below = agg.gap_below_noise() / recorded
             scaled, median = agg.unconverged_gap_noise_max, agg.gap_quantile(0.5, noise=True)
-            note += (f". They missed it by at most {agg.unconverged_gap_max:.2g} (median "
-                     f"{agg.gap_quantile(0.5):.2g}) in flow units, at most {scaled:.2g}× (median "
+            # the medians are read from binned counts (so results kept without runs have them)
+            note += (f". They missed it by at most {agg.unconverged_gap_max:.2g} (median about "
+                     f"{agg.gap_quantile(0.5):.2g}) in flow units, at most {scaled:.2g}× (median about "
                      f"{median:.2g}×) the run's largest response noise: below that noise in "
                      f"{_share(below)} of them")
         else:

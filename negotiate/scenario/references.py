@@ -209,6 +209,17 @@ def _check_truce_drafting(c: _Collector, s: Scenario) -> None:
         lambda first, drawn: f"a truce accepted in round 1 would come into force at the end of round {first} "
                              "at the earliest",
         "no truce could ever be in force")
+    td = s.talks.truce_drafting
+    if _can_be_positive(td.standstill) and not any(_can_be_positive(v) for v in (td.base, td.per_condition)):
+        c.add("talks.truce_drafting.standstill",
+              "has no effect: talks.truce_drafting.base and per_condition are 0, so no truce is ever "
+              "drafted and every accepted truce is in force at once (docs/model.md, \"Standstill while "
+              "drafting\"); set a drafting time, or remove standstill")
+
+
+def _can_be_positive(value) -> bool:
+    """Whether a number or distribution field can take a value above 0."""
+    return param_support(value)[1] > 0
 
 
 def _refuse_past_horizon(c: _Collector, path: str, value, horizon: int, then, never: str) -> None:

@@ -428,8 +428,8 @@ class TruceDrafting(_Strict):
         0.0, description="Further rounds per condition: truce term moved beyond its threshold"
     )
     standstill: Probability = Field(
-        0.0, description="Chance, per world, that the parties stop fighting once a truce with "
-        "conditions is agreed in principle: a plain ceasefire holds while its conditions are "
+        0.0, description="Chance, per world, that the parties stop fighting once a truce that "
+        "needs drafting is accepted: a plain ceasefire holds while its conditions are "
         "drafted, which then take effect; 0: the war goes on while it is drafted "
         "(docs/model.md §15, \"Standstill while drafting\")"
     )

@@ -46,7 +46,7 @@ def first_offer(patience: float, rounds: int, standstill: float) -> np.ndarray:
 def test_with_standstill_the_delay_never_turns_a_to_the_plain_truce(patience):
     """Without standstill A turns plain for long delays; with it, never (both regimes seen)."""
     turned = set()
-    for rounds in range(0, 21, 2):
+    for rounds in range(1, 21, 2):   # (no drafting, D = 0: a standstill is refused, nothing to draft)
         without = first_offer(patience, rounds, 0.0)
         turned.add(bool(abs(without[MONITORS]) < 1e-12))
         with_ = first_offer(patience, rounds, 1.0)
@@ -190,3 +190,13 @@ def test_continuation_values_use_the_standstill_price():
         fade = patience ** rounds
         assert model.proposer_value[A, 0] == pytest.approx((1 - fade) * plain + fade * v, abs=1e-6)
 
+
+
+def test_a_standstill_with_nothing_to_draft_is_refused():
+    from negotiate.errors import ScenarioError
+    with pytest.raises(ScenarioError, match="talks.truce_drafting.standstill: has no effect"):
+        scenario(0.9, {"standstill": 0.5})
+    with pytest.raises(ScenarioError, match="standstill: has no effect"):
+        scenario(0.9, {"base": 0, "per_condition": 0, "standstill": {"dist": "uniform", "low": 0, "high": 1}})
+    scenario(0.9, {"per_condition": {"dist": "uniform", "low": 0, "high": 1}, "standstill": 0.5})   # may draft
+    scenario(0.9, {"standstill": 0})   # no standstill: nothing to refuse

@@ -54,3 +54,16 @@ def test_override_values_are_not_shared_with_the_caller(scenario):
     changed = scenario.with_overrides({"war.events": events})
     events[0]["start"] = 40
     assert changed.war.events[0].start == 2
+
+
+def test_a_field_of_a_section_the_file_lacks_says_to_set_the_section(scenario):
+    """A section the format has but the file leaves out is not a misspelling: no 'did you mean'."""
+    assert scenario.talks is None
+    with pytest.raises(ScenarioError, match=r"no 'talks' section under '\(top level\)'.*--set 'talks=\{\.\.\.\}'"):
+        scenario.with_overrides({"talks.setup": 2})
+    with_talks = scenario.with_overrides({"talks": {"setup": 0}})
+    with pytest.raises(ScenarioError, match=r"no 'truce_drafting' section under 'talks'") as err:
+        with_talks.with_overrides({"talks.truce_drafting.standstill": 0.5})
+    assert "did you mean" not in str(err.value)
+    with pytest.raises(ScenarioError, match="did you mean 'war'"):   # a misspelling still gets its hint
+        scenario.with_overrides({"wra.drift": 0.1})
