@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Anderson history depth: enough for the two or three distinct slopes of T
-#: (symmetric and antisymmetric directions of the proposers' values).
-DEPTH = 3
-#: Damping of the fallback step when an accelerated step did not help.
-DAMPING = 0.5
+#: Anderson history depth: the two or three distinct slopes of T (symmetric and
+#: antisymmetric directions of the proposers' values), and room for rejected steps.
+DEPTH = 5
 
 
 def at_least_two(left: np.ndarray) -> np.ndarray:
@@ -75,9 +73,8 @@ class FixedPoint:
         self._best_x = self.x.copy()             # last accepted point and its residual
         self._best_r = np.zeros_like(self.x)
         self._best_norm = np.full(n, np.inf)
-        self._fails = np.zeros(n, np.int64)       # rejected steps in a row, per world
-        self._dx: list[np.ndarray] = []          # differences of accepted iterates (A, N)
-        self._dr: list[np.ndarray] = []          # differences of their residuals (A, N)
+        self._dx: list[np.ndarray] = []          # each evaluated point less the accepted one then (A, N)
+        self._dr: list[np.ndarray] = []          # the same of their residuals (A, N)
 
     def update(self, tx: np.ndarray) -> bool:
         """Take ``T(x)``; return whether every active world has converged.
@@ -112,15 +109,11 @@ class FixedPoint:
 
     def _step(self, r, norm, better: np.ndarray, converged: np.ndarray) -> None:
         """The next point of the worlds held, from their residual ``r``."""
-        self._fails = np.where(better, 0, self._fails + 1)
-        back = np.where(self._fails[None] >= 2, self._damped(), self._backtracked(r))
-        self._remember(better, r)
+        self._remember(r)
         self._best_x = np.where(better[None], self._x, self._best_x)
         self._best_r = np.where(better[None], r, self._best_r)
         self._best_norm = np.where(better, norm, self._best_norm)
-        step = self._accelerated()
-        nxt = np.where(better[None], step, back)
-        self._x = np.where(converged[None], self._x, nxt)
+        self._x = np.where(converged[None], self._x, self._accelerated())
         x = self.x.copy()   # a new array: the caller's sweep state may hold the last one
         x[:, self._cols] = self._x
         self.x = x
@@ -128,41 +121,20 @@ class FixedPoint:
     def _shrink(self, keep: np.ndarray) -> None:
         """Hold the solver's state for its worlds ``keep`` (indices into those held) only."""
         self._cols = self._cols[keep]
-        for name in ("_tol", "_x", "_best_x", "_best_r", "_best_norm", "_fails"):
+        for name in ("_tol", "_x", "_best_x", "_best_r", "_best_norm"):
             setattr(self, name, np.take(getattr(self, name), keep, axis=-1))
         self._dx = [np.take(h, keep, axis=-1) for h in self._dx]
         self._dr = [np.take(h, keep, axis=-1) for h in self._dr]
 
-    def _backtracked(self, r: np.ndarray) -> np.ndarray:
-        """A point back along the last step, from the last accepted point."""
-        rb = self._best_r
-        denominator = np.einsum("an,an->n", rb, rb)
-        phi = np.divide(np.einsum("an,an->n", r, rb), denominator,
-                        out=np.zeros_like(denominator), where=denominator > 0)
-        # φ(0) = 1 at the accepted point, φ(1) = phi here: where the projected
-        # residual changed sign, go to the root of the line through them
-        with np.errstate(divide="ignore"):
-            alpha = np.where(phi < 0, 1.0 / (1.0 - phi), 0.5)
-        alpha = np.clip(alpha, 0.1, 0.5)
-        return self._best_x + alpha[None] * (self._x - self._best_x)
-
-    def _damped(self) -> np.ndarray:
-        """After two rejected steps in a row: a damped plain step from the accepted
-        point, ``x + ω r`` with ω halving at each further rejection (a new direction:
-        backtracking alone would only retrace the rejected one)."""
-        omega = 0.5 ** np.minimum(self._fails - 1, 30)
-        return self._best_x + omega[None] * self._best_r
-
-    def _remember(self, better: np.ndarray, r: np.ndarray) -> None:
-        """Add the step to the history where it was accepted; forget it elsewhere."""
+    def _remember(self, r: np.ndarray) -> None:
+        """Add this evaluation to the history as its difference from the accepted point,
+        whether its step is accepted or not: a rejected step is a secant of ``T`` like any
+        other, and where ``T``'s slope along the residual is above 1 it is the one that
+        shows which way the root lies (every step along the residual, however short,
+        makes the residual grow there)."""
         have = np.isfinite(self._best_norm)
-        dx = np.where((better & have)[None], self._x - self._best_x, 0.0)
-        dr = np.where((better & have)[None], r - self._best_r, 0.0)
-        for h in (self._dx, self._dr):
-            for k in range(len(h)):
-                h[k] = np.where(better[None], h[k], 0.0)
-        self._dx.append(dx)
-        self._dr.append(dr)
+        self._dx.append(np.where(have[None], self._x - self._best_x, 0.0))
+        self._dr.append(np.where(have[None], r - self._best_r, 0.0))
         if len(self._dx) > DEPTH:
             self._dx.pop(0)
             self._dr.pop(0)

@@ -114,9 +114,6 @@ def test_a_converged_world_reports_its_last_residual():
     np.testing.assert_array_equal(solver.residual, last)
 
 
-@pytest.mark.xfail(strict=True, reason="known weakness (docs/model.md §8): where T's slope along "
-                   "the residual is above 1, the fallback's shortened steps along the residual "
-                   "never shrink it, and rejected steps are not kept as secant information")
 def test_a_map_steeper_than_one_along_the_residual_is_solved():
     """T(P) = 2P − 1 (fixed point 1): the plain step from 0 doubles the residual, so it is
     rejected; the secant through it and the start would land on 1 at once."""
