@@ -10,9 +10,12 @@ iteration falls into a two-value cycle instead of converging.
 
 :class:`FixedPoint` solves it per world by Anderson acceleration (Anderson
 1965; Walker & Ni 2011), which for an affine map finds the solution from two
-evaluations whatever the slope, with two safeguards for the kinks of ``T``
-(an offer becoming feasible or not, an agenda switch): a step that does not
-shrink the residual is replaced by a damped one, and the history is dropped.
+evaluations whatever the slope.  Steps always start from the accepted point
+(the one with the smallest residual so far), and every evaluation, a rejected
+one included, joins the history as a secant of ``T``: at a kink of ``T`` (an
+offer becoming feasible or not, an agenda switch) or where ``T``'s slope along
+the residual is above 1, the rejected step is what tells the next one where
+the root lies.
 Worlds whose residual is still above the tolerance after the last sweep are
 reported as not converged (never silently returned as a cycle).
 """
@@ -38,7 +41,7 @@ def at_least_two(left: np.ndarray) -> np.ndarray:
 
 
 class FixedPoint:
-    """Anderson-accelerated iteration for ``x = T(x)``, per world, with backtracking.
+    """Anderson-accelerated iteration for ``x = T(x)``, per world, from the best point.
 
     ``x0`` (A, N): the starting point (last round's values, or the status
     values).  Call :meth:`update` with ``T(x)`` evaluated at :attr:`x`; it
@@ -46,12 +49,13 @@ class FixedPoint:
     over actors), and moves :attr:`x` to the next point otherwise.
 
     The residual ``r = T(x) − x`` must shrink from one accepted point to the
-    next.  Where a step made it grow (the step crossed a kink of T), the next
-    point is taken back along that step, to where the residual projected on
-    the last good one is interpolated to vanish (regula falsi), and the
-    history is forgotten in that world; after a second rejection in a row the
-    next point is a damped plain step from the accepted point, ``x + ω r``,
-    with ω = ½, ¼, … as rejections go on.
+    next; a point where it did not is rejected, but its difference from the
+    accepted point (and that of its residual) stays in the history with the
+    others, the last :data:`DEPTH` of them, and the next point is Anderson's
+    step from the accepted point through all of them.  (The solver before
+    session 9 dropped a rejected step and the history, then stepped back along
+    it or along the residual, ever shorter: where ``T``'s slope along the
+    residual is above 1 every such step was rejected, for ever.)
     """
 
     #: the worlds' state is cut to those not yet converged once they are fewer than this
