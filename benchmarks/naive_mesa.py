@@ -889,8 +889,8 @@ class NaiveNegotiation(mesa.Model):
         self.option = self.option_weights(t)
         if w.any_private:   # this round's screening cutoffs (docs/model.md §18)
             self.cutoffs, self.chances = self.screen()
-        # the solver is the engine's own numerical tool (Anderson acceleration with
-        # backtracking, docs/model.md §8), run on this one world's values
+        # the solver is the engine's own numerical tool (Anderson acceleration keeping
+        # rejected steps as secants, docs/model.md §8), run on this one world's values
         tol = max(w.tolerance, w.noise_tolerance * max(a.noise for a in self.actors))
         solver = FixedPoint(np.array(self.proposer_value, float)[:, None], tol=tol,
                             active=np.array([self.phase != OVER]))

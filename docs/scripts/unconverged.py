@@ -18,8 +18,8 @@ that only records) and prints, per unconverged (world, round):
   fell by half or more over the last five sweeps), or ``other``;
 
 then the paired differences of the outcome probabilities (variant − shipped) with 95 %
-Monte Carlo intervals.  The variant (:class:`Secant`, here only) keeps rejected steps
-in Anderson's history.  Used for the paragraph "How far off, and whether it matters" of
+Monte Carlo intervals.  The variant (:class:`Previous`, here only) is the solver before
+session 9, whose fallback dropped rejected steps from Anderson's history.  Used for the paragraph "How far off, and whether it matters" of
 docs/model.md §8 (about 80 s of CPU for each command below).
 
     python docs/scripts/unconverged.py --runs 2048 --seed 1 scenarios/ukraine_march_2025.yaml
@@ -70,27 +70,60 @@ class Probe(FixedPoint):
         return super().update(tx)
 
 
-class Secant(Probe):
-    """A variant that tries harder: every evaluation, rejected ones included, joins the
-    Anderson history (as its difference from the accepted point, depth 5), and every next
-    point is Anderson's step from the accepted point.  Where T is affine along the
-    residual with a slope above 1, the shipped fallback (steps along the residual,
-    shortened) can never succeed; the secant through a rejected step finds the root."""
+class Previous(Probe):
+    """The solver before session 9, for comparison: a rejected step wiped the world's
+    Anderson history (depth 3) and was never stored; the next point was taken back along
+    it (regula falsi, α ∈ [0.1, 0.5]) and, after a second rejection in a row, a damped
+    plain step ``x + ω r`` (ω = ½, ¼, …) from the accepted point.  Where T's slope along
+    the residual is above 1 every such step is rejected."""
+
+    def __init__(self, x0, *, tol, active):
+        super().__init__(x0, tol=tol, active=active)
+        self._fails = np.zeros(self.x.shape[1], np.int64)
 
     def _step(self, r, norm, better, converged):
-        have = np.isfinite(self._best_norm)
-        self._dx.append(np.where(have[None], self._x - self._best_x, 0.0))
-        self._dr.append(np.where(have[None], r - self._best_r, 0.0))
-        if len(self._dx) > 5:
-            self._dx.pop(0)
-            self._dr.pop(0)
+        self._fails = np.where(better, 0, self._fails + 1)
+        back = np.where(self._fails[None] >= 2, self._damped(), self._backtracked(r))
+        self._remember_accepted(better, r)
         self._best_x = np.where(better[None], self._x, self._best_x)
         self._best_r = np.where(better[None], r, self._best_r)
         self._best_norm = np.where(better, norm, self._best_norm)
-        self._x = np.where(converged[None], self._x, self._accelerated())
+        nxt = np.where(better[None], self._accelerated(), back)
+        self._x = np.where(converged[None], self._x, nxt)
         x = self.x.copy()
         x[:, self._cols] = self._x
         self.x = x
+
+    def _shrink(self, keep):
+        self._fails = np.take(self._fails, keep)
+        super()._shrink(keep)
+
+    def _backtracked(self, r):
+        rb = self._best_r
+        denominator = np.einsum("an,an->n", rb, rb)
+        phi = np.divide(np.einsum("an,an->n", r, rb), denominator,
+                        out=np.zeros_like(denominator), where=denominator > 0)
+        with np.errstate(divide="ignore"):
+            alpha = np.where(phi < 0, 1.0 / (1.0 - phi), 0.5)
+        alpha = np.clip(alpha, 0.1, 0.5)
+        return self._best_x + alpha[None] * (self._x - self._best_x)
+
+    def _damped(self):
+        omega = 0.5 ** np.minimum(self._fails - 1, 30)
+        return self._best_x + omega[None] * self._best_r
+
+    def _remember_accepted(self, better, r):
+        have = np.isfinite(self._best_norm)
+        dx = np.where((better & have)[None], self._x - self._best_x, 0.0)
+        dr = np.where((better & have)[None], r - self._best_r, 0.0)
+        for h in (self._dx, self._dr):
+            for k in range(len(h)):
+                h[k] = np.where(better[None], h[k], 0.0)
+        self._dx.append(dx)
+        self._dr.append(dr)
+        if len(self._dx) > 3:
+            self._dx.pop(0)
+            self._dr.pop(0)
 
 
 def _why(norms: np.ndarray, dx: np.ndarray, dt: np.ndarray, gap: float) -> tuple[str, float]:
@@ -189,8 +222,8 @@ def main(argv=None) -> None:
                                         "bargaining.first_round_iterations": args.hard})
         rows: list = []
         shipped, frame = run(scenario, args.runs, args.seed, "shipped", rows)
-        plan = {f"{args.hard} sweeps": (hard, Probe), "secant": (scenario, Secant),
-                f"secant, {args.hard} sweeps": (hard, Secant)}
+        plan = {f"{args.hard} sweeps": (hard, Probe), "previous": (scenario, Previous),
+                f"previous, {args.hard} sweeps": (hard, Previous)}
         variants = {label: run(which, args.runs, args.seed, label, rows, solver)[0]
                     for label, (which, solver) in plan.items()}
         table = pd.DataFrame(rows)

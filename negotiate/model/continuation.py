@@ -10,9 +10,12 @@ iteration falls into a two-value cycle instead of converging.
 
 :class:`FixedPoint` solves it per world by Anderson acceleration (Anderson
 1965; Walker & Ni 2011), which for an affine map finds the solution from two
-evaluations whatever the slope, with two safeguards for the kinks of ``T``
-(an offer becoming feasible or not, an agenda switch): a step that does not
-shrink the residual is replaced by a damped one, and the history is dropped.
+evaluations whatever the slope.  Steps always start from the accepted point
+(the one with the smallest residual so far), and every evaluation, a rejected
+one included, joins the history as a secant of ``T``: at a kink of ``T`` (an
+offer becoming feasible or not, an agenda switch) or where ``T``'s slope along
+the residual is above 1, the rejected step is what tells the next one where
+the root lies.
 Worlds whose residual is still above the tolerance after the last sweep are
 reported as not converged (never silently returned as a cycle).
 """
@@ -21,11 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Anderson history depth: enough for the two or three distinct slopes of T
-#: (symmetric and antisymmetric directions of the proposers' values).
-DEPTH = 3
-#: Damping of the fallback step when an accelerated step did not help.
-DAMPING = 0.5
+#: Anderson history depth: the two or three distinct slopes of T (symmetric and
+#: antisymmetric directions of the proposers' values), and room for rejected steps.
+DEPTH = 5
 
 
 def at_least_two(left: np.ndarray) -> np.ndarray:
@@ -40,7 +41,7 @@ def at_least_two(left: np.ndarray) -> np.ndarray:
 
 
 class FixedPoint:
-    """Anderson-accelerated iteration for ``x = T(x)``, per world, with backtracking.
+    """Anderson-accelerated iteration for ``x = T(x)``, per world, from the best point.
 
     ``x0`` (A, N): the starting point (last round's values, or the status
     values).  Call :meth:`update` with ``T(x)`` evaluated at :attr:`x`; it
@@ -48,12 +49,13 @@ class FixedPoint:
     over actors), and moves :attr:`x` to the next point otherwise.
 
     The residual ``r = T(x) − x`` must shrink from one accepted point to the
-    next.  Where a step made it grow (the step crossed a kink of T), the next
-    point is taken back along that step, to where the residual projected on
-    the last good one is interpolated to vanish (regula falsi), and the
-    history is forgotten in that world; after a second rejection in a row the
-    next point is a damped plain step from the accepted point, ``x + ω r``,
-    with ω = ½, ¼, … as rejections go on.
+    next; a point where it did not is rejected, but its difference from the
+    accepted point (and that of its residual) stays in the history with the
+    others, the last :data:`DEPTH` of them, and the next point is Anderson's
+    step from the accepted point through all of them.  (The solver before
+    session 9 dropped a rejected step and the history, then stepped back along
+    it or along the residual, ever shorter: where ``T``'s slope along the
+    residual is above 1 every such step was rejected, for ever.)
     """
 
     #: the worlds' state is cut to those not yet converged once they are fewer than this
@@ -75,9 +77,8 @@ class FixedPoint:
         self._best_x = self.x.copy()             # last accepted point and its residual
         self._best_r = np.zeros_like(self.x)
         self._best_norm = np.full(n, np.inf)
-        self._fails = np.zeros(n, np.int64)       # rejected steps in a row, per world
-        self._dx: list[np.ndarray] = []          # differences of accepted iterates (A, N)
-        self._dr: list[np.ndarray] = []          # differences of their residuals (A, N)
+        self._dx: list[np.ndarray] = []          # each evaluated point less the accepted one then (A, N)
+        self._dr: list[np.ndarray] = []          # the same of their residuals (A, N)
 
     def update(self, tx: np.ndarray) -> bool:
         """Take ``T(x)``; return whether every active world has converged.
@@ -112,15 +113,11 @@ class FixedPoint:
 
     def _step(self, r, norm, better: np.ndarray, converged: np.ndarray) -> None:
         """The next point of the worlds held, from their residual ``r``."""
-        self._fails = np.where(better, 0, self._fails + 1)
-        back = np.where(self._fails[None] >= 2, self._damped(), self._backtracked(r))
-        self._remember(better, r)
+        self._remember(r)
         self._best_x = np.where(better[None], self._x, self._best_x)
         self._best_r = np.where(better[None], r, self._best_r)
         self._best_norm = np.where(better, norm, self._best_norm)
-        step = self._accelerated()
-        nxt = np.where(better[None], step, back)
-        self._x = np.where(converged[None], self._x, nxt)
+        self._x = np.where(converged[None], self._x, self._accelerated())
         x = self.x.copy()   # a new array: the caller's sweep state may hold the last one
         x[:, self._cols] = self._x
         self.x = x
@@ -128,41 +125,20 @@ class FixedPoint:
     def _shrink(self, keep: np.ndarray) -> None:
         """Hold the solver's state for its worlds ``keep`` (indices into those held) only."""
         self._cols = self._cols[keep]
-        for name in ("_tol", "_x", "_best_x", "_best_r", "_best_norm", "_fails"):
+        for name in ("_tol", "_x", "_best_x", "_best_r", "_best_norm"):
             setattr(self, name, np.take(getattr(self, name), keep, axis=-1))
         self._dx = [np.take(h, keep, axis=-1) for h in self._dx]
         self._dr = [np.take(h, keep, axis=-1) for h in self._dr]
 
-    def _backtracked(self, r: np.ndarray) -> np.ndarray:
-        """A point back along the last step, from the last accepted point."""
-        rb = self._best_r
-        denominator = np.einsum("an,an->n", rb, rb)
-        phi = np.divide(np.einsum("an,an->n", r, rb), denominator,
-                        out=np.zeros_like(denominator), where=denominator > 0)
-        # φ(0) = 1 at the accepted point, φ(1) = phi here: where the projected
-        # residual changed sign, go to the root of the line through them
-        with np.errstate(divide="ignore"):
-            alpha = np.where(phi < 0, 1.0 / (1.0 - phi), 0.5)
-        alpha = np.clip(alpha, 0.1, 0.5)
-        return self._best_x + alpha[None] * (self._x - self._best_x)
-
-    def _damped(self) -> np.ndarray:
-        """After two rejected steps in a row: a damped plain step from the accepted
-        point, ``x + ω r`` with ω halving at each further rejection (a new direction:
-        backtracking alone would only retrace the rejected one)."""
-        omega = 0.5 ** np.minimum(self._fails - 1, 30)
-        return self._best_x + omega[None] * self._best_r
-
-    def _remember(self, better: np.ndarray, r: np.ndarray) -> None:
-        """Add the step to the history where it was accepted; forget it elsewhere."""
+    def _remember(self, r: np.ndarray) -> None:
+        """Add this evaluation to the history as its difference from the accepted point,
+        whether its step is accepted or not: a rejected step is a secant of ``T`` like any
+        other, and where ``T``'s slope along the residual is above 1 it is the one that
+        shows which way the root lies (every step along the residual, however short,
+        makes the residual grow there)."""
         have = np.isfinite(self._best_norm)
-        dx = np.where((better & have)[None], self._x - self._best_x, 0.0)
-        dr = np.where((better & have)[None], r - self._best_r, 0.0)
-        for h in (self._dx, self._dr):
-            for k in range(len(h)):
-                h[k] = np.where(better[None], h[k], 0.0)
-        self._dx.append(dx)
-        self._dr.append(dr)
+        self._dx.append(np.where(have[None], self._x - self._best_x, 0.0))
+        self._dr.append(np.where(have[None], r - self._best_r, 0.0))
         if len(self._dx) > DEPTH:
             self._dx.pop(0)
             self._dr.pop(0)

@@ -114,9 +114,6 @@ def test_a_converged_world_reports_its_last_residual():
     np.testing.assert_array_equal(solver.residual, last)
 
 
-@pytest.mark.xfail(strict=True, reason="known weakness (docs/model.md §8): where T's slope along "
-                   "the residual is above 1, the fallback's shortened steps along the residual "
-                   "never shrink it, and rejected steps are not kept as secant information")
 def test_a_map_steeper_than_one_along_the_residual_is_solved():
     """T(P) = 2P − 1 (fixed point 1): the plain step from 0 doubles the residual, so it is
     rejected; the secant through it and the start would land on 1 at once."""
@@ -126,3 +123,16 @@ def test_a_map_steeper_than_one_along_the_residual_is_solved():
         if solver.update(T(solver.x)):
             break
     assert solver.converged.all()
+
+
+@pytest.mark.parametrize("slopes", [(1.3, 1.5), (2.0, 5.0), (1.1, 0.4)])
+def test_an_affine_map_expanding_along_the_residual_is_solved(slopes):
+    """T(P) = P* + M (P − P*) with M's eigenvalues ``slopes`` (above 1 in one direction at
+    least): every step along the residual makes it grow, yet the fixed point is P*."""
+    star = np.array([[0.3], [0.7]])
+    basis = np.array([[1.0, 0.6], [0.2, 1.0]])
+    M = basis @ np.diag(slopes) @ np.linalg.inv(basis)
+    T = lambda P: star + M @ (P - star)
+    solver, _ = solve(T, np.array([[0.0, 1.0, 0.5], [0.0, 0.2, 0.9]]), tol=1e-11, sweeps=50)
+    assert solver.converged.all()
+    np.testing.assert_allclose(solver.x, np.broadcast_to(star, (2, 3)), atol=1e-9)
