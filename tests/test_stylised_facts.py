@@ -39,8 +39,40 @@ def test_ukraine_accepts_the_us_truce_more_often_than_russia(answers):
     assert lo > 0
 
 
-@pytest.mark.parametrize("condition", ["arms halt", "elections", "no NATO monitors"])
+#: with the calibrated truce drafting (docs/model.md §15) a truce with conditions comes
+#: into force only once they are written, about 11 weeks each: in week 1 that wait
+#: outweighs elections and no NATO monitors for Russia, not an arms halt
+WAIT_OUTWEIGHS = ("with the calibrated drafting time (about 11 weeks per condition) Russia accepts the US truce "
+                  "with this condition less often than the plain one in week 1 (0.74 elections, 0.68 no NATO "
+                  "monitors, against 0.78 plain; 3,000 worlds): the wait costs it more than the condition "
+                  "gains; in force at once it accepts it more often (test_russia_values_each_condition)")
+
+
+@pytest.mark.parametrize("condition", [
+    "arms halt",
+    pytest.param("elections", marks=pytest.mark.xfail(strict=True, reason=WAIT_OUTWEIGHS)),
+    pytest.param("no NATO monitors", marks=pytest.mark.xfail(strict=True, reason=WAIT_OUTWEIGHS)),
+])
 def test_russia_accepts_a_truce_with_conditions_more_often(answers, condition):
+    lo, _ = paired_interval(answers[condition]["Russia"]["accept"], answers["plain"]["Russia"]["accept"])
+    assert lo > 0
+
+
+@pytest.fixture(scope="module")
+def answers_in_force_at_once():
+    """As ``answers``, with every truce in force at once (no truce drafting)."""
+    doc = negotiate.load_scenario(BASELINE).to_dict()
+    doc["talks"].pop("truce_drafting")
+    model = NegotiationModel(negotiate.Scenario.model_validate(doc), WORLDS, seed=2025)
+    truces = {"plain": {}, "arms halt": {"arms_supply": 1.0}, "elections": {"elections": 1.0},
+              "no NATO monitors": {"monitors": 1.0}}
+    return {name: model.evaluate(terms, agenda="truce", proposer="US") for name, terms in truces.items()}
+
+
+@pytest.mark.parametrize("condition", ["arms halt", "elections", "no NATO monitors"])
+def test_russia_values_each_condition(answers_in_force_at_once, condition):
+    """The terms themselves: in force at once, Russia accepts each condition more often."""
+    answers = answers_in_force_at_once
     lo, _ = paired_interval(answers[condition]["Russia"]["accept"], answers["plain"]["Russia"]["accept"])
     assert lo > 0
 
