@@ -405,7 +405,7 @@ def _set_path(data: Any, dotted: str, value: Any) -> None:
 
 def _is_section_name(key: str) -> bool:
     """Whether ``key`` names a section (a field holding fields) somewhere in the format."""
-    from .field_docs import _models_in, model_classes   # walked once a call (rare: an error)
+    from .field_docs import _models_in, model_classes  # walked once a call (rare: an error)
     return any(key in model.model_fields and _models_in(model.model_fields[key].annotation)
                for model in model_classes().values())
 
