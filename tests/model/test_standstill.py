@@ -20,17 +20,9 @@ from negotiate.model.model import NegotiationModel as Model
 from negotiate.model.outcomes import CONDITIONAL
 
 from ..intervals import paired_interval
-from .conftest import load
-from .test_truce_drafting import compaction_changes_nothing
+from .test_truce_drafting import compaction_changes_nothing, scenario
 
 A, B, MONITORS = 0, 1, 1
-
-
-def scenario(patience: float, drafting: dict | None = None, **more):
-    extra = {"actors.A.patience": patience, "actors.B.patience": patience, **more}
-    if drafting is not None:
-        extra["talks"] = {"truce_drafting": drafting}
-    return load("truce_drafting").with_overrides(extra)
 
 
 def first_offer(patience: float, rounds: int, standstill: float) -> np.ndarray:
