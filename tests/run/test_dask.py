@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -92,6 +93,24 @@ def test_map_keeps_task_order_and_failures_name_the_task(cluster):
         with pytest.raises(SimulationError, match="task 1 failed on a Dask worker") as info:
             list(ex.map(math.sqrt, [4, -1, 9]))
         assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_a_calibration_on_dask_is_the_calibration_in_process(cluster, tmp_path):
+    """docs/validation.md: the calibration does not depend on the executor (the same
+    posterior draws, per-case table and skill on a Dask cluster as in process)."""
+    from negotiate.validation import calibrate, load_cases
+    from tests.validation.library import write_library
+
+    address, _ = cluster
+    cases = load_cases(write_library(tmp_path / "cases", {"alpha_1990": "comprehensive_agreement",
+                                                          "beta_1991": "no_agreement"}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # a two-case library is thin: its warnings are not the point
+        local = calibrate(cases, knobs="truce+default", worlds=48, seed=3)
+        remote = calibrate(cases, knobs="truce+default", worlds=48, seed=3, address=address)
+    pd.testing.assert_frame_equal(local.draws, remote.draws)
+    pd.testing.assert_frame_equal(local.to_frame(), remote.to_frame())
+    pd.testing.assert_frame_equal(local.skill(), remote.skill())
 
 
 def test_a_run_survives_a_worker_killed_in_the_middle(cluster):
