@@ -50,6 +50,11 @@ def model_classes() -> dict[str, type[BaseModel]]:
     return found
 
 
+def is_section_name(key: str) -> bool:
+    """Whether ``key`` names a section (a field holding fields) somewhere in the format."""
+    return any(_field_model(model, key) is not None for model in model_classes().values())
+
+
 def _models_in(annotation) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError, nearest_line, one_line
 from .extends import merge, origins_of
+from .field_docs import is_section_name
 from .messages import problems_from
 from .paths import PathStep, find_item, parse_path
 from .references import suggest
@@ -394,20 +395,13 @@ def _set_path(data: Any, dotted: str, value: Any) -> None:
             return
         if key not in target:
             here = walked or "(top level)"
-            if _is_section_name(key):   # a section the file leaves out, not a misspelling
+            if is_section_name(key):   # a section the file leaves out, not a misspelling
                 raise fail(f"the scenario has no '{key}' section under '{here}' to set a field in; "
                            f"set the whole section instead, e.g. --set "
                            f"'{walked + '.' if walked else ''}{key}={{...}}'")
             raise fail(f"no field '{key}' under '{here}'{suggest(key, list(target))}")
         target = target[key]
         walked = f"{walked}.{key}" if walked else key
-
-
-def _is_section_name(key: str) -> bool:
-    """Whether ``key`` names a section (a field holding fields) somewhere in the format."""
-    from .field_docs import _models_in, model_classes  # walked once a call (rare: an error)
-    return any(key in model.model_fields and _models_in(model.model_fields[key].annotation)
-               for model in model_classes().values())
 
 
 def _list_position(items: list, step: PathStep, walked: str, fail) -> int:
