@@ -1,5 +1,7 @@
-"""Smoke test of the benchmark script (benchmarks/run.py): it runs, prints the table and
-the targets, and writes every figure to JSON.  Tiny sizes; no assertion on speed."""
+"""Smoke tests of the benchmark scripts (benchmarks/run.py: it runs, prints the table and
+the targets, and writes every figure to JSON; benchmarks/decision_rules.py;
+benchmarks/mechanisms.py: each variant really has its mechanism off).  Tiny sizes; no
+assertion on speed."""
 
 from __future__ import annotations
 
@@ -82,3 +84,59 @@ def test_decision_rules_benchmark_reports_both_rules_and_the_ratio():
         assert figures[rule]["worlds_per_second"] > 0
     assert figures["ratio"] > 0 and figures["actors"] == 29 and figures["proposers"] == 1
     json.dumps(figures)   # what --json writes
+
+
+BASELINE = ROOT / "scenarios" / "ukraine_march_2025.yaml"
+
+
+def _baseline():
+    import negotiate
+
+    return negotiate.load_scenario(BASELINE)
+
+
+def test_each_mechanism_variant_has_its_mechanism_off_and_the_baseline_on():
+    """benchmarks/mechanisms.py switches each mechanism off, calibrated knobs included (given
+    per world: an override the calibration overwrites would leave them on); the baseline has
+    each of them on, so its cost is measured. Draws only, no simulation."""
+    from benchmarks import mechanisms
+
+    scenario = _baseline()
+    found = mechanisms.variants(scenario)
+    full, rest = found[0], {v.name: v for v in found[1:]}
+    assert full.name == mechanisms.FULL and not full.knobs
+    assert {"calibration", "truce_drafting", "standstill", "stalling", "stances", "red_lines",
+            "talks_setup", "settlement_drafting", "ratification", "talks"} <= set(rest)
+    on = mechanisms.drawn(full, 64, 0)
+    for name, v in rest.items():
+        mechanisms.check_off(v)
+        assert not mechanisms.MECHANISMS[name].off(scenario, on), f"{name} is off in the baseline"
+    assert set(rest["stalling"].knobs) == {"actors.Russia.insincere", "actors.Ukraine.insincere"}
+
+
+def test_a_calibrated_knob_set_by_override_alone_is_caught(monkeypatch):
+    from benchmarks import mechanisms
+
+    scenario = _baseline()
+    monkeypatch.setattr(mechanisms, "calibrated_paths", lambda sc: set())
+    for name in ("standstill", "stalling", "stances"):
+        with pytest.raises(RuntimeError, match=name):
+            mechanisms.check_off(mechanisms.variant(scenario, name))
+
+
+def test_mechanisms_benchmark_runs_on_a_few_worlds():
+    """benchmarks/mechanisms.py on 8 worlds, one mechanism (measure and report only: main()
+    would pin this test process to one CPU); no assertion on speed."""
+    from benchmarks import mechanisms
+
+    figures = mechanisms.measure(BASELINE, 8, 1, 0, ["red_lines"])
+    rows = {r["mechanism"]: r for r in figures["rows"]}
+    assert list(rows) == [mechanisms.FULL, "red_lines"]
+    assert rows[mechanisms.FULL]["full_over_variant"] == 1.0
+    assert rows["red_lines"]["world_rounds"] > 0 and rows["red_lines"]["best_cpu_seconds"] > 0
+    assert rows["red_lines"]["overrides"] and not rows["red_lines"]["given"]
+    text = mechanisms.report(figures)
+    assert "red lines" in text and "full/off" in text
+    json.dumps(figures)   # what --json writes
+    with pytest.raises(ValueError, match="unknown mechanism"):
+        mechanisms.variants(_baseline(), ["nonsense"])
