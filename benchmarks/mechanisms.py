@@ -255,16 +255,19 @@ def play(v: Variant, worlds: int, seed: int) -> dict:
 
 
 def measure(scenario_path: Path, worlds: int, repeats: int, seed: int,
-            only: list[str] | None = None) -> dict:
+            only: list[str] | None = None, *, warm_up: bool = True) -> dict:
     scenario = negotiate.load_scenario(scenario_path)
     todo = variants(scenario, only)
     for v in todo:
         check_off(v)
-        play(v, min(worlds, 32), seed + 1)   # warm-up: numba loading each variant's kernels
+        if warm_up:   # numba loading each variant's kernels, first-call caches
+            play(v, min(worlds, 32), seed + 1)
     timings: dict[str, list[dict]] = {v.name: [] for v in todo}
-    for _ in range(repeats):    # round robin: load changes hit every variant alike
+    for r in range(repeats):    # round robin: load changes hit every variant alike
         for v in todo:
             timings[v.name].append(play(v, worlds, seed))
+            print(f"round {r + 1}/{repeats}: {v.name} {timings[v.name][-1]['cpu_seconds']:.2f} "
+                  "CPU s", file=sys.stderr, flush=True)
     rows = []
     full = min(t["cpu_seconds"] for t in timings[FULL])
     full_wr = timings[FULL][0]["world_rounds"]
