@@ -55,6 +55,7 @@ from negotiate.model.calibrated import with_calibration
 from negotiate.model.outcomes import NONE
 from negotiate.model.params import draw_params
 from negotiate.scenario.calibration import load_posterior
+from negotiate.scenario.distributions import is_distribution
 
 BLOCK = 4096
 FULL = "full"
@@ -73,8 +74,13 @@ class Mechanism:
     off: Callable[[object, object], bool]
 
 
-def _parties_with(scenario, field: str) -> list[str]:
-    return [a for a, actor in scenario.actors.items() if getattr(actor, field) not in (0, 0.0, None)]
+def _set(value) -> bool:
+    """A number field that may be other than 0 (a distribution, or a number not 0)."""
+    return is_distribution(value) or (value is not None and value != 0)
+
+
+def _actors_with(scenario, field: str) -> list[str]:
+    return [a for a, actor in scenario.actors.items() if _set(getattr(actor, field))]
 
 
 def _red_lines(scenario) -> dict | None:
@@ -124,16 +130,17 @@ MECHANISMS: dict[str, Mechanism] = {
         lambda sc, p: p.truce_drafting and not p.truce_standstill.any()),
     "stalling": Mechanism(
         "stalling (insincere parties)",
-        _each(lambda sc: [f"actors.{a}.insincere" for a in _parties_with(sc, "insincere")], 0),
+        _each(lambda sc: [f"actors.{a}.insincere" for a in _actors_with(sc, "insincere")], 0),
         lambda sc, p: not (p.insincere_until > 0).any()),
     "stances": Mechanism(
         "persistent stances",
-        lambda sc: {"bargaining.stance_persistence": 0},
+        lambda sc: ({"bargaining.stance_persistence": 0}
+                    if _set(sc.bargaining.stance_persistence) else None),
         lambda sc, p: not (p.stance_persistence > 0).any()),
     "red_lines": Mechanism("red lines", _red_lines, lambda sc, p: not p.red_lines),
     "process_gains": Mechanism(
         "gains from the process",
-        _each(lambda sc: [f"actors.{a}.process_gain" for a in _parties_with(sc, "process_gain")], 0),
+        _each(lambda sc: [f"actors.{a}.process_gain" for a in _actors_with(sc, "process_gain")], 0),
         lambda sc, p: not (p.process_gain != 0).any()),
     "follows_front": Mechanism("political issues follow the front", _follows_front,
                                lambda sc, p: not (p.follows_front != 0).any()),
@@ -158,18 +165,21 @@ MECHANISMS: dict[str, Mechanism] = {
                    and not (p.drafting_base > 0).any() and not (p.drafting_per_issue > 0).any())),
     "continuation": Mechanism(
         "continuation values (the fixed point of docs/model.md §8)",
-        lambda sc: {"bargaining.continuation": False}, lambda sc, p: not p.continuation),
+        lambda sc: {"bargaining.continuation": False} if sc.bargaining.continuation else None,
+        lambda sc, p: not p.continuation),
     "war_events": Mechanism("war events", lambda sc: {"war.events": []} if sc.war.events else None,
                             lambda sc, p: len(p.ev_start) == 0),
     "leverage": Mechanism("leverage", lambda sc: {"leverage": []} if sc.leverage else None,
                           lambda sc, p: len(p.leverage) == 0),
     "outright_wins": Mechanism(
         "outright wins",
-        lambda sc: {"war.victory.probability": 0} if sc.war.victory is not None else None,
+        lambda sc: ({"war.victory.probability": 0}
+                    if sc.war.victory is not None and sc.war.victory.probability > 0 else None),
         lambda sc, p: p.victory_prob == 0),
     "settlement_breakdown": Mechanism(
         "settlements that may break down",
-        lambda sc: {"settlement.hazard": 0, "settlement.power_effects": {}} if sc.settlement else None,
+        lambda sc: ({"settlement.hazard": 0, "settlement.power_effects": {}}
+                    if sc.settlement is not None and _set(sc.settlement.hazard) else None),
         lambda sc, p: not (p.settlement_hazard > 0).any()),
 }
 
