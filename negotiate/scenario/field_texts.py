@@ -127,7 +127,7 @@ FIELD_TEXTS = {
     'Source.url': 'where it was published',
     'Talks.every': 'talks sit every k-th round from their opening: a settlement can be proposed only then',
     'Talks.ratification': 'actors that must ratify a drafted settlement; `probability` (number\\*, [0, 1]) is the chance it does, drawn anew at each attempt',
-    'Talks.settlement_after_truce': 'if set, a settlement can be proposed only while a truce is in force that has held at least this many rounds',
+    'Talks.settlement_after_truce': 'if set, a settlement can be proposed only while a truce is in force that has held at least this many rounds; below rounds.horizon (a truce in force since round 1 has held k rounds in round 1 + k, the earliest: a larger value is refused)',
     'Talks.setup': 'rounds before settlement talks open, rounded per world to whole rounds: no settlement can be proposed in rounds 1..setup',
     'Truce.cost_factor': 'share of `war_cost` paid per round of truce',
     'Truce.hazard': 'collapse risk',
