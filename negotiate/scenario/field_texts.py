@@ -41,7 +41,7 @@ FIELD_TEXTS = {
     'Ceasefire.assumption': 'rationale',
     'Ceasefire.by': 'who puts it forward (any actor) or, for `unilateral`, the party that declares it',
     'Ceasefire.end': 'last round it is on the table',
-    'Ceasefire.exhaustion': 'war weariness: once the party has fought this many rounds of war (counted from round 1, truces not counted), it accepts (or, unilateral, declares) this ceasefire whatever the war is worth to it',
+    'Ceasefire.exhaustion': 'war weariness: once the party has fought this many rounds of war (counted from round 1, truces not counted), it accepts (or, unilateral, declares) this ceasefire whatever the war is worth to it; need not be whole: rounds fought are counted whole, so E acts as ⌈E⌉ (2.5 as 3)',
     'Ceasefire.length': 'rounds it is in force once agreed (general: the front holds, a share `truce.cost_factor` of war costs remains, `truce.hazard` applies; partial: the front moves by `(1 − share)` of its step)',
     'Ceasefire.name': 'label; picks the entry in a field path (`ceasefires[humanitarian_pause].probability`)',
     'Ceasefire.parties': '`bilateral`: every party must accept; `unilateral`: only `by` (a party) decides, no one is asked',
