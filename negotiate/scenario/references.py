@@ -195,6 +195,14 @@ def _check_setup(c: _Collector, s: Scenario) -> None:
         c, "talks.setup", s.talks.setup, s.rounds.horizon,
         lambda first, drawn: f"settlement talks would open in round {first}{' at the earliest' if drawn else ''}",
         "no settlement could ever be proposed")
+    if s.talks.settlement_after_truce is not None:
+        # a truce in force since round t (agreed in round t, or a pause accepted before its
+        # bargaining) has held k rounds in round t + k: with k >= 1 the earliest is 1 + k
+        _refuse_past_horizon(
+            c, "talks.settlement_after_truce", s.talks.settlement_after_truce, s.rounds.horizon,
+            lambda first, drawn: (f"a settlement could be proposed in round {first} at the earliest "
+                                  f"(under a truce in force since round 1)"),
+            "no settlement could ever be proposed")
 
 
 def _check_truce_drafting(c: _Collector, s: Scenario) -> None:
