@@ -17,6 +17,18 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 MAX_RUNS = 10**10
 
 Handler = Callable[[argparse.Namespace], int]
+#: what a table's intervals measure: the noise of a finite number of runs, not the
+#: uncertainty of the scenario's own numbers (docs/results.md)
+MONTE_CARLO_INTERVALS = "95% Monte Carlo intervals (Wilson; simulation noise only)"
+
+
+def calibration_suffix(scenario) -> str:
+    """``, calibration: library`` for a table header when the scenario draws a calibration's
+    knobs (or the posterior's folder), else nothing."""
+    from ..scenario.calibrated_fields import calibration_label
+
+    label = calibration_label(scenario)
+    return "" if label is None else f", {label}"
 
 
 def whole(minimum: int, maximum: int | None = None):

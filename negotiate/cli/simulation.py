@@ -12,8 +12,10 @@ from ..errors import one_line
 from ..scenario import load_scenario
 from .options import (
     EXIT_OK,
+    MONTE_CARLO_INTERVALS,
     add_out,
     add_simulation_options,
+    calibration_suffix,
     out_held,
     output_identity,
     simulation_kwargs,
@@ -76,7 +78,8 @@ def _run_scenario(args: argparse.Namespace) -> int:
             paths = results.save(out, plots=not args.no_plots, force=args.force)
         discard_cache(cache_dir)  # the output is complete: its blocks are no longer needed
     table = results.outcome_probabilities()[["p", "ci_low", "ci_high"]]
-    print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, 95% Wilson intervals")
+    print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, {MONTE_CARLO_INTERVALS}"
+          f"{calibration_suffix(scenario)}")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     print(f"wrote {len(paths)} files to {out}")
     for problem in results.diagnose():

@@ -21,7 +21,7 @@ from ..scenario import load_scenario
 from ..scenario.load import yaml_value
 from .options import EXIT_OK, add_simulation_options, out_held, simulation_kwargs, warnings_as_lines
 
-__all__ = ["add_commands", "add_set_option", "load_with_sets", "mismatch_warnings_as_lines"]
+__all__ = ["add_commands", "add_set_option", "blamed_on", "load_with_sets", "mismatch_warnings_as_lines"]
 
 
 def add_commands(commands) -> None:
@@ -75,21 +75,22 @@ def load_with_sets(file: str, args: argparse.Namespace):
     try:
         return scenario.with_overrides(overrides)
     except ScenarioError as exc:
-        raise _blamed_on_sets(exc, file, args.set_values) from None
+        raise blamed_on(exc, file, [(s.path, f"--set {s.text}") for s in args.set_values]) from None
 
 
-def _blamed_on_sets(exc: ScenarioError, file: str, sets: list[SetValue]) -> ScenarioError:
+def blamed_on(exc: ScenarioError, file: str, changes: list[tuple[str, str]]) -> ScenarioError:
     """``exc``'s problems (found in the changed scenario, so in no file of their own: the
-    loader says ``<overrides>``) placed in ``file`` and the ``--set`` arguments that touch
-    the field at fault (it, a field inside it, or the section holding it); every ``--set``
-    if none does (a change can make another field wrong: a horizon before talks.setup)."""
+    loader says ``<overrides>``) placed in ``file`` and the arguments (``changes``: each its
+    path and how it was written, ``--set P=V``) that touch the field at fault (it, a field
+    inside it, or the section holding it); every one if none does (a change can make another
+    field wrong: a horizon before talks.setup)."""
     out = []
     for p in exc.problems:
         if p.file not in (None, "<overrides>"):
             out.append(p)
             continue
-        blamed = [s for s in sets if _touches(s.path, p.path)] or sets
-        where = ", ".join(f"--set {s.text}" for s in blamed)
+        blamed = [text for path, text in changes if _touches(path, p.path)] or [t for _, t in changes]
+        where = ", ".join(blamed)
         out.append(Problem(p.path, p.message, file=f"{file} ({where})", line=None))
     return ScenarioError(out)
 

@@ -254,9 +254,18 @@ class Results(Saved):
           missed the solver's tolerance (docs/model.md, "Reservation values
           and continuation"): the best point found was used there; the note
           says by how much (each such run's largest residual, in flow units
-          and against its largest response noise).
+          and against its largest response noise);
+        * ``calibration``: the scenario draws the knobs of a calibration
+          (docs/scenario-format.md, "calibration"): which knobs, and which
+          fields the scenario writes that they replace in every world (those
+          written values are not used).
         """
+        from ..scenario.calibrated_fields import calibration_note
+
         problems = []
+        calibrated = calibration_note(self.scenario)
+        if calibrated is not None:
+            problems.append(Problem("calibration", "scenario", calibrated))
         note = self.degenerate()
         if note is not None:
             top = OUTCOMES[int(np.argmax(self.aggregates.outcome_counts))]

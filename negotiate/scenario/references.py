@@ -218,11 +218,20 @@ def _check_truce_drafting(c: _Collector, s: Scenario) -> None:
                              "at the earliest",
         "no truce could ever be in force")
     td = s.talks.truce_drafting
-    if _can_be_positive(td.standstill) and not any(_can_be_positive(v) for v in (td.base, td.per_condition)):
+    if _can_be_positive(td.standstill) and not any(_can_be_positive(v) for v in (td.base, td.per_condition)) \
+            and not _drafting_calibrated(s):
         c.add("talks.truce_drafting.standstill",
               "has no effect: talks.truce_drafting.base and per_condition are 0, so no truce is ever "
               "drafted and every accepted truce is in force at once (docs/model.md, \"Standstill while "
               "drafting\"); set a drafting time, or remove standstill")
+
+
+def _drafting_calibrated(s: Scenario) -> bool:
+    """Whether the calibration sets a truce's drafting time (then the written 0s are not used)."""
+    from .calibrated_fields import replaced_fields
+
+    fields = replaced_fields(s)
+    return any(f"talks.truce_drafting.{key}" in fields for key in ("base", "per_condition"))
 
 
 def _can_be_positive(value) -> bool:
