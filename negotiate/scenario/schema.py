@@ -687,7 +687,9 @@ class Scenario(_Strict):
     )
     calibration: Calibration | None = Field(
         None, description="Use calibrated behaviour: each world draws the shared knobs "
-        "(stances' persistence, stalling, drafting time) from a calibration's posterior",
+        "(stances' persistence, stalling, drafting time) from a calibration's posterior, and the "
+        "fields they set take those draws whatever the file writes there (run and validate name "
+        "them)",
     )
     leverage: list[Leverage] = Field(default_factory=list, max_length=1000)
     ceasefires: list[Ceasefire] = Field(
