@@ -8,13 +8,14 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+from ..errors import ScenarioError
 from .options import (
     EXIT_OK,
     MAX_RUNS,
+    MONTE_CARLO_INTERVALS,
     add_analysis_options,
     add_out,
     add_simulation_options,
-    MONTE_CARLO_INTERVALS,
     analysis_kwargs,
     calibration_suffix,
     out_held,
@@ -22,7 +23,6 @@ from .options import (
     simulation_kwargs,
     whole,
 )
-from ..errors import ScenarioError
 from .variants import add_set_option, blamed_on, load_with_sets
 
 
@@ -122,9 +122,8 @@ def _add_sensitivity(commands) -> None:
 
 def _sensitivity(args: argparse.Namespace) -> int:
     from ..analysis import sensitivity
-    from ..results.diagnostics import WeakResultWarning
-
     from ..analysis.inputs import calibrated_inputs
+    from ..results.diagnostics import WeakResultWarning
 
     scenario = load_with_sets(args.file, args)
     calibrated = calibrated_inputs(scenario, args.inputs)
