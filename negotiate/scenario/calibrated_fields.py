@@ -81,13 +81,14 @@ def calibration_note(scenario) -> str | None:
     scaled = [n for n, k in zip(posterior.names, posterior.kinds) if k == "scale" and fields[n]]
     what = []
     if replaced:
-        what.append(f"its knobs {', '.join(replaced)} replace their fields in every world")
+        what.append(f"its knob {replaced[0]} replaces its field" if len(replaced) == 1 else
+                    f"its knobs {', '.join(replaced)} replace their fields")
     if scaled:
         what.append(f"{', '.join(scaled)} multipl{'ies' if len(scaled) == 1 else 'y'} theirs")
     written = written_fields(scenario)
     unused = (f"the values the scenario writes for {', '.join(written)} are not used"
               if written else "the scenario writes none of the replaced fields")
-    return (f"{label}: {' and '.join(what)} (posterior draws); {unused} ({WHERE}; "
+    return (f"{label}: {' and '.join(what)} in every world (posterior draws); {unused} ({WHERE}; "
             "--set calibration=null runs the fields as written)")
 
 

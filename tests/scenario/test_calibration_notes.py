@@ -40,7 +40,8 @@ def calibrated(tmp_path):
 def test_the_note_names_the_knobs_and_the_written_fields_they_replace(calibrated):
     assert written_fields(calibrated) == WRITTEN
     note = calibration_note(calibrated)
-    assert note.startswith("calibration: library: its knobs " + ", ".join(KNOBS) + " replace their fields")
+    assert note.startswith("calibration: library: its knobs " + ", ".join(KNOBS)
+                           + " replace their fields in every world (posterior draws); ")
     assert "the values the scenario writes for " + ", ".join(WRITTEN) + " are not used" in note
     assert 'docs/scenario-format.md, "calibration"' in note
     # every knob field the scenario has, written or not, is replaced: B's insincere too
@@ -129,3 +130,18 @@ def test_the_standstill_check_knows_the_calibration_drafts(tmp_path, calibrated)
     assert replaced_fields(calibrated)["talks.truce_drafting.per_condition"] == "truce_drafting"
     with pytest.raises(ScenarioError, match="standstill: has no effect"):  # without it: refused
         negotiate.load_scenario(write(tmp_path, calibration=None, name="plain.yaml"))
+
+
+def test_a_scale_knob_is_named_as_a_multiplier_and_its_field_may_still_change(tmp_path):
+    """A scale knob multiplies the field's own value: a change to that field does count."""
+    from tests.model.test_calibration_section import SCALE, write_posterior
+
+    write_posterior(tmp_path / "scale", rows=[(2.0, 0.3), (0.5, 0.7)], knobs=SCALE)
+    plain = negotiate.load_scenario(TALKS)
+    scenario = plain.with_overrides({"calibration": {"posterior": str(tmp_path / "scale")}})
+    note = calibration_note(scenario)
+    (scale,) = [k["name"] for k in SCALE if k.get("kind") == "scale"]
+    (replace,) = [k["name"] for k in SCALE if k.get("kind", "replace") == "replace"]
+    assert f"its knob {replace} replaces its field and {scale} multiplies theirs in every world" in note
+    assert "the scenario writes none of the replaced fields" in note  # talks.yaml leaves persistence out
+    assert scenario.with_overrides({"actors.A.war_cost": 0.02}).actors["A"].war_cost == 0.02
