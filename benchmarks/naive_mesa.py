@@ -622,6 +622,8 @@ class NaiveNegotiation(mesa.Model):
         self.sign_round, self.pending = 0, None   # a settlement being drafted: due round, (proposer, terms)
         self.truce_due, self.pending_truce = 0, None   # a truce being drafted: due round, (proposer, terms)
         self.standing_still = False    # ... under a plain ceasefire meanwhile
+        self.first_pending = False     # ... and it is the run's first truce
+        self.stood_still, self.conditions_round = False, 0   # the first truce's (record())
         self.delay_conditions = None   # while planning a drafted truce: the conditions it assumes
         self.ratification_failures = 0
         # the public belief [lo, hi] about each private actor's war cost (docs/model.md §18)
@@ -819,6 +821,7 @@ class NaiveNegotiation(mesa.Model):
             self.phase, self.truce_terms = WAR, {}
             if self.standing_still:   # its conditions are never drafted (docs/model.md §15)
                 self.standing_still, self.truce_due, self.pending_truce = False, 0, None
+                self.first_pending = False
 
     def bonus(self, t: int):
         """[responder][proposer]: extra value of accepting this round."""
@@ -1159,6 +1162,9 @@ class NaiveNegotiation(mesa.Model):
             if self.standing_still:   # the standstill held: its conditions take effect
                 self.standing_still = False
                 self.truce_terms = {d: y[d] for d in range(w.n_issues) if w.truce_issue[d]}
+                if self.first_pending and self.phase != OVER:   # not after a signed settlement
+                    self.conditions_round = t
+                self.first_pending = False
             elif self.phase == WAR:   # a settlement signed meanwhile ended the run
                 self.enter_truce(t, proposer, y)
         if t >= w.horizon or self.phase == OVER:
@@ -1352,7 +1358,10 @@ class NaiveNegotiation(mesa.Model):
         if rounds > 0:   # drafted: in force at the end of round t + rounds (docs/model.md §15)
             self.truce_due, self.pending_truce = t + rounds, (proposer, list(y))
             if w.truce_standstill:   # agreed now, the plain ceasefire's terms in force meanwhile
+                first = self.truces == 0
                 self.enter_truce(t, proposer, y)
+                if first:   # its terms take effect once drafted
+                    self.stood_still, self.first_pending, self.conditions_round = True, True, 0
                 self.truce_terms = {d: w.status_quo[d] for d in range(w.n_issues) if w.truce_issue[d]}
                 self.standing_still = True
             return
@@ -1413,6 +1422,7 @@ class NaiveNegotiation(mesa.Model):
             self.truce_round = self.agreement_round = t
             self.proposer = proposer
             self.terms = [terms.get(d, math.nan) for d in range(w.n_issues)]
+            self.conditions_round = t
         self.truces += 1
         self.phase, self.truce_age, self.truce_terms = IN_TRUCE, 0, terms
 
@@ -1423,13 +1433,15 @@ class NaiveNegotiation(mesa.Model):
                 "proposer": self.proposer, "terms": self.terms, "final_balance": self.balance,
                 "victory": self.victory, "offers": self.offered, "accepts": self.accepted,
                 "first_accept": self.first_accept, "unconverged": self.unconverged,
-                "ceasefire": self.ceasefire}
+                "ceasefire": self.ceasefire, "stood_still": self.stood_still,
+                "conditions_round": self.conditions_round}
 
 
 _DTYPES = {"outcome": np.int8, "agreement_round": np.int16, "truce_round": np.int16,
            "collapsed": bool, "truces": np.int16, "proposer": np.int16, "terms": float,
            "final_balance": float, "victory": np.int8, "offers": np.int16, "accepts": np.int16,
-           "first_accept": np.int16, "unconverged": np.int16, "ceasefire": np.int8}
+           "first_accept": np.int16, "unconverged": np.int16, "ceasefire": np.int8,
+           "stood_still": bool, "conditions_round": np.int16}
 
 
 def shock_seeds(seed: np.random.SeedSequence, runs: int) -> list[int]:

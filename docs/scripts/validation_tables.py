@@ -18,9 +18,12 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import negotiate
+from negotiate.model.outcomes import OUTCOMES
+from negotiate.validation import scores as sc
 
 ROOT = Path(__file__).resolve().parents[2]
 START, END = "<!-- backtest-table -->", "<!-- /backtest-table -->"
@@ -40,9 +43,20 @@ def table(backtest: pd.DataFrame, calibration: pd.DataFrame) -> str:
     return "\n".join(rows)
 
 
-def paragraph(summary: pd.DataFrame, skill: pd.DataFrame, meta: dict, runs: int, seed: int) -> str:
+def uniform_skill(calibration: pd.DataFrame, seed: int):
+    """Left-out log-loss skill against a uniform guess over the four classes (loss ln 4 in
+    every case), with the same percentile bootstrap over cases as the calibration's own
+    skill table: a reference that, unlike climatology, is not fitted to the other cases."""
+    model = -calibration["log_score_loo"].to_numpy()
+    reference = np.full_like(model, np.log(len(OUTCOMES)))
+    return sc.bootstrap(sc.skill_score, model, reference, rng=seed, resamples=2000, level=0.95)
+
+
+def paragraph(summary: pd.DataFrame, skill: pd.DataFrame, calibration: pd.DataFrame, meta: dict,
+              runs: int, seed: int) -> str:
     clim, unif = summary.loc[("log_loss", "climatology")], summary.loc[("log_loss", "uniform")]
     loo, brier = skill.loc[("log_loss", "loo")], skill.loc[("brier", "loo")]
+    against_uniform = uniform_skill(calibration, meta["seed"])
     return (
         f"Mean log loss (−ln of the probability given to what happened; lower is better). As "
         f"encoded, without calibration ({runs:,} runs a case, seed {seed}, add-half smoothed): "
@@ -53,7 +67,11 @@ def paragraph(summary: pd.DataFrame, skill: pd.DataFrame, meta: dict, runs: int,
         f"{meta['worlds']:,} design worlds a case, seed {meta['seed']}): model "
         f"{loo['model']:.2f}, climatology {loo['climatology']:.2f}; skill {loo['skill']:.2f} "
         f"({loo['skill_low']:.2f} to {loo['skill_high']:.2f}); on the Brier score "
-        f"{brier['skill']:.2f} ({brier['skill_low']:.2f} to {brier['skill_high']:.2f}).")
+        f"{brier['skill']:.2f} ({brier['skill_low']:.2f} to {brier['skill_high']:.2f}); against "
+        f"a uniform guess (log loss {np.log(len(OUTCOMES)):.2f}) {against_uniform.estimate:.2f} "
+        f"({against_uniform.low:.2f} to {against_uniform.high:.2f}). The intervals are over the "
+        f"{len(calibration)} cases only: they do not count that earlier versions of the model "
+        f"were scored on the same cases.")
 
 
 def main(argv=None) -> int:
@@ -70,7 +88,7 @@ def main(argv=None) -> int:
         warnings.simplefilter("ignore")
         result = negotiate.backtest(ROOT / "cases", runs=args.runs, seed=args.seed, progress=False)
     text = "\n".join([table(result.to_frame(), calibration), "",
-                      paragraph(result.summary(), skill, meta, args.runs, args.seed)])
+                      paragraph(result.summary(), skill, calibration, meta, args.runs, args.seed)])
     if not args.write:
         print(text)
         return 0

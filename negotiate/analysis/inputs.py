@@ -20,7 +20,7 @@ import numpy as np
 from ..scenario.distributions import Choice, is_distribution
 from ..scenario.paths import field_at, index_path
 
-__all__ = ["Factor", "distribution_paths", "field_at", "scenario_factors"]
+__all__ = ["Factor", "calibrated_inputs", "distribution_paths", "field_at", "scenario_factors"]
 
 #: Design coordinates are kept this far inside (0, 1): the ppf of an unbounded
 #: distribution is infinite at 0 and 1.
@@ -70,6 +70,9 @@ def scenario_factors(scenario, inputs: Sequence[str] | None = None) -> list[Fact
         # items named as the engine names them (by index), the order given, repeats dropped
         paths = list(dict.fromkeys(index_path(scenario, p) for p in inputs))
         unknown = [p for p in paths if p not in available]
+        calibrated = calibrated_inputs(scenario, unknown)
+        if calibrated:
+            raise ValueError(calibrated)
         if unknown:
             raise ValueError(f"inputs {unknown} are not distribution-valued fields of scenario "
                              f"{scenario.name}; its distribution-valued fields are: {', '.join(available)}")
@@ -77,6 +80,24 @@ def scenario_factors(scenario, inputs: Sequence[str] | None = None) -> list[Fact
         raise ValueError(f"scenario {scenario.name} has no distribution-valued fields to analyse: "
                          "write some numbers as distributions, e.g. {dist: uniform, low: 0, high: 1}")
     return [_factor(path, field_at(scenario, path)) for path in paths]
+
+
+def calibrated_inputs(scenario, inputs: Sequence[str] | None) -> str | None:
+    """Why some of ``inputs`` cannot be analysed because the scenario's calibration replaces
+    them in every world (rather than "not distribution-valued"), or None."""
+    from ..scenario.calibrated_fields import WHERE, calibration_label, replaced_fields
+
+    replaced = replaced_fields(scenario)
+    if not replaced or not inputs or isinstance(inputs, str):
+        return None
+    calibrated = [p for p in dict.fromkeys(inputs) if p in replaced]
+    if not calibrated:
+        return None
+    knobs = ", ".join(f"{p} (knob {replaced[p]})" for p in calibrated)
+    return (f"inputs {calibrated} of scenario {scenario.name} are replaced in every world by its "
+            f"calibration's knobs ({calibration_label(scenario)}): {knobs}; a design cannot vary them "
+            f"under the calibration. To analyse them, drop the calibration (--set calibration=null, or "
+            f"with_overrides({{'calibration': None}})) and write them as distributions ({WHERE})")
 
 
 def _factor(path: str, dist) -> Factor:

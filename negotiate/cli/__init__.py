@@ -18,7 +18,10 @@ exceptions become exit codes:
 ====  ==========================================================
 
 SIGTERM is handled like Ctrl-C: the workers are stopped, finished blocks stay
-in the cache and the command says how to resume.  A second signal while the
+in the cache and the command says what it left: whether ``--out`` was written
+(in full, or not at all), and how to resume (``run``) or that nothing partial
+is kept (every other command; docs/results.md, "Long runs, interruptions and
+resuming").  A second signal while the
 command is stopping ends it at once (its workers follow: see
 :mod:`negotiate.run.executors`).  Operating-system errors (a full disk, a
 file-size limit, a folder that cannot be renamed) and running out of memory

@@ -8,19 +8,22 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+from ..errors import ScenarioError
 from .options import (
     EXIT_OK,
     MAX_RUNS,
+    MONTE_CARLO_INTERVALS,
     add_analysis_options,
     add_out,
     add_simulation_options,
     analysis_kwargs,
+    calibration_suffix,
     out_held,
     outcome_name,
     simulation_kwargs,
     whole,
 )
-from .variants import add_set_option, load_with_sets
+from .variants import add_set_option, blamed_on, load_with_sets
 
 
 def add_commands(commands) -> None:
@@ -79,9 +82,13 @@ def _sweep(args: argparse.Namespace) -> int:
     grid = _sweep_grid(args.param)
     scenario = load_with_sets(args.file, args)
     with out_held(args.out, kind="sweep"):  # checked and locked before any work
-        result = sweep(scenario, grid, **simulation_kwargs(args))
+        try:  # every point is checked before anything runs
+            result = sweep(scenario, grid, **simulation_kwargs(args))
+        except ScenarioError as exc:  # a point's problem lies in FILE and its --param
+            raise blamed_on(exc, args.file, [(path, f"--param {text}")
+                                             for path, text in zip(grid, args.param)]) from None
         print(f"{scenario.name}: {len(result.points)} points, {result.runs:,} runs each, seed {result.seed}, "
-              "common random numbers, 95% Wilson intervals")
+              f"common random numbers, {MONTE_CARLO_INTERVALS}{calibration_suffix(scenario)}")
         print(result.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
         _save_if_asked(args, result)
         return EXIT_OK
@@ -115,9 +122,13 @@ def _add_sensitivity(commands) -> None:
 
 def _sensitivity(args: argparse.Namespace) -> int:
     from ..analysis import sensitivity
+    from ..analysis.inputs import calibrated_inputs
     from ..results.diagnostics import WeakResultWarning
 
     scenario = load_with_sets(args.file, args)
+    calibrated = calibrated_inputs(scenario, args.inputs)
+    if calibrated:  # said with the file it lies in, before any work
+        raise ValueError(f"{args.file}: {calibrated}")
     with out_held(args.out, kind="sensitivity"):  # checked and locked before any work
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", WeakResultWarning)  # printed below, as notes after the tables

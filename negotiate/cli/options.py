@@ -17,6 +17,18 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 MAX_RUNS = 10**10
 
 Handler = Callable[[argparse.Namespace], int]
+#: what a table's intervals measure: the noise of a finite number of runs, not the
+#: uncertainty of the scenario's own numbers (docs/results.md)
+MONTE_CARLO_INTERVALS = "95% Monte Carlo intervals (Wilson; simulation noise only)"
+
+
+def calibration_suffix(scenario) -> str:
+    """``, calibration: library`` for a table header when the scenario draws a calibration's
+    knobs (or the posterior's folder), else nothing."""
+    from ..scenario.calibrated_fields import calibration_label
+
+    label = calibration_label(scenario)
+    return "" if label is None else f", {label}"
 
 
 def whole(minimum: int, maximum: int | None = None):
@@ -68,18 +80,54 @@ def check_out(out, kind: str | None = None) -> None:
         check_output_directory(out, kind=kind)
 
 
+#: What an interrupted command that keeps nothing partial says it left (see :func:`out_held`).
+NOTHING_KEPT = "no partial results are kept: running the command again starts afresh"
+
+
 @contextlib.contextmanager
 def out_held(out, *, kind: str, force: bool = False):
     """Check --out and hold its lock for the whole command, as ``run`` does: a place that
-    cannot be written, or that another run writes, is refused before anything is simulated."""
+    cannot be written, or that another run writes, is refused before anything is simulated.
+    An interrupt inside says what it left: whether --out was written, and that no partial
+    result is kept (these commands keep none; ``run`` keeps finished blocks, and says so)."""
     if out is None:
-        yield
+        try:
+            yield
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(f"nothing was written (no --out); {NOTHING_KEPT}") from None
         return
     from ..results.storage import check_output_directory, lock_output
 
     check_output_directory(out, force=force, kind=kind)
     with lock_output(out):
-        yield
+        before = output_identity(out)
+        try:
+            yield
+        except KeyboardInterrupt:
+            whole, said = what_was_written(out, before)
+            raise KeyboardInterrupt(said if whole else f"{said}; {NOTHING_KEPT}") from None
+
+
+def output_identity(path) -> tuple[int, int] | None:
+    """Output directory ``path``'s identity (device, inode), None if there is none: an output
+    is swapped in as a new directory, so a new identity means a new output."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def what_was_written(out, before: tuple[int, int] | None) -> tuple[bool, str]:
+    """After an interrupt: whether output directory ``out`` (whose identity was ``before``
+    when the command began) was written, and the words that say so.  An output is swapped
+    in whole or not at all (an interrupt during the swap is delivered after it:
+    :mod:`negotiate.results.interrupts`), so it was written in full or not at all."""
+    after = output_identity(out)
+    if after is not None and after != before:
+        return True, f"{out} was written in full before the stop"
+    earlier = " (its earlier output is left as it was)" if before is not None else ""
+    return False, f"nothing was written to {out}{earlier}"
 
 
 @contextlib.contextmanager

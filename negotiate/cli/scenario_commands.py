@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ..errors import ScenarioError
+from ..scenario.calibrated_fields import calibration_note
 from ..scenario.jsonschema import scenario_json_schema_text
 from .options import EXIT_OK
 from .variants import add_set_option, load_with_sets
@@ -39,6 +40,9 @@ def _validate(args: argparse.Namespace) -> int:
             continue
         print(f"ok: {file} ({_count(scenario.actors, 'actor')}, "
               f"{_count(scenario.issues, 'issue')})")
+        note = calibration_note(scenario)
+        if note is not None:  # the fields it replaces are not used: say so before anything runs
+            print(f"negotiate: note: {file}: {note}", file=sys.stderr)
     if problems:
         raise ScenarioError(problems)
     return EXIT_OK

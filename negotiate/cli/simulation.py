@@ -10,7 +10,17 @@ import warnings
 
 from ..errors import one_line
 from ..scenario import load_scenario
-from .options import EXIT_OK, add_out, add_simulation_options, out_held, simulation_kwargs
+from .options import (
+    EXIT_OK,
+    MONTE_CARLO_INTERVALS,
+    add_out,
+    add_simulation_options,
+    calibration_suffix,
+    out_held,
+    output_identity,
+    simulation_kwargs,
+    what_was_written,
+)
 from .variants import add_set_option, load_with_sets, mismatch_warnings_as_lines
 
 
@@ -62,13 +72,14 @@ def _run_scenario(args: argparse.Namespace) -> int:
     cache_dir = _chunk_cache_dir(out)
     with lock_output(out):  # one run at a time on --out and its chunk cache
         _prepare_chunk_cache(cache_dir, args, scenario)
-        with _resume_hint(cache_dir):
+        with _resume_hint(cache_dir, out):
             results = simulate(scenario, **simulation_kwargs(args), keep_runs=not args.no_keep_runs,
                                cache_dir=cache_dir, keep_cache=True)
             paths = results.save(out, plots=not args.no_plots, force=args.force)
         discard_cache(cache_dir)  # the output is complete: its blocks are no longer needed
     table = results.outcome_probabilities()[["p", "ci_low", "ci_high"]]
-    print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, 95% Wilson intervals")
+    print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, {MONTE_CARLO_INTERVALS}"
+          f"{calibration_suffix(scenario)}")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     print(f"wrote {len(paths)} files to {out}")
     for problem in results.diagnose():
@@ -109,9 +120,10 @@ def _prepare_chunk_cache(cache_dir: str, args: argparse.Namespace, scenario) -> 
 
 
 @contextlib.contextmanager
-def _resume_hint(cache_dir: str):
-    """Say how to resume when a run stops with finished blocks in its cache;
-    print the cache's warnings (a damaged block simulated again) one line each."""
+def _resume_hint(cache_dir: str, out: str):
+    """Say how to resume when a run stops with finished blocks in its cache (and, when it
+    is interrupted, whether ``out`` was written); print the cache's warnings (a damaged
+    block simulated again) one line each."""
     from ..errors import OutputError, SimulationError
     from ..run.cache import CacheMismatchError, CacheWarning, cached_block_count, discard_cache
 
@@ -123,6 +135,15 @@ def _resume_hint(cache_dir: str):
         return (f"{n} finished block{'' if n == 1 else 's'} kept in {cache_dir}: "
                 "run the same command with --resume to continue")
 
+    def stopped() -> str:
+        whole, said = what_was_written(out, before)
+        if whole:   # the output is complete: its blocks are no longer needed
+            discard_cache(cache_dir)
+            return said
+        return f"{said}; {hint() or 'no finished block was kept: running the command again starts afresh'}"
+
+    before = output_identity(out)
+
     with warnings.catch_warnings(record=True) as caught:
         # every damaged block, once each; other warnings keep their default filters
         # (a ResourceWarning left by an interrupt in the middle of a write is not news)
@@ -130,7 +151,7 @@ def _resume_hint(cache_dir: str):
         try:
             yield
         except KeyboardInterrupt:
-            raise KeyboardInterrupt(hint()) from None
+            raise KeyboardInterrupt(stopped()) from None
         except CacheMismatchError as exc:  # arguments that do not match the cache: exit 2
             raise OutputError(f"{exc}; or run with --fresh to discard it and start afresh") from None
         except SimulationError as exc:

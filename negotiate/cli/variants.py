@@ -4,20 +4,24 @@
 YAML (read safely), so ``--set actors.A.patience=0.95`` and ``--set
 'war.drift={dist: normal, mean: 0, sd: 0.01}'`` both work.  A changed
 scenario is named after what changed (``baseline+patience``, see
-:meth:`~negotiate.Scenario.with_overrides`).
+:meth:`~negotiate.Scenario.with_overrides`).  A ``--set`` the scenario refuses
+is blamed on the file and the ``--set`` argument at fault
+(``scenario.yaml (--set war.drift=abc): war.drift: expected a number…``).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-from typing import Any
+import re
+from typing import Any, NamedTuple
 
+from ..errors import Problem, ScenarioError
 from ..scenario import load_scenario
 from ..scenario.load import yaml_value
 from .options import EXIT_OK, add_simulation_options, out_held, simulation_kwargs, warnings_as_lines
 
-__all__ = ["add_commands", "add_set_option", "load_with_sets", "mismatch_warnings_as_lines"]
+__all__ = ["add_commands", "add_set_option", "blamed_on", "load_with_sets", "mismatch_warnings_as_lines"]
 
 
 def add_commands(commands) -> None:
@@ -31,14 +35,22 @@ def add_set_option(p: argparse.ArgumentParser, *, applies_to: str = "the scenari
                         "actors.A.patience or war.events[NAME].probability, and a YAML value")
 
 
-def _set_item(text: str) -> tuple[str, Any]:
+class SetValue(NamedTuple):
+    """One ``--set PATH=VALUE``: the path, the value read as YAML, and the argument as given."""
+
+    path: str
+    value: Any
+    text: str
+
+
+def _set_item(text: str) -> SetValue:
     path, sep, value = text.partition("=")
     path = path.strip()
     if not sep or not path:
         raise argparse.ArgumentTypeError(
             f"expected PATH=VALUE such as actors.A.patience=0.95, got {text!r}")
     try:
-        return path, yaml_value(value)
+        return SetValue(path, yaml_value(value), text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{path}: {exc}") from None
 
@@ -46,18 +58,48 @@ def _set_item(text: str) -> tuple[str, Any]:
 def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     """The ``--set`` values as ``{path: value}``; a path given twice is refused."""
     overrides: dict[str, Any] = {}
-    for path, value in getattr(args, "set_values", None) or []:
-        if path in overrides:
-            raise ValueError(f"--set {path} is given twice")
-        overrides[path] = value
+    for item in getattr(args, "set_values", None) or []:
+        if item.path in overrides:
+            raise ValueError(f"--set {item.path} is given twice")
+        overrides[item.path] = item.value
     return overrides
 
 
 def load_with_sets(file: str, args: argparse.Namespace):
-    """The scenario in ``file``, with the ``--set`` changes if there are any."""
+    """The scenario in ``file``, with the ``--set`` changes if there are any; a change the
+    scenario refuses is blamed on ``file`` and the ``--set`` arguments at fault."""
     scenario = load_scenario(file)
     overrides = overrides_from(args)
-    return scenario.with_overrides(overrides) if overrides else scenario
+    if not overrides:
+        return scenario
+    try:
+        return scenario.with_overrides(overrides)
+    except ScenarioError as exc:
+        raise blamed_on(exc, file, [(s.path, f"--set {s.text}") for s in args.set_values]) from None
+
+
+def blamed_on(exc: ScenarioError, file: str, changes: list[tuple[str, str]]) -> ScenarioError:
+    """``exc``'s problems (found in the changed scenario, so in no file of their own: the
+    loader says ``<overrides>``) placed in ``file`` and the arguments (``changes``: each its
+    path and how it was written, ``--set P=V``) that touch the field at fault (it, a field
+    inside it, or the section holding it); every one if none does (a change can make another
+    field wrong: a horizon before talks.setup)."""
+    out = []
+    for p in exc.problems:
+        if p.file not in (None, "<overrides>"):
+            out.append(p)
+            continue
+        blamed = [text for path, text in changes if _touches(path, p.path)] or [t for _, t in changes]
+        where = ", ".join(blamed)
+        out.append(Problem(p.path, p.message, file=f"{file} ({where})", line=None))
+    return ScenarioError(out)
+
+
+def _touches(set_path: str, field: str) -> bool:
+    """Whether the ``--set`` path and the problem's field are the same field or one holds
+    the other (list items compared by position: a path may name them, ``[NAME]``)."""
+    a, b = (re.sub(r"\[[^\]]*\]", "[]", x) for x in (set_path, field))
+    return a == b or not b or a.startswith((b + ".", b + "[")) or b.startswith((a + ".", a + "["))
 
 
 @contextlib.contextmanager

@@ -39,6 +39,9 @@ from .values import Valuation
 WAR, IN_TRUCE, OVER = 0, 1, 2
 #: the draw sites of the dynamics' stream (DYNAMICS_KEY, site): docs/model.md, "Random numbers"
 WAR_SITE, VICTORY_SITE, COLLAPSE_SITE, RECOGNITION_SITE, RESPONSE_SITE, EVENT_SITE = range(6)
+#: the one-world record's ``ceasefire`` while a standstill holds and its truce's conditions
+#: are drafted (docs/model.md §15, "Standstill while drafting")
+STANDSTILL = "standstill (conditions pending)"
 
 
 class NegotiationModel(mesa.Model):
@@ -110,7 +113,11 @@ class NegotiationModel(mesa.Model):
         """World 0's ceasefire this round: an agreed truce, a unilateral halt (no agreed
         truce: docs/model.md, "Ceasefire types"), a partial ceasefire, or none."""
         if self.phase[0] == IN_TRUCE:
-            return "unilateral halt" if self.unilateral[0] else "truce"
+            if self.unilateral[0]:
+                return "unilateral halt"
+            # a standstill while drafting: the plain ceasefire holds until the conditions
+            # take effect at the end of round t + D (docs/model.md §15, "Standstill while drafting")
+            return STANDSTILL if self.standing_still[0] else "truce"
         if self.partial_until[0] >= self.round > 0:
             return "partial ceasefire"
         return None
@@ -155,6 +162,9 @@ class NegotiationModel(mesa.Model):
             # world's largest response noise (docs/model.md §8, "Caps and non-convergence")
             "unconverged_gap": np.zeros(N), "unconverged_gap_noise": np.zeros(N),
             "ceasefire": np.full(N, -1, np.int8),   # type of the first truce (ceasefire.TYPES)
+            # the first truce stood still while drafted, and the round its terms took effect
+            # (0: never; docs/model.md §15, "Standstill while drafting")
+            "stood_still": np.zeros(N, bool), "conditions_round": np.zeros(N, np.int16),
         }
         # talks as a process (§15): a settlement agreed in principle, being drafted
         self.sign_round = np.zeros(N, np.int64)          # round it is due for signing, 0 = none
@@ -720,9 +730,12 @@ class NegotiationModel(mesa.Model):
         (its class, round, terms), while the terms in force are the plain ceasefire's (every
         truce term at status quo) until its conditions are drafted (:meth:`_truce_drafted`)."""
         p = self.params
+        first = still & (self.out["truces"] == 0)
         self._enter_truce(t, still, proposer, y)
         self.truce_terms[still] = np.where(p.truce_issue, p.status_quo, np.nan)[still]
         self.standing_still |= still
+        self.out["stood_still"] |= first
+        self.out["conditions_round"][first] = 0   # not yet: once drafted (_truce_drafted)
 
     def _enter_truce(self, t, truce_now, proposer, y, *, length=None,
                      kind_code: int = ceasefire.BILATERAL_GENERAL) -> None:
@@ -747,6 +760,7 @@ class NegotiationModel(mesa.Model):
         o["agreement_round"][first] = t
         o["proposer"][first] = proposer[first]
         o["terms"][first] = np.where(p.truce_issue, y, np.nan)[first]
+        o["conditions_round"][first] = t   # its terms in force at once (a standstill resets it)
         o["truces"][truce_now] += 1
 
     def _settle(self, t, settled, proposer, y) -> None:
@@ -803,6 +817,11 @@ class NegotiationModel(mesa.Model):
         still = due & self.standing_still   # the standstill held: its conditions take effect
         self.truce_terms[still] = np.where(self.params.truce_issue, self.pending_truce_terms, np.nan)[still]
         self.standing_still &= ~due
+        # ... recorded for the run's first truce: a standstill counts its truce at acceptance and
+        # a new truce needs the old one ended (its conditions dropped), so it is the first iff
+        # one truce was agreed; not where a settlement signed this round ended the world
+        first = still & (self.out["truces"] == 1) & (self.phase != OVER)
+        self.out["conditions_round"][first] = t
         self._enter_truce(t, due & ~still & (self.phase == WAR), self.pending_truce_proposer,
                           self.pending_truce_terms)
 

@@ -25,7 +25,8 @@ AGENDAS: tuple[str, ...] = ("truce", "settlement")
 
 
 #: BlockResult fields an engine or a saved table may lack (None: not recorded)
-OPTIONAL = ("unconverged", "unconverged_gap", "unconverged_gap_noise", "ceasefire")
+OPTIONAL = ("unconverged", "unconverged_gap", "unconverged_gap_noise", "ceasefire",
+            "stood_still", "conditions_round")
 
 
 @dataclass
@@ -57,6 +58,12 @@ class BlockResult:
     # (N,) int8, ceasefire type of the first truce, index into ceasefire.TYPES, -1 none
     # (None: not recorded; docs/model.md, "Ceasefire types")
     ceasefire: np.ndarray | None = None
+    # (N,) bool, the first truce was accepted in a world standing still with D > 0 rounds of
+    # drafting (counted at once, the plain ceasefire in force meanwhile); (N,) int16, the round
+    # at whose end the first truce's terms took effect, 0: never (no truce, or its conditions
+    # dropped).  None: not recorded (docs/model.md §15, "Standstill while drafting")
+    stood_still: np.ndarray | None = None
+    conditions_round: np.ndarray | None = None
 
     @property
     def n(self) -> int:

@@ -86,7 +86,13 @@ class Results(Saved):
         ``unconverged`` (rounds whose continuation values missed the solver's
         tolerance), ``unconverged_gap`` (the largest residual those rounds were
         left with, flow units; 0 if none) and ``unconverged_gap_noise`` (the same
-        over the run's largest response noise; docs/model.md §8).
+        over the run's largest response noise; docs/model.md §8), ``stood_still``
+        (the first truce was accepted in a world standing still, with D > 0 rounds
+        of drafting: it counted at once, the plain ceasefire in force meanwhile) and
+        ``conditions_round`` (the round at whose end the first truce's terms took
+        effect, <NA> = no truce or its conditions dropped; docs/model.md §15,
+        "Standstill while drafting").  Optional columns are absent from runs
+        recorded before they existed (loaded from older files).
         """
         self._require_runs("to_frame()")
         return run_frame(self.scenario, self.run_data, 0, self.runs, by_agenda=by_agenda)
@@ -248,9 +254,18 @@ class Results(Saved):
           missed the solver's tolerance (docs/model.md, "Reservation values
           and continuation"): the best point found was used there; the note
           says by how much (each such run's largest residual, in flow units
-          and against its largest response noise).
+          and against its largest response noise);
+        * ``calibration``: the scenario draws the knobs of a calibration
+          (docs/scenario-format.md, "calibration"): which knobs, and which
+          fields the scenario writes that they replace in every world (those
+          written values are not used).
         """
+        from ..scenario.calibrated_fields import calibration_note
+
         problems = []
+        calibrated = calibration_note(self.scenario)
+        if calibrated is not None:
+            problems.append(Problem("calibration", "scenario", calibrated))
         note = self.degenerate()
         if note is not None:
             top = OUTCOMES[int(np.argmax(self.aggregates.outcome_counts))]
@@ -519,6 +534,10 @@ def run_frame(scenario: Scenario, block: BlockResult, start: int, stop: int, *,
             which = np.array([names.index(t[k]) for t in CEASEFIRE_TYPES])
             cols[col] = pd.Categorical.from_codes(np.where(code >= 0, which[np.maximum(code, 0)], -1),
                                                   categories=names)
+    if block.stood_still is not None:   # the first truce's standstill (docs/model.md §15)
+        cols["stood_still"] = np.asarray(block.stood_still[s], dtype=bool)
+    if block.conditions_round is not None:
+        cols["conditions_round"] = _nullable_round(block.conditions_round[s])
     return pd.DataFrame(cols, index=pd.RangeIndex(start, stop, name="run"))
 
 
@@ -556,6 +575,9 @@ def block_from_frame(scenario: Scenario, frame: pd.DataFrame) -> BlockResult:
             **{name: ints(name, float) if name in frame.columns else None
                for name in ("unconverged_gap", "unconverged_gap_noise")},
             ceasefire=_ceasefire_codes(frame),
+            # tables written before these were recorded lack them (None: not recorded)
+            stood_still=ints("stood_still", bool) if "stood_still" in frame.columns else None,
+            conditions_round=rounds("conditions_round") if "conditions_round" in frame.columns else None,
         )
     except KeyError as exc:
         raise SimulationError(f"per-run table lacks column {exc}") from None

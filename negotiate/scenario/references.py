@@ -195,6 +195,14 @@ def _check_setup(c: _Collector, s: Scenario) -> None:
         c, "talks.setup", s.talks.setup, s.rounds.horizon,
         lambda first, drawn: f"settlement talks would open in round {first}{' at the earliest' if drawn else ''}",
         "no settlement could ever be proposed")
+    if s.talks.settlement_after_truce is not None:
+        # a truce in force since round t (agreed in round t, or a pause accepted before its
+        # bargaining) has held k rounds in round t + k: with k >= 1 the earliest is 1 + k
+        _refuse_past_horizon(
+            c, "talks.settlement_after_truce", s.talks.settlement_after_truce, s.rounds.horizon,
+            lambda first, drawn: (f"a settlement could be proposed in round {first} at the earliest "
+                                  f"(under a truce in force since round 1)"),
+            "no settlement could ever be proposed")
 
 
 def _check_truce_drafting(c: _Collector, s: Scenario) -> None:
@@ -210,11 +218,20 @@ def _check_truce_drafting(c: _Collector, s: Scenario) -> None:
                              "at the earliest",
         "no truce could ever be in force")
     td = s.talks.truce_drafting
-    if _can_be_positive(td.standstill) and not any(_can_be_positive(v) for v in (td.base, td.per_condition)):
+    if _can_be_positive(td.standstill) and not any(_can_be_positive(v) for v in (td.base, td.per_condition)) \
+            and not _drafting_calibrated(s):
         c.add("talks.truce_drafting.standstill",
               "has no effect: talks.truce_drafting.base and per_condition are 0, so no truce is ever "
               "drafted and every accepted truce is in force at once (docs/model.md, \"Standstill while "
               "drafting\"); set a drafting time, or remove standstill")
+
+
+def _drafting_calibrated(s: Scenario) -> bool:
+    """Whether the calibration sets a truce's drafting time (then the written 0s are not used)."""
+    from .calibrated_fields import replaced_fields
+
+    fields = replaced_fields(s)
+    return any(f"talks.truce_drafting.{key}" in fields for key in ("base", "per_condition"))
 
 
 def _can_be_positive(value) -> bool:

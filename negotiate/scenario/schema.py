@@ -687,7 +687,9 @@ class Scenario(_Strict):
     )
     calibration: Calibration | None = Field(
         None, description="Use calibrated behaviour: each world draws the shared knobs "
-        "(stances' persistence, stalling, drafting time) from a calibration's posterior",
+        "(stances' persistence, stalling, drafting time) from a calibration's posterior, and the "
+        "fields they set take those draws whatever the file writes there (run and validate name "
+        "them)",
     )
     leverage: list[Leverage] = Field(default_factory=list, max_length=1000)
     ceasefires: list[Ceasefire] = Field(
@@ -742,17 +744,29 @@ class Scenario(_Strict):
         ``scenario.with_overrides({"actors.A.patience": 0.95})`` is named
         ``"<name>+patience"`` (the last key of each path, joined by ``+``), or
         ``name`` when given, or the ``"name"`` override itself; so plots and
-        comparisons tell a variant from its base.  Paths may pick list items
-        by name: ``war.events[us_aid_pause].probability``.
+        comparisons tell a variant from its base.  A key removed (given
+        ``None``) is named ``no_KEY``: ``{"calibration": None}`` makes
+        ``"<name>+no_calibration"``.  Paths may pick list items by name:
+        ``war.events[us_aid_pause].probability``.
+
+        A value for a field the scenario's ``calibration`` replaces in every
+        world would change nothing, so it is refused (``ScenarioError``
+        naming the field and the knob) unless the calibration is dropped
+        too (``{"calibration": None, ...}``).
         """
+        from .calibrated_fields import check_overrides, keep_written
         from .load import apply_overrides
 
         overrides = dict(overrides)
         if name is not None:
             overrides["name"] = name
         elif overrides and "name" not in overrides:
-            overrides["name"] = derived_name(self.name, list(overrides))
-        return apply_overrides(self, overrides)
+            removed = [path for path, value in overrides.items() if value is None]
+            overrides["name"] = derived_name(self.name, list(overrides), removed=removed)
+        changed = apply_overrides(self, overrides)
+        check_overrides(overrides, changed)
+        keep_written(self, changed, overrides)
+        return changed
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (YAML/JSON-ready) that loads back to an equal scenario."""
@@ -774,12 +788,15 @@ def check_unique_names(items: list, where: str) -> None:
         first[item.name] = i
 
 
-def derived_name(base: str, paths: list[str], shown: int = 3) -> str:
-    """``base+patience+drift``: the base name and the last key of each changed path."""
+def derived_name(base: str, paths: list[str], shown: int = 3, *, removed=()) -> str:
+    """``base+patience+drift``: the base name and the last key of each changed path
+    (``no_KEY`` for a path in ``removed``: a key deleted, not set)."""
     labels = []
     for path in paths:
         last = re.split(r"[.\[]", str(path).rstrip("]"))[-1]
         label = re.sub(r"[^A-Za-z0-9_\-.]", "_", last) or "changed"
+        if path in removed:
+            label = f"no_{label}"
         if label not in labels:
             labels.append(label)
     if len(labels) > shown:

@@ -117,7 +117,8 @@ STANDSTILL = Knob("standstill", "talks.truce_drafting.standstill", 0.0, 1.0)
 #: truce, and the chance the fighting stops while a truce is drafted.  The priors reach as
 #: far as the fields allow (persistence below 1, a chance) or as the library's two-year
 #: horizon (stalling, drafting): a posterior piled against a bound says the library wants
-#: more than the knob can give.
+#: more than the knob can give.  ``insincere`` stops at 0.6: widened to 1 it forecasts the
+#: left-out case a little worse (docs/validation.md, "The knobs").
 DEFAULT_KNOBS: tuple[Knob, ...] = (
     Knob("stance_persistence", "bargaining.stance_persistence", 0.0, 0.99),
     Knob("insincere", f"actors.{PARTY}.insincere", 0.0, 0.6),

@@ -97,8 +97,8 @@ def test_mutation_no_learning_from_refusals(monkeypatch, complete):
 
 def test_learning_from_fighting_shrinks_the_belief():
     """With learning r the belief's width after t rounds of war is (1 − r)^t of the prior's,
-    around the true type (no refusals: settlement talks never sit, §15)."""
-    s = scenario(**{"actors.B.resolve.learning": 0.5, "talks": {"settlement_after_truce": 10_000},
+    around the true type (no refusals: no settlement is on the table, B signing truces only, §16)."""
+    s = scenario(**{"actors.B.resolve.learning": 0.5, "actors.B.signs": ["truce"],
                     "rounds.horizon": 4})
     model = NegotiationModel(s, 300, seed=1, record=False)
     k = model.params.war_cost[1]

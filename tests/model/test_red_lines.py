@@ -298,10 +298,11 @@ def _only_actor_bounds(p, balance, veto, moved):
 def _arms_line(agendas, truces_only=False):
     """two_party with B's red line ``arms ≤ 0.1`` (arms is a truce term; a settlement
     settles every issue, arms included) on ``agendas`` (None: both); ``truces_only``:
-    eight rounds in which settlement talks never sit, so only truces are agreed."""
+    eight rounds in which no settlement is on the table (B, a veto player, signs truces
+    only), so only truces are agreed."""
     data = load(TWO_PARTY)
     if truces_only:
-        data["talks"], data["rounds"] = {"settlement_after_truce": 10_000}, {"horizon": 8}
+        data["rounds"], data["actors"]["B"]["signs"] = {"horizon": 8}, ["truce"]
     line = {"max": 0.1} if agendas is None else {"max": 0.1, "agendas": agendas}
     data["actors"]["B"]["positions"]["arms"]["red_line"] = line
     data["actors"]["A"]["agendas"] = ["truce", "settlement"]

@@ -189,3 +189,98 @@ def test_a_standstill_with_nothing_to_draft_is_refused():
         scenario(0.9, {"base": 0, "per_condition": 0, "standstill": {"dist": "uniform", "low": 0, "high": 1}})
     scenario(0.9, {"per_condition": {"dist": "uniform", "low": 0, "high": 1}, "standstill": 0.5})   # may draft
     scenario(0.9, {"standstill": 0})   # no standstill: nothing to refuse
+
+
+# --- the per-run record: stood_still, conditions_round -----------------------------------------
+#
+# ``stood_still``: the run's first truce was accepted in a world standing still with D > 0
+# rounds of drafting; ``conditions_round``: the round at whose end the first truce's terms
+# took effect (t + D after a standstill that held, the round it came into force otherwise;
+# 0 when there was no truce or its conditions were dropped).  The expected values below
+# follow from that definition and the drafting rule D = rint(base + per_condition · m).
+
+FIXED = {"actors.A.positions.monitors.salience": 0.6}   # A's truce carries the monitors
+
+
+@pytest.mark.parametrize("per_condition", [2, 3, 8])
+def test_a_standstill_records_acceptance_and_the_round_its_conditions_took_effect(per_condition):
+    """Horizon 30, truces of 10 rounds (they expire and are agreed again): A's conditional truce
+    (m = 1, so D = per_condition) accepted in round 1.  Standstill: stood still, truce in round 1,
+    conditions at the end of round 1 + D.  None: the truce and its terms in force at 1 + D."""
+    still = run_block(scenario(0.95, {"base": 0, "per_condition": per_condition, "standstill": 1.0},
+                               **FIXED), 3, np.random.SeedSequence(1))
+    war = run_block(scenario(0.95, {"base": 0, "per_condition": per_condition, "standstill": 0.0},
+                             **FIXED), 3, np.random.SeedSequence(1))
+    for block in (still, war):
+        assert (block.outcome == CONDITIONAL).all() and (block.truces > 1).all()   # later truces too
+    due = 1 + per_condition
+    assert still.stood_still.all() and (still.truce_round == 1).all()
+    assert (still.conditions_round == due).all()        # the later truces' conditions do not count
+    assert not war.stood_still.any() and (war.truce_round == due).all()
+    assert (war.conditions_round == due).all()
+
+
+def test_stood_still_and_conditions_round_world_by_world():
+    """``per_condition`` ~ U(0, 12) per world, horizon 8, standstill 0.5: D = rint(per_condition)
+    (one condition).  A standing world with D > 0 stood still and has its conditions at 1 + D if
+    that is within the horizon (else none); with D = 0 the truce is in force at once, round 1;
+    a world at war meanwhile has its truce, and its terms, at 1 + D within the horizon."""
+    horizon = 8
+    sc = scenario(0.95, {"per_condition": {"dist": "uniform", "low": 0, "high": 12}, "standstill": 0.5},
+                  **{**FIXED, "rounds.horizon": horizon})
+    model = NegotiationModel(sc, 60, seed=np.random.SeedSequence(4), record=False)
+    D = np.rint(model.params.truce_draft_per_condition).astype(int)
+    stands = model.params.truce_standstill.copy()
+    block = model.run()
+    assert (truce.conditions(model.params, np.nan_to_num(block.terms))[block.truces > 0] == 1).all()
+    due = 1 + D
+    in_time = due <= horizon
+    expected_still = stands & (D > 0)
+    expected_conditions = np.where(D == 0, 1, np.where(in_time, due, 0))
+    expected_truce = np.where(stands | (D == 0), 1, np.where(in_time, due, 0))
+    for name, cases in (("standing, D > 0", expected_still), ("D = 0", D == 0),
+                        ("past the horizon", ~in_time), ("at war, in time", ~stands & in_time & (D > 0))):
+        assert cases.any(), name
+    np.testing.assert_array_equal(block.stood_still, expected_still)
+    np.testing.assert_array_equal(block.truce_round, expected_truce)
+    np.testing.assert_array_equal(block.conditions_round, expected_conditions)
+
+
+def test_a_standstill_that_breaks_down_records_no_conditions():
+    """Every truce collapses in its first round: the first stood still, its conditions (due at
+    the end of round 7) were dropped; the truces agreed after it change nothing."""
+    sc = scenario(0.95, {"per_condition": 6, "standstill": 1.0},
+                  **{**FIXED, "rounds.horizon": 12, "truce.hazard": {"scale": 0.0, "shape": 1.0}})
+    block = run_block(sc, 4, np.random.SeedSequence(1))
+    assert (block.truces > 1).all() and block.collapsed.all()
+    assert block.stood_still.all() and (block.truce_round == 1).all()
+    assert (block.conditions_round == 0).all()
+
+
+def test_only_the_first_truce_sets_conditions_round():
+    """Truces that may collapse (hazard 1 − e^(−1/3) a round), D = 2: a world's first truce,
+    accepted in round t₁, has its conditions at t₁ + 2 iff it was still in force at the end of
+    rounds t₁ … t₁ + 2 with no other truce agreed (one truce counted), else none; seen round by
+    round in the engine's state, and both fates and later truces' conditions occur."""
+    horizon = 20
+    sc = scenario(0.95, {"per_condition": 2, "standstill": 1.0},
+                  **{**FIXED, "rounds.horizon": horizon, "truce.hazard": {"scale": 3.0, "shape": 1.0}})
+    model = NegotiationModel(sc, 60, seed=np.random.SeedSequence(8), record=False)
+    model.COMPACT_MIN = 10**9   # keep every world's row, to read its state each round
+    in_truce, truces = [], []
+    while model.running:
+        model.step()
+        in_truce.append(model.phase == 1)
+        truces.append(model.out["truces"].copy())
+    block = model.result()
+    in_truce, truces = np.array(in_truce), np.array(truces)      # (rounds, worlds)
+    expected = np.zeros(60, int)
+    for w in range(60):
+        t1 = int(np.argmax(truces[:, w] > 0)) + 1
+        last = t1 + 2
+        if truces[-1, w] and last <= horizon and in_truce[t1 - 1:last, w].all() and truces[last - 1, w] == 1:
+            expected[w] = last
+    assert (expected > 0).any() and ((expected == 0) & (block.truces > 0)).any()
+    assert ((expected == 0) & (block.truces > 1)).any()   # a later truce may have held: not counted
+    np.testing.assert_array_equal(block.conditions_round, expected)
+    np.testing.assert_array_equal(block.stood_still, block.truces > 0)

@@ -137,6 +137,21 @@ def test_settlement_after_a_truce():
     assert (block.agreement_round[settled] >= block.truce_round[settled] + 2).all()
 
 
+def test_settlements_after_a_truce_of_the_horizon_less_one_come_in_the_last_round():
+    """settlement_after_truce = H − 1, the largest a scenario may give (a larger one is refused,
+    tests/scenario/test_rounds.py): a truce in force since round 1 has held H − 1 rounds in
+    round H, so settlements come there, and only there, under a truce agreed in round 1."""
+    horizon = 6
+    noisy = {"actors.A.noise": 0.02, "actors.B.noise": 0.02, "war.volatility": 0.02,
+             "recognition": {"mode": "random"}, "actors.A.agendas": ["truce", "settlement"],
+             "actors.B.agendas": ["truce", "settlement"], "truce.length": 8, "rounds.horizon": horizon,
+             "talks": {"settlement_after_truce": horizon - 1}}
+    block = run_block(load("talks").with_overrides(noisy), 200, np.random.SeedSequence(4))
+    settled = block.outcome == COMPREHENSIVE
+    assert settled.sum() > 20
+    assert (block.agreement_round[settled] == horizon).all() and (block.truce_round[settled] == 1).all()
+
+
 def test_compaction_changes_nothing():
     """The talks state (due round, pending terms and proposer) is compacted with the worlds."""
     extra = {"actors.A.noise": 0.02, "actors.B.noise": 0.02, "war.volatility": 0.02,

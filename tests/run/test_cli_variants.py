@@ -95,3 +95,34 @@ def test_compare_many_prints_and_writes_every_variant(tmp_path):
     pd.testing.assert_frame_equal(table, expected, check_exact=False)
     assert (tmp_path / "cmp" / "comparisons.png").is_file()
     assert "2 variants − varied: 300 paired runs" in done.stdout
+
+
+@pytest.mark.parametrize("command, setting, field, words", [
+    (("run", *FAST), "bad.path=1", "bad.path", "no field 'bad' under '(top level)'"),
+    (("validate",), "actors.A.patience=2", "actors.A.patience", "must be between 0 and 1, got 2"),
+    (("run", *FAST), "war.drift=abc", "war.drift", "expected a number or a distribution"),
+])
+def test_a_refused_set_names_the_scenario_file_and_the_set_argument(tmp_path, command, setting, field,
+                                                                   words):
+    """Only the --set at fault is named, beside the file it changes, in the house's
+    one-line form FILE: FIELD: MESSAGE; nothing is written."""
+    name, *rest = command
+    done = negotiate_cli(name, str(VARIED), *rest, "--set", "actors.B.noise=0.1", "--set", setting,
+                         "--out", str(tmp_path / "out"), cwd=tmp_path) if name == "run" else \
+        negotiate_cli(name, str(VARIED), "--set", "actors.B.noise=0.1", "--set", setting, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"{VARIED} (--set {setting}): {field}: {words}"), line
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_set_that_makes_another_field_wrong_names_every_set(tmp_path):
+    """A horizon set below talks.setup is refused at talks.setup, which no --set names:
+    the file and every --set are given."""
+    scenario = tmp_path / "talks.yaml"
+    scenario.write_text(VARIED.read_text() + "talks: {setup: 5}\n")
+    done = negotiate_cli("validate", str(scenario), "--set", "rounds.horizon=4", "--set", "actors.B.noise=0.1",
+                         cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"{scenario} (--set rounds.horizon=4, --set actors.B.noise=0.1): talks.setup: "), line

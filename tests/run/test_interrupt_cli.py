@@ -113,7 +113,8 @@ def test_ctrl_c_into_a_fresh_path_leaves_nothing_and_exits_130(varied_path, long
     code, stdout, err = _finish(proc)
     assert code == 130, err
     line = _one_line(err)
-    assert line.startswith("negotiate: interrupted") and "--resume" in line
+    assert line.startswith(f"negotiate: interrupted; nothing was written to {out}; ")
+    assert "finished block" in line and line.endswith("run the same command with --resume to continue")
     assert not out.exists() and stdout == ""
     _no_partial_leftovers(tmp_path, out)
 
@@ -127,7 +128,9 @@ def test_ctrl_c_over_an_earlier_output_leaves_it_intact(varied, varied_path, lon
     _wait_for_blocks(proc, tmp_path / ".out.chunks", 1)
     proc.send_signal(signal.SIGINT)
     code, _, err = _finish(proc)
-    assert code == 130 and "interrupted" in _one_line(err)
+    assert code == 130
+    assert _one_line(err).startswith(f"negotiate: interrupted; nothing was written to {out} (its earlier "
+                                     "output is left as it was); ")
     assert _snapshot(out) == before
     _assert_same_runs(earlier, load_results(out))
     _no_partial_leftovers(tmp_path, out)

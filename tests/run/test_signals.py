@@ -116,7 +116,7 @@ def test_sigterm_is_handled_like_ctrl_c(varied_path, tmp_path):
     code, stdout, err = _finish(proc)
     assert code == 143, err
     line = _one_line(err)
-    assert line.startswith("negotiate: terminated") and "--resume" in line, line
+    assert line.startswith(f"negotiate: terminated; nothing was written to {out}; ") and "--resume" in line, line
     assert list(cache.glob("block-*.npz")), "the finished blocks are kept"
     assert not out.exists() and stdout == ""
     assert _still_running(processes) == []

@@ -125,6 +125,10 @@ CASES = [
      "rounds.length_days", 24, "known for the units day, week, fortnight, month, quarter, year, not for 'session'"),
     ("settlement talks that open after the horizon", BASE + "rounds: {horizon: 20}\ntalks:\n  setup: 20\n",
      "talks.setup", 26, "would open in round 21, after the horizon (rounds.horizon: 20)"),
+    ("settlements only after a truce longer than the horizon",
+     BASE + "rounds: {horizon: 20}\ntalks:\n  settlement_after_truce: 20\n", "talks.settlement_after_truce", 26,
+     ("is 20 rounds, so a settlement could be proposed in round 21 at the earliest (under a truce in "
+      "force since round 1), after the horizon (rounds.horizon: 20): no settlement could ever be proposed")),
     ("victory bounds reversed", BASE + "war:\n  victory: {lower: 0.9, upper: 0.5}\n",
      "war.victory.lower", 25, "must be < upper"),
     ("side payment by a non-controller",

@@ -114,6 +114,23 @@ def test_settlement_talks_must_be_able_to_open_within_the_horizon(setup, opens):
         scenario_from_yaml(text)
 
 
+# with settlement_after_truce = k a settlement needs a truce in force that has held k rounds:
+# one in force since round 1 has in round 1 + k, the earliest (docs/model.md §15); with a
+# horizon of 20, k <= 19 (tests/model/test_talks.py: with k = H − 1 settlements come in round H)
+@pytest.mark.parametrize("k, possible", [(0, True), (1, True), (19, True), (20, False), (10_000, False)])
+def test_settlements_after_a_truce_must_be_possible_within_the_horizon(k, possible):
+    text = MINIMAL + f"rounds: {{horizon: 20}}\ntalks: {{settlement_after_truce: {k}}}\n"
+    if possible:
+        assert scenario_from_yaml(text).talks.settlement_after_truce == k
+        return
+    with pytest.raises(ScenarioError, match=rf"talks.settlement_after_truce: is {k} rounds, so a settlement "
+                                            rf"could be proposed in round {k + 1} at the earliest \(under a "
+                                            r"truce in force since round 1\), after the horizon "
+                                            r"\(rounds.horizon: 20\): no settlement could ever be proposed; "
+                                            r"lower talks.settlement_after_truce or raise rounds.horizon"):
+        scenario_from_yaml(text)
+
+
 # a truce accepted in round t is in force at the end of round t + rint(base + per_condition × m)
 # (docs/model.md, "Truce drafting: plain or conditional ceasefires"): with t >= 1, m >= 0 and a
 # horizon of 20, some truce can be in force only if rint(the base's lowest value) <= 19

@@ -1,0 +1,60 @@
+"""The command line says what a ``calibration`` does (docs/scenario-format.md, "calibration"):
+``run`` and ``validate`` print its note, ``run`` names it and the intervals in the table's
+header, and ``--set``, ``sweep --param``, ``compare --set`` and ``sensitivity --input`` on a
+field it replaces are refused naming the file, the field and the knob, before any run."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli import negotiate_cli
+from tests.scenario.test_calibration_notes import WRITTEN, write
+
+HEADER = "95% Monte Carlo intervals (Wilson; simulation noise only)"
+
+
+def test_run_names_the_calibration_and_notes_what_it_replaces(tmp_path):
+    path = write(tmp_path)
+    done = negotiate_cli("run", str(path), "--runs", "20", "--workers", "1", "--no-plots",
+                         "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == f"talks: 20 runs, seed 0, {HEADER}, calibration: library"
+    (note,) = [line for line in done.stderr.splitlines() if "calibration: library" in line]
+    assert note.startswith("negotiate: note: calibration: library: its knobs ")
+    assert ", ".join(WRITTEN) + " are not used" in note
+
+
+def test_validate_prints_the_note_and_a_run_without_calibration_says_nothing_of_it(tmp_path):
+    path = write(tmp_path)
+    done = negotiate_cli("validate", str(path), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith(f"negotiate: note: {path}: calibration: library: its knobs ")
+    plain = negotiate_cli("run", str(path), "--set", "calibration=null", "--set", "talks.truce_drafting.standstill=0",
+                          "--runs", "20", "--workers", "1", "--no-plots", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.splitlines()[0] == f"talks+no_calibration+standstill: 20 runs, seed 0, {HEADER}"
+    assert "calibration" not in plain.stderr
+
+
+@pytest.mark.parametrize(("args", "blamed", "field", "knob"), [
+    (["sweep", "{file}", "--param", "actors.A.insincere=0,0.5"], "--param actors.A.insincere=0,0.5",
+     "actors.A.insincere", "insincere"),
+    (["compare", "{file}", "--set", "talks.truce_drafting.standstill=1"], "--set talks.truce_drafting.standstill=1",
+     "talks.truce_drafting.standstill", "standstill"),
+])
+def test_a_change_to_a_replaced_field_is_refused_naming_file_field_and_knob(tmp_path, args, blamed, field, knob):
+    path = write(tmp_path)
+    done = negotiate_cli(*[a.format(file=path) for a in args], "--runs", "4", "--workers", "1", cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"{path} ({blamed}): {field}: is replaced in every world by the "
+                                  f"calibration's knob {knob} (calibration: library)")
+    assert "--set calibration=null" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_sensitivity_input_the_calibration_replaces_is_refused_naming_the_file(tmp_path):
+    path = write(tmp_path)
+    done = negotiate_cli("sensitivity", str(path), "--input", "actors.B.insincere", "--samples", "2",
+                         "--replications", "1", "--workers", "1", cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"{path}: inputs ['actors.B.insincere'] of scenario talks are replaced in every world" in done.stderr
+    assert "not distribution-valued" not in done.stderr
