@@ -22,10 +22,10 @@ playing one round) and gives the ratio per world-round, the cost of the
 mechanism's own computations.
 
 A mechanism is switched off through ``Scenario.with_overrides``, except the
-fields a ``calibration`` section sets (docs/validation.md, "Calibration"):
-those the calibration would overwrite world by world, so they are given as
-per-world values (``run_block(..., given=)``), which win over the calibration's
-draws.  Before timing, every variant's drawn parameters are checked to have
+fields a ``calibration`` section replaces (docs/validation.md, "Calibration"):
+those the calibration would overwrite world by world (``with_overrides``
+refuses them), so they are given as per-world values
+(``run_block(..., given=)``), which win over the calibration's draws.  Before timing, every variant's drawn parameters are checked to have
 the mechanism off (``MECHANISMS[name].off``); a variant that leaves it on
 stops the script.
 """
@@ -54,7 +54,7 @@ from negotiate.model.block import release
 from negotiate.model.calibrated import with_calibration
 from negotiate.model.outcomes import NONE
 from negotiate.model.params import draw_params
-from negotiate.scenario.calibration import load_posterior
+from negotiate.scenario.calibrated_fields import replaced_fields
 from negotiate.scenario.distributions import is_distribution
 
 BLOCK = 4096
@@ -198,11 +198,9 @@ class Variant:
 
 
 def calibrated_paths(scenario) -> set[str]:
-    """The dotted paths the scenario's calibration sets world by world (empty: none)."""
-    if scenario.calibration is None:
-        return set()
-    posterior = load_posterior(scenario.calibration.posterior)
-    return {path for paths in posterior.fields(scenario).values() for path in paths}
+    """The dotted paths the scenario's calibration replaces world by world (empty: none).
+    Fields a scale knob multiplies are switched off by an override (0 times the knob)."""
+    return set(replaced_fields(scenario))
 
 
 def variant(scenario, name: str) -> Variant | None:

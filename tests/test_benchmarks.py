@@ -114,14 +114,19 @@ def test_each_mechanism_variant_has_its_mechanism_off_and_the_baseline_on():
     assert set(rest["stalling"].knobs) == {"actors.Russia.insincere", "actors.Ukraine.insincere"}
 
 
-def test_a_calibrated_knob_set_by_override_alone_is_caught(monkeypatch):
+def test_a_calibrated_knob_left_to_the_calibration_is_caught():
+    """A variant that does not give a replaced field per world leaves the calibration's
+    draws in place: check_off stops it (an override of such a field the scenario refuses)."""
     from benchmarks import mechanisms
+    from negotiate.errors import ScenarioError
 
     scenario = _baseline()
-    monkeypatch.setattr(mechanisms, "calibrated_paths", lambda sc: set())
     for name in ("standstill", "stalling", "stances"):
+        v = mechanisms.variant(scenario, name)
         with pytest.raises(RuntimeError, match=name):
-            mechanisms.check_off(mechanisms.variant(scenario, name))
+            mechanisms.check_off(mechanisms.Variant(v.name, v.label, v.scenario, knobs={}))
+        with pytest.raises(ScenarioError, match="calibration"):
+            scenario.with_overrides(mechanisms.MECHANISMS[name].changes(scenario))
 
 
 def test_mechanisms_benchmark_runs_on_a_few_worlds():
