@@ -96,9 +96,9 @@ def _baseline():
 
 
 def test_each_mechanism_variant_has_its_mechanism_off_and_the_baseline_on():
-    """benchmarks/mechanisms.py switches each mechanism off, calibrated knobs included (given
-    per world: an override the calibration overwrites would leave them on); the baseline has
-    each of them on, so its cost is measured. Draws only, no simulation."""
+    """benchmarks/mechanisms.py switches each mechanism off, the fields the calibration
+    replaces included (given per world); the baseline has each of them on, so its cost is
+    measured. Draws only, no simulation."""
     from benchmarks import mechanisms
 
     scenario = _baseline()
