@@ -1,5 +1,6 @@
-"""The real case library (``cases/``): every case loads with its record, passes the
-consistency checks, follows the library's rules, and is simulated without its record.
+"""The real case library (``cases/``) and the held-out cases (``holdout/``): every case
+loads with its record, passes the consistency checks, follows the library's rules, and
+is simulated without its record; no held-out case is in the library or in the shipped fit.
 
 The cases are written by hand, concurrently with this code; the tests run over
 whatever cases exist (and are skipped while there are none).
@@ -19,7 +20,10 @@ from negotiate.validation import load_case, load_cases
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "cases"
-CASES = sorted(p.parent for p in LIBRARY.glob("*/scenario.yaml"))
+HOLDOUT = ROOT / "holdout"  # encoded after the shipped fit, scored once (docs/validation.md)
+LIBRARY_CASES = sorted(p.parent for p in LIBRARY.glob("*/scenario.yaml"))
+HOLDOUT_CASES = sorted(p.parent for p in HOLDOUT.glob("*/scenario.yaml"))
+CASES = LIBRARY_CASES + HOLDOUT_CASES
 HORIZON = 104  # the library's rule (cases/README.md): two years of weekly rounds
 NO_CASES = pytest.param(None, marks=pytest.mark.skip(reason="no cases under cases/ yet"))
 
@@ -60,7 +64,21 @@ def test_the_engine_never_sees_the_record(folder, tmp_path):
 
 
 def test_the_whole_library_loads_at_once():
-    if not CASES:
+    if not LIBRARY_CASES:
         pytest.skip("no cases under cases/ yet")
     cases = load_cases(LIBRARY)
-    assert [c.id for c in cases] == [f.name for f in CASES]
+    assert [c.id for c in cases] == [f.name for f in LIBRARY_CASES]
+
+
+def test_held_out_cases_are_neither_in_the_library_nor_in_the_shipped_fit():
+    import json
+    from importlib.resources import files
+
+    if not HOLDOUT_CASES:
+        pytest.skip("no cases under holdout/ yet")
+    held_out = {f.name for f in HOLDOUT_CASES}
+    assert not held_out & {f.name for f in LIBRARY_CASES}
+    metadata = json.loads((files("negotiate") / "data" / "calibration" / "metadata.json").read_text("utf-8"))
+    fitted = {c["id"] for c in metadata["cases"]}
+    assert fitted == {f.name for f in LIBRARY_CASES}
+    assert not held_out & fitted
