@@ -40,6 +40,7 @@ import pandas as pd
 
 from ..errors import SimulationError
 from ..model.outcomes import OUTCOMES
+from ..results.diagnostics import WeakResultWarning
 from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 from ..run.batch import want_progress, working
 
@@ -47,6 +48,9 @@ __all__ = ["Box", "DiscoveryResults", "discover"]
 
 METHODS = ("prim", "cart")
 PRUNE = 0.05  # default quasi-p-value above which a PRIM restriction is dropped
+#: fewer worlds than this with the outcome (or without it) and a box is a handful of worlds:
+#: a density of 1 in a box of 20 of them happens by chance among many inputs
+FEW_WORLDS = 50
 INPUT_PREFIX = "input:"
 
 
@@ -250,6 +254,7 @@ def discover(data, outcome: str = "comprehensive_agreement", *, method: str = "p
     _check_prune(prune, method)
     show = want_progress(progress)
     x, y, name, scenario = _cases(data, outcome, inputs)
+    _warn_if_few(y, outcome)
     threshold = float(y.mean()) if threshold is None else threshold
     ranges = {c: (float(x[c].min()), float(x[c].max())) for c in x.columns}
     with working(f"{method.upper()} on {len(y):,} worlds", show=show):
@@ -264,6 +269,18 @@ def discover(data, outcome: str = "comprehensive_agreement", *, method: str = "p
         options = {"max_depth": max_depth, "min_leaf": min_leaf}
     return DiscoveryResults(outcome, method, list(x.columns), boxes, len(y), int(y.sum()), ranges,
                             trajectory, name, options, scenario, getattr(data, "seed", None))
+
+
+def _warn_if_few(y: np.ndarray, outcome: str) -> None:
+    """Boxes among a few dozen worlds fit noise: with dozens of inputs some box of a
+    handful of them is dense by chance (Bryant & Lempert 2010 ask for hundreds)."""
+    hits, misses = int(y.sum()), int(len(y) - y.sum())
+    if min(hits, misses) < FEW_WORLDS:
+        which = f"only {hits} of {len(y):,} worlds reached" if hits < FEW_WORLDS else \
+            f"only {misses} of {len(y):,} worlds did not reach"
+        warnings.warn(f"{which} {outcome!r}: boxes found among so few worlds are likely noise "
+                      f"(fewer than {FEW_WORLDS}); run more worlds before reading them",
+                      WeakResultWarning, stacklevel=3)
 
 
 def _check_prune(prune, method: str) -> None:

@@ -21,6 +21,7 @@ from .options import (
     out_held,
     outcome_name,
     simulation_kwargs,
+    warnings_as_lines,
     whole,
 )
 from .variants import add_set_option, blamed_on, load_with_sets
@@ -194,7 +195,11 @@ def _discover(args: argparse.Namespace) -> int:
     with out_held(args.out, kind="discovery"):  # checked and locked before any work
         options = analysis_kwargs(args)
         results = simulate(scenario, runs=args.runs, **options)
-        found = discover(results, args.outcome, method=args.method, progress=options["progress"], **pruning)
+        from ..results.diagnostics import WeakResultWarning
+
+        with warnings_as_lines(WeakResultWarning):  # too few worlds: one line, not Python's form
+            found = discover(results, args.outcome, method=args.method, progress=options["progress"],
+                             **pruning)
         print(f"{scenario.name}: {found.method} boxes where {args.outcome} happens; {found.cases:,} of "
               f"{found.worlds:,} worlds ({found.base_rate:.1%}), seed {results.seed}")
         print(found.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))

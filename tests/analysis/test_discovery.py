@@ -124,3 +124,23 @@ def test_save_writes_table_plots_and_metadata(planted, tmp_path):
     # no restriction was pruned: an empty cell, read as text rather than NaN
     written = pd.read_csv(tmp_path / "d" / "discovery.csv", keep_default_na=False)
     pd.testing.assert_frame_equal(written, found.to_frame(), check_dtype=False)
+
+
+@pytest.mark.parametrize("hits, warned", [(49, True), (50, False), (2950, False), (2951, True)])
+def test_a_rare_outcome_or_a_rare_absence_is_flagged(planted, hits, warned):
+    """Fewer than 50 worlds with the outcome (or without it): boxes among them are noise."""
+    import warnings
+
+    from negotiate.analysis.discovery import FEW_WORLDS
+    from negotiate import WeakResultWarning
+
+    assert FEW_WORLDS == 50
+    frame = planted.copy()
+    frame["outcome"] = np.where(np.arange(len(frame)) < hits, "comprehensive_agreement", "no_agreement")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        discover(frame, method="cart")
+    weak = [w for w in caught if issubclass(w.category, WeakResultWarning)]
+    assert bool(weak) is warned
+    if warned:
+        assert f"of {len(frame):,} worlds" in str(weak[0].message)
