@@ -67,8 +67,14 @@ def outcome_name(text: str) -> str:
 
 
 def add_out(p: argparse.ArgumentParser, default_help: str = "no files") -> None:
+    """--out DIR and --force: every command that writes an output directory takes both (the
+    ``force=`` of every result's ``save``, which the refusals name)."""
     p.add_argument("--out", type=folder, default=None,
                    help=f"output directory (default: {default_help})")
+    p.add_argument("--force", action="store_true",
+                   help="write into an --out directory that holds files negotiate did not write "
+                        "(they are kept), or replace the output of another command there (without "
+                        "--force such a directory is refused)")
 
 
 def check_out(out, kind: str | None = None) -> None:

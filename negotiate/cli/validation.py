@@ -70,7 +70,7 @@ def _backtest(args: argparse.Namespace) -> int:
     from ..validation import backtest
 
     cases = _cases_checked(args)
-    with out_held(args.out, kind="backtest"):  # a bad or busy --out costs no simulation
+    with out_held(args.out, kind="backtest", force=args.force):  # a bad or busy --out costs no simulation
         return _backtest_held(args, cases, backtest)
 
 
@@ -84,7 +84,7 @@ def _backtest_held(args: argparse.Namespace, cases, backtest) -> int:
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     _print_summary(result)
     if args.out is not None:
-        paths = result.save(args.out, plots=not args.no_plots)
+        paths = result.save(args.out, plots=not args.no_plots, force=args.force)
         print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK
 
@@ -147,7 +147,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
     knobs = knob_set(args.knobs)  # a bad name is refused before any case is read
     cases = _cases_checked(args)
-    with out_held(args.out, kind="calibration"):  # a bad or busy --out costs no simulation
+    with out_held(args.out, kind="calibration", force=args.force):  # a bad or busy --out costs no simulation
         return _calibrate_held(args, cases, knobs, calibrate)
 
 
@@ -175,7 +175,7 @@ def _calibrate_held(args: argparse.Namespace, cases, knobs, calibrate) -> int:
           f"model / climatology; {skill.attrs['level']:.0%} bootstrap intervals over cases)")
     print(skill.to_string(float_format=fmt))
     if args.out is not None:
-        paths = result.save(args.out, plots=not args.no_plots)
+        paths = result.save(args.out, plots=not args.no_plots, force=args.force)
         print(f"wrote {len(paths)} files to {args.out}")
         print(_posterior_hint(args.out))
     return EXIT_OK

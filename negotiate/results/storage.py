@@ -160,8 +160,7 @@ def _check_kind(target: Path, kind: str) -> None:
             return f"a {k!r} output" + (f" (negotiate {_COMMANDS[k]})" if k in _COMMANDS else "")
         raise OutputError(f"{target}: holds {name(found)}, which writing {name(kind)} would replace "
                           "(its metadata.json says kind "
-                          f"{found!r}); give another directory or delete this one (run and compare also take "
-                          "--force, and save() force=True, to replace it)")
+                          f"{found!r}); give another directory, or pass --force (force=True) to replace it")
 
 
 def _check_existing(target: Path, force: bool) -> None:
