@@ -19,7 +19,14 @@ from typing import Any, NamedTuple
 from ..errors import Problem, ScenarioError
 from ..scenario import load_scenario
 from ..scenario.load import yaml_value
-from .options import EXIT_OK, add_out, add_simulation_options, out_held, simulation_kwargs, warnings_as_lines
+from .options import (
+    EXIT_OK,
+    add_out,
+    add_simulation_options,
+    out_held,
+    simulation_kwargs,
+    warnings_as_lines,
+)
 
 __all__ = ["add_commands", "add_set_option", "blamed_on", "load_with_sets", "mismatch_warnings_as_lines"]
 
