@@ -35,7 +35,7 @@ import pandas as pd
 from ..model.outcomes import OUTCOMES
 from ..results.diagnostics import Diagnosis, Problem
 from ..results.output import FigureFile, Saved, scenario_digest
-from ..run.arguments import flag, whole_number
+from ..run.arguments import check_seed, flag, whole_number
 from ..run.batch import check_executor
 from ..run.executors import Executor
 from ..scenario import load_scenario
@@ -82,7 +82,7 @@ def sensitivity(scenario, method: str = "sobol", *, inputs: Sequence[str] | None
     flag("progress", progress, optional=True)
     check_executor(executor, address)
     replications = whole_number("replications", replications, 1)
-    seed = base.monte_carlo.seed if seed is None else whole_number("seed", seed, 0)
+    seed = base.monte_carlo.seed if seed is None else check_seed(seed)
     workers = 1 if workers is None else whole_number("workers", workers, 1)
     samples = DEFAULT_SAMPLES.get(method, 2) if samples is None else whole_number("samples", samples, 2)
     factors = scenario_factors(base, inputs)

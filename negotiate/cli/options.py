@@ -49,6 +49,19 @@ def whole(minimum: int, maximum: int | None = None):
     return parse
 
 
+def seed(text: str) -> int:
+    """An argparse type for --seed: the check of every entry point's ``seed``
+    (:func:`negotiate.run.arguments.check_seed`, the limit of ``monte_carlo.seed``)."""
+    # imported only when --seed is given (not at every command's start); the command needs it anyway
+    from ..run.arguments import check_seed
+
+    value = whole(0)(text)
+    try:
+        return check_seed(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("seed ")) from None
+
+
 def folder(text: str) -> str:
     """An argparse type for --out: a folder name, not an empty string (which would
     otherwise silently mean the default)."""
@@ -161,7 +174,7 @@ def warnings_as_lines(*categories: type[Warning]):
 def add_simulation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", type=whole(1, MAX_RUNS), default=None,
                    help=f"Monte Carlo runs, at most {MAX_RUNS:.0e} (default: the scenario's)")
-    p.add_argument("--seed", type=whole(0), default=None, help="root seed (default: the scenario's)")
+    p.add_argument("--seed", type=seed, default=None, help="root seed (default: the scenario's)")
     p.add_argument("--workers", type=whole(1), default=None, help="worker processes (default: all cores)")
     p.add_argument("--chunk-size", type=whole(1), default=None, help="runs per task handed to a worker")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -179,7 +192,7 @@ def simulation_kwargs(args: argparse.Namespace) -> dict:
 
 
 def add_analysis_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=whole(0), default=None, help="root seed (default: the scenario's)")
+    p.add_argument("--seed", type=seed, default=None, help="root seed (default: the scenario's)")
     p.add_argument("--workers", type=whole(1), default=None, help="worker processes (default: all cores)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on the workers of this Dask scheduler, e.g. tcp://host:8786")

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from .options import EXIT_OK, MAX_RUNS, add_out, out_held, warnings_as_lines, whole
+from .options import EXIT_OK, MAX_RUNS, add_out, out_held, seed, warnings_as_lines, whole
 
 DEFAULT_CASES = "cases"
 #: ``negotiate.validation.calibrate.LIKELIHOODS``, written out: importing that module to build the
@@ -32,7 +32,7 @@ def _cases_argument(p) -> None:
 
 def _shared_options(p) -> None:
     """The options backtest and calibrate share: seed, workers and the output."""
-    p.add_argument("--seed", type=whole(0), default=0, help="root seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
     p.add_argument("--workers", type=whole(1), default=None, help="worker processes (default: all cores)")
     add_out(p)
     p.add_argument("--no-plots", action="store_true", help="write the tables only")

@@ -67,6 +67,11 @@ def _range_words(lo: float, hi: float) -> str:
     return f"between {lo:g} and {hi:g}"
 
 
+#: The largest seed (``monte_carlo.seed``, and the seed every entry point and ``--seed``
+#: take: ``negotiate.run.arguments.check_seed``): a signed 64-bit integer, which every file
+#: and table that records a seed can hold.
+MAX_SEED = 2**63 - 1
+
 #: a whole number as a scenario writes it: never a YAML boolean (yes, no, on, off, ...), never a quoted number
 Whole = Annotated[int, BeforeValidator(reject_non_number)]
 
@@ -667,7 +672,7 @@ class Outcomes(_Strict):
 
 class MonteCarlo(_Strict):
     runs: Whole = Field(10_000, ge=1, le=10**10)
-    seed: Whole = Field(0, ge=0, le=2**63 - 1)
+    seed: Whole = Field(0, ge=0, le=MAX_SEED)
 
 
 class Scenario(_Strict):
