@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import decimal
 import os
 from collections.abc import Callable
 
@@ -36,9 +37,8 @@ def whole(minimum: int, maximum: int | None = None):
     errors into exit 2."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
+        value = _whole_number(text)
+        if value is None:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
@@ -47,6 +47,22 @@ def whole(minimum: int, maximum: int | None = None):
         return value
 
     return parse
+
+
+def _whole_number(text: str) -> int | None:
+    """``text`` as a whole number, also written in e-notation (``1e3``, ``1e+10``, as the
+    help prints the limits; ``2.5e1``) as the API takes ``1e6``; None if it is not one."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = decimal.Decimal(text.strip())  # exact: float(1e30) is not 10**30
+    except decimal.InvalidOperation:
+        return None
+    if not number.is_finite() or number.adjusted() > 1000 or number != number.to_integral_value():
+        return None  # 1e999999999 would take minutes to become an int, and is no count of anything
+    return int(number)
 
 
 def seed(text: str) -> int:
@@ -169,6 +185,17 @@ def warnings_as_lines(*categories: type[Warning]):
                     print(f"negotiate: warning: {one_line(str(w.message))}", file=sys.stderr)
                 else:
                     warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
+#: the columns of a comparison's table that are differences (B − A and its interval)
+DIFFERENCE_COLUMNS = ("difference", "ci_low", "ci_high")
+
+
+def difference_table(frame, **to_string) -> str:
+    """A comparison's table as text: differences with their sign (+0.0120), probabilities
+    without one (0.4662)."""
+    signed = {c: "{:+.4f}".format for c in frame.columns if c in DIFFERENCE_COLUMNS}
+    return frame.to_string(formatters=signed, float_format="{:.4f}".format, **to_string)
 
 
 def add_simulation_options(p: argparse.ArgumentParser) -> None:

@@ -37,7 +37,20 @@ def _report(args: argparse.Namespace) -> int:
         raise ValueError(f"--out {args.out!r}: name an .html file")
     if not folder.is_dir():
         raise ValueError(f"{folder}: not a folder (name one written by 'negotiate run --out')")
+    _check_is_a_run(folder)
     check_report_target(target, force=args.force)  # before the folder is read and checked
     path = write_report(load_results(folder), target, title=args.title, force=args.force)
     print(f"wrote {path}")
     return EXIT_OK
+
+
+def _check_is_a_run(folder: Path) -> None:
+    """The output of another command (a sweep, a backtest) is named as such, before anything
+    else is read: the report is of one simulation."""
+    from ..errors import ResultsFileError
+    from ..results.storage import output_kind, output_name
+
+    kind = output_kind(folder)
+    if kind is not None and kind != "results":
+        raise ResultsFileError(f"{folder}: holds {output_name(kind)}; report works only on the output "
+                               "of `negotiate run`")

@@ -16,6 +16,7 @@ from .options import (
     add_out,
     add_simulation_options,
     calibration_suffix,
+    difference_table,
     out_held,
     output_identity,
     simulation_kwargs,
@@ -182,7 +183,7 @@ def _compare(args: argparse.Namespace) -> int:
         with mismatch_warnings_as_lines():
             comparison = compare(a, b, **simulation_kwargs(args))
         print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
-        print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))
+        print(difference_table(comparison.differences()))
         if args.out is not None:
             paths = comparison.save(args.out, plots=not args.no_plots, force=args.force)
             print(f"wrote {len(paths)} files to {args.out}")

@@ -23,6 +23,7 @@ from .options import (
     EXIT_OK,
     add_out,
     add_simulation_options,
+    difference_table,
     out_held,
     simulation_kwargs,
     warnings_as_lines,
@@ -148,7 +149,7 @@ def _compare_many(args: argparse.Namespace) -> int:
             many = compare_many(base, dict(zip(labels, variants)), **simulation_kwargs(args))
         print(f"{len(labels)} variant{'' if len(labels) == 1 else 's'} − {base.name}: {many.runs:,} paired "
               f"runs, seed {many.base.seed}, 95% paired intervals")
-        print(many.to_frame().to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
+        print(difference_table(many.to_frame(), index=False))
         if args.out is not None:
             paths = many.save(args.out, plots=not args.no_plots, force=args.force)
             print(f"wrote {len(paths)} files to {args.out}")
@@ -160,6 +161,7 @@ def _labels(files: list[str], scenarios: list) -> list[str]:
     names = [s.name for s in scenarios]
     if len(set(names)) == len(names):
         return names
-    if len(set(files)) < len(files):
-        raise ValueError("a variant file is given twice")
+    twice = sorted({f for f in files if files.count(f) > 1})
+    if twice:
+        raise ValueError(f"a variant file is given twice: {', '.join(twice)} (give each variant once)")
     return list(files)

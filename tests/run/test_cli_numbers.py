@@ -1,8 +1,10 @@
 """Numbers on the command line and in the API as in a scenario file: a seed's limit is
-``monte_carlo.seed``'s (2**63 - 1) everywhere."""
+``monte_carlo.seed``'s (2**63 - 1) everywhere; a count may be written as --help writes
+its limit (``1e+10``)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import negotiate
+from negotiate.cli.options import MAX_RUNS, whole
 from negotiate.scenario.schema import MAX_SEED
 from negotiate.validation import backtest, calibrate
 from tests.cli import negotiate_cli
@@ -66,8 +69,29 @@ def test_cli_refuses_a_seed_above_the_files_limit_while_parsing(tmp_path, comman
     assert not (tmp_path / "o").exists()
 
 
-def test_cli_runs_with_the_largest_seed(tmp_path):
-    done = negotiate_cli("run", str(VARIED), "--runs", "10", "--seed", str(MAX_SEED), "--workers", "1",
+def test_cli_runs_with_the_largest_seed_and_runs_in_e_notation(tmp_path):
+    done = negotiate_cli("run", str(VARIED), "--runs", "1e1", "--seed", str(MAX_SEED), "--workers", "1",
                          "--no-plots", "--out", "o", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert json.loads((tmp_path / "o" / "metadata.json").read_text())["seed"] == MAX_SEED
+    meta = json.loads((tmp_path / "o" / "metadata.json").read_text())
+    assert (meta["seed"], meta["runs"]) == (MAX_SEED, 10)
+    assert "at most 1e+10" in negotiate_cli("run", "--help", cwd=tmp_path).stdout  # as --help writes it
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("1000", 1000), ("1e3", 1000), ("1E3", 1000), ("1e+10", 10**10), ("2.5e1", 25), ("1000.0", 1000),
+    ("1_000", 1000), (" 20", 20),
+])
+def test_a_count_may_be_written_in_e_notation(text, value):
+    assert whole(1, MAX_RUNS)(text) == value
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("2.5", "expected a whole number, got '2.5'"), ("1e-3", "expected a whole number"),
+    ("inf", "expected a whole number"), ("nan", "expected a whole number"), ("0x10", "expected a whole number"),
+    ("1e400000", "expected a whole number"),  # never turned into a 400,000-digit int
+    ("1.1e10", "must be at most 10,000,000,000, got 11,000,000,000"), ("0e5", "must be >= 1, got 0"),
+])
+def test_a_count_that_is_no_whole_number_in_range_is_refused(text, says):
+    with pytest.raises(argparse.ArgumentTypeError, match=re.escape(says)):
+        whole(1, MAX_RUNS)(text)

@@ -274,7 +274,10 @@ def test_cli_report_refuses_bad_arguments_in_one_line(tmp_path, args, code, mess
 
 @pytest.mark.parametrize("meta, message", [
     ({}, "not a negotiate results file"),
-    ({"producer": "negotiate", "kind": "backtest"}, "holds a 'backtest' output"),
+    ({"producer": "negotiate", "kind": "backtest"},
+     "out: holds a 'backtest' output (negotiate backtest); report works only on the output of `negotiate run`"),
+    ({"producer": "negotiate", "kind": "sweep"},
+     "out: holds a 'sweep' output (negotiate sweep); report works only on the output of `negotiate run`"),
 ])
 def test_cli_report_refuses_a_folder_that_is_not_results(tmp_path, meta, message):
     """A folder that is not a run's output is invalid input: exit 2 (README, "Command line")."""
