@@ -9,6 +9,7 @@ Nothing here knows any actor or issue by name.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Annotated, Any, Literal
@@ -83,6 +84,23 @@ Probability = Unit
 Capability = _ranged(0.0, 1e6)
 Utility = _ranged(-1e3, 1e3)
 StallRounds = _ranged(0.0, 1e6)
+
+
+def _flag_or_probability(value: Any) -> Any:
+    # text is neither: said here, for the whole field (each branch alone would say half of it)
+    if isinstance(value, str):
+        hint = " (write it without quotes)" if value.strip().lower() in ("true", "false") else ""
+        try:
+            reject_non_number(value)
+        except ValueError:
+            hint = " (write it without quotes)"
+        raise ValueError(f"expected true, false or a probability, got the string "  # noqa: TRY004
+                         f"{json.dumps(value, ensure_ascii=False)}{hint}")
+    return value
+
+
+#: true, false or a probability (a number or a distribution in [0, 1])
+FlagOrProbability = Annotated[StrictBool | Probability, BeforeValidator(_flag_or_probability)]
 
 
 def _below_one(value: Any) -> Any:
@@ -312,7 +330,7 @@ class Actor(_Strict):
         description="How many rounds an insincere actor stalls (a number or distribution of rounds, "
         "at least 0; default: the whole horizon)",
     )
-    insincere_truces: StrictBool | Probability = Field(
+    insincere_truces: FlagOrProbability = Field(
         False,
         description="Whether an insincere actor also rejects every truce and makes no proposal at "
         "all: true, false, or the probability (a number or distribution) that it does, drawn per world",

@@ -111,7 +111,6 @@ def test_cli_validate_names_file_line_and_field(tmp_path):
 @pytest.mark.parametrize(("field", "value", "got"), [
     ("actors.A.resolve.private", "true", "'true'"), ("actors.A.resolve.private", 1, "1"),
     ("bargaining.continuation", "false", "'false'"), ("bargaining.continuation", 0, "0"),
-    ("actors.A.insincere_truces", "yes", "'yes'"),
 ])
 def test_true_or_false_fields_take_only_true_or_false(field, value, got):
     """As the schema's "boolean": no quoted word, no 0 or 1 (insincere_truces also takes a
@@ -127,3 +126,17 @@ def test_true_or_false_fields_take_only_true_or_false(field, value, got):
     assert [(p.path, p.message) for p in caught.value.problems] == [(field, f"expected true or false, got {got}")]
     node[parts[-1]] = value not in ("false", 0)  # the same field, written as true or false: loads
     load_scenario(data)
+
+
+@pytest.mark.parametrize(("value", "hint"), [("0.5", True), ("true", True), ("yes", False)])
+def test_text_where_true_false_or_a_probability_goes_is_refused_once(value, hint):
+    data = yaml.safe_load((ROOT / "tests/run/data/varied.yaml").read_text(encoding="utf-8"))
+    data["actors"]["A"]["insincere_truces"] = value
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(data)
+    assert [(p.path, p.message) for p in caught.value.problems] == [(
+        "actors.A.insincere_truces", f'expected true, false or a probability, got the string "{value}"'
+        + (" (write it without quotes)" if hint else ""))]
+    for written in (True, 0.5, 1):
+        data["actors"]["A"]["insincere_truces"] = written
+        load_scenario(data)
