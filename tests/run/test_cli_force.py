@@ -47,7 +47,7 @@ def test_every_command_with_out_takes_force():
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX paths")
-@pytest.mark.parametrize("command", sorted(set(COMMANDS) - {"run", "compare"}))  # those: test_output_ownership
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) - {"run"}))  # run: test_output_ownership
 def test_a_refusal_that_says_force_is_lifted_by_force(tmp_path, command):
     args, kind = COMMANDS[command]
     if "library" in args:
