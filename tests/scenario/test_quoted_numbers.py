@@ -11,7 +11,8 @@ from negotiate.scenario.jsonschema import scenario_json_schema
 from tests.cli import ROOT, negotiate_cli
 
 #: every scenario file the repository holds that stands alone (no ``extends:``)
-FILES = sorted(p for pattern in ("scenarios/*.yaml", "cases/*/scenario.yaml", "tests/*/data/*.yaml")
+FILES = sorted(p for pattern in ("scenarios/*.yaml", "cases/*/scenario.yaml", "holdout/*/scenario.yaml",
+                                                "tests/*/data/*.yaml")
                for p in ROOT.glob(pattern) if "extends" not in yaml.safe_load(p.read_text(encoding="utf-8")))
 
 
