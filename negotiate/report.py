@@ -11,14 +11,25 @@ metadata needed to reproduce the numbers (also as JSON in a ``<script
 type="application/json" id="metadata">`` block, for tools).  The file is
 written to a temporary name and renamed: an earlier report is replaced only
 by a complete one.
+
+**Whose file.** As for output directories (:mod:`negotiate.results.storage`),
+only a file negotiate wrote is replaced: an existing report of this tool
+(marked ``<meta name="generator" content="negotiate">``; one written before
+the mark by its exact beginning and metadata block).  Any other file (a
+user's ``mine.html``) is refused with :class:`~negotiate.errors.OutputError`
+unless ``force=True`` (``--force``); a symbolic link, or anything that is
+not a regular file, always.  A report to a new name never replaces a file
+that appears there while it is written.
 """
 
 from __future__ import annotations
 
 import base64
+import errno
 import io
 import json
 import os
+import stat
 import tempfile
 from html import escape
 from pathlib import Path
@@ -28,7 +39,7 @@ import pandas as pd
 from .errors import OutputError
 from .results import Results, scenario_digest
 
-__all__ = ["check_report_target", "report_html", "write_report"]
+__all__ = ["check_report_target", "is_negotiate_report", "report_html", "write_report"]
 
 DPI = 110
 #: rounds at which the report reads the cumulative probability of each agreement
@@ -41,36 +52,98 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}img{max-width:100%}
 code{background:#f3f3f3;padding:0 .2rem}"""
 
 
-def write_report(results: Results, path, *, title: str | None = None) -> Path:
-    """Write the report of ``results`` to ``path`` (an ``.html`` file); returns the path."""
+def write_report(results: Results, path, *, title: str | None = None, force: bool = False) -> Path:
+    """Write the report of ``results`` to ``path`` (an ``.html`` file); returns the path.
+
+    An existing file there is replaced only if it is a report negotiate wrote, or with
+    ``force=True`` (see the module docstring)."""
     if not isinstance(results, Results):
         raise TypeError(f"results must be a negotiate Results, got {type(results).__name__}")
-    path = check_report_target(path)
+    path = check_report_target(path, force=force)
+    existed = os.path.lexists(path)
     text = report_html(results, title=title)
     fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.chmod(tmp, 0o666 & ~_umask())   # as an ordinary file would be (mkstemp gives 0600)
-        os.replace(tmp, path)
-    except BaseException:
+        _publish(tmp, path, replace=existed)
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
-def check_report_target(path) -> Path:
+def check_report_target(path, *, force: bool = False) -> Path:
     """``path`` as a Path if a report can be written there; else ``ValueError`` (a folder, no
-    such folder) or :class:`~negotiate.errors.OutputError` (no file can be created there)."""
+    such folder) or :class:`~negotiate.errors.OutputError` (a file negotiate did not write,
+    unless ``force``; a link or other non-regular file; no file can be created there)."""
     path = Path(path)
+    if path.is_symlink():
+        raise OutputError(f"{path}: is a symbolic link (to {os.readlink(path)}); negotiate neither "
+                          "writes through nor replaces links: name the real file instead")
     if path.is_dir():
         raise ValueError(f"{path}: is a directory; name the report file, e.g. {path / 'report.html'}")
     if not path.parent.is_dir():
         raise ValueError(f"{path.parent}: no such directory for the report")
+    if os.path.lexists(path):
+        _check_existing(path, force)
     fd, tmp = _temporary(path)  # tried, not guessed from permissions: root passes those on /proc
     os.close(fd)
     os.unlink(tmp)
     return path
+
+
+#: How every report begins (:func:`report_html`); reports written before the generator mark
+#: began with ``_OLD_START`` and ended with their metadata block (``_OLD_END``).
+_START = '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="generator" content="negotiate">'
+_OLD_START = '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>'
+_OLD_END = '</script>\n</body></html>\n'
+_OLD_METADATA = '<script type="application/json" id="metadata">{"scenario_name": '
+
+
+def _check_existing(path: Path, force: bool) -> None:
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):  # a fifo would block the read below; a device is nobody's report
+        raise OutputError(f"{path}: exists and is not a regular file; name a new .html file")
+    if not force and not is_negotiate_report(path):
+        raise OutputError(f"{path}: refusing to replace this file: it is not a report negotiate wrote; "
+                          "name another file, or pass --force (force=True) to replace it")
+
+
+def is_negotiate_report(path) -> bool:
+    """Whether the file at ``path`` is a report this tool wrote (the only files replaced
+    without ``force``)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(_START.encode()))
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - 65536))  # the metadata block ends the file and is small
+            tail = fh.read()
+    except OSError:
+        return False
+    if head == _START.encode():
+        return True
+    # written before the generator mark (session 10): its exact beginning and its metadata block
+    return (head.startswith(_OLD_START.encode()) and tail.endswith(_OLD_END.encode())
+            and _OLD_METADATA.encode() in tail)
+
+
+def _publish(tmp: str, path: Path, *, replace: bool) -> None:
+    """Move the finished report ``tmp`` to ``path``: over the report checked there (``replace``),
+    else as a new file that must still not exist (a hard link fails if one appeared since the
+    check, where a rename would silently replace it)."""
+    if replace:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise OutputError(f"{path}: a file appeared there while the report was written; it is "
+                          "left as it is: run the command again to judge it") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        os.replace(tmp, path)  # a file system without hard links: the rename, as before
 
 
 def _temporary(path: Path) -> tuple[int, str]:
@@ -97,8 +170,7 @@ def report_html(results: Results, *, title: str | None = None) -> str:
              "<h2>Sources</h2>", _sources(scenario),
              "<h2>Reproduce these numbers</h2>", _reproduce(results)]
     meta = json.dumps(_metadata(results), ensure_ascii=False).replace("</", "<\\/")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(heading)}</title><style>{STYLE}</style></head><body>\n"
+    return (_START + f"<title>{escape(heading)}</title><style>{STYLE}</style></head><body>\n"
             + "\n".join(parts)
             + f'\n<script type="application/json" id="metadata">{meta}</script>\n</body></html>\n')
 

@@ -35,7 +35,7 @@ import pandas as pd
 from ..model.outcomes import OUTCOMES
 from ..results.diagnostics import Diagnosis, Problem
 from ..results.output import FigureFile, Saved, scenario_digest
-from ..run.arguments import flag, whole_number
+from ..run.arguments import check_seed, flag, whole_number
 from ..run.batch import check_executor
 from ..run.executors import Executor
 from ..scenario import load_scenario
@@ -51,6 +51,8 @@ DEFAULT_OUTCOME = "comprehensive_agreement"
 NOISE_LIMIT = 0.25
 #: A first-order index this far below zero is sampling error whatever its interval.
 NEGATIVE_S1 = 0.05
+#: A Sobol index (S1 or ST) this far above one is sampling error whatever its interval.
+ABOVE_ONE = 0.05
 
 
 def sensitivity(scenario, method: str = "sobol", *, inputs: Sequence[str] | None = None,
@@ -72,15 +74,15 @@ def sensitivity(scenario, method: str = "sobol", *, inputs: Sequence[str] | None
     do not change the result.  ``level`` is the confidence level of the
     intervals.  Read the module notes on how the worlds' noise enters.
     Indices not to read at face value (an outcome that never varied, a high
-    noise share, negative first-order indices, indices smaller than their
-    intervals: :meth:`SensitivityResults.diagnose`) are each reported as a
+    noise share, negative first-order indices, indices above one, indices
+    smaller than their intervals: :meth:`SensitivityResults.diagnose`) are each reported as a
     :class:`~negotiate.results.diagnostics.WeakResultWarning`.
     """
     base = load_scenario(scenario)
     flag("progress", progress, optional=True)
     check_executor(executor, address)
     replications = whole_number("replications", replications, 1)
-    seed = base.monte_carlo.seed if seed is None else whole_number("seed", seed, 0)
+    seed = base.monte_carlo.seed if seed is None else check_seed(seed)
     workers = 1 if workers is None else whole_number("workers", workers, 1)
     samples = DEFAULT_SAMPLES.get(method, 2) if samples is None else whole_number("samples", samples, 2)
     factors = scenario_factors(base, inputs)
@@ -240,6 +242,9 @@ class SensitivityResults(Saved):
           the binomial noise of ``replications`` worlds per point, not the inputs;
         * ``negative_index`` (Sobol): a first-order index below zero by more
           than its interval's half-width, or by more than 0.05: sampling error;
+        * ``index_above_one`` (Sobol): a first- or total-order index above one
+          (a share of the variance cannot be) by more than its interval's
+          half-width, or by more than 0.05: sampling error;
         * ``index_within_interval``: even the outcome's largest index (ST, or
           Morris's mu_star) is smaller than its interval's half-width, so no
           input is shown to matter.
@@ -274,6 +279,7 @@ class SensitivityResults(Saved):
                 problems.append(Problem("negative_index", outcome, (
                     f"first-order indices of {outcome} below zero: {names}; an index cannot be "
                     "negative, so this is sampling error: raise samples")))
+            problems += _above_one(outcome, rows)
         index = "ST" if self.method == "sobol" else "mu_star"
         top = rows.loc[rows[index].idxmax()]
         if top[index] < top[f"{index}_conf"]:
@@ -291,3 +297,15 @@ class SensitivityResults(Saved):
     def _repr_html_(self) -> str:
         head = f"<p><b>{self.name}</b>: {self.method} indices, {len(self.design):,} design points</p>"
         return head + self.to_frame().to_html(index=False, float_format=lambda x: f"{x:.3f}")
+
+
+def _above_one(outcome: str, rows: pd.DataFrame) -> list[Problem]:
+    """Sobol indices of ``outcome`` above one beyond their interval (or by more than
+    ``ABOVE_ONE``): each is a share of the output's variance, so at most one."""
+    found = [f"{r['input']} ({index} {r[index]:.3f})" for _, r in rows.iterrows() for index in ("S1", "ST")
+             if r[index] - r[f"{index}_conf"] > 1 or r[index] > 1 + ABOVE_ONE]
+    if not found:
+        return []
+    return [Problem("index_above_one", outcome, (
+        f"indices of {outcome} above one: {', '.join(found)}; an index is a share of the variance and "
+        "cannot exceed one, so this is sampling error: raise samples"))]

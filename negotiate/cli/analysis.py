@@ -82,7 +82,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
     grid = _sweep_grid(args.param)
     scenario = load_with_sets(args.file, args)
-    with out_held(args.out, kind="sweep"):  # checked and locked before any work
+    with out_held(args.out, kind="sweep", force=args.force):  # checked and locked before any work
         try:  # every point is checked before anything runs
             result = sweep(scenario, grid, **simulation_kwargs(args))
         except ScenarioError as exc:  # a point's problem lies in FILE and its --param
@@ -130,7 +130,7 @@ def _sensitivity(args: argparse.Namespace) -> int:
     calibrated = calibrated_inputs(scenario, args.inputs)
     if calibrated:  # said with the file it lies in, before any work
         raise ValueError(f"{args.file}: {calibrated}")
-    with out_held(args.out, kind="sensitivity"):  # checked and locked before any work
+    with out_held(args.out, kind="sensitivity", force=args.force):  # checked and locked before any work
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", WeakResultWarning)  # printed below, as notes after the tables
             result = sensitivity(scenario, args.method, inputs=args.inputs, samples=args.samples,
@@ -192,7 +192,7 @@ def _discover(args: argparse.Namespace) -> int:
     if args.method == "cart" and pruning.get("prune") is not None:  # refused before simulating
         raise ValueError("--prune applies to --method prim only")
     scenario = load_with_sets(args.file, args)
-    with out_held(args.out, kind="discovery"):  # checked and locked before any work
+    with out_held(args.out, kind="discovery", force=args.force):  # checked and locked before any work
         options = analysis_kwargs(args)
         results = simulate(scenario, runs=args.runs, **options)
         from ..results.diagnostics import WeakResultWarning
@@ -210,5 +210,5 @@ def _discover(args: argparse.Namespace) -> int:
 def _save_if_asked(args: argparse.Namespace, result) -> None:
     """With --out, write the result's files there (its ``save``) and say so; else write nothing."""
     if args.out is not None:
-        paths = result.save(args.out, plots=not args.no_plots)
+        paths = result.save(args.out, plots=not args.no_plots, force=args.force)
         print(f"wrote {len(paths)} files to {args.out}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import decimal
 import os
 from collections.abc import Callable
 
@@ -36,9 +37,8 @@ def whole(minimum: int, maximum: int | None = None):
     errors into exit 2."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
+        value = _whole_number(text)
+        if value is None:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
@@ -47,6 +47,35 @@ def whole(minimum: int, maximum: int | None = None):
         return value
 
     return parse
+
+
+def _whole_number(text: str) -> int | None:
+    """``text`` as a whole number, also written in e-notation (``1e3``, ``1e+10``, as the
+    help prints the limits; ``2.5e1``) as the API takes ``1e6``; None if it is not one."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = decimal.Decimal(text.strip())  # exact: float(1e30) is not 10**30
+    except decimal.InvalidOperation:
+        return None
+    if not number.is_finite() or number.adjusted() > 1000 or number != number.to_integral_value():
+        return None  # 1e999999999 would take minutes to become an int, and is no count of anything
+    return int(number)
+
+
+def seed(text: str) -> int:
+    """An argparse type for --seed: the check of every entry point's ``seed``
+    (:func:`negotiate.run.arguments.check_seed`, the limit of ``monte_carlo.seed``)."""
+    # imported only when --seed is given (not at every command's start); the command needs it anyway
+    from ..run.arguments import check_seed
+
+    value = whole(0)(text)
+    try:
+        return check_seed(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("seed ")) from None
 
 
 def folder(text: str) -> str:
@@ -67,8 +96,14 @@ def outcome_name(text: str) -> str:
 
 
 def add_out(p: argparse.ArgumentParser, default_help: str = "no files") -> None:
+    """--out DIR and --force: every command that writes an output directory takes both (the
+    ``force=`` of every result's ``save``, which the refusals name)."""
     p.add_argument("--out", type=folder, default=None,
                    help=f"output directory (default: {default_help})")
+    p.add_argument("--force", action="store_true",
+                   help="write into an --out directory that holds files negotiate did not write "
+                        "(they are kept), or replace the output of another command there (without "
+                        "--force such a directory is refused)")
 
 
 def check_out(out, kind: str | None = None) -> None:
@@ -152,10 +187,21 @@ def warnings_as_lines(*categories: type[Warning]):
                     warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
+#: the columns of a comparison's table that are differences (B − A and its interval)
+DIFFERENCE_COLUMNS = ("difference", "ci_low", "ci_high")
+
+
+def difference_table(frame, **to_string) -> str:
+    """A comparison's table as text: differences with their sign (+0.0120), probabilities
+    without one (0.4662)."""
+    signed = {c: "{:+.4f}".format for c in frame.columns if c in DIFFERENCE_COLUMNS}
+    return frame.to_string(formatters=signed, float_format="{:.4f}".format, **to_string)
+
+
 def add_simulation_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", type=whole(1, MAX_RUNS), default=None,
                    help=f"Monte Carlo runs, at most {MAX_RUNS:.0e} (default: the scenario's)")
-    p.add_argument("--seed", type=whole(0), default=None, help="root seed (default: the scenario's)")
+    p.add_argument("--seed", type=seed, default=None, help="root seed (default: the scenario's)")
     p.add_argument("--workers", type=whole(1), default=None, help="worker processes (default: all cores)")
     p.add_argument("--chunk-size", type=whole(1), default=None, help="runs per task handed to a worker")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
@@ -173,7 +219,7 @@ def simulation_kwargs(args: argparse.Namespace) -> dict:
 
 
 def add_analysis_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=whole(0), default=None, help="root seed (default: the scenario's)")
+    p.add_argument("--seed", type=seed, default=None, help="root seed (default: the scenario's)")
     p.add_argument("--workers", type=whole(1), default=None, help="worker processes (default: all cores)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on the workers of this Dask scheduler, e.g. tcp://host:8786")

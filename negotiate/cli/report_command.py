@@ -21,6 +21,9 @@ def add_commands(commands) -> None:
     p.add_argument("--out", metavar="FILE", default=None,
                    help="the report file (default: DIR.html beside the folder)")
     p.add_argument("--title", default=None, help="the report's title (default: the scenario's)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the file even if negotiate did not write it (without --force only "
+                        "an earlier report of negotiate is replaced)")
     p.set_defaults(handler=_report)
 
 
@@ -34,7 +37,20 @@ def _report(args: argparse.Namespace) -> int:
         raise ValueError(f"--out {args.out!r}: name an .html file")
     if not folder.is_dir():
         raise ValueError(f"{folder}: not a folder (name one written by 'negotiate run --out')")
-    check_report_target(target)  # before the folder is read and checked
-    path = write_report(load_results(folder), target, title=args.title)
+    _check_is_a_run(folder)
+    check_report_target(target, force=args.force)  # before the folder is read and checked
+    path = write_report(load_results(folder), target, title=args.title, force=args.force)
     print(f"wrote {path}")
     return EXIT_OK
+
+
+def _check_is_a_run(folder: Path) -> None:
+    """The output of another command (a sweep, a backtest) is named as such, before anything
+    else is read: the report is of one simulation."""
+    from ..errors import ResultsFileError
+    from ..results.storage import output_kind, output_name
+
+    kind = output_kind(folder)
+    if kind is not None and kind != "results":
+        raise ResultsFileError(f"{folder}: holds {output_name(kind)}; report works only on the output "
+                               "of `negotiate run`")

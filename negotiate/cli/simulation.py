@@ -16,6 +16,7 @@ from .options import (
     add_out,
     add_simulation_options,
     calibration_suffix,
+    difference_table,
     out_held,
     output_identity,
     simulation_kwargs,
@@ -46,17 +47,9 @@ def _add_run(commands) -> None:
                         "(without --resume or --fresh such blocks are kept and the run is refused)")
     p.add_argument("--no-keep-runs", action="store_true",
                    help="keep only the summaries (no runs.parquet): memory does not grow with --runs")
-    _add_force(p)
     add_set_option(p)
     add_simulation_options(p)
     p.set_defaults(handler=_run_scenario)
-
-
-def _add_force(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--force", action="store_true",
-                   help="write into an --out directory that holds files negotiate did not write "
-                        "(they are kept), or replace the output of another command there (without "
-                        "--force such a directory is refused)")
 
 
 def _run_scenario(args: argparse.Namespace) -> int:
@@ -175,7 +168,6 @@ def _add_compare(commands) -> None:
     p.add_argument("file_b", metavar="B", nargs="?", default=None,
                    help="scenario YAML file (variant; default: A with the --set changes)")
     add_out(p)
-    _add_force(p)
     add_set_option(p, applies_to="B")
     add_simulation_options(p)
     p.set_defaults(handler=_compare)
@@ -191,7 +183,7 @@ def _compare(args: argparse.Namespace) -> int:
         with mismatch_warnings_as_lines():
             comparison = compare(a, b, **simulation_kwargs(args))
         print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
-        print(comparison.differences().to_string(float_format=lambda v: f"{v:+.4f}"))
+        print(difference_table(comparison.differences()))
         if args.out is not None:
             paths = comparison.save(args.out, plots=not args.no_plots, force=args.force)
             print(f"wrote {len(paths)} files to {args.out}")

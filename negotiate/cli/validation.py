@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from .options import EXIT_OK, MAX_RUNS, add_out, out_held, warnings_as_lines, whole
+from .options import EXIT_OK, MAX_RUNS, add_out, out_held, seed, warnings_as_lines, whole
 
 DEFAULT_CASES = "cases"
 #: ``negotiate.validation.calibrate.LIKELIHOODS``, written out: importing that module to build the
@@ -32,7 +32,7 @@ def _cases_argument(p) -> None:
 
 def _shared_options(p) -> None:
     """The options backtest and calibrate share: seed, workers and the output."""
-    p.add_argument("--seed", type=whole(0), default=0, help="root seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="root seed (default 0)")
     p.add_argument("--workers", type=whole(1), default=None, help="worker processes (default: all cores)")
     add_out(p)
     p.add_argument("--no-plots", action="store_true", help="write the tables only")
@@ -70,7 +70,7 @@ def _backtest(args: argparse.Namespace) -> int:
     from ..validation import backtest
 
     cases = _cases_checked(args)
-    with out_held(args.out, kind="backtest"):  # a bad or busy --out costs no simulation
+    with out_held(args.out, kind="backtest", force=args.force):  # a bad or busy --out costs no simulation
         return _backtest_held(args, cases, backtest)
 
 
@@ -84,7 +84,7 @@ def _backtest_held(args: argparse.Namespace, cases, backtest) -> int:
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     _print_summary(result)
     if args.out is not None:
-        paths = result.save(args.out, plots=not args.no_plots)
+        paths = result.save(args.out, plots=not args.no_plots, force=args.force)
         print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK
 
@@ -147,7 +147,7 @@ def _calibrate(args: argparse.Namespace) -> int:
 
     knobs = knob_set(args.knobs)  # a bad name is refused before any case is read
     cases = _cases_checked(args)
-    with out_held(args.out, kind="calibration"):  # a bad or busy --out costs no simulation
+    with out_held(args.out, kind="calibration", force=args.force):  # a bad or busy --out costs no simulation
         return _calibrate_held(args, cases, knobs, calibrate)
 
 
@@ -175,7 +175,7 @@ def _calibrate_held(args: argparse.Namespace, cases, knobs, calibrate) -> int:
           f"model / climatology; {skill.attrs['level']:.0%} bootstrap intervals over cases)")
     print(skill.to_string(float_format=fmt))
     if args.out is not None:
-        paths = result.save(args.out, plots=not args.no_plots)
+        paths = result.save(args.out, plots=not args.no_plots, force=args.force)
         print(f"wrote {len(paths)} files to {args.out}")
         print(_posterior_hint(args.out))
     return EXIT_OK

@@ -19,7 +19,15 @@ from typing import Any, NamedTuple
 from ..errors import Problem, ScenarioError
 from ..scenario import load_scenario
 from ..scenario.load import yaml_value
-from .options import EXIT_OK, add_simulation_options, out_held, simulation_kwargs, warnings_as_lines
+from .options import (
+    EXIT_OK,
+    add_out,
+    add_simulation_options,
+    difference_table,
+    out_held,
+    simulation_kwargs,
+    warnings_as_lines,
+)
 
 __all__ = ["add_commands", "add_set_option", "blamed_on", "load_with_sets", "mismatch_warnings_as_lines"]
 
@@ -124,7 +132,7 @@ def _add_compare_many(commands) -> None:
     p.add_argument("base", metavar="BASE", help="scenario YAML file (reference)")
     p.add_argument("variants", nargs="+", metavar="VARIANT",
                    help="scenario YAML files, each compared with BASE")
-    p.add_argument("--out", default=None, help="output directory (default: no files)")
+    add_out(p)
     add_set_option(p, applies_to="every variant")
     add_simulation_options(p)
     p.set_defaults(handler=_compare_many)
@@ -136,14 +144,14 @@ def _compare_many(args: argparse.Namespace) -> int:
     base = load_scenario(args.base)
     variants = [load_with_sets(file, args) for file in args.variants]
     labels = _labels(args.variants, variants)
-    with out_held(args.out, kind="many-comparison"):  # checked and locked before any work
+    with out_held(args.out, kind="many-comparison", force=args.force):  # checked and locked before any work
         with mismatch_warnings_as_lines():
             many = compare_many(base, dict(zip(labels, variants)), **simulation_kwargs(args))
         print(f"{len(labels)} variant{'' if len(labels) == 1 else 's'} − {base.name}: {many.runs:,} paired "
               f"runs, seed {many.base.seed}, 95% paired intervals")
-        print(many.to_frame().to_string(index=False, float_format=lambda v: f"{v:+.4f}"))
+        print(difference_table(many.to_frame(), index=False))
         if args.out is not None:
-            paths = many.save(args.out, plots=not args.no_plots)
+            paths = many.save(args.out, plots=not args.no_plots, force=args.force)
             print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK
 
@@ -153,6 +161,7 @@ def _labels(files: list[str], scenarios: list) -> list[str]:
     names = [s.name for s in scenarios]
     if len(set(names)) == len(names):
         return names
-    if len(set(files)) < len(files):
-        raise ValueError("a variant file is given twice")
+    twice = sorted({f for f in files if files.count(f) > 1})
+    if twice:
+        raise ValueError(f"a variant file is given twice: {', '.join(twice)} (give each variant once)")
     return list(files)

@@ -309,11 +309,12 @@ class Results(Saved):
                 "reason for the war to go on (docs/model.md)")
 
     # --- display ---------------------------------------------------------------
-    def report(self, path, *, title: str | None = None) -> Path:
-        """Write one self-contained HTML report to ``path`` (see :mod:`negotiate.report`)."""
+    def report(self, path, *, title: str | None = None, force: bool = False) -> Path:
+        """Write one self-contained HTML report to ``path`` (see :mod:`negotiate.report`); an
+        existing file there is replaced only if it is a report negotiate wrote, or with ``force``."""
         from ..report import write_report
 
-        return write_report(self, path, title=title)
+        return write_report(self, path, title=title, force=force)
 
     def plot(self, ax=None, **kwargs):
         """Outcome probabilities with their intervals (see :mod:`negotiate.plot`)."""

@@ -54,7 +54,9 @@ __all__ = [
     "check_output_directory",
     "file_sha256",
     "lock_output",
+    "output_kind",
     "output_lock_path",
+    "output_name",
     "read_runs_table",
     "write_runs_table",
 ]
@@ -149,19 +151,28 @@ _COMMANDS = {"results": "run", "comparison": "compare", "many-comparison": "comp
              "backtest": "backtest", "calibration": "calibrate"}
 
 
+def output_name(kind: str) -> str:
+    """``"a 'sweep' output (negotiate sweep)"``: a kind of output, for messages."""
+    return f"a {kind!r} output" + (f" (negotiate {_COMMANDS[kind]})" if kind in _COMMANDS else "")
+
+
+def output_kind(directory) -> str | None:
+    """The kind negotiate recorded in ``directory``'s metadata.json; None if there is none."""
+    meta = _read_json(Path(directory) / "metadata.json")
+    if not isinstance(meta, dict) or meta.get("producer") != PRODUCER:
+        return None
+    kind = meta.get("kind")
+    return kind if isinstance(kind, str) else None
+
+
 def _check_kind(target: Path, kind: str) -> None:
     """An output of one kind is not silently replaced by one of another kind."""
-    meta = _read_json(target / "metadata.json")
-    if not isinstance(meta, dict) or meta.get("producer") != PRODUCER:
-        return
-    found = meta.get("kind")
-    if isinstance(found, str) and found != kind:
-        def name(k):
-            return f"a {k!r} output" + (f" (negotiate {_COMMANDS[k]})" if k in _COMMANDS else "")
+    found = output_kind(target)
+    if found is not None and found != kind:
+        name = output_name
         raise OutputError(f"{target}: holds {name(found)}, which writing {name(kind)} would replace "
                           "(its metadata.json says kind "
-                          f"{found!r}); give another directory or delete this one (run and compare also take "
-                          "--force, and save() force=True, to replace it)")
+                          f"{found!r}); give another directory, or pass --force (force=True) to replace it")
 
 
 def _check_existing(target: Path, force: bool) -> None:

@@ -22,7 +22,7 @@ from ..model.block import release
 from ..model.model import NegotiationModel
 from ..model.outcomes import OUTCOMES, BlockResult
 from ..scenario import Scenario, load_scenario
-from .arguments import whole_number
+from .arguments import check_seed, whole_number
 from .seeding import MAX_RUNS, run_seed
 
 __all__ = ["Replay", "replay"]
@@ -136,7 +136,7 @@ def replay(scenario, run: int, *, seed: int | None = None, runs: int | None = No
     worker count or executor (docs/model.md, "Random numbers").
     """
     scenario = load_scenario(scenario)
-    seed = scenario.monte_carlo.seed if seed is None else whole_number("seed", seed, 0)
+    seed = scenario.monte_carlo.seed if seed is None else check_seed(seed)
     limit = MAX_RUNS if runs is None else whole_number("runs", runs, 1, MAX_RUNS)
     run = _run_index(run, limit - 1, batch=runs)
     model = NegotiationModel(scenario, 1, seed=run_seed(seed), record=True, first=run)

@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..errors import FieldError
-from .distributions import Number, reject_boolean
+from .distributions import Number, reject_non_number
 
 
 class _Strict(BaseModel):   # as schema._Strict (which imports this module)
@@ -54,7 +54,7 @@ class Body(_Strict):
     second: Threshold | None = Field(
         None, description="'qualified' only: another threshold the ayes must also reach "
         "(such as a population share)")
-    blocking_minority: Annotated[int | None, BeforeValidator(reject_boolean)] = Field(
+    blocking_minority: Annotated[int | None, BeforeValidator(reject_non_number)] = Field(
         None, ge=1, le=1000,
         description="'qualified' only: a package that misses a threshold still passes unless at "
         "least this many members fail to vote aye (the EU Council's blocking minority of four)")

@@ -17,6 +17,7 @@ draws from a generator.
 from __future__ import annotations
 
 import functools
+import json
 import math
 from typing import Annotated, Any, Literal
 
@@ -72,18 +73,34 @@ def _frozen(dist: _Dist):
     return dist.frozen()
 
 
-def reject_boolean(value: Any) -> Any:
+def reject_non_number(value: Any) -> Any:
+    """A number field's value, for pydantic, unless it is a YAML boolean or text that reads as
+    a number (``"0.004"``): pydantic's lax mode would take either, the JSON Schema refuses both."""
     # YAML reads yes/no/on/off/true/false as booleans, which pydantic would take as 1 and 0
     if isinstance(value, bool):  # a ValueError, not a TypeError: pydantic reports it at the field
         raise ValueError(  # noqa: TRY004
             f"expected a number, got {'true' if value else 'false'} "
             "(YAML reads yes, no, on, off, true and false as true or false)"
         )
+    # "0.004" (quoted) is text, which pydantic's lax mode would read as 0.004; other text
+    # ("half") pydantic refuses itself, saying what the field takes
+    if isinstance(value, str) and _reads_as_number(value):
+        raise ValueError(f"expected a number, got the string {json.dumps(value, ensure_ascii=False)} "
+                         "(write it without quotes)")
     return value
 
 
-#: a number as a scenario writes it: never a YAML boolean
-Number = Annotated[float, BeforeValidator(reject_boolean)]
+def _reads_as_number(text: str) -> bool:
+    """Whether pydantic would read ``text`` as a finite number (a "nan" is refused later
+    as not finite, as the number would be)."""
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+#: a number as a scenario writes it: never a YAML boolean, never a quoted number
+Number = Annotated[float, BeforeValidator(reject_non_number)]
 
 
 def _finite(**values: float) -> None:

@@ -77,7 +77,7 @@ FIELD_TEXTS = {
     'Leverage.start': 'first round it is active',
     'Leverage.target': 'whom it is aimed at',
     'MonteCarlo.runs': 'number of simulated worlds (a run call may override it)',
-    'MonteCarlo.seed': 'root of every random number; same seed ⇒ same results, whatever the number of workers or the block size (run `i` depends on the seed and `i` only: docs/model.md, "Random numbers")',
+    'MonteCarlo.seed': 'root of every random number; same seed ⇒ same results, whatever the number of workers or the block size (run `i` depends on the seed and `i` only: docs/model.md, "Random numbers"); `--seed` and the `seed=` of every function take the same range',
     'Outcomes.condition_threshold': 'default `threshold` for truce issues: a term moved this far off status quo makes the truce conditional',
     'Position.assumption': 'a one-line rationale for what the source does not say',
     'Position.ideal': "the actor's ideal value on the issue",

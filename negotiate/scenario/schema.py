@@ -9,15 +9,24 @@ Nothing here knows any actor or issue by name.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
 
 from ..errors import FieldError
 from .decision import Decision
-from .distributions import Number, Param, is_distribution, param_support, reject_boolean
+from .distributions import Number, Param, is_distribution, param_support, reject_non_number
 from .references import suggest
 
 Role = Literal["party", "mediator", "stakeholder"]
@@ -48,7 +57,7 @@ def _ranged(lo: float, hi: float):
         return value
 
     check.allowed_range = (lo, hi)  # read by negotiate.scenario.jsonschema
-    return Annotated[Param, BeforeValidator(reject_boolean), AfterValidator(check)]
+    return Annotated[Param, BeforeValidator(reject_non_number), AfterValidator(check)]
 
 
 def _range_words(lo: float, hi: float) -> str:
@@ -59,8 +68,13 @@ def _range_words(lo: float, hi: float) -> str:
     return f"between {lo:g} and {hi:g}"
 
 
-#: a whole number as a scenario writes it: never a YAML boolean (yes, no, on, off, ...)
-Whole = Annotated[int, BeforeValidator(reject_boolean)]
+#: The largest seed (``monte_carlo.seed``, and the seed every entry point and ``--seed``
+#: take: ``negotiate.run.arguments.check_seed``): a signed 64-bit integer, which every file
+#: and table that records a seed can hold.
+MAX_SEED = 2**63 - 1
+
+#: a whole number as a scenario writes it: never a YAML boolean (yes, no, on, off, ...), never a quoted number
+Whole = Annotated[int, BeforeValidator(reject_non_number)]
 
 Unit = _ranged(0.0, 1.0)
 NonNeg = _ranged(0.0, math.inf)
@@ -70,6 +84,23 @@ Probability = Unit
 Capability = _ranged(0.0, 1e6)
 Utility = _ranged(-1e3, 1e3)
 StallRounds = _ranged(0.0, 1e6)
+
+
+def _flag_or_probability(value: Any) -> Any:
+    # text is neither: said here, for the whole field (each branch alone would say half of it)
+    if isinstance(value, str):
+        hint = " (write it without quotes)" if value.strip().lower() in ("true", "false") else ""
+        try:
+            reject_non_number(value)
+        except ValueError:
+            hint = " (write it without quotes)"
+        raise ValueError(f"expected true, false or a probability, got the string "  # noqa: TRY004
+                         f"{json.dumps(value, ensure_ascii=False)}{hint}")
+    return value
+
+
+#: true, false or a probability (a number or a distribution in [0, 1])
+FlagOrProbability = Annotated[StrictBool | Probability, BeforeValidator(_flag_or_probability)]
 
 
 def _below_one(value: Any) -> Any:
@@ -162,7 +193,7 @@ class Issue(_Strict):
     high: str = Field(min_length=1, description="What 1 means on this issue")
     status_quo: Unit
     controllers: list[str] = Field(default_factory=list, max_length=64)
-    threshold: Annotated[float | None, BeforeValidator(reject_boolean)] = Field(
+    threshold: Annotated[float | None, BeforeValidator(reject_non_number)] = Field(
         None, gt=0, le=1,
         description="Truce issues: a term moved this far off status quo counts as a condition",
     )
@@ -254,7 +285,7 @@ def _support_words(value) -> str:
 class Resolve(_Strict):
     """Private information about resolve (docs/model.md §18)."""
 
-    private: bool = Field(
+    private: StrictBool = Field(
         False,
         description="This actor's war cost (its 'war_cost', which must then be a continuous "
         "distribution) is its private type: the others know only the distribution, plan against "
@@ -299,7 +330,7 @@ class Actor(_Strict):
         description="How many rounds an insincere actor stalls (a number or distribution of rounds, "
         "at least 0; default: the whole horizon)",
     )
-    insincere_truces: bool | Probability = Field(
+    insincere_truces: FlagOrProbability = Field(
         False,
         description="Whether an insincere actor also rejects every truce and makes no proposal at "
         "all: true, false, or the probability (a number or distribution) that it does, drawn per world",
@@ -339,7 +370,7 @@ class Actor(_Strict):
 class WarEvent(_Strict):
     name: str = "event"
     start: Whole = Field(ge=1)
-    end: Annotated[int | None, BeforeValidator(reject_boolean)] = Field(None, ge=1)
+    end: Annotated[int | None, BeforeValidator(reject_non_number)] = Field(None, ge=1)
     drift: Drift = 0.0
     volatility: NonNeg = 0.0
     jump: Drift = 0.0
@@ -500,7 +531,7 @@ class Talks(_Strict):
         default_factory=list, max_length=1000,
         description="Actors that must ratify a drafted settlement, each with its probability",
     )
-    settlement_after_truce: Annotated[int | None, BeforeValidator(reject_boolean)] = Field(
+    settlement_after_truce: Annotated[int | None, BeforeValidator(reject_non_number)] = Field(
         None, ge=0, le=10_000,
         description="If set, a settlement can be proposed only while a truce is in force that "
         "has held at least this many rounds",
@@ -515,7 +546,7 @@ class Leverage(_Strict):
     amount: Signed
     issue: str | None = None
     start: Whole = Field(1, ge=1)
-    end: Annotated[int | None, BeforeValidator(reject_boolean)] = Field(None, ge=1)
+    end: Annotated[int | None, BeforeValidator(reject_non_number)] = Field(None, ge=1)
     source: str | None = None
     assumption: str | None = None
 
@@ -547,7 +578,7 @@ class Ceasefire(_Strict):
     )
     length: Whole = Field(1, ge=1, le=10_000, description="Rounds it is in force once accepted")
     start: Whole = Field(1, ge=1, description="First round it is on the table")
-    end: Annotated[int | None, BeforeValidator(reject_boolean)] = Field(
+    end: Annotated[int | None, BeforeValidator(reject_non_number)] = Field(
         None, ge=1, description="Last round it is on the table (absent: the horizon)"
     )
     probability: Probability = Field(
@@ -600,8 +631,8 @@ class Recognition(_Strict):
 
 
 class Bargaining(_Strict):
-    utility_exponent: Annotated[Literal[1, 2], BeforeValidator(reject_boolean)] = 2
-    continuation: bool = True
+    utility_exponent: Annotated[Literal[1, 2], BeforeValidator(reject_non_number)] = 2
+    continuation: StrictBool = True
     iterations: Whole = Field(
         25, ge=1, le=10_000,
         description="Most fixed-point sweeps per round for the continuation values (warm-started "
@@ -659,7 +690,7 @@ class Outcomes(_Strict):
 
 class MonteCarlo(_Strict):
     runs: Whole = Field(10_000, ge=1, le=10**10)
-    seed: Whole = Field(0, ge=0, le=2**63 - 1)
+    seed: Whole = Field(0, ge=0, le=MAX_SEED)
 
 
 class Scenario(_Strict):

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..model.outcomes import OUTCOMES
 from ..run import Executor, simulate
-from ..run.arguments import flag, whole_number
+from ..run.arguments import check_seed, flag, whole_number
 from ..run.batch import check_executor, run_tasks, where_to_run
 from ..run.simulate import DegenerateResultWarning
 from ..scenario import Scenario
@@ -58,7 +58,7 @@ def backtest(cases, *, runs: int = DEFAULT_RUNS, seed: int = 0, workers: int = 1
     check_executor(executor)
     cases = checked_cases(cases, "backtest")
     runs = whole_number("runs", runs, 1)
-    seed = whole_number("seed", seed, 0)
+    seed = check_seed(seed)
     workers = whole_number("workers", workers, 1)
     seeds = [case_seed(seed, c.id) for c in cases]
     tasks = [_Task(c.scenario, runs, s) for c, s in zip(cases, seeds)]

@@ -45,7 +45,7 @@ from scipy.stats import qmc
 from ..model import run_block
 from ..model.outcomes import OUTCOMES
 from ..run import BLOCK_SIZE, Executor, run_seed
-from ..run.arguments import flag, whole_number
+from ..run.arguments import check_seed, flag, whole_number
 from ..run.batch import check_executor
 from ..scenario import Scenario
 from . import posterior as post
@@ -99,7 +99,7 @@ def calibrate(cases, *, knobs=None, worlds: int = DEFAULT_WORLDS, seed: int = 0,
     check_executor(executor, address)
     cases = checked_cases(cases, "calibration")
     knobs = checked_knobs(knobs)
-    worlds, seed = whole_number("worlds", worlds, 2), whole_number("seed", seed, 0)
+    worlds, seed = whole_number("worlds", worlds, 2), check_seed(seed)
     workers = whole_number("workers", workers, 1)
     started = time.perf_counter()
     design = prior_design(knobs, worlds, seed)

@@ -1,6 +1,6 @@
 """Sensitivity indices say when they should not be read: an outcome that never
-varied, a high noise share, negative first-order indices, indices smaller than
-their intervals; and the CLI screens with Morris unless asked for Sobol."""
+varied, a high noise share, negative first-order indices, indices above one,
+indices smaller than their intervals; and the CLI screens with Morris unless asked for Sobol."""
 
 from __future__ import annotations
 
@@ -70,6 +70,33 @@ def test_negative_first_order_indices_are_reported():
     assert large.diagnose().kinds == ["negative_index"]
     within = _sobol([("x", 0.6, 0.1, 0.7, 0.1), ("y", -0.04, 0.05, 0.1, 0.05)])
     assert not within.diagnose()
+
+
+@pytest.mark.parametrize(("s1", "c1", "st", "ct", "named"), [
+    (0.6, 0.1, 1.31, 0.2, "x (ST 1.310)"),   # the user trial's ST: beyond its interval and by > 0.05
+    (0.6, 0.1, 1.04, 0.03, "x (ST 1.040)"),  # beyond its interval
+    (0.6, 0.1, 1.06, 0.2, "x (ST 1.060)"),   # within its interval, but more than 0.05 above one
+    (1.2, 0.1, 0.9, 0.1, "x (S1 1.200)"),    # a first-order index too
+    (0.6, 0.1, 1.04, 0.05, None),            # 1.04 - 0.05 < 1 and 1.04 <= 1.05: could be one
+    (0.6, 0.1, 1.0, 0.0, None),              # one itself is a share
+])
+def test_indices_above_one_are_reported(s1, c1, st, ct, named):
+    result = _sobol([("x", s1, c1, st, ct), ("y", 0.0, 0.05, 0.2, 0.1)])
+    found = result.diagnose()
+    if named is None:
+        assert not found
+        return
+    assert found.kinds == ["index_above_one"] and found.problems[0].subject == "p"
+    assert f"indices of p above one: {named};" in str(found.problems[0])
+    assert "cannot exceed one" in str(found.problems[0]) and "raise samples" in str(found.problems[0])
+
+
+def test_morris_indices_have_no_upper_limit():
+    table = pd.DataFrame([{"input": "x", "outcome": "p", "mu_star": 1.5, "mu_star_conf": 0.1, "mu": 1.5,
+                           "sigma": 0.1}])
+    result = SensitivityResults("morris", ["x"], ["p"], table, np.zeros((8, 1)), np.linspace(0.2, 0.8, 8)[:, None],
+                                samples=2, seed=0, level=0.95)
+    assert not result.diagnose()
 
 
 def test_indices_smaller_than_their_intervals_are_reported():

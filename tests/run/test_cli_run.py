@@ -61,3 +61,9 @@ def test_compare_prints_paired_differences(tmp_path):
     assert set(table.index) == set(negotiate.model.OUTCOMES)
     assert ((table["ci_low"] <= table["difference"]) & (table["difference"] <= table["ci_high"])).all()
     assert "costly − two_party" in done.stdout
+    # the printed table: probabilities as they are (0.4662), differences with their sign (+0.0120)
+    rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()
+            if line.split() and line.split()[0] in table.index}
+    for outcome, r in table.iterrows():
+        assert rows[outcome] == [f"{r.p_a:.4f}", f"{r.p_b:.4f}",
+                                 *(f"{r[c]:+.4f}" for c in ("difference", "ci_low", "ci_high"))]

@@ -95,6 +95,21 @@ def test_compare_many_prints_and_writes_every_variant(tmp_path):
     pd.testing.assert_frame_equal(table, expected, check_exact=False)
     assert (tmp_path / "cmp" / "comparisons.png").is_file()
     assert "2 variants − varied: 300 paired runs" in done.stdout
+    lines = [line.split() for line in done.stdout.splitlines()]
+    assert lines[1] == list(table.columns)
+    printed = [line for line in lines if line and line[0] in set(table["variant"])]
+    assert printed == [[r.variant, r.outcome, f"{r.p_base:.4f}", f"{r.p_variant:.4f}",
+                        *(f"{r[c]:+.4f}" for c in ("difference", "ci_low", "ci_high"))]
+                       for _, r in table.iterrows()]
+
+
+def test_compare_many_names_a_variant_file_given_twice(tmp_path):
+    other = tmp_path / "other.yaml"
+    other.write_text(f"extends: {VARIED}\nname: other\n")
+    done = negotiate_cli("compare-many", str(VARIED), "other.yaml", "other.yaml", *FAST, cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip() == ("negotiate: error: a variant file is given twice: other.yaml "
+                                   "(give each variant once)")
 
 
 @pytest.mark.parametrize("command, setting, field, words", [

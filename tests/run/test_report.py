@@ -149,8 +149,8 @@ def test_the_settled_terms_table_reads_the_agreed_values(results, tmp_path):
 
 def test_an_earlier_report_is_replaced_whole_and_bad_targets_are_refused(results, tmp_path):
     target = tmp_path / "r.html"
-    target.write_text("old")
-    results.report(target, title="Second")
+    results.report(target, title="First")
+    results.report(target, title="Second")  # a report of negotiate: replaced without force
     assert Page(target.read_text(encoding="utf-8")).headings[0] == "Second"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]  # no temporary file left
     with pytest.raises(ValueError, match="is a directory"):
@@ -159,6 +159,75 @@ def test_an_earlier_report_is_replaced_whole_and_bad_targets_are_refused(results
         results.report(tmp_path / "missing" / "r.html")
     with pytest.raises(TypeError, match="Results"):
         negotiate.write_report("not results", target)
+
+
+def test_a_file_negotiate_did_not_write_is_replaced_only_with_force(results, tmp_path):
+    from negotiate.errors import OutputError
+
+    mine = tmp_path / "mine.html"
+    for text in ("my notes", "<!DOCTYPE html>\n<html><body>my own page</body></html>\n", ""):
+        mine.write_text(text)
+        with pytest.raises(OutputError, match="mine.html: refusing to replace this file: it is not a report"):
+            results.report(mine)
+        assert mine.read_text() == text
+    results.report(mine, title="Forced", force=True)
+    assert Page(mine.read_text(encoding="utf-8")).headings[0] == "Forced"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.html"]
+
+
+def test_a_report_written_before_the_generator_mark_is_still_ours(results, tmp_path):
+    """Reports of earlier versions began without the generator mark: they are recognised by
+    their exact beginning and their metadata block at the end, and replaced; the beginning
+    alone is not enough."""
+    from negotiate.errors import OutputError
+    from negotiate.report import is_negotiate_report
+
+    new = negotiate.report.report_html(results)
+    old = new.replace('<meta name="generator" content="negotiate">', "", 1)
+    assert old != new
+    target = tmp_path / "old.html"
+    target.write_text(old, encoding="utf-8")
+    assert is_negotiate_report(target)
+    results.report(target, title="Newer")
+    assert Page(target.read_text(encoding="utf-8")).headings[0] == "Newer"
+    target.write_text(old[:old.index("<script")] + "</body></html>\n", encoding="utf-8")
+    assert not is_negotiate_report(target)
+    with pytest.raises(OutputError, match="not a report negotiate wrote"):
+        results.report(target)
+
+
+def test_links_and_special_files_are_never_replaced(results, tmp_path):
+    import os
+
+    from negotiate.errors import OutputError
+
+    (tmp_path / "real.html").write_text("mine")
+    (tmp_path / "link.html").symlink_to("real.html")
+    os.mkfifo(tmp_path / "pipe.html")  # never read: the check would block on it
+    for name, message in (("link.html", "is a symbolic link"), ("pipe.html", "not a regular file")):
+        with pytest.raises(OutputError, match=message):
+            results.report(tmp_path / name, force=True)
+    assert (tmp_path / "real.html").read_text() == "mine" and (tmp_path / "link.html").is_symlink()
+
+
+def test_a_file_that_appears_while_the_report_is_written_is_kept(results, tmp_path, monkeypatch):
+    """A new report name is checked first and the report written afterwards: a file created
+    there in between is not silently replaced."""
+    from negotiate import report
+    from negotiate.errors import OutputError
+
+    target = tmp_path / "new.html"
+    text = report.report_html(results)
+
+    def meanwhile(results, *, title=None):
+        target.write_text("written meanwhile")
+        return text
+
+    monkeypatch.setattr(report, "report_html", meanwhile)
+    with pytest.raises(OutputError, match="appeared there while the report was written"):
+        results.report(target)
+    assert target.read_text() == "written meanwhile"
+    assert [p.name for p in tmp_path.iterdir()] == ["new.html"]
 
 
 def test_cli_report_from_a_saved_run(tmp_path):
@@ -172,6 +241,22 @@ def test_cli_report_from_a_saved_run(tmp_path):
     assert page.metadata["runs"] == 200 and page.metadata["seed"] == 3
     done = negotiate_cli("report", "out", "--out", "mine.html", "--title", "For the team", cwd=tmp_path)
     assert done.returncode == 0 and Page((tmp_path / "mine.html").read_text()).headings[0] == "For the team"
+
+
+def test_cli_report_never_replaces_a_users_file_without_force(results, tmp_path):
+    """Neither --out FILE nor the default DIR.html replaces a file negotiate did not write
+    (exit 2, before the folder is read); --force does."""
+    results.save(tmp_path / "b5", plots=False)
+    for name, args in (("mine.html", ["--out", "mine.html"]), ("b5.html", [])):
+        (tmp_path / name).write_text("my notes")
+        done = negotiate_cli("report", "b5", *args, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert f"{name}: refusing to replace this file" in done.stderr and "--force" in done.stderr
+        assert (tmp_path / name).read_text() == "my notes"
+    done = negotiate_cli("report", "b5", "--out", "mine.html", "--force", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert Page((tmp_path / "mine.html").read_text(encoding="utf-8")).metadata["runs"] == results.runs
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b5", "b5.html", "mine.html"]
 
 
 @pytest.mark.parametrize("args, code, message", [
@@ -189,7 +274,10 @@ def test_cli_report_refuses_bad_arguments_in_one_line(tmp_path, args, code, mess
 
 @pytest.mark.parametrize("meta, message", [
     ({}, "not a negotiate results file"),
-    ({"producer": "negotiate", "kind": "backtest"}, "holds a 'backtest' output"),
+    ({"producer": "negotiate", "kind": "backtest"},
+     "out: holds a 'backtest' output (negotiate backtest); report works only on the output of `negotiate run`"),
+    ({"producer": "negotiate", "kind": "sweep"},
+     "out: holds a 'sweep' output (negotiate sweep); report works only on the output of `negotiate run`"),
 ])
 def test_cli_report_refuses_a_folder_that_is_not_results(tmp_path, meta, message):
     """A folder that is not a run's output is invalid input: exit 2 (README, "Command line")."""
