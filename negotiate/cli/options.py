@@ -165,6 +165,23 @@ def what_was_written(out, before: tuple[int, int] | None) -> tuple[bool, str]:
     return False, f"nothing was written to {out}{earlier}"
 
 
+def print_notes(labelled: dict, *, skip: tuple[str, ...] = ()) -> None:
+    """Each result's ``diagnose()`` problems as ``negotiate: note: ...`` lines on stderr,
+    ``labelled`` being ``{label: Results}`` (a label of ``None``: no prefix).  A note several
+    results share (the same calibration, say) is printed once, naming them all."""
+    import sys
+
+    seen: dict[str, list[str]] = {}
+    for label, results in labelled.items():
+        for problem in results.diagnose():
+            if problem.kind not in skip:
+                seen.setdefault(str(problem), []).append(label)
+    for message, labels in seen.items():
+        named = [str(label) for label in labels if label is not None]
+        prefix = f"{', '.join(named)}: " if named else ""
+        print(f"negotiate: note: {prefix}{message}", file=sys.stderr)
+
+
 @contextlib.contextmanager
 def warnings_as_lines(*categories: type[Warning]):
     """Warnings of ``categories`` raised inside the block: one ``negotiate: warning: ...``

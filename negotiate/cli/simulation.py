@@ -19,6 +19,7 @@ from .options import (
     difference_table,
     out_held,
     output_identity,
+    print_notes,
     simulation_kwargs,
     what_was_written,
 )
@@ -75,9 +76,7 @@ def _run_scenario(args: argparse.Namespace) -> int:
           f"{calibration_suffix(scenario)}")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     print(f"wrote {len(paths)} files to {out}")
-    for problem in results.diagnose():
-        if problem.kind != "degenerate":   # that one was a warning, already printed
-            print(f"negotiate: note: {problem}", file=sys.stderr)
+    print_notes({None: results}, skip=("degenerate",))  # that one was a warning, already printed
     return EXIT_OK
 
 
@@ -187,4 +186,5 @@ def _compare(args: argparse.Namespace) -> int:
         if args.out is not None:
             paths = comparison.save(args.out, plots=not args.no_plots, force=args.force)
             print(f"wrote {len(paths)} files to {args.out}")
+    print_notes(dict(zip(comparison.labels, (comparison.a, comparison.b))))
     return EXIT_OK

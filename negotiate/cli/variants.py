@@ -25,6 +25,7 @@ from .options import (
     add_simulation_options,
     difference_table,
     out_held,
+    print_notes,
     simulation_kwargs,
     warnings_as_lines,
 )
@@ -153,6 +154,7 @@ def _compare_many(args: argparse.Namespace) -> int:
         if args.out is not None:
             paths = many.save(args.out, plots=not args.no_plots, force=args.force)
             print(f"wrote {len(paths)} files to {args.out}")
+    print_notes({many.base_label: many.base, **many.variants})
     return EXIT_OK
 
 

@@ -58,3 +58,15 @@ def test_a_sensitivity_input_the_calibration_replaces_is_refused_naming_the_file
     assert done.returncode == 2 and done.stdout == ""
     assert f"{path}: inputs ['actors.B.insincere'] of scenario talks are replaced in every world" in done.stderr
     assert "not distribution-valued" not in done.stderr
+
+
+@pytest.mark.parametrize("command", ["compare", "compare-many"])
+def test_comparisons_print_their_notes_once_naming_the_scenarios(tmp_path, command):
+    """compare and compare-many print the notes ``run`` prints; one both sides share once."""
+    path = write(tmp_path)
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(path.read_text().replace("name: talks", "name: faster"))
+    done = negotiate_cli(command, str(path), str(variant), "--runs", "20", "--workers", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (note,) = [line for line in done.stderr.splitlines() if "calibration: library" in line]
+    assert note.startswith("negotiate: note: talks, faster: calibration: library: its knobs ")
