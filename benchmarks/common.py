@@ -66,6 +66,17 @@ def machine() -> dict:
     }
 
 
+def write_figures(path: Path | None, figures: dict) -> None:
+    """With ``--json PATH``, the figures as JSON (written whole or not at all: temp file,
+    then rename), and a line saying where."""
+    if path is None:
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(figures, indent=2) + "\n")
+    tmp.replace(path)
+    print(f"figures written to {path}")
+
+
 def pin_to_one_cpu() -> None:
     """Run this process (and anything it starts later) on one CPU, where the platform allows."""
     if hasattr(os, "sched_setaffinity"):

@@ -22,7 +22,6 @@ under the rule.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -31,7 +30,7 @@ if not __package__:  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # first: limits BLAS to one thread before numpy is imported
-from benchmarks.common import machine, pin_to_one_cpu  # noqa: I001
+from benchmarks.common import machine, pin_to_one_cpu, write_figures  # noqa: I001
 
 import numpy as np
 
@@ -133,11 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     pin_to_one_cpu()
     figures = measure(args.runs, args.seed, args.proposers)
     print(report(figures))
-    if args.json:
-        tmp = args.json.with_name(args.json.name + ".tmp")
-        tmp.write_text(json.dumps(figures, indent=2) + "\n")
-        tmp.replace(args.json)
-        print(f"figures written to {args.json}")
+    write_figures(args.json, figures)
     return 0
 
 

@@ -17,7 +17,6 @@ a sanity check that both simulated the same model.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ if not __package__:  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # first: limits BLAS to one thread before numpy is imported
-from benchmarks.common import DEFAULT_SCENARIO, machine, pin_to_one_cpu  # noqa: I001
+from benchmarks.common import DEFAULT_SCENARIO, machine, pin_to_one_cpu, write_figures  # noqa: I001
 
 import numpy as np
 
@@ -110,9 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     pin_to_one_cpu()
     figures = measure(args.scenario, args.runs, args.naive_runs, args.seed)
     print(report(figures))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
-        print(f"figures written to {args.json}")
+    write_figures(args.json, figures)
     return 0
 
 

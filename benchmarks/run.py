@@ -41,6 +41,7 @@ from benchmarks.common import (  # first: limits BLAS to one thread before numpy
     pin_to_one_cpu,
     python_cmd,
     run_json_child,
+    write_figures,
 )
 from benchmarks.results_memory import LIMIT_MIB
 
@@ -241,9 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--scenario: no such file {args.scenario}")
     figures = measure_all(args)
     print(report(figures))
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
-        print(f"figures written to {args.json}")
+    write_figures(args.json, figures)
     return 0
 
 
