@@ -68,7 +68,7 @@ def forecasts(cases, runs: int, seed: int) -> pd.DataFrame:
 
 def table(frame: pd.DataFrame, runs: int, seed: int) -> str:
     rows = ["| case (talks began) | what happened within two years | calibrated (95% Monte Carlo "
-            "interval) | as encoded | climatology (the 16 library cases) |", "|---|---|---|---|---|"]
+            "interval) | as encoded | climatology (the 16 library cases, add-half smoothed) |", "|---|---|---|---|---|"]
     for case, r in frame.iterrows():
         rows.append(f"| `{case}` ({r.as_of}) | {WORDS[r.outcome]} | {r.calibrated:.3f} "
                     f"({r.calibrated_low:.3f} – {r.calibrated_high:.3f}) | {r.encoded:.3f} | "

@@ -20,6 +20,7 @@ from .options import (
     calibration_suffix,
     out_held,
     outcome_name,
+    print_notes,
     simulation_kwargs,
     warnings_as_lines,
     whole,
@@ -204,7 +205,9 @@ def _discover(args: argparse.Namespace) -> int:
               f"{found.worlds:,} worlds ({found.base_rate:.1%}), seed {results.seed}")
         print(found.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
         _save_if_asked(args, found)
-        return EXIT_OK
+    # the calibration's note says which inputs are its per-world draws, not the file's values
+    print_notes([(None, results)], skip=("degenerate",))
+    return EXIT_OK
 
 
 def _save_if_asked(args: argparse.Namespace, result) -> None:

@@ -165,14 +165,14 @@ def what_was_written(out, before: tuple[int, int] | None) -> tuple[bool, str]:
     return False, f"nothing was written to {out}{earlier}"
 
 
-def print_notes(labelled: dict, *, skip: tuple[str, ...] = ()) -> None:
+def print_notes(labelled: list[tuple], *, skip: tuple[str, ...] = ()) -> None:
     """Each result's ``diagnose()`` problems as ``negotiate: note: ...`` lines on stderr,
-    ``labelled`` being ``{label: Results}`` (a label of ``None``: no prefix).  A note several
-    results share (the same calibration, say) is printed once, naming them all."""
+    ``labelled`` being ``[(label, Results), ...]`` (a label of ``None``: no prefix).  A note
+    several results share (the same calibration, say) is printed once, naming them all."""
     import sys
 
     seen: dict[str, list[str]] = {}
-    for label, results in labelled.items():
+    for label, results in labelled:
         for problem in results.diagnose():
             if problem.kind not in skip:
                 seen.setdefault(str(problem), []).append(label)

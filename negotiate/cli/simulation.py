@@ -76,7 +76,7 @@ def _run_scenario(args: argparse.Namespace) -> int:
           f"{calibration_suffix(scenario)}")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
     print(f"wrote {len(paths)} files to {out}")
-    print_notes({None: results}, skip=("degenerate",))  # that one was a warning, already printed
+    print_notes([(None, results)], skip=("degenerate",))  # that one was a warning, already printed
     return EXIT_OK
 
 
@@ -186,5 +186,5 @@ def _compare(args: argparse.Namespace) -> int:
         if args.out is not None:
             paths = comparison.save(args.out, plots=not args.no_plots, force=args.force)
             print(f"wrote {len(paths)} files to {args.out}")
-    print_notes(dict(zip(comparison.labels, (comparison.a, comparison.b))))
+    print_notes(list(zip(comparison.labels, (comparison.a, comparison.b))))
     return EXIT_OK

@@ -144,7 +144,7 @@ def _compare_many(args: argparse.Namespace) -> int:
 
     base = load_scenario(args.base)
     variants = [load_with_sets(file, args) for file in args.variants]
-    labels = _labels(args.variants, variants)
+    labels = _labels(args.variants, variants, base.name)
     with out_held(args.out, kind="many-comparison", force=args.force):  # checked and locked before any work
         with mismatch_warnings_as_lines():
             many = compare_many(base, dict(zip(labels, variants)), **simulation_kwargs(args))
@@ -154,14 +154,15 @@ def _compare_many(args: argparse.Namespace) -> int:
         if args.out is not None:
             paths = many.save(args.out, plots=not args.no_plots, force=args.force)
             print(f"wrote {len(paths)} files to {args.out}")
-    print_notes({many.base_label: many.base, **many.variants})
+    print_notes([(many.base_label, many.base), *many.variants.items()])
     return EXIT_OK
 
 
-def _labels(files: list[str], scenarios: list) -> list[str]:
-    """The variants' names, or their file names where two share a name."""
+def _labels(files: list[str], scenarios: list, base_name: str) -> list[str]:
+    """The variants' names, or their file names where two share a name or one shares the
+    base's (a variant file that ``extends:`` the base without a ``name:`` keeps it)."""
     names = [s.name for s in scenarios]
-    if len(set(names)) == len(names):
+    if len(set(names)) == len(names) and base_name not in names:
         return names
     twice = sorted({f for f in files if files.count(f) > 1})
     if twice:

@@ -70,3 +70,25 @@ def test_comparisons_print_their_notes_once_naming_the_scenarios(tmp_path, comma
     assert done.returncode == 0, done.stderr
     (note,) = [line for line in done.stderr.splitlines() if "calibration: library" in line]
     assert note.startswith("negotiate: note: talks, faster: calibration: library: its knobs ")
+
+
+def test_a_variant_named_like_the_base_is_labelled_by_its_file_and_both_get_the_note(tmp_path):
+    """A variant that ``extends:`` the base without a ``name:`` keeps the base's name: it is
+    labelled by its file, and the note the two share names both."""
+    path = write(tmp_path)
+    twin = tmp_path / "twin.yaml"
+    twin.write_text(f"extends: {path.name}\nmonte_carlo: {{runs: 20}}\n")
+    done = negotiate_cli("compare-many", str(path), str(twin), "--runs", "20", "--workers", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert str(twin) in done.stdout
+    (note,) = [line for line in done.stderr.splitlines() if "calibration: library" in line]
+    assert note.startswith(f"negotiate: note: talks, {twin}: calibration: library: its knobs ")
+
+
+def test_discover_says_which_inputs_are_the_calibrations_draws(tmp_path):
+    path = write(tmp_path)
+    done = negotiate_cli("discover", str(path), "--outcome", "no_agreement", "--method", "cart", "--runs", "200",
+                         "--workers", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (note,) = [line for line in done.stderr.splitlines() if "calibration: library" in line]
+    assert note.startswith("negotiate: note: calibration: library: its knobs ")
