@@ -93,7 +93,8 @@ def _sweep(args: argparse.Namespace) -> int:
               f"common random numbers, {MONTE_CARLO_INTERVALS}{calibration_suffix(scenario)}")
         print(result.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
         _save_if_asked(args, result)
-        return EXIT_OK
+    _print_calibration_note(scenario)
+    return EXIT_OK
 
 
 def _add_sensitivity(commands) -> None:
@@ -148,7 +149,17 @@ def _sensitivity(args: argparse.Namespace) -> int:
             if problem.subject in outcomes:
                 print(f"negotiate: note: {problem}", file=sys.stderr)
         _save_if_asked(args, result)
-        return EXIT_OK
+    _print_calibration_note(scenario)
+    return EXIT_OK
+
+
+def _print_calibration_note(scenario) -> None:
+    """The note ``run`` prints about a calibration (the sweep and the design run on its draws)."""
+    from ..scenario.calibrated_fields import calibration_note
+
+    note = calibration_note(scenario)
+    if note is not None:
+        print(f"negotiate: note: {note}", file=sys.stderr)
 
 
 def _add_discover(commands) -> None:

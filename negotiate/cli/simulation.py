@@ -102,7 +102,7 @@ def _prepare_chunk_cache(cache_dir: str, args: argparse.Namespace, scenario) -> 
             except CacheMismatchError as exc:  # arguments that do not match the cache: exit 2
                 raise OutputError(f"{exc}; or run with --fresh to discard it and start afresh") from None
         print(f"negotiate: resuming: {blocks} in {cache_dir}"
-              if found else f"negotiate: nothing to resume in {cache_dir}; starting afresh", file=sys.stderr)
+              if found else "negotiate: nothing to resume (no unfinished run of this output was kept); starting afresh", file=sys.stderr)
     elif found and not args.fresh:
         raise OutputError(f"{cache_dir}: holds {blocks} of an unfinished run on this --out; they are "
                           "kept: pass --resume to continue that run (same arguments), or --fresh to "

@@ -92,3 +92,14 @@ def test_discover_says_which_inputs_are_the_calibrations_draws(tmp_path):
     assert done.returncode == 0, done.stderr
     (note,) = [line for line in done.stderr.splitlines() if "calibration: library" in line]
     assert note.startswith("negotiate: note: calibration: library: its knobs ")
+
+
+@pytest.mark.parametrize("args", [["sweep", "{file}", "--param", "war.drift=0,0.001", "--runs", "8"],
+                                  ["sensitivity", "{file}", "--set", "actors.A.war_cost={{dist: uniform, low: 0.001, high: 0.002}}",
+                                   "--samples", "2", "--replications", "1"]])
+def test_sweep_and_sensitivity_print_the_calibration_note(tmp_path, args):
+    path = write(tmp_path)
+    done = negotiate_cli(*[a.format(file=path) for a in args], "--workers", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (note,) = [line for line in done.stderr.splitlines() if "calibration: library: its knobs" in line]
+    assert note.startswith("negotiate: note: calibration: library: its knobs ")
