@@ -789,6 +789,7 @@ class Scenario(_Strict):
         from .load import apply_overrides
 
         overrides = dict(overrides)
+        _check_removals(self, overrides)
         if name is not None:
             overrides["name"] = name
         elif overrides and "name" not in overrides:
@@ -802,6 +803,27 @@ class Scenario(_Strict):
     def to_dict(self) -> dict[str, Any]:
         """Plain data (YAML/JSON-ready) that loads back to an equal scenario."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _check_removals(scenario: Scenario, overrides: dict[str, Any]) -> None:
+    """A key removed (``None``) that the scenario does not set would change nothing, and a
+    variant named ``+no_KEY`` would claim it did: refused, like any change in vain."""
+    from ..errors import Problem, ScenarioError
+    from .paths import field_at
+
+    problems = []
+    for path, value in overrides.items():
+        if value is not None or path == "name":
+            continue
+        try:
+            unset = field_at(scenario, path) is None
+        except ValueError:
+            continue  # not a field at all: apply_overrides says so, with suggestions
+        if unset:
+            problems.append(Problem(path, f"is not set in scenario {scenario.name}: there is nothing to "
+                                          "remove (a change that changes nothing)", file="<overrides>"))
+    if problems:
+        raise ScenarioError(problems)
 
 
 def check_unique_names(items: list, where: str) -> None:

@@ -145,3 +145,12 @@ def test_a_scale_knob_is_named_as_a_multiplier_and_its_field_may_still_change(tm
     assert f"its knob {replace} replaces its field and {scale} multiplies theirs in every world" in note
     assert "the scenario writes none of the replaced fields" in note  # talks.yaml leaves persistence out
     assert scenario.with_overrides({"actors.A.war_cost": 0.02}).actors["A"].war_cost == 0.02
+
+
+def test_removing_a_key_the_scenario_does_not_set_is_refused(calibrated):
+    """``{KEY: None}`` on a key that is not set would change nothing, yet name the variant
+    ``+no_KEY``: refused, naming the key; removing a set key still works."""
+    plain = calibrated.with_overrides({"calibration": None, "talks.truce_drafting.standstill": 0})
+    with pytest.raises(ScenarioError, match="calibration: is not set in scenario talks"):
+        plain.with_overrides({"calibration": None})
+    assert plain.name == "talks+no_calibration+standstill"
