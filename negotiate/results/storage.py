@@ -169,8 +169,7 @@ def _check_kind(target: Path, kind: str) -> None:
     """An output of one kind is not silently replaced by one of another kind."""
     found = output_kind(target)
     if found is not None and found != kind:
-        name = output_name
-        raise OutputError(f"{target}: holds {name(found)}, which writing {name(kind)} would replace "
+        raise OutputError(f"{target}: holds {output_name(found)}, which writing {output_name(kind)} would replace "
                           "(its metadata.json says kind "
                           f"{found!r}); give another directory, or pass --force (force=True) to replace it")
 

@@ -97,7 +97,7 @@ def replaced_message(path: str, knob: str, scenario) -> str:
     return (f"is replaced in every world by the calibration's knob {knob} "
             f"({calibration_label(scenario)}), so a value given here would change nothing; to use "
             f"it, drop the calibration as well (--set calibration=null, or 'calibration': None among "
-            f"the overrides), e.g. to sweep this field with no calibration ({WHERE})")
+            f"the overrides) ({WHERE})")
 
 
 def _touched(path: str, value: Any, field: str) -> bool:
