@@ -1,20 +1,21 @@
 """Score the shipped calibration on the held-out cases (``holdout/``), once.
 
-    python docs/scripts/holdout.py [--runs 2000 --seed 1] [--write]
+    python docs/scripts/holdout.py [--runs 2000 --seed 1] [--write --marker NAME]
 
 The cases under ``holdout/`` were encoded after the shipped posterior was fitted, by
-people who saw no simulated probability for them (docs/validation.md, "A first
-held-out check").  Each is forecast three ways and scored on what happened:
+people who saw no simulated probability for them (docs/validation.md, "Held-out
+checks").  Each is forecast three ways and scored on what happened:
 
 * **calibrated**: the case with ``calibration: library`` (the shipped posterior, fitted
-  to the 16 cases of ``cases/`` only), as a user would run it;
+  to the cases of ``cases/`` only), as a user would run it;
 * **as encoded**: the case's own values of the knob fields (no calibration);
-* **climatology**: the base rates of the 16 library cases (add-half smoothed), and
+* **climatology**: the base rates of the library cases (add-half smoothed), and
   **uniform** (a quarter each).
 
 Both model forecasts are ``negotiate.backtest`` runs (the same per-case seeds and
 add-half smoothing as the library's backtest).  ``--write`` puts the table between the
-``holdout-table`` markers of docs/validation.md.  Nothing here is typed by hand.
+``<!-- NAME -->`` ... ``<!-- /NAME -->`` markers of docs/validation.md (``--marker``;
+``holdout-table``, the first check's, by default).  Nothing here is typed by hand.
 """
 
 from __future__ import annotations
@@ -36,15 +37,16 @@ from negotiate.validation import scores as sc
 from negotiate.validation.cases import observed_outcomes
 
 ROOT = Path(__file__).resolve().parents[2]
-START, END = "<!-- holdout-table -->", "<!-- /holdout-table -->"
+MARKER = "holdout-table"   # the first check's table; later checks name their own (--marker)
 WORDS = {"temporary_truce": "temporary truce", "conditional_truce": "truce with conditions",
          "comprehensive_agreement": "comprehensive agreement", "no_agreement": "no agreement"}
 
 
-def library_climatology() -> np.ndarray:
-    """The 16 library cases' base rates, add-half smoothed (the holdout cases are not in them)."""
+def library_climatology() -> tuple[np.ndarray, int]:
+    """The library cases' base rates, add-half smoothed (the held-out cases are not in
+    them), and how many cases they come from."""
     observed = observed_outcomes(load_cases(ROOT / "cases"))
-    return sc.smoothed_probabilities(sc.bin_counts(observed, len(OUTCOMES)), sc.JEFFREYS)
+    return sc.smoothed_probabilities(sc.bin_counts(observed, len(OUTCOMES)), sc.JEFFREYS), len(observed)
 
 
 def forecasts(cases, runs: int, seed: int) -> pd.DataFrame:
@@ -54,7 +56,7 @@ def forecasts(cases, runs: int, seed: int) -> pd.DataFrame:
         warnings.simplefilter("ignore")
         encoded = negotiate.backtest(cases, runs=runs, seed=seed, progress=False).to_frame()
         fitted = negotiate.backtest(calibrated, runs=runs, seed=seed, progress=False).to_frame()
-    climate = library_climatology()
+    climate, n_library = library_climatology()
     observed = np.array([OUTCOMES.index(o) for o in encoded["outcome"]])
     return pd.DataFrame({
         "as_of": encoded["as_of"], "outcome": encoded["outcome"],
@@ -63,12 +65,13 @@ def forecasts(cases, runs: int, seed: int) -> pd.DataFrame:
         "encoded": encoded["p_model"], "climatology": climate[observed],
         "uniform": 1.0 / len(OUTCOMES),
         **{f"calibrated:{o}": fitted[f"model:{o}"] for o in OUTCOMES},
-    }, index=encoded.index)
+    }, index=encoded.index).assign(library_cases=n_library)
 
 
 def table(frame: pd.DataFrame, runs: int, seed: int) -> str:
     rows = ["| case (talks began) | what happened within two years | calibrated (95% Monte Carlo "
-            "interval) | as encoded | climatology (the 16 library cases, add-half smoothed) |", "|---|---|---|---|---|"]
+            f"interval) | as encoded | climatology (the {frame.library_cases.iloc[0]} library cases, "
+            "add-half smoothed) |", "|---|---|---|---|---|"]
     for case, r in frame.iterrows():
         rows.append(f"| `{case}` ({r.as_of}) | {WORDS[r.outcome]} | {r.calibrated:.3f} "
                     f"({r.calibrated_low:.3f} – {r.calibrated_high:.3f}) | {r.encoded:.3f} | "
@@ -88,6 +91,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cases", type=Path, default=ROOT / "holdout", help="the held-out cases' folder")
     parser.add_argument("--write", action="store_true", help="replace the table in docs/validation.md")
+    parser.add_argument("--marker", default=MARKER,
+                        help="the table's markers in docs/validation.md: <!-- MARKER --> ... <!-- /MARKER -->")
     args = parser.parse_args(argv)
     frame = forecasts(load_cases(args.cases), args.runs, args.seed)
     text = table(frame, args.runs, args.seed)
@@ -96,11 +101,12 @@ def main(argv=None) -> int:
         print(text)
         return 0
     path = ROOT / "docs" / "validation.md"
+    start, end = f"<!-- {args.marker} -->", f"<!-- /{args.marker} -->"
     old = path.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
     if not pattern.search(old):
-        raise SystemExit(f"{path}: no {START} ... {END} markers")
-    new = pattern.sub(lambda _: f"{START}\n{text}\n{END}", old)
+        raise SystemExit(f"{path}: no {start} ... {end} markers")
+    new = pattern.sub(lambda _: f"{start}\n{text}\n{end}", old)
     tmp = path.with_suffix(".md.tmp")
     tmp.write_text(new, encoding="utf-8")
     tmp.replace(path)
