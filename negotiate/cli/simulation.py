@@ -75,9 +75,22 @@ def _run_scenario(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, {MONTE_CARLO_INTERVALS}"
           f"{calibration_suffix(scenario)}")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
+    _print_why(results)
     print(f"wrote {len(paths)} files to {out}")
     print_notes([(None, results)], skip=("degenerate",))  # that one was a warning, already printed
     return EXIT_OK
+
+
+#: the breakdown of the runs without an agreement is printed when they are at least this share
+WHY_FROM = 0.05
+
+
+def _print_why(results) -> None:
+    """Why no agreement (docs/model.md §12), one line per reason, when it is common enough to ask."""
+    why = results.why_no_agreement()
+    if why.no_agreement >= WHY_FROM:
+        print("why no agreement (share of all runs):")
+        print("\n".join("  " + line for line in why.lines()))
 
 
 def _chunk_cache_dir(out: str) -> str:
