@@ -130,3 +130,13 @@ def test_every_world_without_an_agreement_has_exactly_one_reason(scenario):
     # what the record means: every agreement was agreed in principle first
     assert (agreed[~none]).all()
     assert (block.principle_round[~none] <= block.agreement_round[~none]).all()
+
+
+def test_an_agreed_pause_is_agreed_in_principle_as_it_starts():
+    """data/pause.yaml: the only way to a truce is the mediator's pause in round 1 (no
+    bargaining agreement is possible), accepted in some worlds: those, and only those,
+    record round 1; the others never agreed anything."""
+    block = run_block(load("pause"), 200, np.random.SeedSequence(2))
+    paused = block.truces > 0
+    assert 0 < paused.sum() < block.n
+    np.testing.assert_array_equal(block.principle_round, np.where(paused, 1, 0))
