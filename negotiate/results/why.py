@@ -92,6 +92,11 @@ class WhyNoAgreement:
                      f"{self.level:.0%} intervals ({self.method})", fontsize=10)
         return ax
 
+    def _repr_html_(self) -> str:
+        head = (f"<p><b>{self.scenario}</b>: why no agreement ({self.no_agreement:.1%} of "
+                f"{self.runs:,} runs), shares of all runs</p>")
+        return head + self.to_frame().to_html(float_format=lambda x: f"{x:.4f}")
+
     def __repr__(self) -> str:
         parts = "; ".join(f"{r} {c / self.runs:.1%}" for r, c in zip(REASONS, self.counts))
         return f"<WhyNoAgreement {self.scenario}: no agreement {self.no_agreement:.1%} = {parts}>"
