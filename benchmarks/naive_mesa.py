@@ -624,6 +624,7 @@ class NaiveNegotiation(mesa.Model):
         self.standing_still = False    # ... under a plain ceasefire meanwhile
         self.first_pending = False     # ... and it is the run's first truce
         self.stood_still, self.conditions_round = False, 0   # the first truce's (record())
+        self.principle_round = 0   # the round anything was first agreed in principle (§12)
         self.delay_conditions = None   # while planning a drafted truce: the conditions it assumes
         self.ratification_failures = 0
         # the public belief [lo, hi] about each private actor's war cost (docs/model.md §18)
@@ -1243,6 +1244,7 @@ class NaiveNegotiation(mesa.Model):
                                                            for d in range(w.n_issues)))]
             agreed = all(j in ayes for j in outside) and self.passes(rule, ayes, proposer)
         if agreed:
+            self.principle_round = self.principle_round or t
             self.agree(t, proposer, agenda, y)
         return agreed
 
@@ -1416,6 +1418,7 @@ class NaiveNegotiation(mesa.Model):
         if unilateral:   # holds the front, but is no agreed truce
             self.phase, self.truce_age, self.truce_terms = IN_TRUCE, 0, terms
             return
+        self.principle_round = self.principle_round or t   # an agreed pause: as it starts
         if self.truces == 0:
             conditional = any(abs(v - w.status_quo[d]) > w.threshold[d] for d, v in terms.items())
             self.outcome = CONDITIONAL if conditional else TEMPORARY
@@ -1434,14 +1437,14 @@ class NaiveNegotiation(mesa.Model):
                 "victory": self.victory, "offers": self.offered, "accepts": self.accepted,
                 "first_accept": self.first_accept, "unconverged": self.unconverged,
                 "ceasefire": self.ceasefire, "stood_still": self.stood_still,
-                "conditions_round": self.conditions_round}
+                "conditions_round": self.conditions_round, "principle_round": self.principle_round}
 
 
 _DTYPES = {"outcome": np.int8, "agreement_round": np.int16, "truce_round": np.int16,
            "collapsed": bool, "truces": np.int16, "proposer": np.int16, "terms": float,
            "final_balance": float, "victory": np.int8, "offers": np.int16, "accepts": np.int16,
            "first_accept": np.int16, "unconverged": np.int16, "ceasefire": np.int8,
-           "stood_still": bool, "conditions_round": np.int16}
+           "stood_still": bool, "conditions_round": np.int16, "principle_round": np.int16}
 
 
 def shock_seeds(seed: np.random.SeedSequence, runs: int) -> list[int]:

@@ -160,6 +160,7 @@ def report_html(results: Results, *, title: str | None = None) -> str:
     heading = title or scenario.title or scenario.name
     parts = [f"<h1>{escape(heading)}</h1>", _about(scenario),
              "<h2>Outcomes</h2>", _outcomes(results), _diagnostics(results),
+             "<h2>Why no agreement</h2>", _why(results),
              "<h2>Time to agreement</h2>", _timing(results),
              "<h2>Settled terms</h2>", _terms(results),
              "<h2>Ceasefires by type</h2>", _ceasefires(results),
@@ -193,6 +194,22 @@ def _outcomes(results: Results) -> str:
     return (f"<p>{results.runs:,} simulated worlds, seed {results.seed}. A run's outcome is where it "
             f"stands at the horizon: a comprehensive agreement if one was signed, otherwise the "
             f"kind of its first truce, otherwise no agreement.</p>" + _table(head, rows))
+
+
+def _why(results: Results) -> str:
+    """The runs without an agreement split by reason (docs/model.md §12, "Why no agreement")."""
+    from .results.why import MEANINGS
+
+    try:
+        why = results.why_no_agreement(0.95)
+    except ValueError:   # results made before the reasons were recorded
+        return "<p>Not recorded: these results were made before the reasons were.</p>"
+    rows = [(reason.replace("_", " "), _with_interval(r), f"{int(r['count']):,}", MEANINGS[reason])
+            for reason, r in why.to_frame().iterrows()]
+    head = ["reason", "share of all runs (95% Wilson interval)", "runs", "meaning"]
+    return (f"<p>The {why.no_agreement:.3f} of runs that end without an agreement, by why: the "
+            "shares are of all runs and add up to the probability of no agreement.</p>"
+            + _table(head, rows))
 
 
 def _diagnostics(results: Results) -> str:

@@ -75,9 +75,24 @@ def _run_scenario(args: argparse.Namespace) -> int:
     print(f"{scenario.name}: {results.runs:,} runs, seed {results.seed}, {MONTE_CARLO_INTERVALS}"
           f"{calibration_suffix(scenario)}")
     print(table.to_string(float_format=lambda v: f"{v:.4f}"))
+    for line in why_lines(results):
+        print(line)
     print(f"wrote {len(paths)} files to {out}")
     print_notes([(None, results)], skip=("degenerate",))  # that one was a warning, already printed
     return EXIT_OK
+
+
+#: the breakdown of the runs without an agreement is printed when they are at least this share
+WHY_FROM = 0.05
+
+
+def why_lines(results) -> list[str]:
+    """Why no agreement (docs/model.md §12), a heading and one line per reason, when no
+    agreement is common enough to ask (at least ``WHY_FROM`` of the runs); else none."""
+    why = results.why_no_agreement()
+    if why.no_agreement < WHY_FROM:
+        return []
+    return ["why no agreement (share of all runs):", *("  " + line for line in why.lines())]
 
 
 def _chunk_cache_dir(out: str) -> str:

@@ -165,6 +165,9 @@ class NegotiationModel(mesa.Model):
             # the first truce stood still while drafted, and the round its terms took effect
             # (0: never; docs/model.md §15, "Standstill while drafting")
             "stood_still": np.zeros(N, bool), "conditions_round": np.zeros(N, np.int16),
+            # the round anything (a truce or a settlement) was first agreed in principle,
+            # 0: never (docs/model.md §12, "Why no agreement")
+            "principle_round": np.zeros(N, np.int16),
         }
         # talks as a process (§15): a settlement agreed in principle, being drafted
         self.sign_round = np.zeros(N, np.int64)          # round it is due for signing, 0 = none
@@ -700,6 +703,8 @@ class NegotiationModel(mesa.Model):
 
     def _agree(self, t, agreed, agenda, proposer, y) -> None:
         p = self.params
+        # agreed in principle, on either agenda, whether or not it is ever in force (§12)
+        self.out["principle_round"][agreed & (self.out["principle_round"] == 0)] = t
         settled = agreed & (agenda == SETTLEMENT)
         truce_now = agreed & (agenda == TRUCE)
         if p.talks:   # agreed in principle: drafted, then signed if ratified (§15)
@@ -753,6 +758,8 @@ class NegotiationModel(mesa.Model):
         self.truce_terms[truce_now] = np.where(p.truce_issue, y, np.nan)[truce_now]
         if kind_code == ceasefire.UNILATERAL_GENERAL:
             return
+        # an agreed pause needs no vote in the bargaining: agreed in principle as it starts
+        o["principle_round"][truce_now & (o["principle_round"] == 0)] = t
         first = truce_now & (o["truces"] == 0)
         kind = np.where(truce.is_conditional(p, y), CONDITIONAL, TEMPORARY)
         o["outcome"][first] = kind[first]

@@ -26,7 +26,7 @@ AGENDAS: tuple[str, ...] = ("truce", "settlement")
 
 #: BlockResult fields an engine or a saved table may lack (None: not recorded)
 OPTIONAL = ("unconverged", "unconverged_gap", "unconverged_gap_noise", "ceasefire",
-            "stood_still", "conditions_round")
+            "stood_still", "conditions_round", "principle_round")
 
 
 @dataclass
@@ -64,6 +64,10 @@ class BlockResult:
     # dropped).  None: not recorded (docs/model.md §15, "Standstill while drafting")
     stood_still: np.ndarray | None = None
     conditions_round: np.ndarray | None = None
+    # (N,) int16, the round in which anything (a truce or a settlement, any agenda) was first
+    # agreed in principle: accepted by every veto player (or passed by the decision rule), or
+    # an agreed pause begun; 0: never.  None: not recorded (docs/model.md §12, "Why no agreement")
+    principle_round: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -93,3 +97,28 @@ class BlockResult:
             else:
                 out[name] = getattr(self, name)[index]
         return BlockResult(**out)
+
+
+#: Why a world ended without an agreement: mutually exclusive, exhaustive reasons, in the
+#: order of the int8 codes :func:`no_agreement_reasons` returns (docs/model.md §12,
+#: "Why no agreement")
+REASONS: tuple[str, ...] = (
+    "won_outright",            # a side won outright before anything was agreed in principle
+    "won_after_agreeing",      # ... after something was (still drafted, or fell at ratification)
+    "agreed_never_in_force",   # agreed in principle, no win, never in force by the horizon
+    "refused",                 # offers answered, none accepted by every veto player, no win
+    "never_offered",           # no offer ever answered by anyone, no win
+)
+WON_OUTRIGHT, WON_AFTER_AGREEING, AGREED_NEVER_IN_FORCE, REFUSED, NEVER_OFFERED = range(5)
+
+
+def no_agreement_reasons(outcome, victory, principle_round, offers) -> np.ndarray:
+    """(N,) int8: each world's index into :data:`REASONS` if it ended without an agreement,
+    -1 if it ended in one.  ``offers`` (N, A, 2) counts the proposals each actor answered."""
+    won = np.asarray(victory) != 0
+    agreed = np.asarray(principle_round) > 0
+    answered = np.asarray(offers).sum(axis=(1, 2)) > 0
+    code = np.select([won & ~agreed, won & agreed, agreed, answered],
+                     [WON_OUTRIGHT, WON_AFTER_AGREEING, AGREED_NEVER_IN_FORCE, REFUSED],
+                     NEVER_OFFERED)
+    return np.where(np.asarray(outcome) == NONE, code, -1).astype(np.int8)

@@ -12,7 +12,15 @@ from dataclasses import MISSING, dataclass, field, fields
 import numpy as np
 
 from ..errors import SimulationError
-from ..model.outcomes import COMPREHENSIVE, CONDITIONAL, OUTCOMES, TEMPORARY, BlockResult
+from ..model.outcomes import (
+    COMPREHENSIVE,
+    CONDITIONAL,
+    OUTCOMES,
+    REASONS,
+    TEMPORARY,
+    BlockResult,
+    no_agreement_reasons,
+)
 
 __all__ = ["BLOCK_SIZE", "GAP_EDGES", "TERM_BINS", "TERM_GROUPS", "Aggregates"]
 
@@ -37,6 +45,10 @@ _MAXIMA = {"unconverged_gap_max", "unconverged_gap_noise_max"}   # merged by max
 
 def _gap_bins() -> np.ndarray:
     return np.zeros(GAP_EDGES.size - 1, np.int64)
+
+
+def _not_recorded() -> np.ndarray:
+    return np.zeros(0, np.int64)
 
 
 def term_group_masks(outcome: np.ndarray) -> list[np.ndarray]:
@@ -67,6 +79,9 @@ class Aggregates:
     unconverged_gap_noise_max: float = 0.0
     unconverged_gap_hist: np.ndarray = field(default_factory=_gap_bins)
     unconverged_gap_noise_hist: np.ndarray = field(default_factory=_gap_bins)
+    # (len(REASONS),) runs ending without an agreement, by reason (docs/model.md §12, "Why no
+    # agreement"); empty: not recorded (runs made, or summaries saved, before it was)
+    no_agreement_reasons: np.ndarray = field(default_factory=_not_recorded)
 
     @classmethod
     def from_block(cls, block: BlockResult, horizon: int) -> Aggregates:
@@ -100,6 +115,7 @@ class Aggregates:
             term_sumsq=tsq,
             unconverged_runs=0 if block.unconverged is None else int(np.count_nonzero(block.unconverged)),
             **_gap_summaries(block),
+            **_reason_counts(block),
         )
 
     @classmethod
@@ -170,6 +186,16 @@ def _gap_summaries(block: BlockResult) -> dict:
         out[f"{key}_hist"] = np.bincount(bins, minlength=GAP_EDGES.size - 1).astype(np.int64)
         out[f"{key}_max"] = float(values.max(initial=0.0))
     return out
+
+
+def _reason_counts(block: BlockResult) -> dict:
+    """The ``no_agreement_reasons`` field of :class:`Aggregates` (absent where the block does
+    not record the round anything was agreed in principle)."""
+    if block.principle_round is None:
+        return {}
+    codes = no_agreement_reasons(block.outcome, block.victory, block.principle_round, block.offers)
+    return {"no_agreement_reasons": np.bincount(codes[codes >= 0].astype(np.int64),
+                                                minlength=len(REASONS)).astype(np.int64)}
 
 
 def _term_summaries(terms: np.ndarray, outcome: np.ndarray):

@@ -34,6 +34,7 @@ from .check import LEGACY_FORMAT, RESULTS_FORMAT, check_files, check_metadata, c
 from .diagnostics import Diagnosis, Problem
 from .output import FigureFile, Saved, library_versions, on_axes, scenario_digest
 from .storage import PRODUCER, read_runs_table, write_runs_table
+from .why import WhyNoAgreement
 
 __all__ = ["Results", "library_versions", "load_results", "scenario_digest"]
 
@@ -91,7 +92,9 @@ class Results(Saved):
         of drafting: it counted at once, the plain ceasefire in force meanwhile) and
         ``conditions_round`` (the round at whose end the first truce's terms took
         effect, <NA> = no truce or its conditions dropped; docs/model.md §15,
-        "Standstill while drafting").  Optional columns are absent from runs
+        "Standstill while drafting") and ``principle_round`` (the round in which
+        anything, a truce or a settlement, was first agreed in principle, <NA> =
+        never; docs/model.md §12, "Why no agreement").  Optional columns are absent from runs
         recorded before they existed (loaded from older files).
         """
         self._require_runs("to_frame()")
@@ -240,6 +243,20 @@ class Results(Saved):
         lo, hi = proportion_interval(k, n, level, method)
         p = k / n if n else np.nan
         return pd.Series({"p": p, "ci_low": lo, "ci_high": hi, "count": k, "n": n}, name="collapse")
+
+    def why_no_agreement(self, level: float = 0.95, *, method: str = "wilson") -> WhyNoAgreement:
+        """Why runs ended without an agreement: the share of all runs ending in none, split
+        into exclusive, exhaustive reasons (won outright before or after anything was agreed
+        in principle, agreed but never in force, offers refused, nothing ever offered), each
+        with its interval (docs/model.md §12, "Why no agreement").  Works without kept runs;
+        results made before the reasons were recorded raise ``ValueError`` saying so."""
+        counts = self.aggregates.no_agreement_reasons
+        if counts.size == 0:
+            raise ValueError(f"results of {self.scenario.name!r} do not record why runs ended without an "
+                             "agreement (per-run field principle_round missing: made or saved before "
+                             "it existed); rerun the scenario to get the breakdown")
+        return WhyNoAgreement.from_counts(counts, self.runs, level=level, method=method,
+                                          scenario=self.scenario.name)
 
     # --- diagnostics --------------------------------------------------------------
     def diagnose(self) -> Diagnosis:
@@ -539,6 +556,8 @@ def run_frame(scenario: Scenario, block: BlockResult, start: int, stop: int, *,
         cols["stood_still"] = np.asarray(block.stood_still[s], dtype=bool)
     if block.conditions_round is not None:
         cols["conditions_round"] = _nullable_round(block.conditions_round[s])
+    if block.principle_round is not None:   # first agreed in principle (docs/model.md §12)
+        cols["principle_round"] = _nullable_round(block.principle_round[s])
     return pd.DataFrame(cols, index=pd.RangeIndex(start, stop, name="run"))
 
 
@@ -579,6 +598,7 @@ def block_from_frame(scenario: Scenario, frame: pd.DataFrame) -> BlockResult:
             # tables written before these were recorded lack them (None: not recorded)
             stood_still=ints("stood_still", bool) if "stood_still" in frame.columns else None,
             conditions_round=rounds("conditions_round") if "conditions_round" in frame.columns else None,
+            principle_round=rounds("principle_round") if "principle_round" in frame.columns else None,
         )
     except KeyError as exc:
         raise SimulationError(f"per-run table lacks column {exc}") from None
