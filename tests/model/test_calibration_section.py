@@ -346,3 +346,44 @@ def test_a_digest_that_is_no_sha256_says_what_one_is(tmp_path, digest, got):
         negotiate.load_scenario(calibrated_scenario(tmp_path, sha256=digest))
     assert str(caught.value).endswith(
         f"calibration.sha256: must be the 64 hexadecimal digits of sha256sum posterior.csv, {got}")
+
+
+def _same_params(a, b):
+    """Every field of two WorldParams equal (arrays exactly, nested records by value)."""
+    import dataclasses
+
+    for field in dataclasses.fields(a):
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        if isinstance(x, np.ndarray):
+            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), field.name
+        elif field.name != "inputs":
+            assert repr(x) == repr(y), field.name
+
+
+@pytest.mark.parametrize("knobs, rows", [(KNOBS, ROWS), (SCALE, [(2.0, 0.3), (0.5, 0.7)])])
+def test_draw_params_gives_what_a_calibrated_run_uses(tmp_path, knobs, rows):
+    """docs/model.md §17 tells users to read draw_params(...).insincere_until: with a
+    calibration section it must be the run's values, world by world, not the file's."""
+    from negotiate.model.params import draw_params
+
+    write_posterior(tmp_path / "post", rows=rows, knobs=knobs)
+    plain = load("talks", actors__A__war_cost={"dist": "uniform", "low": 0.01, "high": 0.05})
+    scenario = plain.with_overrides({"calibration": {"posterior": str(tmp_path / "post")}})
+    n = 60
+    drawn = draw_params(scenario, n, np.random.SeedSequence(5))
+    _same_params(drawn, NegotiationModel(scenario, n, seed=5).params)
+    for key, values in NegotiationModel(scenario, n, seed=5).inputs.items():
+        assert np.array_equal(drawn.inputs[key], values), key
+    # not vacuous: the calibration moves what draw_params gives
+    uncalibrated = draw_params(plain, n, np.random.SeedSequence(5))
+    moved = "insincere_until" if knobs is KNOBS else "war_cost"
+    assert not np.array_equal(getattr(drawn, moved), getattr(uncalibrated, moved))
+
+
+def test_draw_params_of_a_library_calibrated_scenario_matches_the_run():
+    from negotiate.model.params import draw_params
+
+    scenario = negotiate.load_scenario(ROOT / "scenarios" / "hypothetical_three_actors.yaml")
+    assert scenario.calibration is not None
+    n = 40
+    _same_params(draw_params(scenario, n, 11), NegotiationModel(scenario, n, seed=11).params)
