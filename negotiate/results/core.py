@@ -44,6 +44,20 @@ DEGENERATE = 0.99  # an outcome this common makes the others unreadable (Results
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 
 
+#: what to check when one outcome takes nearly every run: a different thing for each outcome
+_DEGENERATE_ADVICE = {
+    "comprehensive_agreement": "check whether the scenario leaves any reason for the war to go on "
+                               "(docs/model.md)",
+    "no_agreement": "check that any agreement is possible at all: the veto players' red lines "
+                    "(docs/model.md §16), who `signs` each agenda and the talks set-up "
+                    "(docs/model.md §15); Results.why_no_agreement() says how the runs ended",
+    "temporary_truce": "check whether a settlement is possible (its agenda's signers and red lines) "
+                       "and whether anything makes a truce end (docs/model.md §5)",
+    "conditional_truce": "check whether a settlement is possible (its agenda's signers and red lines) "
+                         "and whether anything makes a truce end (docs/model.md §5)",
+}
+
+
 @dataclass(repr=False)
 class Results(Saved):
     """Outcome of ``simulate``: ask it for tables (``outcome_probabilities()``…),
@@ -265,8 +279,9 @@ class Results(Saved):
 
         * ``degenerate``: one outcome takes at least ``DEGENERATE`` (99 %) of
           the runs: the scenario is close to deterministic, and its other
-          outcomes are unreadable (often a sign that some reason a war goes on
-          is missing); ``simulate`` also warns;
+          outcomes are unreadable; the note says what to check for that outcome
+          (for comprehensive agreement: a reason for the war to go on; for no
+          agreement: whether any agreement is possible); ``simulate`` also warns;
         * ``unconverged``: some runs had a round whose continuation values
           missed the solver's tolerance (docs/model.md, "Reservation values
           and continuation"): the best point found was used there; the note
@@ -322,8 +337,7 @@ class Results(Saved):
         if share < DEGENERATE or self.runs < 100:
             return None
         return (f"{OUTCOMES[top]} takes {share:.1%} of the {self.runs:,} runs: the other "
-                "outcomes are too rare to read; check whether the scenario leaves any "
-                "reason for the war to go on (docs/model.md)")
+                f"outcomes are too rare to read; {_DEGENERATE_ADVICE[OUTCOMES[top]]}")
 
     # --- display ---------------------------------------------------------------
     def report(self, path, *, title: str | None = None, force: bool = False) -> Path:
