@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import negotiate
@@ -387,3 +388,35 @@ def test_draw_params_of_a_library_calibrated_scenario_matches_the_run():
     assert scenario.calibration is not None
     n = 40
     _same_params(draw_params(scenario, n, 11), NegotiationModel(scenario, n, seed=11).params)
+
+
+SKILL_HEADER = "score,forecaster,model,climatology,skill,skill_low,skill_high\n"
+IN_LIBRARY = ("This skill is measured on the cases the model was developed on; on negotiations encoded "
+              "after the fit it has so far done worse than the base rates (docs/validation.md, "
+              "'Held-out checks').")
+
+
+@pytest.mark.parametrize("low, high, includes_zero", [(-0.11, 0.39, True), (0.05, 0.39, False),
+                                                      (-0.4, -0.02, False), (0.0, 0.3, True)])
+def test_the_reports_skill_says_when_its_interval_includes_zero(tmp_path, low, high, includes_zero):
+    from negotiate.report import _calibration
+
+    folder = write_posterior(tmp_path / "post")
+    (folder / "summary_skill.csv").write_text(SKILL_HEADER + f"log_loss,loo,1.2,1.4,0.14,{low},{high}\n")
+    text = _calibration(load("talks").with_overrides({"calibration": {"posterior": str(folder)}}))
+    assert f"95% interval {low:.2f} to {high:.2f}" in text
+    assert ("which includes zero" in text) is includes_zero
+    # a posterior of one's own is in-sample too, but the held-out record is the shipped fit's
+    assert "not on negotiations encoded after the fit" in text and IN_LIBRARY not in text
+
+
+def test_the_reports_skill_of_the_library_fit_is_said_to_be_in_library():
+    from html import unescape
+
+    from negotiate.report import _calibration
+
+    text = unescape(_calibration(negotiate.load_scenario(ROOT / "scenarios" / "hypothetical_three_actors.yaml")))
+    assert IN_LIBRARY in text
+    row = pd.read_csv(ROOT / "negotiate" / "data" / "calibration" / "summary_skill.csv",
+                      index_col=["score", "forecaster"]).loc[("log_loss", "loo")]
+    assert ("which includes zero" in text) is bool(row["skill_low"] <= 0 <= row["skill_high"])
