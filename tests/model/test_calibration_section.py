@@ -420,3 +420,36 @@ def test_the_reports_skill_of_the_library_fit_is_said_to_be_in_library():
     row = pd.read_csv(ROOT / "negotiate" / "data" / "calibration" / "summary_skill.csv",
                       index_col=["score", "forecaster"]).loc[("log_loss", "loo")]
     assert ("which includes zero" in text) is bool(row["skill_low"] <= 0 <= row["skill_high"])
+
+
+def test_discovery_rules_mark_the_fields_a_calibration_sets(tmp_path):
+    """A box on a calibrated field is a box on posterior draws, not on an analyst's input."""
+    import dataclasses
+
+    from negotiate.analysis import Box, discover
+
+    rng = np.random.default_rng(4)
+    names = ["actors.A.insincere", "actors.A.war_cost", "actors.A.patience"]
+    frame = pd.DataFrame(rng.random((2000, 3)), columns=[f"input:{n}" for n in names])
+    inside = (frame["input:actors.A.insincere"] <= 0.3) & (frame["input:actors.A.war_cost"] > 0.5) \
+        & (frame["input:actors.A.patience"] > 0.4)
+    frame["outcome"] = np.where(inside, "comprehensive_agreement", "no_agreement")
+    found = discover(frame, method="cart", max_depth=3)
+    # the rule as text, with and without marks, from limits written out here
+    box = Box({"actors.A.insincere": (-np.inf, 0.3), "actors.A.war_cost": (0.5, np.inf),
+               "actors.A.patience": (0.4, np.inf)}, 1.0, 1.0, 10, 10)
+    assert box.rule(marks={"actors.A.insincere": "calibration knob"}) == (
+        "actors.A.insincere <= 0.3 (calibration knob) and actors.A.war_cost >= 0.5 and actors.A.patience >= 0.4")
+    assert "(" not in found.to_frame()["rule"].iloc[0]          # no scenario: nothing to mark
+    write_posterior(tmp_path / "scale", rows=[(2.0, 0.3)], knobs=SCALE)
+    write_posterior(tmp_path / "post")
+    cost = {"dist": "uniform", "low": 0.01, "high": 0.05}
+    for folder, marked in (("post", {"actors.A.insincere": "calibration knob"}),
+                           ("scale", {"actors.A.war_cost": "times a calibration knob"})):
+        scenario = load("talks", actors__A__war_cost=cost).with_overrides(
+            {"calibration": {"posterior": str(tmp_path / folder)}})
+        rule = dataclasses.replace(found, scenario=scenario).to_frame()["rule"].iloc[0]
+        assert "actors.A.insincere" in rule and "actors.A.war_cost" in rule and "actors.A.patience" in rule
+        for name in names:
+            part = next(p for p in rule.split(" and ") if name in p)
+            assert part.endswith(f"({marked[name]})") if name in marked else not part.endswith(")"), part
