@@ -7,6 +7,7 @@ import sys
 
 from ..errors import ScenarioError
 from ..scenario.calibrated_fields import calibration_note
+from ..scenario.closed_agendas import closed_agenda_notes
 from ..scenario.jsonschema import scenario_json_schema_text
 from .options import EXIT_OK
 from .variants import add_set_option, load_with_sets
@@ -42,6 +43,8 @@ def _validate(args: argparse.Namespace) -> int:
               f"{_count(scenario.issues, 'issue')})")
         note = calibration_note(scenario)
         if note is not None:  # the fields it replaces are not used: say so before anything runs
+            print(f"negotiate: note: {file}: {note}", file=sys.stderr)
+        for note in closed_agenda_notes(scenario):  # well formed, but no agreement possible there
             print(f"negotiate: note: {file}: {note}", file=sys.stderr)
     if problems:
         raise ScenarioError(problems)
