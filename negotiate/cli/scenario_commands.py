@@ -24,7 +24,9 @@ def _add_validate(commands) -> None:
         help="check scenario files",
         description="Check scenario files: prints 'ok: FILE (N actors, M issues)' for each "
                     "valid one and one line per problem (FILE:LINE: field: what is wrong) "
-                    "on stderr. Exit code 0 if all are valid, 2 otherwise.",
+                    "on stderr. Exit code 0 if all are valid, 2 otherwise. Notes on stderr say what a "
+                    "valid scenario may not mean: the fields a calibration replaces, and agendas "
+                    "closed in every world (signs, clashing red lines).",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file")
     add_set_option(p, applies_to="every file")

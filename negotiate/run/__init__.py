@@ -1,6 +1,11 @@
 """How to run many worlds: the seed plan, executors, ``simulate``, ``compare`` and ``sweep``."""
 
-from .comparison import Comparison, IdenticalScenariosWarning, ManyComparison, ScenarioMismatchWarning
+from .comparison import (
+    Comparison,
+    IdenticalScenariosWarning,
+    ManyComparison,
+    ScenarioMismatchWarning,
+)
 from .executors import EXECUTORS, Executor, InProcessExecutor, ProcessExecutor, get_executor
 from .replay import Replay, replay
 from .seeding import BLOCK_SIZE, SeedPlan, block_seed, run_seed

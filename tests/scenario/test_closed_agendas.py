@@ -69,8 +69,8 @@ def test_lines_that_follow_the_front_or_belong_to_no_veto_player_are_not_noted()
 def test_an_agenda_a_needed_party_does_not_sign_is_noted():
     s = talks({"actors.B.signs": ["settlement"]})
     assert closed_agenda_notes(s) == [
-        "no truce can be agreed in any world: B does not sign a truce (actors.B.signs) and its "
-        f"consent is needed on that agenda ({WHERE})"]
+        ("no truce can be agreed in any world: B does not sign a truce (actors.B.signs) and its "
+         f"consent is needed on that agenda ({WHERE})")]
 
 
 def _decided(rule):
