@@ -34,15 +34,23 @@ def replaced_fields(scenario) -> dict[str, str]:
     """``{dotted field path: knob name}`` of the fields the scenario's calibration replaces in
     every world (empty without a calibration, or with one that cannot be read: the load
     check says why)."""
+    posterior = _posterior(scenario)
+    if posterior is None:
+        return {}
+    return {path: name for name, paths in posterior.fields(scenario, kind="replace").items() for path in paths}
+
+
+def _posterior(scenario):
+    """The scenario's posterior, or None without a calibration or with one that cannot be
+    read (the load check says why)."""
     from .calibration import load_posterior
 
     if getattr(scenario, "calibration", None) is None:
-        return {}
+        return None
     try:
-        posterior = load_posterior(scenario.calibration.posterior)
+        return load_posterior(scenario.calibration.posterior)
     except (OSError, ValueError):
-        return {}
-    return {path: name for name, paths in posterior.fields(scenario, kind="replace").items() for path in paths}
+        return None
 
 
 #: how a rule or table names a field the calibration sets (a posterior draw, not an analyst's input)
@@ -54,13 +62,8 @@ def knob_marks(scenario) -> dict[str, str]:
     ``replace`` knob replaces are the knob's posterior draw (:data:`KNOB_MARK`), those a
     ``scale`` knob multiplies are the file's draw times it (:data:`SCALED_MARK`); empty
     without a calibration (or with one that cannot be read: the load check says why)."""
-    from .calibration import load_posterior
-
-    if getattr(scenario, "calibration", None) is None:
-        return {}
-    try:
-        posterior = load_posterior(scenario.calibration.posterior)
-    except (OSError, ValueError):
+    posterior = _posterior(scenario)
+    if posterior is None:
         return {}
     marks = {path: SCALED_MARK for paths in posterior.fields(scenario, kind="scale").values() for path in paths}
     return marks | {path: KNOB_MARK for path in replaced_fields(scenario)}
