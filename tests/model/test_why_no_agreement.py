@@ -146,6 +146,20 @@ def test_stalling_settlements_only_is_not_stalled_while_truces_are_open():
     np.testing.assert_array_equal(counts(settlements_only), only(STALLED))
 
 
+@pytest.mark.parametrize("decision, flagged", [
+    (None, True),                                                              # unanimity: B needed
+    ({"bodies": [{"rule": "majority", "members": ["A", "B", "M"]}]}, False),     # B can be outvoted
+    ({"bodies": [{"rule": "majority", "members": ["A", "M"]}], "vetoes": ["B"]}, True)])   # B's veto
+def test_under_a_decision_rule_only_a_stalling_party_it_needs_flags_the_run(decision, flagged):
+    """tests/model/data/two_party.yaml with settlements only and B stalling past the horizon in
+    every world: the flag as drawn (no round played)."""
+    overrides = {**stalling(10_000), **{f"actors.{a}.agendas": ["settlement"] for a in ("A", "B", "M")}}
+    if decision is not None:
+        overrides["decision"] = {"settlement": decision}
+    model = NegotiationModel(load("two_party").with_overrides(overrides), 8, seed=1, record=False)
+    assert (model.out["stalled"] == flagged).all()
+
+
 # --- exclusive and exhaustive, on generated scenarios ----------------------------------------
 
 def stalled_by_hand(p) -> np.ndarray:
