@@ -1441,8 +1441,8 @@ class NaiveNegotiation(mesa.Model):
                 "stalled": self.stalled()}
 
     def stalled(self) -> bool:
-        """On every agenda someone may propose, a party (or a rule's veto) whose consent
-        every agreement there needs still stalls in the horizon's round (§12, §17)."""
+        """In the horizon's round a party (or a rule's veto) whose consent every agreement on
+        an agenda someone may propose needs still stalls on it (§12, §17)."""
         w = self.world
 
         def blocks(g: int, a: Actor) -> bool:
@@ -1452,7 +1452,7 @@ class NaiveNegotiation(mesa.Model):
             return needed and a.stalls(g, w.horizon)
 
         open_ = [g for g in (TRUCE, SETTLEMENT) if any(a.may_propose[g] for a in self.actors)]
-        return bool(open_) and all(any(blocks(g, a) for a in self.actors) for g in open_)
+        return any(blocks(g, a) for g in open_ for a in self.actors)
 
 
 _DTYPES = {"outcome": np.int8, "agreement_round": np.int16, "truce_round": np.int16,

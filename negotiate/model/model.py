@@ -169,8 +169,8 @@ class NegotiationModel(mesa.Model):
             # the round anything (a truce or a settlement) was first agreed in principle,
             # 0: never (docs/model.md §12, "Why no agreement")
             "principle_round": np.zeros(N, np.int16),
-            # a party whose consent every agreement needs still stalls at the horizon, on
-            # every agenda open in the scenario (drawn once per world, §17; §12)
+            # a party whose consent every agreement needs still stalls in the horizon's
+            # round, on an agenda open in the scenario (drawn once per world, §17; §12)
             "stalled": stalled_to_horizon(p),
         }
         # talks as a process (§15): a settlement agreed in principle, being drafted

@@ -68,8 +68,8 @@ class BlockResult:
     # agreed in principle: accepted by every veto player (or passed by the decision rule), or
     # an agreed pause begun; 0: never.  None: not recorded (docs/model.md §12, "Why no agreement")
     principle_round: np.ndarray | None = None
-    # (N,) bool: on every agenda open in the scenario a party whose consent every agreement
-    # needs was still stalling in the horizon's round (drawn once per world, whatever
+    # (N,) bool: in the horizon's round a party whose consent every agreement on an agenda
+    # open in the scenario needs was still stalling on it (drawn once per world, whatever
     # happened).  None: not recorded (docs/model.md §12, "Why no agreement"; §17)
     stalled: np.ndarray | None = None
 

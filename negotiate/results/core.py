@@ -94,9 +94,9 @@ class Results(Saved):
         effect, <NA> = no truce or its conditions dropped; docs/model.md §15,
         "Standstill while drafting") and ``principle_round`` (the round in which
         anything, a truce or a settlement, was first agreed in principle, <NA> =
-        never; docs/model.md §12, "Why no agreement") and ``stalled`` (on every agenda
-        open in the scenario a party whose consent every agreement needs was still
-        stalling in the horizon's round, drawn per world; §12).  Optional columns are absent from runs
+        never; docs/model.md §12, "Why no agreement") and ``stalled`` (in the horizon's
+        round a party whose consent every agreement needs was still stalling on an agenda
+        open in the scenario, drawn per world; §12).  Optional columns are absent from runs
         recorded before they existed (loaded from older files).
         """
         self._require_runs("to_frame()")

@@ -40,15 +40,16 @@ MEANINGS: dict[str, str] = {
                            "at ratification); no one reneged",
     "agreed_never_in_force": "agreed in principle, no win, never in force by the horizon "
                              "(drafting unfinished, ratification failed)",
-    "stalled": "nothing agreed in principle, no win, and at the horizon a party whose consent "
-               "every agreement needs was still stalling (refusing every settlement, and every "
-               "truce where it stalls truces, on every agenda open) - under calibration: library "
-               "this is the behaviour the library's cases need, not a judgement of a party's sincerity",
-    "refused": "nothing agreed in principle, no win, no party stalling to the end: offers were "
-               "answered, none accepted by every veto player",
-    "never_offered": "nothing agreed in principle, no win, no party stalling to the end: no offer "
-                     "was ever answered (red lines closing every agenda, nothing worth offering, "
-                     "talks that never sat)",
+    "stalled": "nothing agreed in principle, no win, and in the horizon's round a party whose "
+               "consent every agreement needs was still stalling: refusing every settlement (and "
+               "every truce, where it stalls truces) only to stall, while the others, taking it "
+               "for sincere, offered on. Under calibration: library this is the behaviour the "
+               "library's cases need, the same for every party, not a judgement of a party's sincerity",
+    "refused": "nothing agreed in principle, no win, no needed party stalling in the last round: "
+               "offers were answered, none accepted by every veto player",
+    "never_offered": "nothing agreed in principle, no win, no needed party stalling in the last "
+                     "round: no offer was ever answered (red lines closing every agenda, nothing "
+                     "worth offering, talks that never sat)",
 }
 
 #: Said wherever a breakdown from before ``stalled`` was recorded is shown

@@ -15,7 +15,8 @@ world), so the reason is known by construction:
   never in force;
 * (e) B insincere in every world, stalling truces too, past the horizon: it refuses A's
   truce every round and proposes nothing, so every world is stalled; stalling that ends
-  a round before the horizon, or no stalling, flags none.
+  a round before the horizon, or no stalling, flags none; stalling settlements only
+  flags the worlds only where settlements are on the agenda.
 """
 
 from __future__ import annotations
@@ -134,16 +135,23 @@ def test_stalling_that_ends_before_the_horizon_or_none_flags_no_world():
     assert not clash.stalled.any()
 
 
-def test_stalling_settlements_only_is_not_stalled_while_truces_are_open():
-    """B stalls settlements through the horizon but not truces: a truce can still be agreed,
-    so the world is not flagged (and A's truce is accepted in round 1)."""
-    block = block_of({**stalling(45), "actors.B.insincere_truces": False,
-                      "actors.A.agendas": ["truce", "settlement"], "actors.B.agendas": ["truce", "settlement"]})
-    assert not block.stalled.any()
-    settlements_only = block_of({**stalling(45), "actors.B.insincere_truces": False,
-                                 "actors.A.agendas": ["settlement"], "actors.B.agendas": ["settlement"]})
-    assert settlements_only.stalled.all()
-    np.testing.assert_array_equal(counts(settlements_only), only(STALLED))
+def test_stalling_settlements_counts_where_settlements_are_open():
+    """B stalls settlements through the horizon, not truces.  Truces only on the agenda: its
+    stalling blocks nothing open, no world is flagged and A's truce is accepted in round 1.
+    Settlements open too: flagged, but a truce is still agreed in every world, so none
+    counts as stalled (the flag is drawn; only runs without an agreement are counted).
+    Settlements only: every world ends without an agreement, stalled."""
+    settlements = {**stalling(45), "actors.B.insincere_truces": False}
+    truces = block_of(settlements)
+    assert not truces.stalled.any() and (truces.outcome == CONDITIONAL).all()
+    both = block_of({**settlements, "actors.A.agendas": ["truce", "settlement"],
+                     "actors.B.agendas": ["truce", "settlement"]})
+    assert both.stalled.all() and (both.outcome != NONE).all()
+    np.testing.assert_array_equal(counts(both), np.zeros(len(REASONS), np.int64))
+    only_settlements = block_of({**settlements, "actors.A.agendas": ["settlement"],
+                                 "actors.B.agendas": ["settlement"]})
+    assert only_settlements.stalled.all() and (only_settlements.offers[:, 1, 1] > 0).all()
+    np.testing.assert_array_equal(counts(only_settlements), only(STALLED))
 
 
 @pytest.mark.parametrize("decision, flagged", [
@@ -163,8 +171,8 @@ def test_under_a_decision_rule_only_a_stalling_party_it_needs_flags_the_run(deci
 # --- exclusive and exhaustive, on generated scenarios ----------------------------------------
 
 def stalled_by_hand(p) -> np.ndarray:
-    """``stalled`` world by world, actor by actor: on every agenda someone may propose, some
-    party outside the rule's bodies (or a rule's veto) stalls that agenda in the horizon's round."""
+    """``stalled`` world by world, actor by actor: on some agenda someone may propose, a party
+    outside the rule's bodies (or a rule's veto) stalls that agenda in the horizon's round."""
     def needed(g, a):
         rule = None if p.rules is None else p.rules.agendas[g]
         if rule is None:
@@ -175,8 +183,8 @@ def stalled_by_hand(p) -> np.ndarray:
         return p.horizon <= p.insincere_until[a, w] and (g == 1 or bool(p.insincere_truces[a, w]))
 
     open_ = [g for g in (0, 1) if p.agendas[:, g].any()]
-    return np.array([bool(open_) and all(any(needed(g, a) and stalls(g, a, w) for a in range(p.n_actors))
-                                         for g in open_) for w in range(p.n)])
+    return np.array([any(needed(g, a) and stalls(g, a, w) for g in open_ for a in range(p.n_actors))
+                     for w in range(p.n)])
 
 
 GENERATED = settings(max_examples=scaled(8), deadline=None, database=None, derandomize=True,
