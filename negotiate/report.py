@@ -208,8 +208,9 @@ def _why(results: Results) -> str:
             for reason, r in why.to_frame().iterrows()]
     head = ["reason", "share of all runs (95% Wilson interval)", "runs", "meaning"]
     note = "" if why.stalled_recorded else f"<p><b>Note:</b> {escape(NOT_SPLIT)}.</p>"
-    return (f"<p>No agreement in {why.no_agreement:.3f} of runs, of which, by why: the shares are "
-            "of all runs and add up to the probability of no agreement.</p>" + note
+    return (f"<p>No agreement in {why.no_agreement:.3f} of runs, split by why (the first reason "
+            "that holds, in this order): the shares are of all runs and add up to the probability "
+            "of no agreement.</p>" + note
             + _table(head, rows))
 
 

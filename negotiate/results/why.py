@@ -145,9 +145,9 @@ class WhyNoAgreement:
         ax.set_xlabel("Share of all runs")
         ax.grid(axis="x", alpha=0.3)
         ax.set_axisbelow(True)
-        title = (f"{self.scenario}: why no agreement ({self.no_agreement:.1%} of runs), "
+        title = (f"{self.scenario}: why no agreement\n{self.no_agreement:.1%} of runs, "
                  f"{self.level:.0%} intervals ({self.method})")
-        ax.set_title(title if self.stalled_recorded else title + "\nstalled not recorded", fontsize=10)
+        ax.set_title(title if self.stalled_recorded else title + ", stalled not recorded", fontsize=10)
         return ax
 
     def _repr_html_(self) -> str:
