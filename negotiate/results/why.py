@@ -117,7 +117,7 @@ class WhyNoAgreement:
         the total shown (largest remainders); the intervals are as computed."""
         width = max(len(LABELS[r]) for r in self.reasons)
         total = f"{self.no_agreement:.1%}"
-        shown = _rounded_parts(np.array(self.counts), self.runs, int(round(float(total[:-1]) * 10)))
+        shown = _rounded_parts(np.array(self.counts), self.runs, round(float(total[:-1]) * 10))
         out = [f"no agreement {total}, of which:"]
         out += [f"  {LABELS[reason]:<{width}}  {p:5.1f}%  [{row.ci_low:.1%}, {row.ci_high:.1%}]"
                 for p, (reason, row) in zip(shown, self.to_frame().iterrows())]
