@@ -6,7 +6,8 @@ who sits at the table, the issues, the sources), the outcome table with its
 intervals, the time to agreement (with intervals), the settled terms (the
 distribution of each issue's agreed value), the figures (PNG, embedded), the
 diagnostics, the calibration the scenario draws its behaviour from (with the
-library's cross-validated skill, when the posterior carries it), and the
+library's cross-validated skill, when the posterior carries it: whether its
+interval includes zero, and that it is in-library, not held-out), and the
 metadata needed to reproduce the numbers (also as JSON in a ``<script
 type="application/json" id="metadata">`` block, for tools).  The file is
 written to a temporary name and renamed: an earlier report is replaced only
@@ -294,12 +295,30 @@ def _calibration(scenario) -> str:
     skill = posterior_folder(section.posterior) / "summary_skill.csv"
     if skill.is_file():
         table = pd.read_csv(skill, index_col=["score", "forecaster"])
-        row = table.loc[("log_loss", "loo")]
-        text += (f"<p>Fitted to the case library and scored leaving each case out: mean log loss "
-                 f"{row['model']:.2f} against {row['climatology']:.2f} for the library's base rates "
-                 f"(skill {row['skill']:.2f}, 95% interval {row['skill_low']:.2f} to "
-                 f"{row['skill_high']:.2f}; docs/validation.md).</p>")
+        text += _skill(table.loc[("log_loss", "loo")], shipped=section.posterior == "library")
     return text
+
+
+#: the shipped fit's record on cases encoded after it (docs/validation.md, "Held-out checks")
+HELD_OUT = ("This skill is measured on the cases the model was developed on; on negotiations "
+            "encoded after the fit it has so far done worse than the base rates "
+            "(docs/validation.md, 'Held-out checks').")
+
+
+def _skill(row, *, shipped: bool) -> str:
+    """The leave-one-out skill and its interval, saying when the interval includes zero (no
+    skill cannot be ruled out) and that it is in-library, not on new cases."""
+    low, high = row["skill_low"], row["skill_high"]
+    zero = ", which includes zero: no skill at all is not ruled out" if low <= 0 <= high else ""
+    text = (f"<p>Fitted to the case library and scored leaving each case out: mean log loss "
+            f"{row['model']:.2f} against {row['climatology']:.2f} for the library's base rates "
+            f"(skill {row['skill']:.2f}, 95% interval {low:.2f} to {high:.2f}{zero}; "
+            "docs/validation.md). ")
+    if shipped:
+        return text + escape(HELD_OUT, quote=False) + "</p>"
+    # a posterior of one's own: its held-out record is not known here
+    return text + ("This skill is measured on the cases the posterior was fitted to, not on "
+                   "negotiations encoded after the fit.</p>")
 
 
 def _ceasefires(results: Results) -> str:

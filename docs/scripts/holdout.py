@@ -15,7 +15,9 @@ checks").  Each is forecast three ways and scored on what happened:
 Both model forecasts are ``negotiate.backtest`` runs (the same per-case seeds and
 add-half smoothing as the library's backtest).  ``--write`` puts the table between the
 ``<!-- NAME -->`` ... ``<!-- /NAME -->`` markers of docs/validation.md (``--marker``;
-``holdout-table``, the first check's, by default).  Nothing here is typed by hand.
+``holdout-table``, the first check's, by default).  Cases listed in ``holdout/SEALED``
+are left out unless ``--unseal`` is given: they wait, unscored, for the next change to
+the model.  Nothing here is typed by hand.
 """
 
 from __future__ import annotations
@@ -40,6 +42,15 @@ ROOT = Path(__file__).resolve().parents[2]
 MARKER = "holdout-table"   # the first check's table; later checks name their own (--marker)
 WORDS = {"temporary_truce": "temporary truce", "conditional_truce": "truce with conditions",
          "comprehensive_agreement": "comprehensive agreement", "no_agreement": "no agreement"}
+
+
+def sealed() -> set[str]:
+    """The held-out cases kept unscored for the next change to the model (``holdout/SEALED``)."""
+    path = ROOT / "holdout" / "SEALED"
+    if not path.exists():
+        return set()
+    lines = (line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return {line for line in lines if line}
 
 
 def library_climatology() -> tuple[np.ndarray, int]:
@@ -91,10 +102,15 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cases", type=Path, default=ROOT / "holdout", help="the held-out cases' folder")
     parser.add_argument("--write", action="store_true", help="replace the table in docs/validation.md")
+    parser.add_argument("--unseal", action="store_true",
+                        help="score the sealed cases too (listed in holdout/SEALED): do it once")
     parser.add_argument("--marker", default=MARKER,
                         help="the table's markers in docs/validation.md: <!-- MARKER --> ... <!-- /MARKER -->")
     args = parser.parse_args(argv)
-    frame = forecasts(load_cases(args.cases), args.runs, args.seed)
+    cases = [c for c in load_cases(args.cases) if args.unseal or c.id not in sealed()]
+    if not cases:
+        raise SystemExit(f"{args.cases}: no unsealed cases to score (--unseal scores the sealed ones)")
+    frame = forecasts(cases, args.runs, args.seed)
     text = table(frame, args.runs, args.seed)
     print(frame.round(3).to_string(), file=sys.stderr)
     if not args.write:

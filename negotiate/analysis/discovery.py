@@ -85,17 +85,22 @@ class Box:
             inside &= (x >= low if self.low_inclusive else x > low) & (x <= high)
         return inside
 
-    def rule(self, digits: int = 3) -> str:
-        """The box as text, such as ``actors.A.patience > 0.82 and war.drift <= 0.01``."""
+    def rule(self, digits: int = 3, *, marks: dict[str, str] | None = None) -> str:
+        """The box as text, such as ``actors.A.patience > 0.82 and war.drift <= 0.01``;
+        ``marks[name]`` follows that input's limit in brackets (``... >= 0.25 (calibration knob)``)."""
         parts = []
+        marks = marks or {}
         for name, (low, high) in self.limits.items():
             below = "<=" if self.low_inclusive else "<"
             if math.isfinite(low) and math.isfinite(high):
-                parts.append(f"{low:.{digits}g} {below} {name} <= {high:.{digits}g}")
+                part = f"{low:.{digits}g} {below} {name} <= {high:.{digits}g}"
             elif math.isfinite(low):
-                parts.append(f"{name} {'>=' if self.low_inclusive else '>'} {low:.{digits}g}")
+                part = f"{name} {'>=' if self.low_inclusive else '>'} {low:.{digits}g}"
             elif math.isfinite(high):
-                parts.append(f"{name} <= {high:.{digits}g}")
+                part = f"{name} <= {high:.{digits}g}"
+            else:
+                continue
+            parts.append(f"{part} ({marks[name]})" if name in marks else part)
         return " and ".join(parts) or "(all worlds)"
 
 
@@ -132,11 +137,16 @@ class DiscoveryResults(Saved):
         """One row per box: ``box``, ``rule``, ``coverage``, ``density``, ``worlds``,
         ``cases`` and ``inputs`` (how many inputs it limits); when pruned, also
         ``dropped``: the inputs whose restriction was dropped, with their
-        quasi-p-values, such as ``c (qp 0.41); d (qp 0.12)`` (empty if none)."""
+        quasi-p-values, such as ``c (qp 0.41); d (qp 0.12)`` (empty if none).  A limit on a
+        field the scenario's calibration sets is marked ``(calibration knob)`` (a posterior
+        draw, not an input the analyst chose) or ``(times a calibration knob)``."""
+        from ..scenario.calibrated_fields import knob_marks
+
+        marks = knob_marks(self.scenario) if self.scenario is not None else {}
         columns = ["box", "rule", "coverage", "density", "worlds", "cases", "inputs"]
         if self.pruned:
             columns.append("dropped")
-        rows = [{"box": k + 1, "rule": b.rule(), "coverage": b.coverage, "density": b.density,
+        rows = [{"box": k + 1, "rule": b.rule(marks=marks), "coverage": b.coverage, "density": b.density,
                  "worlds": b.worlds, "cases": b.cases, "inputs": len(b.limits),
                  "dropped": "; ".join(f"{name} (qp {qp:.2g})" for name, qp in b.dropped.items())}
                 for k, b in enumerate(self.boxes)]

@@ -7,6 +7,7 @@ import sys
 
 from ..errors import ScenarioError
 from ..scenario.calibrated_fields import calibration_note
+from ..scenario.closed_agendas import closed_agenda_notes
 from ..scenario.jsonschema import scenario_json_schema_text
 from .options import EXIT_OK
 from .variants import add_set_option, load_with_sets
@@ -23,7 +24,9 @@ def _add_validate(commands) -> None:
         help="check scenario files",
         description="Check scenario files: prints 'ok: FILE (N actors, M issues)' for each "
                     "valid one and one line per problem (FILE:LINE: field: what is wrong) "
-                    "on stderr. Exit code 0 if all are valid, 2 otherwise.",
+                    "on stderr. Exit code 0 if all are valid, 2 otherwise. Notes on stderr say what a "
+                    "valid scenario may not mean: the fields a calibration replaces, and agendas "
+                    "closed in every world (signs, clashing red lines).",
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="scenario YAML file")
     add_set_option(p, applies_to="every file")
@@ -42,6 +45,8 @@ def _validate(args: argparse.Namespace) -> int:
               f"{_count(scenario.issues, 'issue')})")
         note = calibration_note(scenario)
         if note is not None:  # the fields it replaces are not used: say so before anything runs
+            print(f"negotiate: note: {file}: {note}", file=sys.stderr)
+        for note in closed_agenda_notes(scenario):  # well formed, but no agreement possible there
             print(f"negotiate: note: {file}: {note}", file=sys.stderr)
     if problems:
         raise ScenarioError(problems)

@@ -113,10 +113,11 @@ def _touches(set_path: str, field: str) -> bool:
 
 @contextlib.contextmanager
 def mismatch_warnings_as_lines():
-    """A comparison of scenarios with other actors or issues: one line on stderr."""
-    from ..run import ScenarioMismatchWarning
+    """A comparison of scenarios with other actors or issues, or of a scenario with
+    itself: one line on stderr."""
+    from ..run import IdenticalScenariosWarning, ScenarioMismatchWarning
 
-    with warnings_as_lines(ScenarioMismatchWarning):
+    with warnings_as_lines(ScenarioMismatchWarning, IdenticalScenariosWarning):
         yield
 
 

@@ -258,7 +258,15 @@ def draw_params(scenario, n: int, seed, given: dict | None = None) -> WorldParam
     ends in ``*`` (``"actors.A.war_cost*"``) is instead a per-world multiplier
     (finite, > 0) of that number field, whether the scenario wrote it as a
     distribution or as a number (a scale knob, docs/validation.md "Calibration").
+
+    A scenario with a ``calibration`` section gets its posterior draws as a run
+    does (:func:`~negotiate.model.calibrated.with_calibration`, same stream), so
+    the result equals ``NegotiationModel(scenario, n, seed=seed).params``.
     """
+    if scenario.calibration is not None:
+        # imported here: calibrated.py imports this module
+        from .calibrated import with_calibration
+        scenario, given = with_calibration(scenario, n, seed, given)
     given, scale = _check_given(given, n)
     scale, ranges = _scale_ranges(scenario, scale)
     streams = streams_for(seed, n)

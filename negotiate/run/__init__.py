@@ -1,6 +1,11 @@
 """How to run many worlds: the seed plan, executors, ``simulate``, ``compare`` and ``sweep``."""
 
-from .comparison import Comparison, ManyComparison, ScenarioMismatchWarning
+from .comparison import (
+    Comparison,
+    IdenticalScenariosWarning,
+    ManyComparison,
+    ScenarioMismatchWarning,
+)
 from .executors import EXECUTORS, Executor, InProcessExecutor, ProcessExecutor, get_executor
 from .replay import Replay, replay
 from .seeding import BLOCK_SIZE, SeedPlan, block_seed, run_seed
@@ -12,6 +17,7 @@ __all__ = [
     "EXECUTORS",
     "Comparison",
     "Executor",
+    "IdenticalScenariosWarning",
     "InProcessExecutor",
     "ManyComparison",
     "ProcessExecutor",

@@ -14,17 +14,40 @@ from ..model.outcomes import OUTCOMES
 from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 from ..stats import paired_difference_from_table
 
-__all__ = ["Comparison", "ManyComparison", "ScenarioMismatchWarning", "check_comparable"]
+__all__ = ["Comparison", "IdenticalScenariosWarning", "ManyComparison", "ScenarioMismatchWarning",
+           "check_comparable"]
 
 
 class ScenarioMismatchWarning(UserWarning):
     """Two compared scenarios do not have the same actors and issues."""
 
 
+class IdenticalScenariosWarning(UserWarning):
+    """Two compared scenarios are the same: every paired difference is exactly 0."""
+
+
+#: top-level fields that describe a scenario without changing any number of a run
+_DESCRIPTIVE = ("name", "title", "description", "sources")
+
+
+def _same_model(a, b) -> bool:
+    """Whether two scenarios differ only in their names and descriptions."""
+    def content(s):
+        return {k: v for k, v in s.to_dict().items() if k not in _DESCRIPTIVE}
+    return content(a) == content(b)
+
+
 def check_comparable(a, b) -> None:
     """Refuse (ValueError) two scenarios with no actor and no issue in common; warn
     (:class:`ScenarioMismatchWarning`) when their actors or issues differ: a paired
-    difference then compares two different conflicts, not a change to one."""
+    difference then compares two different conflicts, not a change to one; warn
+    (:class:`IdenticalScenariosWarning`) when they are the same scenario (a file given
+    twice, or two files that differ only in names and descriptions)."""
+    if _same_model(a, b):
+        warnings.warn(f"{b.name} and {a.name} are the same scenario (they differ at most in "
+                      f"{', '.join(_DESCRIPTIVE)}): on common random numbers every paired "
+                      "difference is exactly 0", IdenticalScenariosWarning, stacklevel=3)
+        return
     differences = []
     for what, left, right in (("actors", a.actors, b.actors), ("issues", a.issues, b.issues)):
         for name, only in ((a.name, set(left) - set(right)), (b.name, set(right) - set(left))):

@@ -24,8 +24,8 @@ from typing import Any
 
 from .paths import field_at
 
-__all__ = ["calibration_label", "calibration_note", "check_overrides", "keep_written", "replaced_fields",
-           "replaced_message", "written_fields"]
+__all__ = ["calibration_label", "calibration_note", "check_overrides", "keep_written", "knob_marks",
+           "replaced_fields", "replaced_message", "written_fields"]
 
 WHERE = 'docs/scenario-format.md, "calibration"'
 
@@ -43,6 +43,27 @@ def replaced_fields(scenario) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return {path: name for name, paths in posterior.fields(scenario, kind="replace").items() for path in paths}
+
+
+#: how a rule or table names a field the calibration sets (a posterior draw, not an analyst's input)
+KNOB_MARK, SCALED_MARK = "calibration knob", "times a calibration knob"
+
+
+def knob_marks(scenario) -> dict[str, str]:
+    """``{dotted field path: mark}`` for the fields the scenario's calibration sets: those a
+    ``replace`` knob replaces are the knob's posterior draw (:data:`KNOB_MARK`), those a
+    ``scale`` knob multiplies are the file's draw times it (:data:`SCALED_MARK`); empty
+    without a calibration (or with one that cannot be read: the load check says why)."""
+    from .calibration import load_posterior
+
+    if getattr(scenario, "calibration", None) is None:
+        return {}
+    try:
+        posterior = load_posterior(scenario.calibration.posterior)
+    except (OSError, ValueError):
+        return {}
+    marks = {path: SCALED_MARK for paths in posterior.fields(scenario, kind="scale").values() for path in paths}
+    return marks | {path: KNOB_MARK for path in replaced_fields(scenario)}
 
 
 def calibration_label(scenario) -> str | None:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import negotiate
@@ -346,3 +347,109 @@ def test_a_digest_that_is_no_sha256_says_what_one_is(tmp_path, digest, got):
         negotiate.load_scenario(calibrated_scenario(tmp_path, sha256=digest))
     assert str(caught.value).endswith(
         f"calibration.sha256: must be the 64 hexadecimal digits of sha256sum posterior.csv, {got}")
+
+
+def _same_params(a, b):
+    """Every field of two WorldParams equal (arrays exactly, nested records by value)."""
+    import dataclasses
+
+    for field in dataclasses.fields(a):
+        x, y = getattr(a, field.name), getattr(b, field.name)
+        if isinstance(x, np.ndarray):
+            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), field.name
+        elif field.name != "inputs":
+            assert repr(x) == repr(y), field.name
+
+
+@pytest.mark.parametrize("knobs, rows", [(KNOBS, ROWS), (SCALE, [(2.0, 0.3), (0.5, 0.7)])])
+def test_draw_params_gives_what_a_calibrated_run_uses(tmp_path, knobs, rows):
+    """docs/model.md §17 tells users to read draw_params(...).insincere_until: with a
+    calibration section it must be the run's values, world by world, not the file's."""
+    from negotiate.model.params import draw_params
+
+    write_posterior(tmp_path / "post", rows=rows, knobs=knobs)
+    plain = load("talks", actors__A__war_cost={"dist": "uniform", "low": 0.01, "high": 0.05})
+    scenario = plain.with_overrides({"calibration": {"posterior": str(tmp_path / "post")}})
+    n = 60
+    drawn = draw_params(scenario, n, np.random.SeedSequence(5))
+    _same_params(drawn, NegotiationModel(scenario, n, seed=5).params)
+    for key, values in NegotiationModel(scenario, n, seed=5).inputs.items():
+        assert np.array_equal(drawn.inputs[key], values), key
+    # not vacuous: the calibration moves what draw_params gives
+    uncalibrated = draw_params(plain, n, np.random.SeedSequence(5))
+    moved = "insincere_until" if knobs is KNOBS else "war_cost"
+    assert not np.array_equal(getattr(drawn, moved), getattr(uncalibrated, moved))
+
+
+def test_draw_params_of_a_library_calibrated_scenario_matches_the_run():
+    from negotiate.model.params import draw_params
+
+    scenario = negotiate.load_scenario(ROOT / "scenarios" / "hypothetical_three_actors.yaml")
+    assert scenario.calibration is not None
+    n = 40
+    _same_params(draw_params(scenario, n, 11), NegotiationModel(scenario, n, seed=11).params)
+
+
+SKILL_HEADER = "score,forecaster,model,climatology,skill,skill_low,skill_high\n"
+IN_LIBRARY = ("This skill is measured on the cases the model was developed on; on negotiations encoded "
+              "after the fit it has so far done worse than the base rates (docs/validation.md, "
+              "'Held-out checks').")
+
+
+@pytest.mark.parametrize("low, high, includes_zero", [(-0.11, 0.39, True), (0.05, 0.39, False),
+                                                      (-0.4, -0.02, False), (0.0, 0.3, True)])
+def test_the_reports_skill_says_when_its_interval_includes_zero(tmp_path, low, high, includes_zero):
+    from negotiate.report import _calibration
+
+    folder = write_posterior(tmp_path / "post")
+    (folder / "summary_skill.csv").write_text(SKILL_HEADER + f"log_loss,loo,1.2,1.4,0.14,{low},{high}\n")
+    text = _calibration(load("talks").with_overrides({"calibration": {"posterior": str(folder)}}))
+    assert f"95% interval {low:.2f} to {high:.2f}" in text
+    assert ("which includes zero" in text) is includes_zero
+    # a posterior of one's own is in-sample too, but the held-out record is the shipped fit's
+    assert "not on negotiations encoded after the fit" in text and IN_LIBRARY not in text
+
+
+def test_the_reports_skill_of_the_library_fit_is_said_to_be_in_library():
+    from html import unescape
+
+    from negotiate.report import _calibration
+
+    text = unescape(_calibration(negotiate.load_scenario(ROOT / "scenarios" / "hypothetical_three_actors.yaml")))
+    assert IN_LIBRARY in text
+    row = pd.read_csv(ROOT / "negotiate" / "data" / "calibration" / "summary_skill.csv",
+                      index_col=["score", "forecaster"]).loc[("log_loss", "loo")]
+    assert ("which includes zero" in text) is bool(row["skill_low"] <= 0 <= row["skill_high"])
+
+
+def test_discovery_rules_mark_the_fields_a_calibration_sets(tmp_path):
+    """A box on a calibrated field is a box on posterior draws, not on an analyst's input."""
+    import dataclasses
+
+    from negotiate.analysis import Box, discover
+
+    rng = np.random.default_rng(4)
+    names = ["actors.A.insincere", "actors.A.war_cost", "actors.A.patience"]
+    frame = pd.DataFrame(rng.random((2000, 3)), columns=[f"input:{n}" for n in names])
+    inside = (frame["input:actors.A.insincere"] <= 0.3) & (frame["input:actors.A.war_cost"] > 0.5) \
+        & (frame["input:actors.A.patience"] > 0.4)
+    frame["outcome"] = np.where(inside, "comprehensive_agreement", "no_agreement")
+    found = discover(frame, method="cart", max_depth=3)
+    # the rule as text, with and without marks, from limits written out here
+    box = Box({"actors.A.insincere": (-np.inf, 0.3), "actors.A.war_cost": (0.5, np.inf),
+               "actors.A.patience": (0.4, np.inf)}, 1.0, 1.0, 10, 10)
+    assert box.rule(marks={"actors.A.insincere": "calibration knob"}) == (
+        "actors.A.insincere <= 0.3 (calibration knob) and actors.A.war_cost >= 0.5 and actors.A.patience >= 0.4")
+    assert "(" not in found.to_frame()["rule"].iloc[0]          # no scenario: nothing to mark
+    write_posterior(tmp_path / "scale", rows=[(2.0, 0.3)], knobs=SCALE)
+    write_posterior(tmp_path / "post")
+    cost = {"dist": "uniform", "low": 0.01, "high": 0.05}
+    for folder, marked in (("post", {"actors.A.insincere": "calibration knob"}),
+                           ("scale", {"actors.A.war_cost": "times a calibration knob"})):
+        scenario = load("talks", actors__A__war_cost=cost).with_overrides(
+            {"calibration": {"posterior": str(tmp_path / folder)}})
+        rule = dataclasses.replace(found, scenario=scenario).to_frame()["rule"].iloc[0]
+        assert "actors.A.insincere" in rule and "actors.A.war_cost" in rule and "actors.A.patience" in rule
+        for name in names:
+            part = next(p for p in rule.split(" and ") if name in p)
+            assert part.endswith(f"({marked[name]})") if name in marked else not part.endswith(")"), part

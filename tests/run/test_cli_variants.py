@@ -79,6 +79,19 @@ def test_compare_warns_in_one_line_when_actors_differ(tmp_path):
     assert len(warning_lines) == 1 and "actors only in varied: M" in warning_lines[0]
 
 
+def test_compare_warns_in_one_line_when_the_scenarios_are_the_same(tmp_path):
+    """A file given twice, or a copy that only renames it: every difference is exactly 0."""
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(VARIED.read_text().replace("name: varied", "name: copy"))
+    for other in (VARIED, copy):
+        done = negotiate_cli("compare", str(VARIED), str(other), "--runs", "20", "--workers", "1",
+                             "--no-progress", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        warning_lines = [line for line in done.stderr.splitlines() if "warning" in line]
+        assert len(warning_lines) == 1 and "are the same scenario" in warning_lines[0], done.stderr
+        assert "every paired difference is exactly 0" in warning_lines[0]
+
+
 def test_compare_many_prints_and_writes_every_variant(tmp_path):
     patient = tmp_path / "patient.yaml"
     patient.write_text(f"extends: {VARIED}\nname: patient\nactors:\n  A:\n    patience: 0.99\n")

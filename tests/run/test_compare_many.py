@@ -117,6 +117,19 @@ def test_scenarios_with_other_actors_warn_and_disjoint_ones_are_refused(varied):
         negotiate.compare(varied, other, runs=16, progress=False)
 
 
+def test_the_same_scenario_twice_warns_and_a_changed_one_does_not(varied):
+    renamed = negotiate.load_scenario({**varied.to_dict(), "name": "renamed", "description": "a copy"})
+    for a, b in ((varied, varied), (varied, renamed)):
+        with pytest.warns(negotiate.IdenticalScenariosWarning, match="are the same scenario"):
+            negotiate.compare(a, b, runs=16, progress=False)
+    with pytest.warns(negotiate.IdenticalScenariosWarning, match="renamed and varied are the same"):
+        negotiate.compare_many(varied, [renamed], runs=16, progress=False)
+    changed = varied.with_overrides({"actors.B.noise": 0.2})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", negotiate.IdenticalScenariosWarning)
+        negotiate.compare(varied, changed, runs=16, progress=False)
+
+
 def test_summary_holds_each_scenarios_own_probabilities(many):
     summary = many.summary().set_index(["scenario", "outcome"])
     assert list(summary.index.get_level_values("scenario").unique()) == ["varied (base)", *many.labels]

@@ -40,3 +40,21 @@ def test_the_threshold_is_ninety_nine_percent(monkeypatch):
     assert "no_agreement takes 99.0%" in results.degenerate()
     counts[0], counts[OUTCOMES.index("no_agreement")] = 4, 296   # 98.7 %: readable
     assert results.degenerate() is None
+
+
+@pytest.mark.parametrize("outcome, advice, wrong", [
+    ("no_agreement", "check that any agreement is possible", "reason for the war to go on"),
+    ("comprehensive_agreement", "reason for the war to go on", "why_no_agreement"),
+    ("temporary_truce", "whether a settlement is possible", "reason for the war to go on"),
+])
+def test_the_degenerate_note_gives_advice_for_its_outcome(monkeypatch, outcome, advice, wrong):
+    """A war that never ends needs a different check from one that always settles."""
+    scenario = negotiate.load_scenario(DATA / "varied.yaml")
+    results = negotiate.simulate(scenario, runs=100, seed=1, progress=False)
+    counts = np.zeros(len(OUTCOMES), np.int64)
+    counts[OUTCOMES.index(outcome)] = 100
+    monkeypatch.setattr(results.aggregates, "outcome_counts", counts)
+    note = results.degenerate()
+    assert note.startswith(f"{outcome} takes 100.0%") and advice in note and wrong not in note
+    if outcome == "no_agreement":
+        assert "red lines" in note and "`signs`" in note and "Results.why_no_agreement()" in note

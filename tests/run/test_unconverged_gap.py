@@ -109,3 +109,18 @@ def test_the_engine_records_the_gap_where_it_missed(varied):
     tol = max(scenario.bargaining.tolerance, scenario.bargaining.noise_tolerance * NOISE)
     assert (gap[missed] > tol).all() and (gap[~missed] == 0).all()
     np.testing.assert_allclose(frame["unconverged_gap_noise"], gap / NOISE, rtol=1e-15)
+
+
+def test_the_note_says_how_to_check_it(stuck, varied):
+    """The remedy names the scenario fields that exist (docs/scenario-format.md, `bargaining`),
+    with at least the sweeps a user trial found enough, more if the scenario already has them."""
+    (problem,) = [p for p in stuck.diagnose() if p.kind == "unconverged"]
+    assert stuck.scenario.bargaining.iterations == 1           # the stuck fixture's
+    assert ("to check, rerun with --set bargaining.iterations=200 "
+            "--set bargaining.first_round_iterations=400") in problem.message
+    many = varied.with_overrides({"bargaining.iterations": 300, "bargaining.first_round_iterations": 150})
+    again = Results.from_block(many, stuck.run_data)
+    (problem,) = [p for p in again.diagnose() if p.kind == "unconverged"]
+    assert "--set bargaining.iterations=600 --set bargaining.first_round_iterations=400" in problem.message
+    for path in ("bargaining.iterations", "bargaining.first_round_iterations"):  # the paths --set takes
+        assert varied.with_overrides({path: 7}).bargaining.model_dump()[path.split(".")[1]] == 7

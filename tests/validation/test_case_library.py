@@ -82,3 +82,15 @@ def test_held_out_cases_are_neither_in_the_library_nor_in_the_shipped_fit():
     fitted = {c["id"] for c in metadata["cases"]}
     assert fitted == {f.name for f in LIBRARY_CASES}
     assert not held_out & fitted
+
+
+def test_sealed_cases_are_held_out_cases():
+    """holdout/SEALED names cases kept unscored (docs/scripts/holdout.py skips them): each
+    must be a held-out case, so a typo cannot leave a case unsealed by mistake."""
+    path = HOLDOUT / "SEALED"
+    if not path.exists():
+        pytest.skip("no sealed cases")
+    lines = (line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    sealed = {line for line in lines if line}
+    assert sealed, "holdout/SEALED lists no case"
+    assert sealed <= {f.name for f in HOLDOUT_CASES}
