@@ -1437,14 +1437,30 @@ class NaiveNegotiation(mesa.Model):
                 "victory": self.victory, "offers": self.offered, "accepts": self.accepted,
                 "first_accept": self.first_accept, "unconverged": self.unconverged,
                 "ceasefire": self.ceasefire, "stood_still": self.stood_still,
-                "conditions_round": self.conditions_round, "principle_round": self.principle_round}
+                "conditions_round": self.conditions_round, "principle_round": self.principle_round,
+                "stalled": self.stalled()}
+
+    def stalled(self) -> bool:
+        """In the horizon's round a party (or a rule's veto) whose consent every agreement on
+        an agenda someone may propose needs still stalls on it (§12, §17)."""
+        w = self.world
+
+        def blocks(g: int, a: Actor) -> bool:
+            rule = w.rules[g] if w.rules is not None else None
+            member = rule is not None and any(b["members"][a.index] for b in rule["bodies"])
+            needed = (a.is_party and not member) or (rule is not None and rule["vetoes"][a.index])
+            return needed and a.stalls(g, w.horizon)
+
+        open_ = [g for g in (TRUCE, SETTLEMENT) if any(a.may_propose[g] for a in self.actors)]
+        return any(blocks(g, a) for g in open_ for a in self.actors)
 
 
 _DTYPES = {"outcome": np.int8, "agreement_round": np.int16, "truce_round": np.int16,
            "collapsed": bool, "truces": np.int16, "proposer": np.int16, "terms": float,
            "final_balance": float, "victory": np.int8, "offers": np.int16, "accepts": np.int16,
            "first_accept": np.int16, "unconverged": np.int16, "ceasefire": np.int8,
-           "stood_still": bool, "conditions_round": np.int16, "principle_round": np.int16}
+           "stood_still": bool, "conditions_round": np.int16, "principle_round": np.int16,
+           "stalled": bool}
 
 
 def shock_seeds(seed: np.random.SeedSequence, runs: int) -> list[int]:

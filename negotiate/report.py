@@ -199,17 +199,19 @@ def _outcomes(results: Results) -> str:
 
 def _why(results: Results) -> str:
     """The runs without an agreement split by reason (docs/model.md §12, "Why no agreement")."""
-    from .results.why import MEANINGS
+    from .results.why import LABELS, MEANINGS, NOT_SPLIT
 
     try:
         why = results.why_no_agreement(0.95)
     except ValueError:   # results made before the reasons were recorded
         return "<p>Not recorded: these results were made before the reasons were.</p>"
-    rows = [(reason.replace("_", " "), _with_interval(r), f"{int(r['count']):,}", MEANINGS[reason])
+    rows = [(LABELS[reason], _with_interval(r), f"{int(r['count']):,}", MEANINGS[reason])
             for reason, r in why.to_frame().iterrows()]
     head = ["reason", "share of all runs (95% Wilson interval)", "runs", "meaning"]
-    return (f"<p>The {why.no_agreement:.3f} of runs that end without an agreement, by why: the "
-            "shares are of all runs and add up to the probability of no agreement.</p>"
+    note = "" if why.stalled_recorded else f"<p><b>Note:</b> {escape(NOT_SPLIT)}.</p>"
+    return (f"<p>No agreement in {why.no_agreement:.3f} of runs, split by why (the first reason "
+            "that holds, in this order): the shares are of all runs and add up to the probability "
+            "of no agreement.</p>" + note
             + _table(head, rows))
 
 

@@ -87,12 +87,13 @@ WHY_FROM = 0.05
 
 
 def why_lines(results) -> list[str]:
-    """Why no agreement (docs/model.md §12), a heading and one line per reason, when no
-    agreement is common enough to ask (at least ``WHY_FROM`` of the runs); else none."""
+    """Why no agreement (docs/model.md §12): the total, then one line per reason (shares of
+    all runs, printed so that they add up to the total), when no agreement is common enough
+    to ask (at least ``WHY_FROM`` of the runs); else none."""
     why = results.why_no_agreement()
     if why.no_agreement < WHY_FROM:
         return []
-    return ["why no agreement (share of all runs):", *("  " + line for line in why.lines())]
+    return why.lines()
 
 
 def _chunk_cache_dir(out: str) -> str:

@@ -29,6 +29,7 @@ from .proposals import (
     choose,
     judge,
     needed_players,
+    stalled_to_horizon,
     veto_players,
 )
 from .responses import option_weight, recognise, with_option
@@ -168,6 +169,9 @@ class NegotiationModel(mesa.Model):
             # the round anything (a truce or a settlement) was first agreed in principle,
             # 0: never (docs/model.md §12, "Why no agreement")
             "principle_round": np.zeros(N, np.int16),
+            # a party whose consent every agreement needs still stalls in the horizon's
+            # round, on an agenda open in the scenario (drawn once per world, §17; §12)
+            "stalled": stalled_to_horizon(p),
         }
         # talks as a process (§15): a settlement agreed in principle, being drafted
         self.sign_round = np.zeros(N, np.int64)          # round it is due for signing, 0 = none

@@ -26,7 +26,7 @@ AGENDAS: tuple[str, ...] = ("truce", "settlement")
 
 #: BlockResult fields an engine or a saved table may lack (None: not recorded)
 OPTIONAL = ("unconverged", "unconverged_gap", "unconverged_gap_noise", "ceasefire",
-            "stood_still", "conditions_round", "principle_round")
+            "stood_still", "conditions_round", "principle_round", "stalled")
 
 
 @dataclass
@@ -68,6 +68,10 @@ class BlockResult:
     # agreed in principle: accepted by every veto player (or passed by the decision rule), or
     # an agreed pause begun; 0: never.  None: not recorded (docs/model.md §12, "Why no agreement")
     principle_round: np.ndarray | None = None
+    # (N,) bool: in the horizon's round a party whose consent every agreement on an agenda
+    # open in the scenario needs was still stalling on it (drawn once per world, whatever
+    # happened).  None: not recorded (docs/model.md §12, "Why no agreement"; §17)
+    stalled: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -104,21 +108,27 @@ class BlockResult:
 #: "Why no agreement")
 REASONS: tuple[str, ...] = (
     "won_outright",            # a side won outright before anything was agreed in principle
-    "won_after_agreeing",      # ... after something was (still drafted, or fell at ratification)
+    "won_before_in_force",     # ... after something was, before it was in force (no one reneged)
     "agreed_never_in_force",   # agreed in principle, no win, never in force by the horizon
+    "stalled",                 # nothing agreed, no win, a needed party stalling at the horizon
     "refused",                 # offers answered, none accepted by every veto player, no win
     "never_offered",           # no offer ever answered by anyone, no win
 )
-WON_OUTRIGHT, WON_AFTER_AGREEING, AGREED_NEVER_IN_FORCE, REFUSED, NEVER_OFFERED = range(5)
+(WON_OUTRIGHT, WON_BEFORE_IN_FORCE, AGREED_NEVER_IN_FORCE, STALLED, REFUSED,
+ NEVER_OFFERED) = range(6)
+#: the reasons of results recorded before ``stalled`` was (five counts): their refused
+#: and never_offered include the runs a party stalled through
+REASONS_WITHOUT_STALLED: tuple[str, ...] = tuple(r for r in REASONS if r != "stalled")
 
 
-def no_agreement_reasons(outcome, victory, principle_round, offers) -> np.ndarray:
+def no_agreement_reasons(outcome, victory, principle_round, offers, stalled) -> np.ndarray:
     """(N,) int8: each world's index into :data:`REASONS` if it ended without an agreement,
-    -1 if it ended in one.  ``offers`` (N, A, 2) counts the proposals each actor answered."""
+    -1 if it ended in one.  ``offers`` (N, A, 2) counts the proposals each actor answered;
+    ``stalled`` (N,) is :attr:`BlockResult.stalled`."""
     won = np.asarray(victory) != 0
     agreed = np.asarray(principle_round) > 0
     answered = np.asarray(offers).sum(axis=(1, 2)) > 0
-    code = np.select([won & ~agreed, won & agreed, agreed, answered],
-                     [WON_OUTRIGHT, WON_AFTER_AGREEING, AGREED_NEVER_IN_FORCE, REFUSED],
+    code = np.select([won & ~agreed, won & agreed, agreed, np.asarray(stalled, bool), answered],
+                     [WON_OUTRIGHT, WON_BEFORE_IN_FORCE, AGREED_NEVER_IN_FORCE, STALLED, REFUSED],
                      NEVER_OFFERED)
     return np.where(np.asarray(outcome) == NONE, code, -1).astype(np.int8)

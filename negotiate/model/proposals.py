@@ -73,6 +73,22 @@ def needed_players(params) -> np.ndarray:
     return default if params.rules is None else params.rules.needed(default)
 
 
+def stalled_to_horizon(params) -> np.ndarray:
+    """(N,) bool: in the horizon's round a party whose consent every agreement on an agenda
+    needs still stalls on it (docs/model.md §12, "Why no agreement"; §17), the agenda open
+    in the scenario (some actor may propose it).  A stalling actor refuses every settlement,
+    and every truce where it stalls truces too.  Only parties (and a decision rule's vetoes)
+    count: a controller is asked only when a package moves its issue, a body member can be
+    outvoted.  Read from the per-world draws, so it moves no draw and no result."""
+    always = np.broadcast_to(params.is_party, (2, params.n_actors))
+    if params.rules is not None:
+        always = params.rules.needed(always)                                 # (G, A)
+    stalling = params.insincere_until >= params.horizon                      # (A, N)
+    blocks = np.stack([stalling & params.insincere_truces, stalling])        # (G, A, N)
+    open_ = params.agendas.any(axis=0)                                       # (G,)
+    return (open_[:, None, None] & always[:, :, None] & blocks).any(axis=(0, 1))
+
+
 #: the need of a responder outside the proposer's coalition: never binds (finite, so the
 #: planner's quadratic roots stay finite)
 NOT_NEEDED = -1e300

@@ -17,6 +17,7 @@ from ..model.outcomes import (
     CONDITIONAL,
     OUTCOMES,
     REASONS,
+    STALLED,
     TEMPORARY,
     BlockResult,
     no_agreement_reasons,
@@ -80,7 +81,8 @@ class Aggregates:
     unconverged_gap_hist: np.ndarray = field(default_factory=_gap_bins)
     unconverged_gap_noise_hist: np.ndarray = field(default_factory=_gap_bins)
     # (len(REASONS),) runs ending without an agreement, by reason (docs/model.md §12, "Why no
-    # agreement"); empty: not recorded (runs made, or summaries saved, before it was)
+    # agreement"); five counts (REASONS_WITHOUT_STALLED): saved before `stalled` was
+    # recorded; empty: not recorded (runs made, or summaries saved, before any was)
     no_agreement_reasons: np.ndarray = field(default_factory=_not_recorded)
 
     @classmethod
@@ -189,13 +191,17 @@ def _gap_summaries(block: BlockResult) -> dict:
 
 
 def _reason_counts(block: BlockResult) -> dict:
-    """The ``no_agreement_reasons`` field of :class:`Aggregates` (absent where the block does
-    not record the round anything was agreed in principle)."""
+    """The ``no_agreement_reasons`` field of :class:`Aggregates`: one count per
+    :data:`REASONS`; five (:data:`REASONS_WITHOUT_STALLED`) for a block read from a table
+    that does not record ``stalled``; absent where it lacks ``principle_round`` too."""
     if block.principle_round is None:
         return {}
-    codes = no_agreement_reasons(block.outcome, block.victory, block.principle_round, block.offers)
-    return {"no_agreement_reasons": np.bincount(codes[codes >= 0].astype(np.int64),
-                                                minlength=len(REASONS)).astype(np.int64)}
+    stalled = np.zeros(block.n, bool) if block.stalled is None else block.stalled
+    codes = no_agreement_reasons(block.outcome, block.victory, block.principle_round, block.offers, stalled)
+    counts = np.bincount(codes[codes >= 0].astype(np.int64), minlength=len(REASONS)).astype(np.int64)
+    if block.stalled is None:   # not recorded: refused and never offered keep their stalled runs
+        counts = np.delete(counts, STALLED)
+    return {"no_agreement_reasons": counts}
 
 
 def _term_summaries(terms: np.ndarray, outcome: np.ndarray):

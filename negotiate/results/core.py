@@ -108,7 +108,9 @@ class Results(Saved):
         effect, <NA> = no truce or its conditions dropped; docs/model.md §15,
         "Standstill while drafting") and ``principle_round`` (the round in which
         anything, a truce or a settlement, was first agreed in principle, <NA> =
-        never; docs/model.md §12, "Why no agreement").  Optional columns are absent from runs
+        never; docs/model.md §12, "Why no agreement") and ``stalled`` (in the horizon's
+        round a party whose consent every agreement needs was still stalling on an agenda
+        open in the scenario, drawn per world; §12).  Optional columns are absent from runs
         recorded before they existed (loaded from older files).
         """
         self._require_runs("to_frame()")
@@ -260,10 +262,13 @@ class Results(Saved):
 
     def why_no_agreement(self, level: float = 0.95, *, method: str = "wilson") -> WhyNoAgreement:
         """Why runs ended without an agreement: the share of all runs ending in none, split
-        into exclusive, exhaustive reasons (won outright before or after anything was agreed
-        in principle, agreed but never in force, offers refused, nothing ever offered), each
-        with its interval (docs/model.md §12, "Why no agreement").  Works without kept runs;
-        results made before the reasons were recorded raise ``ValueError`` saying so."""
+        into exclusive, exhaustive reasons (won outright before anything was agreed in
+        principle, or before an agreed deal was in force; agreed but never in force; a
+        needed party still stalling at the horizon; offers refused; nothing ever offered),
+        each with its interval (docs/model.md §12, "Why no agreement").  Works without kept
+        runs.  Results saved before ``stalled`` was recorded give the five other reasons
+        (``stalled_recorded`` False: refused and never offered include stalled runs);
+        results made before any reason was recorded raise ``ValueError`` saying so."""
         counts = self.aggregates.no_agreement_reasons
         if counts.size == 0:
             raise ValueError(f"results of {self.scenario.name!r} do not record why runs ended without an "
@@ -581,6 +586,8 @@ def run_frame(scenario: Scenario, block: BlockResult, start: int, stop: int, *,
         cols["conditions_round"] = _nullable_round(block.conditions_round[s])
     if block.principle_round is not None:   # first agreed in principle (docs/model.md §12)
         cols["principle_round"] = _nullable_round(block.principle_round[s])
+    if block.stalled is not None:   # a needed party stalling at the horizon (§12)
+        cols["stalled"] = np.asarray(block.stalled[s], dtype=bool)
     return pd.DataFrame(cols, index=pd.RangeIndex(start, stop, name="run"))
 
 
@@ -622,6 +629,7 @@ def block_from_frame(scenario: Scenario, frame: pd.DataFrame) -> BlockResult:
             stood_still=ints("stood_still", bool) if "stood_still" in frame.columns else None,
             conditions_round=rounds("conditions_round") if "conditions_round" in frame.columns else None,
             principle_round=rounds("principle_round") if "principle_round" in frame.columns else None,
+            stalled=ints("stalled", bool) if "stalled" in frame.columns else None,
         )
     except KeyError as exc:
         raise SimulationError(f"per-run table lacks column {exc}") from None

@@ -409,7 +409,7 @@ def naive_runs(variant: str):
 #: the results compared world by world: exactly, and to 1e-9
 EXACT_FIELDS = ("outcome", "agreement_round", "truce_round", "truces", "collapsed", "proposer",
                 "victory", "offers", "accepts", "first_accept", "ceasefire", "stood_still",
-                "conditions_round", "principle_round")
+                "conditions_round", "principle_round", "stalled")
 CLOSE_FIELDS = ("terms", "final_balance")
 
 
