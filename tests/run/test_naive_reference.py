@@ -264,10 +264,13 @@ def deterministic_variants() -> dict[str, dict]:
     # way"), the mean drawn per world: bounds, the one that follows the front too, drop
     # within the horizon in most worlds, and truces pause the clocks
     eroding = red_lines(base)
-    eroding["actors"]["H"]["positions"]["front"]["red_line"]["min"] = U(0.5, 0.7)   # a clash
-    eroding["actors"]["L"]["positions"]["front"]["red_line"]["max"] = U(0.3, 0.5)   # everywhere
+    eroding["actors"]["H"]["positions"]["front"]["red_line"] = {"min": U(0.5, 0.7)}   # a clash
+    eroding["actors"]["L"]["positions"]["front"]["red_line"]["max"] = U(0.3, 0.5)    # everywhere
     eroding.setdefault("bargaining", {})["red_lines_hold"] = U(1, 8)
     variants[ERODING] = without_noise(eroding, {"mode": "alternating", "order": ["L", "M", "H", "S"]})
+    eroding["actors"]["H"]["positions"]["front"]["red_line"]["follows_front"] = 0.5
+    variants[ERODING + ", following the front"] = without_noise(
+        eroding, {"mode": "alternating", "order": ["H", "L", "M", "S"]})
     # political issues that follow the front in a war's end state (docs/model.md §4): one
     # with the front, drawn per world, one (binary) against it; outright wins still certain
     politics = without_noise(base, {"mode": "alternating", "order": ["L", "M", "H", "S"]})
@@ -513,11 +516,17 @@ def test_whole_runs_catch_standstills_priced_as_war(monkeypatch):
     assert differ
 
 
-def test_whole_runs_catch_red_lines_that_never_give_way(monkeypatch):
-    """Mutation check: an engine whose red lines never give way (bounds computed as if no
-    round had been fought) no longer plays the naive reference's runs."""
-    held = red_lines_module.bounds_now
-    monkeypatch.setattr(red_lines_module, "bounds_now", lambda p, balance, fought=None: held(p, balance))
+@pytest.mark.parametrize("mutation", ["bounds", "box kept"])
+def test_whole_runs_catch_red_lines_that_never_give_way(monkeypatch, mutation):
+    """Mutation checks: an engine whose red lines never give way (bounds computed as if no
+    round had been fought), or whose box is not renewed when one does, no longer plays the
+    naive reference's runs."""
+    if mutation == "bounds":
+        held = red_lines_module.bounds_now
+        monkeypatch.setattr(red_lines_module, "bounds_now",
+                            lambda p, balance, fought=None: held(p, balance))
+    else:
+        monkeypatch.setattr(red_lines_module, "_gave_way", lambda p, current, fought: False)
     mutant = run_block(one_sweep(ERODING), worlds(ERODING), np.random.SeedSequence(SEED))
     naive = naive_runs(ERODING)
     differ = [f for f in EXACT_FIELDS if not np.array_equal(getattr(naive, f), getattr(mutant, f))]
