@@ -213,3 +213,10 @@ def test_invalid_red_lines_hold_is_reported(value, words):
         negotiate.load_scenario(data)
     message = str(err.value)
     assert "bargaining.red_lines_hold" in message and words in message, message
+
+
+def test_red_lines_hold_without_red_lines_is_reported():
+    data = load(RUBINSTEIN)
+    data["bargaining"]["red_lines_hold"] = 10
+    with pytest.raises(ScenarioError, match=r"bargaining.red_lines_hold: has no effect: no actor has a red line"):
+        negotiate.load_scenario(data)
