@@ -123,6 +123,9 @@ def _positive(value: Any) -> Any:
     return value
 
 
+_positive.numbers_above = 0.0  # read by negotiate.scenario.jsonschema
+
+
 #: a mean number of rounds: a positive number, or a distribution on [0, 1e6]
 MeanRounds = Annotated[_ranged(0.0, 1e6), AfterValidator(_positive)]
 
