@@ -221,3 +221,13 @@ def test_red_lines_hold_without_red_lines_is_reported():
     data["bargaining"]["red_lines_hold"] = 10
     with pytest.raises(ScenarioError, match=r"bargaining.red_lines_hold: has no effect: no actor has a red line"):
         negotiate.load_scenario(data)
+
+
+def test_validate_notes_no_clash_when_red_lines_give_way():
+    """A clash of constant bounds is certain only while red lines hold for ever."""
+    from negotiate.scenario.closed_agendas import closed_agenda_notes
+
+    assert closed_agenda_notes(clash(None)) == [
+        "no settlement can be proposed in any world: on y, A's red line min 0.7 is above B's max 0.4; "
+        "the veto players' red lines leave no package on that agenda (docs/model.md §16, \"Red lines\")"]
+    assert closed_agenda_notes(clash(20)) == []
