@@ -228,6 +228,6 @@ def test_validate_notes_no_clash_when_red_lines_give_way():
     from negotiate.scenario.closed_agendas import closed_agenda_notes
 
     assert closed_agenda_notes(clash(None)) == [
-        "no settlement can be proposed in any world: on y, A's red line min 0.7 is above B's max 0.4; "
-        "the veto players' red lines leave no package on that agenda (docs/model.md §16, \"Red lines\")"]
+        ("no settlement can be proposed in any world: on y, A's red line min 0.7 is above B's max 0.4; "
+         "the veto players' red lines leave no package on that agenda (docs/model.md §16, \"Red lines\")")]
     assert closed_agenda_notes(clash(20)) == []
