@@ -121,6 +121,7 @@ class World:
         self.truce_standstill = bool(p.truce_standstill[i])   # a plain ceasefire while drafted
         # red lines (docs/model.md §16); the bounds themselves are the actors'
         self.red_lines, self.red_follows = bool(p.red_lines), bool(p.red_follow[:, i].any())
+        self.red_erodes = bool(p.red_erodes)   # bounds give way after rounds at war
         # private resolve (docs/model.md §18): who is private, its prior, how fighting teaches
         self.private = [bool(v) for v in p.private]
         self.any_private = any(self.private)
@@ -204,6 +205,8 @@ class Actor(mesa.Agent):
         # red lines (docs/model.md §16): bounds per issue (±inf: none), and how far they follow the front
         self.red_low, self.red_high = p.red_low[a, i].tolist(), p.red_high[a, i].tolist()
         self.red_follow = p.red_follow[a, i].tolist()
+        # ... and after how many rounds at war each gives way (inf: never)
+        self.red_give_low, self.red_give_high = p.red_give_low[a, i].tolist(), p.red_give_high[a, i].tolist()
         self.red_on = p.red_on[a].tolist()          # [agenda][issue]: the bound holds there
         bf, sq = w.battlefield, w.status_quo
         off_front = [d for d in range(w.n_issues) if d != bf]
@@ -609,6 +612,7 @@ class NaiveNegotiation(mesa.Model):
         self.partial_until, self.partial_share = 0, 0.0           # a partial ceasefire
         self.ceasefire = -1                                       # type of the first ceasefire
         self.fought = 0                                           # rounds of war fought
+        self._fought_then = 0                                     # ... when bounds were last checked
         self.happens = [self.random.random() < e["probability"] for e in w.events]
         self.proposer_value = None
         self.outcome, self.agreement_round, self.truce_round = NONE, 0, 0
@@ -677,10 +681,14 @@ class NaiveNegotiation(mesa.Model):
     # --- red lines (docs/model.md §16) -----------------------------------------------------------
     def red_bounds(self, actor):
         """The actor's red lines now, (low, high) per issue: a bound that follows the front
-        moves by w·(b_t − b_0)."""
+        moves by w·(b_t − b_0); a bound whose time is up (rounds fought ≥ its give-way time)
+        is gone."""
         shift = getattr(self, "balance", self.world.balance0) - self.world.balance0
-        low = [lo + w * shift for lo, w in zip(actor.red_low, actor.red_follow)]
-        high = [hi + w * shift for hi, w in zip(actor.red_high, actor.red_follow)]
+        fought = getattr(self, "fought", 0)
+        low = [-INF if fought >= give else lo + w * shift
+               for lo, w, give in zip(actor.red_low, actor.red_follow, actor.red_give_low)]
+        high = [INF if fought >= give else hi + w * shift
+                for hi, w, give in zip(actor.red_high, actor.red_follow, actor.red_give_high)]
         return low, high
 
     def red_box(self, proposer: int, g: int):
@@ -691,11 +699,19 @@ class NaiveNegotiation(mesa.Model):
         if not self.memo:
             return self._red_box(proposer, g)
         shift = getattr(self, "balance", self.world.balance0) - self.world.balance0
-        key = (shift, proposer, g)
+        key = (shift, getattr(self, "fought", 0), proposer, g)
         box = self._red_boxes.get(key)
         if box is None:
             box = self._red_boxes[key] = self._red_box(proposer, g)
         return box
+
+    def gave_way(self) -> bool:
+        """Did some bound give way this round (rounds fought reached its time just now)?"""
+        if not self.world.red_erodes or self.fought == self._fought_then:
+            return False
+        then, self._fought_then = self._fought_then, self.fought
+        return any(then < give <= self.fought
+                   for actor in self.actors for give in actor.red_give_low + actor.red_give_high)
 
     def _red_box(self, proposer: int, g: int):
         w = self.world
@@ -1132,7 +1148,7 @@ class NaiveNegotiation(mesa.Model):
         if self.phase == OVER:       # an outright win ends the run before anyone proposes
             self.running = False
             return
-        if w.red_lines and w.red_follows:   # red lines that follow the front: new segments
+        if w.red_lines and (w.red_follows or self.gave_way()):   # red lines moved: new segments
             for actor in self.actors:
                 if actor.strategy == "strategic":
                     actor.segments = [self._segments(actor, g) for g in (TRUCE, SETTLEMENT)]

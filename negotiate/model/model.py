@@ -201,8 +201,9 @@ class NegotiationModel(mesa.Model):
         self._advance_world(t, shocks)
         if self.beliefs is not None:   # fighting reveals resolve (§18)
             self.beliefs.fought(p, fought)
-        if p.red_lines:   # bounds that follow the front move with it (§16)
-            self.red_box = red_lines.follow(p, self.red_box, self.balance, self.veto, agenda_mask(p))
+        if p.red_lines:   # bounds follow the front, and give way after rounds at war (§16)
+            self.red_box = red_lines.follow(p, self.red_box, self.balance, self.veto, agenda_mask(p),
+                                            self.fought)
         drift = war.drift_now(p, t, self.happens)
         belief = self.valuation.belief_drift(drift)
         status = self._status_values(belief)

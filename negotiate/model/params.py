@@ -192,6 +192,10 @@ class WorldParams:
     red_high: np.ndarray       # (A, N, D) ... nor above (+inf: none)
     red_follow: np.ndarray     # (A, N, D) how far a bound follows the front: bound + w·(b_t − b_0)
     red_on: np.ndarray         # (A, G, D) bool: the bound holds on agenda g (red_line.agendas)
+    # red lines that give way (docs/model.md §16): after this many rounds at war (inf: never)
+    red_erodes: bool = False
+    red_give_low: np.ndarray = None   # (A, N, D) rounds fought after which red_low is gone
+    red_give_high: np.ndarray = None  # (A, N, D) ... and red_high
     # private information about resolve (docs/model.md §18); inert when no actor is private
     private: np.ndarray = None          # (A,) bool: the actor's war cost is its private type
     resolve_learning: np.ndarray = None  # (A,) share of the belief's gap a round of war closes
@@ -235,7 +239,7 @@ _WORLD_AXIS = {
     "power_effects": 1, "talks_open": 0, "drafting_base": 0, "drafting_per_issue": 0, "ratify_prob": 1,
     "truce_draft_base": 0, "truce_draft_per_condition": 0, "truce_standstill": 0,
     "stance_persistence": 0, "process_gain": 1, "insincere_until": 1, "insincere_truces": 1,
-    "red_low": 1, "red_high": 1, "red_follow": 1,
+    "red_low": 1, "red_high": 1, "red_follow": 1, "red_give_low": 1, "red_give_high": 1,
 }
 
 
@@ -368,7 +372,7 @@ def draw_params(scenario, n: int, seed, given: dict | None = None) -> WorldParam
         concessions=scenario.bargaining.concessions,
         **_talks(scenario, draw, n, who, streams),
         **_stances_and_stalling(scenario, draw, n, streams),
-        **_red_lines(scenario, draw, n, col),
+        **_red_lines(scenario, draw, n, col, streams),
         **_resolve(scenario),
         rules=decision_rules(scenario, actors),
         ceasefires=ceasefire_arrays(scenario, draw, who),
@@ -392,13 +396,15 @@ def _follows_front(scenario, draw, n: int) -> np.ndarray:
     return np.stack(rows)
 
 
-def _red_lines(scenario, draw, n: int, col: dict[str, int]) -> dict:
+def _red_lines(scenario, draw, n: int, col: dict[str, int], streams: WorldStreams) -> dict:
     """Red lines (docs/model.md §16): per actor, world and issue the bounds it will not
-    sign past, and how far they follow the front; each bound has its own stream."""
+    sign past, how far they follow the front, and when they give way; each bound has
+    its own stream."""
     A, D = len(scenario.actors), len(col)
     low, high, follow = np.full((A, n, D), -np.inf), np.full((A, n, D), np.inf), np.zeros((A, n, D))
     on = np.ones((A, len(AGENDA_NAMES), D), bool)   # on which agendas each bound holds
     found = False
+    paths = []   # (actor, issue, side, path) of each bound written
     for a, (name, actor) in enumerate(scenario.actors.items()):
         for issue, pos in actor.positions.items():
             rl = pos.red_line
@@ -407,13 +413,35 @@ def _red_lines(scenario, draw, n: int, col: dict[str, int]) -> dict:
             found, d, base = True, col[issue], f"actors.{name}.positions.{issue}.red_line"
             if rl.min is not None:
                 low[a, :, d] = draw(rl.min, f"{base}.min")
+                paths.append((a, d, 0, f"{base}.min"))
             if rl.max is not None:
                 high[a, :, d] = draw(rl.max, f"{base}.max")
+                paths.append((a, d, 1, f"{base}.max"))
             if rl.follows_front is not None:
                 follow[a, :, d] = draw(rl.follows_front, f"{base}.follows_front")
             if rl.agendas is not None:
                 on[a, :, d] = [g in rl.agendas for g in AGENDA_NAMES]
-    return {"red_lines": found, "red_low": low, "red_high": high, "red_follow": follow, "red_on": on}
+    out = {"red_lines": found, "red_low": low, "red_high": high, "red_follow": follow, "red_on": on}
+    return out | _give_way(scenario.bargaining.red_lines_hold, draw, n, (A, n, D), paths, streams)
+
+
+#: the streams of the give-way times (docs/model.md §16, "Red lines that give way"): one per
+#: bound, keyed by this and the bound's own path, so no existing draw moves
+GIVE_WAY_KEY = zlib.crc32(b"bargaining.red_lines_hold")
+
+
+def _give_way(hold, draw, n: int, shape: tuple, paths: list, streams: WorldStreams) -> dict:
+    """When each bound gives way: after T ~ Exponential(mean ``hold``) rounds at war, T drawn
+    per world and bound (``-mean · log u``, u from the stream (GIVE_WAY_KEY, crc32(path)));
+    never (inf) without ``hold`` or without the bound."""
+    give = {"red_give_low": np.full(shape, np.inf), "red_give_high": np.full(shape, np.inf)}
+    if hold is None or not paths:
+        return {"red_erodes": False, **give}
+    mean = draw(hold, "bargaining.red_lines_hold")
+    for a, d, side, path in paths:
+        u = streams.uniform((GIVE_WAY_KEY, zlib.crc32(path.encode("utf-8"))))
+        give["red_give_high" if side else "red_give_low"][a, :, d] = -mean * np.log(u)
+    return {"red_erodes": True, **give}
 
 
 #: an unbounded prior's belief starts between these quantiles (docs/model.md §18)

@@ -295,7 +295,7 @@ class Strategic:
         With ``bargaining.planning: exact`` the plans are then checked and
         corrected on the exact values (:func:`_judged_exactly`)."""
         p = state.params
-        if state.red_box is not self._box:   # red lines that follow the front moved (§16)
+        if state.red_box is not self._box:   # red lines followed the front or gave way (§16)
             if not state.red_box.same_as(self._box):
                 self._box = state.red_box
                 self._build(state.params, state.valuation)

@@ -15,6 +15,10 @@ an absent bound is −∞ or +∞).  It acts in two places (docs/model.md §16):
 On the battlefield issue a bound may follow the front:
 ``bound_t = bound + w · (b_t − b_0)`` (``red_line.follows_front: w``).
 
+With ``bargaining.red_lines_hold`` a bound gives way: once the world has fought
+as many rounds as the bound's give-way time it is gone (−∞ or +∞) for good
+(docs/model.md §16, "Red lines that give way").
+
 Nothing here knows any actor or issue by name; the module is used only when
 a scenario has red lines (``WorldParams.red_lines``).
 """
@@ -66,17 +70,25 @@ class RedBox:
         return other is not None and np.array_equal(self.lo, other.lo) and np.array_equal(self.hi, other.hi)
 
 
-def bounds_now(p, balance: np.ndarray):
-    """Each actor's bounds (A, N, D) with the front at ``balance`` (N,)."""
-    if not p.red_follow.any():
-        return p.red_low, p.red_high
-    shift = p.red_follow * (balance - p.balance0)[None, :, None]
-    return p.red_low + shift, p.red_high + shift
+def bounds_now(p, balance: np.ndarray, fought: np.ndarray | None = None):
+    """Each actor's bounds (A, N, D) with the front at ``balance`` (N,), after ``fought``
+    (N,) rounds at war (None: none given way)."""
+    low, high = p.red_low, p.red_high
+    if p.red_follow.any():
+        shift = p.red_follow * (balance - p.balance0)[None, :, None]
+        low, high = low + shift, high + shift
+    if fought is not None and p.red_erodes:
+        at = fought[None, :, None]
+        low = np.where(at >= p.red_give_low, -np.inf, low)
+        high = np.where(at >= p.red_give_high, np.inf, high)
+    return low, high
 
 
-def box(p, balance: np.ndarray, veto: np.ndarray, moved: np.ndarray) -> RedBox:
-    """The red lines with the front at ``balance``: veto (G, A), moved (G, D) bool."""
-    low, high = bounds_now(p, balance)
+def box(p, balance: np.ndarray, veto: np.ndarray, moved: np.ndarray,
+        fought: np.ndarray | None = None) -> RedBox:
+    """The red lines with the front at ``balance`` after ``fought`` rounds at war (None:
+    none given way): veto (G, A), moved (G, D) bool."""
+    low, high = bounds_now(p, balance, fought)
     A, G = p.n_actors, veto.shape[0]
     lo = np.full((A, G) + low.shape[1:], -np.inf)
     hi = np.full((A, G) + low.shape[1:], np.inf)
@@ -92,9 +104,19 @@ def box(p, balance: np.ndarray, veto: np.ndarray, moved: np.ndarray) -> RedBox:
     return RedBox(low, high, lo, hi, (lo > hi).any(axis=3), moved, p.red_on)
 
 
-def follow(p, current: RedBox, balance: np.ndarray, veto: np.ndarray, moved: np.ndarray) -> RedBox:
-    """This round's box: the same object unless some bound follows the front."""
-    return box(p, balance, veto, moved) if p.red_follow.any() else current
+def follow(p, current: RedBox, balance: np.ndarray, veto: np.ndarray, moved: np.ndarray,
+           fought: np.ndarray) -> RedBox:
+    """This round's box: the same object unless some bound follows the front or some
+    bound gave way (its time is up after ``fought`` (N,) rounds at war, yet it is in force)."""
+    if p.red_follow.any() or (p.red_erodes and _gave_way(p, current, fought)):
+        return box(p, balance, veto, moved, fought)
+    return current
+
+
+def _gave_way(p, current: RedBox, fought: np.ndarray) -> bool:
+    at = fought[None, :, None]
+    return bool(((at >= p.red_give_low) & (current.low > -np.inf)).any()
+                or ((at >= p.red_give_high) & (current.high < np.inf)).any())
 
 
 def clip_segments(start: np.ndarray, delta: np.ndarray, red: RedBox):

@@ -14,7 +14,8 @@ scenario can still leave no agreement possible on an agenda (docs/model.md
 a party that signs no truce is a design).  A clash is reported only when it
 is certain: constant bounds, or distributions that clash even at their
 extreme values (the lowest ``min`` above the highest ``max``); a bound that
-follows the front (``follows_front``) moves with it and is left out.
+follows the front (``follows_front``) moves with it and is left out, and so
+is every clash when red lines give way (``bargaining.red_lines_hold``).
 
 The veto players are computed here as the engine does
 (negotiate/model/proposals.py ``veto_players``/``needed_players``, checked
@@ -44,7 +45,8 @@ def closed_agenda_notes(scenario) -> list[str]:
                          f"{'does' if one else 'do'} not sign a {agenda} ({fields}) and "
                          f"{'its' if one else 'their'} consent is needed on that agenda ({WHERE})")
             continue
-        clashes = _clashes(scenario, agenda, asked)
+        # red lines that give way (§16) open a clashing agenda sooner or later
+        clashes = [] if scenario.bargaining.red_lines_hold is not None else _clashes(scenario, agenda, asked)
         if clashes:
             notes.append(f"no {agenda} can be proposed in any world: {clashes[0]}"
                          + (f" (and {len(clashes) - 1} more such clash{'es' if len(clashes) > 2 else ''})"

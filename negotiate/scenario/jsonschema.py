@@ -42,7 +42,19 @@ class _WithRanges(GenerateJsonSchema):
         bounds = getattr(schema["function"]["function"], "allowed_range", None)
         if bounds is not None:
             _describe_range(out, *bounds)
+        above = getattr(schema["function"]["function"], "numbers_above", None)
+        if above is not None:   # a number must exceed this (a distribution may start there)
+            _exclusive_minimum(out, above)
         return out
+
+
+def _exclusive_minimum(schema: dict[str, Any], lo: float) -> None:
+    for branch in schema.get("anyOf", []):
+        if branch.get("type") == "number":
+            branch.pop("minimum", None)
+            branch["exclusiveMinimum"] = lo
+    if "description" in schema:
+        schema["description"] = schema["description"].replace(f"in [{lo:g},", f"in ({lo:g},")
 
 
 def _describe_range(schema: dict[str, Any], lo: float, hi: float) -> None:

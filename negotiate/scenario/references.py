@@ -252,7 +252,13 @@ def _refuse_past_horizon(c: _Collector, path: str, value, horizon: int, then, ne
 
 
 def _check_red_lines(c: _Collector, s: Scenario) -> None:
-    """A red line may follow the front only on the battlefield issue."""
+    """A red line may follow the front only on the battlefield issue; red lines that give
+    way need red lines."""
+    if s.bargaining.red_lines_hold is not None and not any(
+            pos.red_line is not None for actor in s.actors.values() for pos in actor.positions.values()):
+        c.add("bargaining.red_lines_hold",
+              "has no effect: no actor has a red line (actors.*.positions.*.red_line; docs/model.md "
+              "§16, \"Red lines that give way\"); add a red line, or remove red_lines_hold")
     front = s.war.battlefield_issue
     for name, actor in s.actors.items():
         for issue, pos in actor.positions.items():

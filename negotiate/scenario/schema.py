@@ -114,6 +114,22 @@ def _below_one(value: Any) -> Any:
 Persistence = Annotated[Unit, AfterValidator(_below_one)]
 
 
+def _positive(value: Any) -> Any:
+    # a distribution may start at 0 (its draws, quantiles strictly inside (0, 1), are then
+    # positive); a number must be above 0: a red line that holds 0 rounds is no red line
+    if not is_distribution(value) and float(value) <= 0:
+        raise ValueError(f"must be above 0 (the mean number of rounds at war a red line holds), "
+                         f"got {float(value):g}; remove the field for red lines that always hold")
+    return value
+
+
+_positive.numbers_above = 0.0  # read by negotiate.scenario.jsonschema
+
+
+#: a mean number of rounds: a positive number, or a distribution on [0, 1e6]
+MeanRounds = Annotated[_ranged(0.0, 1e6), AfterValidator(_positive)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -681,6 +697,13 @@ class Bargaining(_Strict):
         description="How finely proposers screen an actor with private resolve (docs/model.md §18): "
         "besides the offer every type in the public belief accepts, they weigh offers that only "
         "types with war costs above each of this many quantiles of the belief accept",
+    )
+    red_lines_hold: MeanRounds | None = Field(
+        None,
+        description="Mean number of rounds at war a red-line bound holds (docs/model.md §16, "
+        "\"Red lines that give way\"): each bound of each actor gives way for good after an "
+        "exponential number of rounds fought with this mean (drawn per world and bound); "
+        "absent: red lines hold for ever",
     )
 
 

@@ -25,6 +25,7 @@ import yaml
 import negotiate
 from benchmarks.naive_mesa import naive_models, run_naive
 from negotiate.model import OUTCOMES, NegotiationModel, run_block, truce
+from negotiate.model import red_lines as red_lines_module
 from negotiate.model.model import IN_TRUCE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -233,6 +234,7 @@ def red_lines(data: dict) -> dict:
 
 
 STANDSTILL = "standstill while drafting"
+ERODING = "red lines that give way"
 
 
 def deterministic_variants() -> dict[str, dict]:
@@ -258,6 +260,17 @@ def deterministic_variants() -> dict[str, dict]:
     per_agenda["actors"]["L"]["positions"]["monitors"]["red_line"]["agendas"] = ["truce"]
     variants["red lines on one agenda"] = without_noise(per_agenda, {"mode": "alternating",
                                                                      "order": ["H", "M", "L", "S"]})
+    # red lines that give way after rounds at war (docs/model.md §16, "Red lines that give
+    # way"), the mean drawn per world: bounds, the one that follows the front too, drop
+    # within the horizon in most worlds, and truces pause the clocks
+    eroding = red_lines(base)
+    eroding["actors"]["H"]["positions"]["front"]["red_line"] = {"min": U(0.5, 0.7)}   # a clash
+    eroding["actors"]["L"]["positions"]["front"]["red_line"]["max"] = U(0.3, 0.5)    # everywhere
+    eroding.setdefault("bargaining", {})["red_lines_hold"] = U(1, 8)
+    variants[ERODING] = without_noise(eroding, {"mode": "alternating", "order": ["L", "M", "H", "S"]})
+    eroding["actors"]["H"]["positions"]["front"]["red_line"]["follows_front"] = 0.5
+    variants[ERODING + ", following the front"] = without_noise(
+        eroding, {"mode": "alternating", "order": ["H", "L", "M", "S"]})
     # political issues that follow the front in a war's end state (docs/model.md §4): one
     # with the front, drawn per world, one (binary) against it; outright wins still certain
     politics = without_noise(base, {"mode": "alternating", "order": ["L", "M", "H", "S"]})
@@ -500,6 +513,23 @@ def test_whole_runs_catch_standstills_priced_as_war(monkeypatch):
     differ = [f for f in EXACT_FIELDS if not np.array_equal(getattr(naive, f), getattr(mutant, f))]
     differ += [f for f in CLOSE_FIELDS if not np.allclose(getattr(naive, f), getattr(mutant, f),
                                                           atol=1e-9, equal_nan=True)]
+    assert differ
+
+
+@pytest.mark.parametrize("mutation", ["bounds", "box kept"])
+def test_whole_runs_catch_red_lines_that_never_give_way(monkeypatch, mutation):
+    """Mutation checks: an engine whose red lines never give way (bounds computed as if no
+    round had been fought), or whose box is not renewed when one does, no longer plays the
+    naive reference's runs."""
+    if mutation == "bounds":
+        held = red_lines_module.bounds_now
+        monkeypatch.setattr(red_lines_module, "bounds_now",
+                            lambda p, balance, fought=None: held(p, balance))
+    else:
+        monkeypatch.setattr(red_lines_module, "_gave_way", lambda p, current, fought: False)
+    mutant = run_block(one_sweep(ERODING), worlds(ERODING), np.random.SeedSequence(SEED))
+    naive = naive_runs(ERODING)
+    differ = [f for f in EXACT_FIELDS if not np.array_equal(getattr(naive, f), getattr(mutant, f))]
     assert differ
 
 
