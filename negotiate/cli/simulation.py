@@ -96,6 +96,26 @@ def why_lines(results) -> list[str]:
     return why.lines()
 
 
+def why_difference_lines(comparison) -> list[str]:
+    """The paired differences of the reasons for no agreement (docs/model.md §12): a header,
+    then one line per reason (label, share under A, under B, B − A with its interval), when
+    either side ends without an agreement in at least ``WHY_FROM`` of the runs; else none."""
+    from ..results.why import LABELS, NOT_SPLIT
+
+    a, b = (side.why_no_agreement() for side in (comparison.a, comparison.b))
+    if max(a.no_agreement, b.no_agreement) < WHY_FROM:
+        return []
+    table = comparison.why_differences()
+    width = max(len(LABELS[r]) for r in table.index)
+    out = ["why no agreement, shares of all runs:",
+           f"  {'':<{width}}  {'A':>5}  {'B':>5}  B − A [95% interval]"]
+    out += [f"  {LABELS[reason]:<{width}}  {r.p_a:5.1%}  {r.p_b:5.1%}  {r.difference:+.1%} "
+            f"[{r.ci_low:+.1%}, {r.ci_high:+.1%}]" for reason, r in table.iterrows()]
+    if not table.attrs["stalled_recorded"]:
+        out.append(f"  ({NOT_SPLIT})")
+    return out
+
+
 def _chunk_cache_dir(out: str) -> str:
     """Where ``run`` keeps finished blocks: a hidden sibling of the output directory."""
     head, tail = os.path.split(os.path.normpath(out))
@@ -199,6 +219,8 @@ def _compare(args: argparse.Namespace) -> int:
             comparison = compare(a, b, **simulation_kwargs(args))
         print(f"{b.name} − {a.name}: {comparison.runs:,} paired runs, 95% intervals")
         print(difference_table(comparison.differences()))
+        for line in why_difference_lines(comparison):
+            print(line)
         if args.out is not None:
             paths = comparison.save(args.out, plots=not args.no_plots, force=args.force)
             print(f"wrote {len(paths)} files to {args.out}")

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..model.outcomes import OUTCOMES
+from ..model.outcomes import OUTCOMES, REASONS, REASONS_WITHOUT_STALLED, no_agreement_reasons
 from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 from ..stats import paired_difference_from_table
 
@@ -96,6 +96,41 @@ class Comparison(Saved):
         table.attrs.update(labels=self.labels)
         return table
 
+    def why_differences(self, level: float = 0.95, *, method: str = "newcombe") -> pd.DataFrame:
+        """Per reason of :meth:`Results.why_no_agreement` (index ``reason``): ``p_a``,
+        ``p_b`` (shares of all runs), ``difference = p_b − p_a`` and its paired interval,
+        by the method of :meth:`differences` (docs/model.md §12, "Why no agreement").
+
+        The pairing needs each run's reason under both scenarios, so both sides must
+        have kept their runs (``compare(..., keep_runs=True)``, the default); without them
+        this raises ``ValueError`` saying so.  Results saved before ``stalled`` was
+        recorded on either side give the five other reasons for both (``attrs``
+        ``stalled_recorded`` False); results without any breakdown raise
+        :meth:`Results.why_no_agreement`'s error."""
+        for res in (self.a, self.b):
+            res.why_no_agreement()   # no breakdown recorded: its clear error
+        missing = [label for label, res in zip(self.labels, (self.a, self.b)) if res.run_data is None]
+        if missing:
+            raise ValueError(f"why_differences() pairs each run's reason under both scenarios and needs "
+                             f"the per-run data, which was not kept for {' and '.join(missing)} "
+                             "(compare(..., keep_runs=False)); rerun with keep_runs=True, or compare "
+                             "the two sides' why_no_agreement() unpaired")
+        recorded = self.a.run_data.stalled is not None and self.b.run_data.stalled is not None
+        code_a, code_b = (_reason_codes(res.run_data, recorded) for res in (self.a, self.b))
+        reasons = REASONS if recorded else REASONS_WITHOUT_STALLED
+        in_a = code_a[None, :] == np.arange(len(reasons))[:, None]   # (reasons, runs)
+        in_b = code_b[None, :] == np.arange(len(reasons))[:, None]
+        both = (in_a & in_b).sum(axis=1)
+        a_only, b_only = (in_a & ~in_b).sum(axis=1), (~in_a & in_b).sum(axis=1)
+        pd_ = paired_difference_from_table(both, a_only, b_only, code_a.size - both - a_only - b_only,
+                                           level=level, method=method)
+        table = pd.DataFrame({"p_a": pd_.p_x, "p_b": pd_.p_y, "difference": pd_.difference,
+                              "ci_low": pd_.ci_low, "ci_high": pd_.ci_high},
+                             index=pd.Index(reasons, name="reason"))
+        table.attrs.update(n=int(code_a.size), level=level, method=method, labels=self.labels,
+                           stalled_recorded=recorded)
+        return table
+
     def plot(self, ax=None, **kwargs):
         """Forest plot of the paired differences (see :mod:`negotiate.plot.compare`)."""
         from ..plot.compare import plot_comparison  # matplotlib only when plotting
@@ -154,6 +189,18 @@ def _paired_table(joint, level: float, method: str) -> pd.DataFrame:
                          index=pd.Index(OUTCOMES, name="outcome"))
     table.attrs.update(n=int(n), level=level, method=method)
     return table
+
+
+def _reason_codes(runs, stalled_recorded: bool) -> np.ndarray:
+    """Each run's index into the reasons (REASONS, or REASONS_WITHOUT_STALLED when
+    ``stalled_recorded`` is False: stalled runs then count as refused or never offered,
+    as in the aggregates), -1 for an agreement."""
+    stalled = runs.stalled if stalled_recorded else np.zeros(runs.n, bool)
+    codes = no_agreement_reasons(runs.outcome, runs.victory, runs.principle_round, runs.offers,
+                                 stalled).astype(np.int64)
+    if not stalled_recorded:   # renumber past the dropped stalled code
+        codes = np.where(codes > REASONS.index("stalled"), codes - 1, codes)
+    return codes
 
 
 @dataclass(repr=False)
