@@ -97,9 +97,10 @@ def why_lines(results) -> list[str]:
 
 
 def why_difference_lines(comparison) -> list[str]:
-    """The paired differences of the reasons for no agreement (docs/model.md §12): a header,
-    then one line per reason (label, share under A, under B, B − A with its interval), when
-    either side ends without an agreement in at least ``WHY_FROM`` of the runs; else none."""
+    """The paired differences of the reasons for no agreement (docs/model.md, "Why no
+    agreement"): a header, then one line per reason (label, share under A, under B, B − A
+    with its interval), when either side ends without an agreement in at least
+    ``WHY_FROM`` of the runs; else none."""
     from ..results.why import LABELS, NOT_SPLIT
 
     a, b = (side.why_no_agreement() for side in (comparison.a, comparison.b))

@@ -122,3 +122,15 @@ def test_the_lines_are_shown_when_either_side_reaches_five_percent(cmp, shares, 
 
     stand_in = SimpleNamespace(a=side(shares[0]), b=side(shares[1]), why_differences=cmp.why_differences)
     assert bool(why_difference_lines(stand_in)) is shown
+
+
+def test_a_side_saved_before_stalled_gives_five_reasons_for_both(cmp):
+    old = Results.from_block(cmp.a.scenario, dataclasses.replace(cmp.a.run_data, stalled=None), seed=SEED)
+    table = Comparison(old, cmp.b, cmp.joint).why_differences()
+    assert table.attrs["stalled_recorded"] is False and "stalled" not in table.index
+    np.testing.assert_array_equal(table["p_a"], old.why_no_agreement().to_frame()["p"])
+    new_b = cmp.b.why_no_agreement().to_frame()["p"]
+    assert table.loc[["refused", "never_offered"], "p_b"].sum() == pytest.approx(
+        new_b[["stalled", "refused", "never_offered"]].sum(), abs=1e-15)
+    for reason in ("won_outright", "won_before_in_force", "agreed_never_in_force"):
+        assert table.loc[reason, "p_b"] == new_b[reason]
