@@ -132,3 +132,17 @@ def no_agreement_reasons(outcome, victory, principle_round, offers, stalled) -> 
                      [WON_OUTRIGHT, WON_BEFORE_IN_FORCE, AGREED_NEVER_IN_FORCE, STALLED, REFUSED],
                      NEVER_OFFERED)
     return np.where(np.asarray(outcome) == NONE, code, -1).astype(np.int8)
+
+
+def block_reason_codes(block: BlockResult, *, with_stalled: bool | None = None):
+    """Each world's index into the reasons (:func:`no_agreement_reasons`) and those reasons:
+    :data:`REASONS`, or :data:`REASONS_WITHOUT_STALLED` where ``stalled`` is not recorded
+    (``with_stalled`` None: whether the block records it; False: as if it did not), in which
+    case stalled worlds count as refused or never offered, as in results saved before it was."""
+    if with_stalled is None:
+        with_stalled = block.stalled is not None
+    stalled = block.stalled if with_stalled else np.zeros(block.n, bool)
+    codes = no_agreement_reasons(block.outcome, block.victory, block.principle_round, block.offers, stalled)
+    if with_stalled:
+        return codes, REASONS
+    return np.where(codes > STALLED, codes - 1, codes).astype(np.int8), REASONS_WITHOUT_STALLED

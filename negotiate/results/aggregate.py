@@ -16,11 +16,9 @@ from ..model.outcomes import (
     COMPREHENSIVE,
     CONDITIONAL,
     OUTCOMES,
-    REASONS,
-    STALLED,
     TEMPORARY,
     BlockResult,
-    no_agreement_reasons,
+    block_reason_codes,
 )
 
 __all__ = ["BLOCK_SIZE", "GAP_EDGES", "TERM_BINS", "TERM_GROUPS", "Aggregates"]
@@ -196,11 +194,8 @@ def _reason_counts(block: BlockResult) -> dict:
     that does not record ``stalled``; absent where it lacks ``principle_round`` too."""
     if block.principle_round is None:
         return {}
-    stalled = np.zeros(block.n, bool) if block.stalled is None else block.stalled
-    codes = no_agreement_reasons(block.outcome, block.victory, block.principle_round, block.offers, stalled)
-    counts = np.bincount(codes[codes >= 0].astype(np.int64), minlength=len(REASONS)).astype(np.int64)
-    if block.stalled is None:   # not recorded: refused and never offered keep their stalled runs
-        counts = np.delete(counts, STALLED)
+    codes, reasons = block_reason_codes(block)
+    counts = np.bincount(codes[codes >= 0].astype(np.int64), minlength=len(reasons)).astype(np.int64)
     return {"no_agreement_reasons": counts}
 
 

@@ -44,6 +44,8 @@ DEGENERATE = 0.99  # an outcome this common makes the others unreadable (Results
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 
 
+_TRUCE_ADVICE = ("check whether a settlement is possible (its agenda's signers and red lines) "
+                 "and whether anything makes a truce end (docs/model.md §5)")
 #: what to check when one outcome takes nearly every run: a different thing for each outcome
 _DEGENERATE_ADVICE = {
     "comprehensive_agreement": "check whether the scenario leaves any reason for the war to go on "
@@ -51,10 +53,8 @@ _DEGENERATE_ADVICE = {
     "no_agreement": "check that any agreement is possible at all: the veto players' red lines "
                     "(docs/model.md §16), who `signs` each agenda and the talks set-up "
                     "(docs/model.md §15); Results.why_no_agreement() says how the runs ended",
-    "temporary_truce": "check whether a settlement is possible (its agenda's signers and red lines) "
-                       "and whether anything makes a truce end (docs/model.md §5)",
-    "conditional_truce": "check whether a settlement is possible (its agenda's signers and red lines) "
-                         "and whether anything makes a truce end (docs/model.md §5)",
+    "temporary_truce": _TRUCE_ADVICE,
+    "conditional_truce": _TRUCE_ADVICE,
 }
 
 

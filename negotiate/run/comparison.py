@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..model.outcomes import OUTCOMES, REASONS, REASONS_WITHOUT_STALLED, no_agreement_reasons
+from ..model.outcomes import OUTCOMES, block_reason_codes
 from ..results.output import FigureFile, Saved, on_axes, scenario_digest
 from ..stats import paired_difference_from_table
 
@@ -116,8 +116,8 @@ class Comparison(Saved):
                              "(compare(..., keep_runs=False)); rerun with keep_runs=True, or compare "
                              "the two sides' why_no_agreement() unpaired")
         recorded = self.a.run_data.stalled is not None and self.b.run_data.stalled is not None
-        code_a, code_b = (_reason_codes(res.run_data, recorded) for res in (self.a, self.b))
-        reasons = REASONS if recorded else REASONS_WITHOUT_STALLED
+        (code_a, reasons), (code_b, _) = (block_reason_codes(res.run_data, with_stalled=recorded)
+                                          for res in (self.a, self.b))
         in_a = code_a[None, :] == np.arange(len(reasons))[:, None]   # (reasons, runs)
         in_b = code_b[None, :] == np.arange(len(reasons))[:, None]
         both = (in_a & in_b).sum(axis=1)
@@ -189,18 +189,6 @@ def _paired_table(joint, level: float, method: str) -> pd.DataFrame:
                          index=pd.Index(OUTCOMES, name="outcome"))
     table.attrs.update(n=int(n), level=level, method=method)
     return table
-
-
-def _reason_codes(runs, stalled_recorded: bool) -> np.ndarray:
-    """Each run's index into the reasons (REASONS, or REASONS_WITHOUT_STALLED when
-    ``stalled_recorded`` is False: stalled runs then count as refused or never offered,
-    as in the aggregates), -1 for an agreement."""
-    stalled = runs.stalled if stalled_recorded else np.zeros(runs.n, bool)
-    codes = no_agreement_reasons(runs.outcome, runs.victory, runs.principle_round, runs.offers,
-                                 stalled).astype(np.int64)
-    if not stalled_recorded:   # renumber past the dropped stalled code
-        codes = np.where(codes > REASONS.index("stalled"), codes - 1, codes)
-    return codes
 
 
 @dataclass(repr=False)
